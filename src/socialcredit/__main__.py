@@ -1,0 +1,3 @@
+from socialcredit.cli.app import main
+
+main()

@@ -1,0 +1,215 @@
+"""Validating a catalogue for publication (SPEC §3): every problem at once, each one named.
+
+Structure (types, required fields, bounds) is checked by the pydantic models item by item, so
+that one broken item does not hide the problems of the others; then the rules that relate the
+parts: unique codes, declared issuers and lists, tier order, prohibited grounds, and the
+order of versions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import ryaml
+from pydantic import ValidationError
+
+from socialcredit.catalogue.prohibited import find_prohibited_ground
+from socialcredit.domain.catalogue import Catalogue, Item
+
+MAX_REPORTED_WARNINGS = 20
+
+
+@dataclass
+class CatalogueReport:
+    catalogue: Catalogue | None
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return self.catalogue is not None and not self.problems
+
+
+def parse_catalogue_text(text: str) -> tuple[Any, list[str]]:
+    """The YAML document, or the syntax problem."""
+    try:
+        return ryaml.loads(text), []
+    except Exception as error:  # ryaml raises its own InvalidYamlError
+        return None, [f"not valid YAML: {error}"]
+
+
+def _where(location: tuple, items: list[Any]) -> str:
+    """A pydantic error location as a reader would name it."""
+    if len(location) >= 2 and location[0] == "items" and isinstance(location[1], int):
+        index = location[1]
+        raw = items[index] if index < len(items) else None
+        code = raw.get("code") if isinstance(raw, dict) else None
+        head = f"item {code!r} (items[{index}])" if code else f"items[{index}]"
+        rest = ".".join(str(part) for part in location[2:])
+        return f"{head}: {rest}" if rest else head
+    return ".".join(str(part) for part in location)
+
+
+def _describe(error: dict, items: list[Any]) -> str:
+    message = error["msg"]
+    if error["type"] == "missing":
+        message = "missing field"
+    elif "input" in error and error["type"] not in ("model_type", "dict_type"):
+        message = f"{message} (got {error['input']!r})"
+    return f"{_where(tuple(error['loc']), items)}: {message}"
+
+
+def validate_catalogue(document: Any, previous: Catalogue | None = None) -> CatalogueReport:
+    """Check `document` (parsed YAML) for publication after `previous`, the last published."""
+    if not isinstance(document, dict):
+        return CatalogueReport(None, ["the catalogue must be a YAML mapping"])
+    raw_items = document.get("items")
+    if raw_items is None:
+        raw_items = []
+    if not isinstance(raw_items, list):
+        return CatalogueReport(None, ["items: must be a list"])
+
+    problems: list[str] = []
+    try:
+        # The frame first, without its items; they are checked one by one below.
+        head = Catalogue.model_validate({**document, "items": []})
+    except ValidationError as error:
+        head = None
+        problems += [_describe(entry, raw_items) for entry in error.errors()]
+    if "items" not in document:
+        problems.append("items: missing field")
+
+    items: list[Item] = []
+    for index, raw in enumerate(raw_items):
+        try:
+            items.append(Item.model_validate(raw))
+        except ValidationError as error:
+            problems += [
+                _describe({**entry, "loc": ("items", index, *entry["loc"])}, raw_items)
+                for entry in error.errors()
+            ]
+    problems += _duplicate_codes(raw_items)
+    if head is None:
+        return CatalogueReport(None, problems)
+
+    catalogue = head.model_copy(update={"items": items})
+    problems += _cross_checks(catalogue)
+    if previous is not None:
+        problems += _order_after(catalogue, previous)
+    report = CatalogueReport(catalogue, problems, _unknown_keys(catalogue))
+    if problems:
+        report.catalogue = None
+    return report
+
+
+def _duplicate_codes(raw_items: list[Any]) -> list[str]:
+    codes = Counter(
+        raw.get("code").strip()
+        for raw in raw_items
+        if isinstance(raw, dict) and isinstance(raw.get("code"), str)
+    )
+    return [
+        f"item {code!r}: duplicate item code ({count} items)"
+        for code, count in codes.items()
+        if count > 1
+    ]
+
+
+def _cross_checks(catalogue: Catalogue) -> list[str]:
+    problems = _tier_problems(catalogue)
+    sources, lists = catalogue.sources.keys(), catalogue.lists.keys()
+    for item in catalogue.items:
+        name = f"item {item.code!r}"
+        for issuer in item.issuers:
+            if issuer not in sources:
+                problems.append(f"{name}: issuer {issuer!r} is not a declared source")
+        for list_name in item.lists:
+            if list_name not in lists:
+                problems.append(f"{name}: list {list_name!r} is not declared")
+        found = find_prohibited_ground(item.code, item.title, item.description)
+        if found:
+            problems.append(
+                f"{name}: scores a prohibited ground ({found.ground.description}): "
+                f"{found.term!r}"
+            )
+    for list_name, definition in catalogue.lists.items():
+        found = find_prohibited_ground(list_name, definition.title)
+        if found:
+            problems.append(
+                f"list {list_name!r}: names a prohibited ground "
+                f"({found.ground.description}): {found.term!r}"
+            )
+    problems += _measure_problems(catalogue)
+    return problems
+
+
+def _tier_problems(catalogue: Catalogue) -> list[str]:
+    problems = []
+    tiers = catalogue.tiers
+    for name, count in Counter(tier.name for tier in tiers).items():
+        if count > 1:
+            problems.append(f"tier {name!r}: duplicate tier name")
+    for tier in tiers[:-1]:
+        if tier.min is None:
+            problems.append(f"tier {tier.name!r}: every tier but the last needs a min")
+    if tiers[-1].min is not None:
+        problems.append(f"tier {tiers[-1].name!r}: the last tier must have no min")
+    minimums = [tier for tier in tiers[:-1] if tier.min is not None]
+    for higher, lower in zip(minimums, minimums[1:]):
+        if not higher.min > lower.min:
+            problems.append(
+                f"tier {lower.name!r}: tiers must be strictly descending "
+                f"({lower.min} is not below {higher.name}'s {higher.min})"
+            )
+    return problems
+
+
+def _measure_problems(catalogue: Catalogue) -> list[str]:
+    problems = []
+    tier_names = {tier.name for tier in catalogue.tiers}
+    for code, count in Counter(measure.code for measure in catalogue.measures).items():
+        if count > 1:
+            problems.append(f"measure {code!r}: duplicate measure code")
+    for measure in catalogue.measures:
+        applies_to = measure.applies_to
+        if applies_to.list_name is not None and applies_to.list_name not in catalogue.lists:
+            problems.append(
+                f"measure {measure.code!r}: list {applies_to.list_name!r} is not declared"
+            )
+        for tier in applies_to.tier_names():
+            if tier not in tier_names:
+                problems.append(f"measure {measure.code!r}: tier {tier!r} is not declared")
+    return problems
+
+
+def _order_after(catalogue: Catalogue, previous: Catalogue) -> list[str]:
+    problems = []
+    if catalogue.catalog != previous.catalog:
+        problems.append(
+            f"catalog: this store publishes {previous.catalog!r}, not {catalogue.catalog!r}"
+        )
+    if catalogue.version <= previous.version:
+        problems.append(
+            f"version: {catalogue.version} is not higher than the published version "
+            f"{previous.version}"
+        )
+    if catalogue.effective_from <= previous.effective_from:
+        problems.append(
+            f"effective_from: {catalogue.effective_from} is not later than version "
+            f"{previous.version}'s {previous.effective_from}"
+        )
+    return problems
+
+
+def _unknown_keys(catalogue: Catalogue) -> list[str]:
+    warnings = [
+        f"unknown key {key!r} at the top level is ignored" for key in (catalogue.model_extra or {})
+    ]
+    for index, item in enumerate(catalogue.items):
+        for key in item.model_extra or {}:
+            warnings.append(f"item {item.code!r} (items[{index}]): unknown key {key!r} is ignored")
+            if len(warnings) >= MAX_REPORTED_WARNINGS:
+                return warnings + ["(further unknown keys not listed)"]
+    return warnings

@@ -1,0 +1,239 @@
+"""The `scs` command (SPEC §6): argument parsing and rendering only; the registry does the work.
+
+Exit codes: 0 done; 1 the input was judged and refused (an invalid catalogue, a date before
+the first catalogue, no file for a subject); 2 the command could not run (bad arguments, a
+missing or unreadable file, an unknown source, a store that cannot be opened).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from socialcredit.cli import render
+from socialcredit.csv_files import write_csv
+from socialcredit.domain.rules import AsOfBeforeCatalogue
+from socialcredit.ingest.readers import UnreadableFile
+from socialcredit.registry import InvalidIdentifier, Registry, UnknownSource
+from socialcredit.store.store import Store, StoreUnavailable
+from socialcredit.store.urls import STORE_URL_VARIABLE, BadStoreURL
+
+EXIT_REFUSED = 1
+EXIT_CANNOT_RUN = 2
+
+app = typer.Typer(
+    name="scs",
+    help="Social credit information registry: publish catalogues, ingest records, score, show files.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+catalog_app = typer.Typer(help="Publish and list catalogue versions.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar=STORE_URL_VARIABLE,
+        help="Store URL: sqlite:///PATH (default sqlite:///scs.db) or postgresql://USER@HOST[:PORT]/DB.",
+        show_default=False,
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Scoring date, YYYY-MM-DD. Default: today.", show_default=False),
+]
+
+
+class _Settings:
+    database: str | None = None
+
+
+_settings = _Settings()
+
+
+@app.callback()
+def _global_options(database: DatabaseOption = None) -> None:
+    _settings.database = database
+
+
+def fail(message: str, code: int) -> typer.Exit:
+    stderr.print(f"[bold red]error:[/] {message}", markup=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def open_registry(database: str | None) -> Iterator[Registry]:
+    try:
+        store = Store.open(database or _settings.database)
+    except (BadStoreURL, StoreUnavailable) as error:
+        raise fail(str(error), EXIT_CANNOT_RUN) from None
+    try:
+        yield Registry(store)
+    finally:
+        store.close()
+
+
+def parse_day(value: str | None, registry: Registry) -> dt.date:
+    if value is None:
+        return registry.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"--as-of {value!r} is not a date (YYYY-MM-DD)", EXIT_CANNOT_RUN) from None
+
+
+# -- catalogue -------------------------------------------------------------------------------
+
+
+@catalog_app.command("publish")
+def catalog_publish(
+    file: Annotated[Path, typer.Argument(help="The catalogue, as YAML.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Validate a catalogue and publish it as a new version; print every problem if invalid."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise fail(f"cannot read {file}: {error}", EXIT_CANNOT_RUN) from None
+    with open_registry(database) as registry:
+        result = registry.publish_catalogue(text)
+    for warning in result.warnings:
+        stderr.print(f"warning: {warning}")
+    if result.version is None:
+        problems = result.report.problems
+        stderr.print(f"{file}: the catalogue is invalid ({len(problems)} problems)")
+        for problem in problems:
+            stderr.print(f"  - {problem}")
+        raise typer.Exit(EXIT_REFUSED)
+    catalogue = result.report.catalogue
+    assert catalogue is not None
+    stdout.print(
+        f"published {catalogue.catalog} version {catalogue.version}, effective from "
+        f"{catalogue.effective_from}: {len(catalogue.items)} items, "
+        f"{len(catalogue.sources)} sources, {len(catalogue.lists)} lists"
+    )
+
+
+@catalog_app.command("versions")
+def catalog_versions(database: DatabaseOption = None) -> None:
+    """List the published catalogue versions."""
+    with open_registry(database) as registry:
+        stdout.print(render.catalogue_versions(registry.store.catalogue_rows()))
+
+
+# -- records ---------------------------------------------------------------------------------
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(help="Records as .csv, .jsonl or .parquet.")],
+    source: Annotated[str, typer.Option("--source", help="Code of the submitting source.")],
+    rejects: Annotated[
+        Path | None,
+        typer.Option("--rejects", help="Where to write rejected rows. Default: FILE.rejects.csv."),
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Check and append a file of records; write the rejected rows with their reasons."""
+    with open_registry(database) as registry:
+        try:
+            result = registry.ingest(file, source, rejects)
+        except (UnreadableFile, UnknownSource) as error:
+            raise fail(str(error), EXIT_CANNOT_RUN) from None
+    if result.unknown_columns:
+        stderr.print(f"warning: ignored columns: {', '.join(result.unknown_columns)}")
+    print(result.counts.summary())
+    if result.counts.rejected:
+        stderr.print(f"rejected rows and their reasons: {result.rejects_path}")
+
+
+@app.command()
+def batches(
+    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """List the most recent ingested files with their counts."""
+    with open_registry(database) as registry:
+        stdout.print(render.batches(registry.store.batches(source)))
+
+
+@app.command("rejected")
+def rejected(
+    batch: Annotated[int, typer.Argument(help="Batch id, as `scs batches` lists it.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Print the rejected rows of one ingested file, with their reasons, as CSV."""
+    with open_registry(database) as registry:
+        frame = registry.store.rejected_rows(batch)
+    write_csv(frame, sys.stdout.buffer)
+
+
+# -- scores ----------------------------------------------------------------------------------
+
+
+@app.command()
+def score(
+    out: Annotated[Path, typer.Option("--out", help="Output file: .csv, or .parquet.")],
+    as_of: AsOfOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Score every subject as of a date."""
+    with open_registry(database) as registry:
+        day = parse_day(as_of, registry)
+        try:
+            scores = registry.score_all(day)
+        except AsOfBeforeCatalogue as error:
+            raise fail(str(error), EXIT_REFUSED) from None
+    render.write_scores(scores, out)
+    stdout.print(f"scored {scores.height} subjects as of {day}: {out}")
+
+
+@app.command()
+def show(
+    subject_id: Annotated[str, typer.Argument(help="Resident identity number or credit code.")],
+    as_of: AsOfOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    viewer: Annotated[
+        str | None,
+        typer.Option("--viewer", help="Who is looking (logged in the file). Default: $SCS_VIEWER or the OS user."),
+    ] = None,
+    purpose: Annotated[
+        str, typer.Option("--purpose", help="Why (logged in the file).")
+    ] = "inspection",
+    database: DatabaseOption = None,
+) -> None:
+    """One subject's file: score, tier, lists, key factors, counting records, who looked."""
+    viewer = viewer or os.environ.get("SCS_VIEWER") or getpass.getuser()
+    with open_registry(database) as registry:
+        day = parse_day(as_of, registry)
+        try:
+            files = registry.subject_files(subject_id, day, viewer, purpose, channel="cli")
+        except InvalidIdentifier as error:
+            raise fail(f"{subject_id!r} is not a valid identifier: {error}", EXIT_CANNOT_RUN) from None
+        except AsOfBeforeCatalogue as error:
+            raise fail(str(error), EXIT_REFUSED) from None
+    if not files:
+        raise fail(f"no credit file for {subject_id} as of {day}", EXIT_REFUSED)
+    if as_json:
+        sys.stdout.write(render.files_json(files) + "\n")
+    else:
+        for subject_file in files:
+            render.print_file(stdout, subject_file)
+
+
+def main() -> None:
+    app()

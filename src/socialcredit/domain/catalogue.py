@@ -1,0 +1,112 @@
+"""The published catalogue (SPEC §3): a typed model of one version.
+
+Structural rules (types, required fields, bounds) live on the models; rules that relate one
+part of the catalogue to another (declared issuers, tier order, prohibited grounds, version
+order) live in `socialcredit.catalogue.validation`, which reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+
+from socialcredit.domain.identifiers import SubjectKind
+
+NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+
+
+class _Model(BaseModel):
+    # Unknown keys are kept (and reported as warnings by the validator) rather than refused:
+    # a catalogue may carry annotations the registry does not use.
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+
+
+class Tier(_Model):
+    name: Code
+    min: StrictInt | None = None
+
+
+class ListDefinition(_Model):
+    title: NonEmptyText
+    score_below: StrictInt | None = None
+    score_at_least: StrictInt | None = None
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> ListDefinition:
+        if self.score_below is not None and self.score_at_least is not None:
+            raise ValueError("give score_below or score_at_least, not both")
+        return self
+
+
+class Source(_Model):
+    name: NonEmptyText
+
+
+class Item(_Model):
+    code: Code
+    title: NonEmptyText
+    description: str = ""
+    subject: SubjectKind
+    points: StrictInt
+    counts_for_days: Annotated[StrictInt, Field(ge=1)]
+    cap_per_year: Annotated[StrictInt, Field(ge=1)] | None = None
+    issuers: Annotated[list[Code], Field(min_length=1)]
+    legal_basis: NonEmptyText
+    lists: list[Code] = []
+
+
+class AppliesTo(_Model):
+    # `list` is the YAML key; the attribute has another name so it does not shadow the type.
+    list_name: Code | None = Field(default=None, alias="list")
+    tier: Code | None = None
+    tiers: Annotated[list[Code], Field(min_length=1)] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> AppliesTo:
+        given = [name for name in ("list_name", "tier", "tiers") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("applies_to takes exactly one of list, tier, tiers")
+        return self
+
+    def tier_names(self) -> tuple[str, ...]:
+        if self.tier is not None:
+            return (self.tier,)
+        return tuple(self.tiers or ())
+
+
+class Measure(_Model):
+    code: Code
+    title: NonEmptyText
+    applies_to: AppliesTo
+    relying_parties: list[Code] = []
+
+
+class Catalogue(_Model):
+    catalog: Code
+    version: Annotated[StrictInt, Field(ge=1)]
+    effective_from: dt.date
+    base_score: StrictInt
+    tiers: Annotated[list[Tier], Field(min_length=1)]
+    lists: dict[Code, ListDefinition] = {}
+    sources: dict[Code, Source]
+    items: list[Item]
+    measures: list[Measure] = []
+
+    def tier_for(self, score: int) -> str:
+        """SPEC §5.5: the first tier whose min the score reaches, else the last tier."""
+        for tier in self.tiers:
+            if tier.min is not None and score >= tier.min:
+                return tier.name
+        return self.tiers[-1].name
+
+    def threshold_lists(self, score: int) -> set[str]:
+        """SPEC §5.6, first half: the lists a score alone puts a subject on."""
+        return {
+            name
+            for name, definition in self.lists.items()
+            if (definition.score_below is not None and score < definition.score_below)
+            or (definition.score_at_least is not None and score >= definition.score_at_least)
+        }

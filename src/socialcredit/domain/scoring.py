@@ -1,0 +1,131 @@
+"""Scoring one subject as of a date (SPEC §5), in plain Python.
+
+This is the reference statement of the scoring rules and the incremental path: `scs show`
+and the API score one file with it. The batch scorer (`socialcredit.scoring.batch`) computes
+the same thing for a whole ledger with Polars; a property test holds the two equal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from socialcredit.domain.identifiers import SubjectKind
+from socialcredit.domain.records import LedgerRecord
+from socialcredit.domain.rules import ItemRule, Rulebook
+
+
+@dataclass(frozen=True, slots=True)
+class CountingRecord:
+    """A record that counts at the scoring date, with the rule that scores it."""
+
+    record: LedgerRecord
+    rule: ItemRule
+    points: int  # points × quantity, before any yearly cap
+
+    @property
+    def counts_until(self) -> dt.date | None:
+        """The last day on which the record still counts (None: beyond the calendar)."""
+        try:
+            return self.record.decided_on + dt.timedelta(days=self.rule.counts_for_days - 1)
+        except OverflowError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyFactor:
+    item: str
+    title: str
+    points: int  # the item's contributions summed, caps applied
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectScore:
+    subject_kind: SubjectKind
+    subject_id: str
+    as_of: dt.date
+    catalogue_version: int  # the version whose tiers, thresholds and base score apply
+    base_score: int
+    score: int
+    tier: str
+    lists: tuple[str, ...]
+    key_factors: tuple[KeyFactor, ...]
+    counting_records: tuple[CountingRecord, ...]
+
+
+def counts_at(record: LedgerRecord, rule: ItemRule | None, as_of: dt.date) -> bool:
+    """SPEC §5.2: active, and decided_on ≤ T < decided_on + counts_for_days."""
+    return (
+        rule is not None
+        and record.status == "active"
+        and record.decided_on <= as_of
+        and (as_of - record.decided_on).days < rule.counts_for_days
+    )
+
+
+def clip_to_cap(points: int, cap: int | None) -> int:
+    return points if cap is None else max(-cap, min(cap, points))
+
+
+def key_factor_order(points: int) -> tuple[bool, int]:
+    """SPEC §5.7: most negative first, then most positive."""
+    return (points >= 0, points if points < 0 else -points)
+
+
+def score_subject(
+    records: Iterable[LedgerRecord], rulebook: Rulebook, as_of: dt.date
+) -> SubjectScore | None:
+    """Score one subject's file. `records` are the current revisions that name the subject.
+
+    Returns None when the subject has no file at `as_of` (SPEC §5.8): no record decided on or
+    before that date.
+    """
+    scoring_catalogue = rulebook.scoring_version(as_of)
+    records = [record for record in records if record.decided_on <= as_of]
+    if not records:
+        return None
+    subject_kind, subject_id = records[0].subject_kind, records[0].subject_id
+
+    counting: list[CountingRecord] = []
+    for record in records:
+        rule = rulebook.rule_for(record.item, record.decided_on)
+        if counts_at(record, rule, as_of):
+            assert rule is not None
+            counting.append(CountingRecord(record, rule, rule.points * record.quantity))
+
+    # SPEC §5.3: one contribution per (item, calendar year, scoring version), capped.
+    raw_by_bucket: dict[tuple[str, int, int], int] = defaultdict(int)
+    cap_of_bucket: dict[tuple[str, int, int], int | None] = {}
+    for entry in counting:
+        bucket = (entry.record.item, entry.record.decided_on.year, entry.rule.version)
+        raw_by_bucket[bucket] += entry.points
+        cap_of_bucket[bucket] = entry.rule.cap_per_year
+    points_by_item: dict[str, int] = defaultdict(int)
+    for bucket, raw in raw_by_bucket.items():
+        points_by_item[bucket[0]] += clip_to_cap(raw, cap_of_bucket[bucket])
+
+    score = scoring_catalogue.base_score + sum(points_by_item.values())
+    lists = scoring_catalogue.threshold_lists(score) | {
+        name for entry in counting for name in entry.rule.lists
+    }
+    title_of = {entry.record.item: entry.rule.title for entry in counting}
+    key_factors = sorted(
+        (KeyFactor(item, title_of[item], points) for item, points in points_by_item.items()),
+        key=lambda factor: (key_factor_order(factor.points), factor.item),
+    )
+    return SubjectScore(
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        as_of=as_of,
+        catalogue_version=scoring_catalogue.version,
+        base_score=scoring_catalogue.base_score,
+        score=score,
+        tier=scoring_catalogue.tier_for(score),
+        lists=tuple(sorted(lists)),
+        key_factors=tuple(key_factors),
+        counting_records=tuple(
+            sorted(counting, key=lambda entry: (entry.record.decided_on, entry.record.record_id))
+        ),
+    )

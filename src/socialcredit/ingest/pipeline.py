@@ -1,0 +1,136 @@
+"""Ingesting one record file: read in chunks, check, judge revisions, append, report rejects.
+
+The store's side is a `LedgerSession` (implemented by `store.bulk.IngestSession`) that holds
+one transaction for the whole file: a crash mid-file leaves nothing behind, and ingesting the
+same file again gives the same ledger (every row a duplicate).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import polars as pl
+
+from socialcredit.csv_files import write_csv
+from socialcredit.domain.records import SUBMITTED_FIELDS
+from socialcredit.domain.rules import Rulebook
+from socialcredit.ingest.checks import check_chunk
+from socialcredit.ingest.readers import RecordFile
+from socialcredit.ingest.revisions import ACCEPTED, DUPLICATE, REJECTED, judge_revisions
+
+REJECTS_COLUMNS = ("row", "reason", *SUBMITTED_FIELDS)
+
+
+class LedgerSession(Protocol):
+    batch_id: int
+
+    def stored_revisions(self, record_ids: pl.Series) -> pl.DataFrame: ...
+    def reserve_record_ids(self, count: int) -> pl.Series: ...
+    def append_records(self, frame: pl.DataFrame) -> None: ...
+    def append_rejections(self, frame: pl.DataFrame) -> None: ...
+    def finish(self, accepted: int, duplicates: int, rejected: int) -> None: ...
+
+
+@dataclass
+class IngestCounts:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+
+    def summary(self) -> str:
+        """The line SPEC §6 fixes."""
+        return f"accepted {self.accepted}, duplicates {self.duplicates}, rejected {self.rejected}"
+
+
+@dataclass
+class RejectsFile:
+    """The rejects CSV, written beside as `.part` and moved into place when the file commits."""
+
+    path: Path
+    _partial: Path = field(init=False)
+    _header_written: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        self._partial = self.path.with_name(self.path.name + ".part")
+        self._partial.parent.mkdir(parents=True, exist_ok=True)
+        with self._partial.open("wb") as handle:
+            write_csv(pl.DataFrame(schema=dict.fromkeys(REJECTS_COLUMNS, pl.String)), handle)
+
+    def append(self, rejected: pl.DataFrame) -> None:
+        if rejected.height:
+            with self._partial.open("ab") as handle:
+                write_csv(rejected.select(REJECTS_COLUMNS), handle, include_header=False)
+
+    def commit(self) -> None:
+        os.replace(self._partial, self.path)
+
+    def discard(self) -> None:
+        self._partial.unlink(missing_ok=True)
+
+
+def _record_rows(accepted: pl.DataFrame, ids: pl.Series, batch_id: int, source: str) -> pl.DataFrame:
+    frame = accepted.with_columns(ids.alias("id"))
+    # A revision superseding one accepted earlier in this chunk names that row's new id.
+    id_of_row = frame.select(pl.col("row").alias("supersedes_row"), pl.col("id").alias("row_id"))
+    frame = frame.join(id_of_row, on="supersedes_row", how="left")
+    return frame.select(
+        "id",
+        pl.lit(batch_id).alias("batch_id"),
+        pl.col("row").alias("row_number"),
+        pl.lit(source).alias("source"),
+        pl.col("record_id_value").alias("record_id"),
+        pl.col("revision_number").alias("revision"),
+        pl.col("item_value").alias("item"),
+        "subject_kind",
+        pl.col("subject_id_value").alias("subject_id"),
+        pl.col("decided_on_date").alias("decided_on"),
+        pl.col("quantity_number").alias("quantity"),
+        pl.col("reference_value").alias("reference"),
+        pl.col("status_value").alias("status"),
+        pl.coalesce("supersedes", "row_id").alias("supersedes"),
+    )
+
+
+def ingest_chunks(
+    record_file: RecordFile,
+    session: LedgerSession,
+    rulebook: Rulebook,
+    source: str,
+    submitted_on: dt.date,
+    rejects: RejectsFile,
+) -> IngestCounts:
+    counts = IngestCounts()
+    for chunk in record_file.chunks():
+        checked = check_chunk(chunk, rulebook, source, submitted_on)
+        candidates = checked.filter(pl.col("reason").is_null())
+        stored = session.stored_revisions(candidates["record_id_value"])
+        judged = candidates.join(judge_revisions(candidates, stored), on="row", how="left")
+
+        accepted = judged.filter(pl.col("outcome") == ACCEPTED)
+        ids = session.reserve_record_ids(accepted.height)
+        session.append_records(_record_rows(accepted, ids, session.batch_id, source))
+
+        rejected = pl.concat(
+            [
+                checked.filter(pl.col("reason").is_not_null()).select(REJECTS_COLUMNS),
+                judged.filter(pl.col("outcome") == REJECTED)
+                .with_columns(pl.col("revision_reason").alias("reason"))
+                .select(REJECTS_COLUMNS),
+            ]
+        ).sort("row")
+        session.append_rejections(
+            rejected.rename({"row": "row_number"}).with_columns(
+                pl.lit(session.batch_id).alias("batch_id")
+            )
+        )
+        rejects.append(rejected)
+
+        counts.accepted += accepted.height
+        counts.duplicates += judged.filter(pl.col("outcome") == DUPLICATE).height
+        counts.rejected += rejected.height
+    session.finish(counts.accepted, counts.duplicates, counts.rejected)
+    return counts

@@ -1,0 +1,189 @@
+"""The registry: the one facade the edges (CLI, HTTP API, web pages) call.
+
+It joins the pure core (catalogue, rules, scoring) to the store and to a clock. Nothing here
+parses arguments or renders output, and nothing in the core knows what day it is: the clock
+is injected, so tests never depend on today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import polars as pl
+
+from socialcredit.catalogue.validation import (
+    CatalogueReport,
+    parse_catalogue_text,
+    validate_catalogue,
+)
+from socialcredit.domain.catalogue import Catalogue
+from socialcredit.domain.identifiers import (
+    SUBJECT_KINDS,
+    identifier_problem,
+    normalize_identifier,
+)
+from socialcredit.domain.rules import Rulebook
+from socialcredit.domain.scoring import SubjectScore, score_subject
+from socialcredit.ingest.pipeline import IngestCounts, RejectsFile, ingest_chunks
+from socialcredit.ingest.readers import RecordFile
+from socialcredit.scoring.batch import score_ledger
+from socialcredit.store.bulk import NewBatch
+from socialcredit.store.store import CatalogueRow, FileView, Store
+
+Clock = Callable[[], dt.datetime]
+
+
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UnknownSource(LookupError):
+    pass
+
+
+class InvalidIdentifier(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    report: CatalogueReport
+    version: int | None
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    batch_id: int
+    counts: IngestCounts
+    rejects_path: Path
+    unknown_columns: list[str]
+
+
+@dataclass(frozen=True)
+class SubjectFile:
+    """What a subject (or a reader on its behalf) sees: the score with its reasons and views."""
+
+    score: SubjectScore
+    views: list[FileView]
+
+
+class Registry:
+    def __init__(self, store: Store, clock: Clock = system_clock):
+        self.store = store
+        self.clock = clock
+        self._rulebook: Rulebook | None = None
+
+    def today(self) -> dt.date:
+        """The registry's calendar day, in the machine's local time zone."""
+        return self.clock().astimezone().date()
+
+    # -- catalogue -------------------------------------------------------------------------
+
+    @property
+    def rulebook(self) -> Rulebook:
+        if self._rulebook is None:
+            self._rulebook = Rulebook(
+                [Catalogue.model_validate_json(row.document) for row in self.store.catalogue_rows()]
+            )
+        return self._rulebook
+
+    def publish_catalogue(self, text: str) -> PublishResult:
+        """Validate a catalogue (YAML text) and, when it is valid, publish it."""
+        document, problems = parse_catalogue_text(text)
+        if problems:
+            return PublishResult(CatalogueReport(None, problems), None, [])
+        report = validate_catalogue(document, previous=self.rulebook.latest)
+        if not report.valid:
+            return PublishResult(report, None, report.warnings)
+        catalogue = report.catalogue
+        assert catalogue is not None
+        warnings = list(report.warnings)
+        if self.rulebook and catalogue.effective_from <= self.today():
+            warnings.append(
+                f"version {catalogue.version} takes effect on {catalogue.effective_from}, not after "
+                "today: records decided since then are judged and scored by it"
+            )
+        self.store.append_catalogue(
+            CatalogueRow(
+                version=catalogue.version,
+                catalog=catalogue.catalog,
+                effective_from=catalogue.effective_from,
+                published_at=self.clock(),
+                document=orjson.dumps(catalogue.model_dump(mode="json", by_alias=True)).decode(),
+                source_text=text,
+                sha256=hashlib.sha256(text.encode()).hexdigest(),
+            )
+        )
+        self._rulebook = None
+        return PublishResult(report, catalogue.version, warnings)
+
+    # -- records ---------------------------------------------------------------------------
+
+    def ingest(self, path: Path, source: str, rejects_path: Path | None = None) -> IngestResult:
+        record_file = RecordFile.open(path)
+        if source not in self.rulebook.source_codes:
+            known = ", ".join(sorted(self.rulebook.source_codes)) or "none: publish a catalogue"
+            raise UnknownSource(f"unknown source {source!r}; declared sources: {known}")
+        rejects = RejectsFile(rejects_path or path.with_suffix(".rejects.csv"))
+        received_at = self.clock()
+        batch = NewBatch(
+            source=source,
+            file_name=path.name,
+            file_format=record_file.format,
+            file_sha256=record_file.sha256(),
+            submitted_on=self.today(),
+            received_at=received_at,
+        )
+        try:
+            with self.store.ingest_session(batch) as session:
+                counts = ingest_chunks(
+                    record_file, session, self.rulebook, source, batch.submitted_on, rejects
+                )
+                batch_id = session.batch_id
+        except BaseException:
+            rejects.discard()
+            raise
+        rejects.commit()
+        return IngestResult(batch_id, counts, rejects.path, sorted(record_file.unknown_columns))
+
+    # -- scores ----------------------------------------------------------------------------
+
+    def score_all(self, as_of: dt.date) -> pl.DataFrame:
+        rulebook = self.rulebook
+        rulebook.scoring_version(as_of)  # fail before reading the ledger
+        return score_ledger(self.store.current_ledger(), rulebook, as_of)
+
+    def subject_files(
+        self,
+        subject_id: str,
+        as_of: dt.date,
+        viewer: str,
+        purpose: str,
+        channel: str,
+    ) -> list[SubjectFile]:
+        """The files (one per kind, nearly always one) of `subject_id`; each look is logged."""
+        subject_id = normalize_identifier(subject_id)
+        problems = [identifier_problem(kind, subject_id) for kind in SUBJECT_KINDS]
+        if all(problems):
+            raise InvalidIdentifier("; ".join(problem for problem in problems if problem))
+        rulebook = self.rulebook
+        rulebook.scoring_version(as_of)
+        records = self.store.records_naming(subject_id)
+        files = []
+        for kind in SUBJECT_KINDS:
+            score = score_subject(
+                [record for record in records if record.subject_kind == kind], rulebook, as_of
+            )
+            if score is None:
+                continue
+            self.store.append_file_view(
+                kind, subject_id, FileView(self.clock(), viewer, purpose, channel)
+            )
+            files.append(SubjectFile(score, self.store.file_views(kind, subject_id)))
+        return files

@@ -1,0 +1,133 @@
+"""The ledger's tables, as SQLAlchemy Core metadata.
+
+Alembic migrations (`store/migrations/versions`) create these tables; a test compares a migrated
+database with this metadata so the two cannot drift. Every table here is append-only: rows are
+inserted, never updated or deleted, and triggers (created by the migrations) refuse both. The
+one exception is `ingest_batches`, whose counts are filled in by the transaction that creates
+the batch, before anyone else can see it.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+# Byte-order collation on PostgreSQL: identifiers and codes are compared as bytes, which is
+# what the spec means and what makes the b-tree indexes several times cheaper to maintain.
+Key = sa.Text().with_variant(postgresql.TEXT(collation="C"), "postgresql")
+# SQLite's rowid is a 64-bit integer already; BIGINT on SQLite would not alias it.
+RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+SCHEMA_REVISION = "0001"  # the Alembic head; tests hold the two equal
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+catalogue_versions = sa.Table(
+    "catalogue_versions",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("catalog", sa.Text, nullable=False),
+    sa.Column("effective_from", sa.Date, nullable=False, unique=True),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("document", sa.Text, nullable=False),  # the validated catalogue, as JSON
+    sa.Column("source_text", sa.Text, nullable=False),  # the YAML exactly as published
+    sa.Column("sha256", sa.String(64), nullable=False),
+)
+
+ingest_batches = sa.Table(
+    "ingest_batches",
+    metadata,
+    sa.Column("id", RowId, primary_key=True),
+    sa.Column("source", Key, nullable=False),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("file_format", sa.String(16), nullable=False),
+    sa.Column("file_sha256", sa.String(64), nullable=False),
+    sa.Column("submitted_on", sa.Date, nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("accepted", sa.Integer, nullable=True),
+    sa.Column("duplicates", sa.Integer, nullable=True),
+    sa.Column("rejected", sa.Integer, nullable=True),
+    sa.Index(None, "source"),
+)
+
+# Reserves record ids on PostgreSQL (SQLite needs none: its ingest holds the write lock).
+record_ids = sa.Sequence("records_id_seq", metadata=metadata)
+
+records = sa.Table(
+    "records",
+    metadata,
+    # Ids are reserved by the ingesting transaction (a sequence on PostgreSQL) so that a new
+    # revision can name the row it supersedes before either is written.
+    sa.Column("id", RowId, primary_key=True, autoincrement=False),
+    sa.Column("batch_id", RowId, nullable=False),
+    sa.Column("row_number", sa.Integer, nullable=False),
+    sa.Column("source", Key, nullable=False),
+    sa.Column("record_id", Key, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("item", Key, nullable=False),
+    sa.Column("subject_kind", Key, nullable=False),
+    sa.Column("subject_id", Key, nullable=False),
+    sa.Column("decided_on", sa.Date, nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("reference", sa.Text, nullable=False),
+    sa.Column("status", Key, nullable=False),
+    # The id of the revision this one replaces; the current revision is the one nobody supersedes.
+    sa.Column("supersedes", RowId, nullable=True),
+    sa.UniqueConstraint("source", "record_id", "revision"),
+    sa.CheckConstraint("revision > 0", name="revision_positive"),
+    sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+    sa.CheckConstraint("status IN ('active', 'revoked')", name="status_known"),
+    sa.CheckConstraint("subject_kind IN ('person', 'organization')", name="subject_kind_known"),
+    sa.Index(None, "subject_id", postgresql_using="hash"),
+    sa.Index(
+        None,
+        "supersedes",
+        unique=True,
+        sqlite_where=sa.text("supersedes IS NOT NULL"),
+        postgresql_where=sa.text("supersedes IS NOT NULL"),
+    ),
+)
+
+REJECTED_RAW_FIELDS = (
+    "record_id",
+    "revision",
+    "item",
+    "subject_id",
+    "decided_on",
+    "quantity",
+    "reference",
+    "status",
+)
+
+rejected_rows = sa.Table(
+    "rejected_rows",
+    metadata,
+    sa.Column("id", RowId, primary_key=True),
+    sa.Column("batch_id", RowId, nullable=False),
+    sa.Column("row_number", sa.Integer, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    *(sa.Column(field, sa.Text, nullable=True) for field in REJECTED_RAW_FIELDS),
+    sa.Index(None, "batch_id"),
+)
+
+file_views = sa.Table(
+    "file_views",
+    metadata,
+    sa.Column("id", RowId, primary_key=True),
+    sa.Column("subject_kind", Key, nullable=False),
+    sa.Column("subject_id", Key, nullable=False),
+    sa.Column("viewed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("viewer", sa.Text, nullable=False),
+    sa.Column("purpose", sa.Text, nullable=False),
+    sa.Column("channel", sa.Text, nullable=False),
+    sa.Index(None, "subject_id"),
+)
+
+APPEND_ONLY_TABLES = ("catalogue_versions", "records", "rejected_rows", "file_views")

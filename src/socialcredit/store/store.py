@@ -1,0 +1,246 @@
+"""The store: the ledger behind a narrow interface, on SQLite or PostgreSQL.
+
+SQLAlchemy Core carries the schema, the migrations and the small transactional queries; the
+bulk paths (ingesting a file, reading the whole ledger for the batch scorer) go through ADBC in
+`store.bulk`, which moves Arrow data with COPY on PostgreSQL and prepared inserts on SQLite.
+Dialect differences live in this package and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from importlib import resources
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from socialcredit.domain.identifiers import SubjectKind
+from socialcredit.domain.records import LedgerRecord
+from socialcredit.store import bulk, schema
+from socialcredit.store.urls import StoreURL, parse_store_url
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be opened (bad URL, server down, permissions)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueRow:
+    version: int
+    catalog: str
+    effective_from: dt.date
+    published_at: dt.datetime
+    document: str
+    source_text: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileView:
+    viewed_at: dt.datetime
+    viewer: str
+    purpose: str
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class IngestBatch:
+    id: int
+    source: str
+    file_name: str
+    file_format: str
+    file_sha256: str
+    submitted_on: dt.date
+    received_at: dt.datetime
+    accepted: int
+    duplicates: int
+    rejected: int
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    # WAL lets readers go on while a file is ingested; FULL makes an acknowledged commit
+    # survive a power cut, not just a crash of the process.
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.close()
+
+
+class Store:
+    def __init__(self, url: StoreURL, engine: Engine):
+        self.url = url
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Store:
+        """Open the store at `url` (or $SCS_DB, or ./scs.db) and bring it to the current schema."""
+        store_url = parse_store_url(url)
+        engine = sa.create_engine(store_url.sqlalchemy_url)
+        if store_url.dialect == "sqlite":
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+        store = cls(store_url, engine)
+        try:
+            store.migrate()
+        except sa.exc.OperationalError as error:
+            engine.dispose()
+            raise StoreUnavailable(
+                f"cannot open the store {store_url.display()}: {error.orig}"
+            ) from error
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- schema ----------------------------------------------------------------------------
+
+    def schema_revision(self, connection: Connection) -> str | None:
+        if not sa.inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+    def migrate(self) -> None:
+        """Bring an empty or older store to the current schema (SPEC §6)."""
+        with self.engine.begin() as connection:
+            if self.schema_revision(connection) == schema.SCHEMA_REVISION:
+                return
+            if self.url.dialect == "postgresql":
+                # Two processes opening a new database at once must not both create it.
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(7469001)"))
+                if self.schema_revision(connection) == schema.SCHEMA_REVISION:
+                    return
+            from alembic import command
+            from alembic.config import Config
+
+            config = Config()
+            config.set_main_option(
+                "script_location",
+                str(resources.files("socialcredit.store").joinpath("migrations")),
+            )
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    # -- catalogue -------------------------------------------------------------------------
+
+    def catalogue_rows(self) -> list[CatalogueRow]:
+        table = schema.catalogue_versions
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(table).order_by(table.c.effective_from))
+            return [CatalogueRow(**row._mapping) for row in rows]
+
+    def append_catalogue(self, row: CatalogueRow) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(sa.insert(schema.catalogue_versions).values(**asdict(row)))
+
+    # -- records ---------------------------------------------------------------------------
+
+    @contextmanager
+    def ingest_session(self, batch: bulk.NewBatch) -> Iterator[bulk.IngestSession]:
+        """One file, one transaction: everything in it lands, or nothing does."""
+        with bulk.ingest_session(self.url, batch) as session:
+            yield session
+
+    def current_ledger(self) -> pl.DataFrame:
+        """The current revision of every record, as the batch scorer reads it."""
+        return bulk.read_current_ledger(self.url)
+
+    def records_naming(self, subject_id: str) -> list[LedgerRecord]:
+        """The current revisions of every record whose current revision names `subject_id`."""
+        records = schema.records
+        ever_named = (
+            sa.select(records.c.source, records.c.record_id)
+            .where(records.c.subject_id == subject_id)
+            .distinct()
+            .subquery()
+        )
+        query = (
+            sa.select(records)
+            .join(
+                ever_named,
+                sa.and_(
+                    records.c.source == ever_named.c.source,
+                    records.c.record_id == ever_named.c.record_id,
+                ),
+            )
+            .order_by(records.c.source, records.c.record_id, records.c.revision)
+        )
+        with self.engine.connect() as connection:
+            rows = list(connection.execute(query))
+        current: dict[tuple[str, str], sa.Row] = {}
+        for row in rows:  # ordered by revision, so the last one wins
+            current[(row.source, row.record_id)] = row
+        return [
+            LedgerRecord(
+                source=row.source,
+                record_id=row.record_id,
+                revision=row.revision,
+                item=row.item,
+                subject_kind=row.subject_kind,
+                subject_id=row.subject_id,
+                decided_on=row.decided_on,
+                quantity=row.quantity,
+                reference=row.reference,
+                status=row.status,
+            )
+            for row in current.values()
+            if row.subject_id == subject_id
+        ]
+
+    # -- batches and rejected rows ---------------------------------------------------------
+
+    def batches(self, source: str | None = None, limit: int = 100) -> list[IngestBatch]:
+        table = schema.ingest_batches
+        query = sa.select(table).order_by(table.c.id.desc()).limit(limit)
+        if source is not None:
+            query = query.where(table.c.source == source)
+        with self.engine.connect() as connection:
+            return [IngestBatch(**row._mapping) for row in connection.execute(query)]
+
+    def rejected_rows(self, batch_id: int) -> pl.DataFrame:
+        table = schema.rejected_rows
+        query = (
+            sa.select(
+                table.c.row_number.label("row"),
+                table.c.reason,
+                *(table.c[field] for field in schema.REJECTED_RAW_FIELDS),
+            )
+            .where(table.c.batch_id == batch_id)
+            .order_by(table.c.row_number)
+        )
+        with self.engine.connect() as connection:
+            rows = [tuple(row) for row in connection.execute(query)]
+        columns = ["row", "reason", *schema.REJECTED_RAW_FIELDS]
+        return pl.DataFrame(rows, schema=columns, orient="row")
+
+    # -- who looked --------------------------------------------------------------------------
+
+    def append_file_view(
+        self, kind: SubjectKind, subject_id: str, view: FileView
+    ) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                sa.insert(schema.file_views).values(
+                    subject_kind=kind,
+                    subject_id=subject_id,
+                    viewed_at=view.viewed_at,
+                    viewer=view.viewer,
+                    purpose=view.purpose,
+                    channel=view.channel,
+                )
+            )
+
+    def file_views(self, kind: SubjectKind, subject_id: str) -> list[FileView]:
+        table = schema.file_views
+        query = (
+            sa.select(table.c.viewed_at, table.c.viewer, table.c.purpose, table.c.channel)
+            .where(table.c.subject_id == subject_id, table.c.subject_kind == kind)
+            .order_by(table.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [FileView(**row._mapping) for row in connection.execute(query)]

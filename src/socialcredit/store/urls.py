@@ -1,0 +1,59 @@
+"""Store URLs (SPEC §6): `sqlite:///PATH` for the embedded store, `postgresql://…` for PostgreSQL.
+
+The one place that knows how each driver wants the URL spelled.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+DEFAULT_STORE_URL = "sqlite:///scs.db"
+STORE_URL_VARIABLE = "SCS_DB"
+
+Dialect = Literal["sqlite", "postgresql"]
+_POSTGRESQL_PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+
+
+class BadStoreURL(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class StoreURL:
+    given: str
+    dialect: Dialect
+    sqlalchemy_url: str  # for SQLAlchemy and Alembic (psycopg 3 on PostgreSQL)
+    adbc_uri: str  # for the ADBC bulk drivers
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        return Path(self.adbc_uri) if self.dialect == "sqlite" else None
+
+    def display(self) -> str:
+        """The URL without a password, for messages."""
+        if "@" in self.given and ":" in self.given.split("@", 1)[0].split("//", 1)[-1]:
+            scheme, rest = self.given.split("//", 1)
+            user = rest.split("@", 1)[0].split(":", 1)[0]
+            return f"{scheme}//{user}:***@{rest.split('@', 1)[1]}"
+        return self.given
+
+
+def parse_store_url(text: str | None) -> StoreURL:
+    text = (text or os.environ.get(STORE_URL_VARIABLE) or DEFAULT_STORE_URL).strip()
+    if text.startswith("sqlite:///"):
+        path = text[len("sqlite:///") :]
+        if not path or path == ":memory:":
+            raise BadStoreURL("the embedded store needs a file: sqlite:///PATH")
+        return StoreURL(text, "sqlite", f"sqlite:///{path}", path)
+    for prefix in _POSTGRESQL_PREFIXES:
+        if text.startswith(prefix):
+            rest = text[len(prefix) :]
+            return StoreURL(
+                text, "postgresql", f"postgresql+psycopg://{rest}", f"postgresql://{rest}"
+            )
+    raise BadStoreURL(
+        f"unsupported store URL {text!r}: use sqlite:///PATH or postgresql://USER@HOST[:PORT]/DB"
+    )
