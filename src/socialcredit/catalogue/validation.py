@@ -16,7 +16,7 @@ import ryaml
 from pydantic import ValidationError
 
 from socialcredit.catalogue.prohibited import find_prohibited_ground
-from socialcredit.domain.catalogue import Catalogue, Item
+from socialcredit.domain.catalogue import Catalogue, Item, Measure
 
 MAX_REPORTED_WARNINGS = 20
 
@@ -40,61 +40,71 @@ def parse_catalogue_text(text: str) -> tuple[Any, list[str]]:
         return None, [f"not valid YAML: {error}"]
 
 
-def _where(location: tuple, items: list[Any]) -> str:
-    """A pydantic error location as a reader would name it."""
-    if len(location) >= 2 and location[0] == "items" and isinstance(location[1], int):
-        index = location[1]
-        raw = items[index] if index < len(items) else None
+# The lists of entries that are validated one by one, and what one entry is called.
+ENTRY_NOUNS = {"items": "item", "measures": "measure"}
+
+
+def _where(location: tuple, document: dict) -> str:
+    """A pydantic error location as a reader would name it: `item 'x.y' (items[3]): points`."""
+    if len(location) >= 2 and location[0] in ENTRY_NOUNS and isinstance(location[1], int):
+        entries, index = document.get(location[0]) or [], location[1]
+        raw = entries[index] if index < len(entries) else None
         code = raw.get("code") if isinstance(raw, dict) else None
-        head = f"item {code!r} (items[{index}])" if code else f"items[{index}]"
+        noun = ENTRY_NOUNS[location[0]]
+        head = f"{noun} {code!r} ({location[0]}[{index}])" if code else f"{location[0]}[{index}]"
         rest = ".".join(str(part) for part in location[2:])
         return f"{head}: {rest}" if rest else head
     return ".".join(str(part) for part in location)
 
 
-def _describe(error: dict, items: list[Any]) -> str:
+def _describe(error: dict, document: dict) -> str:
     message = error["msg"]
     if error["type"] == "missing":
         message = "missing field"
     elif "input" in error and error["type"] not in ("model_type", "dict_type"):
         message = f"{message} (got {error['input']!r})"
-    return f"{_where(tuple(error['loc']), items)}: {message}"
+    return f"{_where(tuple(error['loc']), document)}: {message}"
+
+
+def _validate_entries(document: dict, key: str, model: type[Item] | type[Measure]) -> tuple[list, list[str]]:
+    """Each entry of a list on its own, so that one broken entry hides nothing of the others."""
+    entries, problems = [], []
+    raw_entries = document.get(key) or []
+    if not isinstance(raw_entries, list):
+        return [], [f"{key}: must be a list"]
+    for index, raw in enumerate(raw_entries):
+        try:
+            entries.append(model.model_validate(raw))
+        except ValidationError as error:
+            problems += [
+                _describe({**entry, "loc": (key, index, *entry["loc"])}, document)
+                for entry in error.errors()
+            ]
+    return entries, problems
 
 
 def validate_catalogue(document: Any, previous: Catalogue | None = None) -> CatalogueReport:
     """Check `document` (parsed YAML) for publication after `previous`, the last published."""
     if not isinstance(document, dict):
         return CatalogueReport(None, ["the catalogue must be a YAML mapping"])
-    raw_items = document.get("items")
-    if raw_items is None:
-        raw_items = []
-    if not isinstance(raw_items, list):
-        return CatalogueReport(None, ["items: must be a list"])
-
     problems: list[str] = []
     try:
-        # The frame first, without its items; they are checked one by one below.
-        head = Catalogue.model_validate({**document, "items": []})
+        # The frame first, without its items and measures; they are checked one by one.
+        head = Catalogue.model_validate({**document, "items": [], "measures": []})
     except ValidationError as error:
         head = None
-        problems += [_describe(entry, raw_items) for entry in error.errors()]
+        problems += [_describe(entry, document) for entry in error.errors()]
     if "items" not in document:
         problems.append("items: missing field")
-
-    items: list[Item] = []
-    for index, raw in enumerate(raw_items):
-        try:
-            items.append(Item.model_validate(raw))
-        except ValidationError as error:
-            problems += [
-                _describe({**entry, "loc": ("items", index, *entry["loc"])}, raw_items)
-                for entry in error.errors()
-            ]
-    problems += _duplicate_codes(raw_items)
+    items, item_problems = _validate_entries(document, "items", Item)
+    measures, measure_problems = _validate_entries(document, "measures", Measure)
+    problems += item_problems + measure_problems
+    if isinstance(document.get("items"), list):
+        problems += _duplicate_codes(document["items"])
     if head is None:
         return CatalogueReport(None, problems)
 
-    catalogue = head.model_copy(update={"items": items})
+    catalogue = head.model_copy(update={"items": items, "measures": measures})
     problems += _cross_checks(catalogue)
     if previous is not None:
         problems += _order_after(catalogue, previous)

@@ -55,7 +55,7 @@ class Item(_Model):
     cap_per_year: Annotated[StrictInt, Field(ge=1)] | None = None
     issuers: Annotated[list[Code], Field(min_length=1)]
     legal_basis: NonEmptyText
-    lists: list[Code] = []
+    lists: tuple[Code, ...] = ()
 
 
 class AppliesTo(_Model):

@@ -12,11 +12,7 @@ import datetime as dt
 
 import polars as pl
 
-from socialcredit.domain.identifiers import (
-    normalize_identifier_expr,
-    organization_identifier_problem_expr,
-    person_identifier_problem_expr,
-)
+from socialcredit.domain.identifiers import identifier_problems, normalize_identifier_expr
 from socialcredit.domain.records import (
     FIELD_DEFAULTS,
     MAX_COUNT,
@@ -90,9 +86,16 @@ def check_chunk(
     )
     frame = frame.join(rules, on=["version_index", NORMALIZED["item"]], how="left")
 
-    subject_id = pl.col(NORMALIZED["subject_id"])
-    person_problem = person_identifier_problem_expr(subject_id)
-    organization_problem = organization_identifier_problem_expr(subject_id)
+    # Each distinct identifier is checked once, as either kind; subjects recur in a file.
+    identifiers = frame[NORMALIZED["subject_id"]].drop_nulls().unique()
+    frame = frame.join(
+        identifier_problems(identifiers),
+        left_on=NORMALIZED["subject_id"],
+        right_on="identifier",
+        how="left",
+    )
+    person_problem = pl.col("person_problem")
+    organization_problem = pl.col("organization_problem")
     identifier_problem = (
         pl.when(pl.col("subject_kind") == "person")
         .then(
@@ -112,7 +115,6 @@ def check_chunk(
     item_known = pl.col("subject_kind").is_not_null()
     has = {name: pl.col(NORMALIZED[name]).is_not_null() for name in SUBMITTED_FIELDS}
     problems = [
-        pl.col("malformed"),
         *(
             pl.when(~has[name]).then(pl.lit(f"missing field {name}"))
             for name in REQUIRED_FIELDS
@@ -143,6 +145,6 @@ def check_chunk(
         pl.when(item_known & has["subject_id"]).then(identifier_problem),
     ]
     reason = pl.concat_str(problems, separator="; ", ignore_nulls=True)
-    return frame.with_columns(
-        pl.when(reason == "").then(None).otherwise(reason).alias("reason")
-    ).sort("row")
+    # A row that could not be split into fields is reported as such, not field by field.
+    reason = pl.coalesce(pl.col("malformed"), pl.when(reason != "").then(reason))
+    return frame.with_columns(reason.alias("reason")).sort("row")

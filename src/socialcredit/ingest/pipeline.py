@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -95,6 +97,27 @@ def _record_rows(accepted: pl.DataFrame, ids: pl.Series, batch_id: int, source: 
     )
 
 
+def _checked_chunks(
+    record_file: RecordFile, rulebook: Rulebook, source: str, submitted_on: dt.date
+) -> Iterator[pl.DataFrame]:
+    """Read and check the next chunk in a worker thread while the caller writes this one.
+
+    Reading and checking are Polars and NumPy work that releases the GIL, and so is the bulk
+    append: on two cores the two overlap. At most two chunks are in memory at once.
+    """
+    chunks = record_file.chunks()
+
+    def read_and_check() -> pl.DataFrame | None:
+        chunk = next(chunks, None)
+        return None if chunk is None else check_chunk(chunk, rulebook, source, submitted_on)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scs-check") as worker:
+        pending = worker.submit(read_and_check)
+        while (checked := pending.result()) is not None:
+            pending = worker.submit(read_and_check)
+            yield checked
+
+
 def ingest_chunks(
     record_file: RecordFile,
     session: LedgerSession,
@@ -104,8 +127,7 @@ def ingest_chunks(
     rejects: RejectsFile,
 ) -> IngestCounts:
     counts = IngestCounts()
-    for chunk in record_file.chunks():
-        checked = check_chunk(chunk, rulebook, source, submitted_on)
+    for checked in _checked_chunks(record_file, rulebook, source, submitted_on):
         candidates = checked.filter(pl.col("reason").is_null())
         stored = session.stored_revisions(candidates["record_id_value"])
         judged = candidates.join(judge_revisions(candidates, stored), on="row", how="left")

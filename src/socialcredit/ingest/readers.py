@@ -13,17 +13,23 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
 import orjson
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from socialcredit.domain.records import SUBMITTED_FIELDS
 
 INGEST_CHUNK_ROWS = 100_000
+CSV_BLOCK_BYTES = 8 << 20  # about 100,000 typical rows
+CSV_HEADER_BYTES = 64 << 10
 HASH_BLOCK_BYTES = 1 << 20
 FORMAT_OF_SUFFIX = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 
@@ -69,41 +75,21 @@ class RecordFile:
     # -- CSV ---------------------------------------------------------------------------------
 
     def _csv_chunks(self) -> Iterator[pl.DataFrame]:
-        """Polars' reader for speed; Python's csv module from the first malformed row on."""
-        rows_read = 0
-        try:
-            scan = pl.scan_csv(
-                self.path,
-                infer_schema=False,
-                row_index_name="row",
-                row_index_offset=1,
-                encoding="utf8",
-            )
-            columns = [name for name in scan.collect_schema() if name != "row"]
-            scan = scan.rename({name: name.strip() for name in columns})
-            self._note_columns(name.strip() for name in columns)
-            for batch in scan.collect_batches(chunk_size=INGEST_CHUNK_ROWS):
-                chunk = _conform(batch)
-                rows_read += chunk.height
-                yield chunk
-        except pl.exceptions.PolarsError:
-            yield from self._csv_chunks_in_python(skip=rows_read)
-
-    def _csv_chunks_in_python(self, skip: int) -> Iterator[pl.DataFrame]:
-        with self.path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-            reader = csv.reader(handle)
-            try:
-                header = [name.strip() for name in next(reader)]
-            except StopIteration:
+        """Blocks of whole records, each parsed by Polars, or by Python's csv module when
+        Polars refuses the block (a row with too many fields, bytes that are not UTF-8)."""
+        with self.path.open("rb") as handle:
+            blocks = _csv_record_blocks(handle)
+            header_block = next(blocks, b"")
+            header = _csv_header(header_block)
+            if header is None:
                 return
-            except csv.Error as error:
-                raise UnreadableFile(f"{self.path}: the header cannot be read: {error}") from error
             self._note_columns(header)
-            rows = _python_csv_rows(reader, header)
-            for _ in islice(rows, skip):
-                pass
-            while batch := list(islice(rows, INGEST_CHUNK_ROWS)):
-                yield _conform(pl.from_dicts(batch, schema=CHUNK_SCHEMA))
+            columns = _unique_names(header)
+            rows_before = 0
+            for block in blocks:
+                chunk = _parse_csv_block(block, header, columns, rows_before)
+                rows_before = int(chunk["row"].max() or rows_before) if chunk.height else rows_before
+                yield _conform(chunk)
 
     # -- JSON Lines --------------------------------------------------------------------------
 
@@ -138,16 +124,97 @@ class RecordFile:
 
     def _parquet_chunks(self) -> Iterator[pl.DataFrame]:
         try:
-            scan = pl.scan_parquet(self.path).with_row_index("row", offset=1)
-            columns = [name for name in scan.collect_schema() if name != "row"]
-        except pl.exceptions.PolarsError as error:
+            parquet = pq.ParquetFile(self.path)
+        except (pa.ArrowException, OSError) as error:
             raise UnreadableFile(f"{self.path}: not a readable Parquet file: {error}") from error
-        self._note_columns(columns)
-        for batch in scan.collect_batches(chunk_size=INGEST_CHUNK_ROWS):
-            yield _conform(batch)
+        self._note_columns(parquet.schema_arrow.names)
+        rows_before = 0
+        for batch in parquet.iter_batches(batch_size=INGEST_CHUNK_ROWS):
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            yield _conform(
+                frame.with_row_index("row", offset=rows_before + 1).with_columns(
+                    pl.col(name).cast(pl.String) for name in frame.columns
+                )
+            )
+            rows_before += batch.num_rows
 
     def _note_columns(self, names) -> None:
         self.unknown_columns.update(name for name in names if name not in SUBMITTED_FIELDS)
+
+
+def _csv_record_blocks(handle) -> Iterator[bytes]:
+    """The file in blocks of about CSV_BLOCK_BYTES that end on a record boundary.
+
+    The first block is the header record. A newline ends a record unless it lies inside a
+    quoted field, that is, unless an odd number of quote characters precede it in the block
+    (RFC 4180 escapes a quote as two, which keeps the parity).
+    """
+    carry = b""
+    wanted_records = 1  # the header first, then as many as fit
+    while True:
+        data = handle.read(CSV_BLOCK_BYTES if wanted_records > 1 else CSV_HEADER_BYTES)
+        if not data:
+            if carry:
+                yield carry
+            return
+        block = carry + data
+        cut = _record_boundary(block, first=wanted_records == 1)
+        if cut < 0:
+            carry = block
+            continue
+        yield block[:cut]
+        carry = block[cut:]
+        wanted_records = 2
+
+
+def _record_boundary(block: bytes, first: bool) -> int:
+    """The offset just past the first (or the last) newline outside quotes, or -1."""
+    data = np.frombuffer(block, dtype=np.uint8)
+    newlines = np.flatnonzero(data == ord("\n"))
+    quotes = np.flatnonzero(data == ord('"'))
+    outside = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+    if outside.size == 0:
+        return -1
+    return int(outside[0 if first else -1]) + 1
+
+
+def _csv_header(block: bytes) -> list[str] | None:
+    text = block.decode("utf-8-sig", errors="replace")
+    try:
+        names = next(csv.reader(io.StringIO(text)), None)
+    except csv.Error as error:
+        raise UnreadableFile(f"the header cannot be read: {error}") from error
+    return [name.strip() for name in names] if names else None
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    """Column names for Polars: a repeated name gets a suffix; the first one is the one used."""
+    seen: dict[str, int] = {}
+    names = []
+    for name in header:
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name}__{seen[name]}")
+    return names
+
+
+def _parse_csv_block(
+    block: bytes, header: list[str], columns: list[str], rows_before: int
+) -> pl.DataFrame:
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(block),
+            has_header=False,
+            schema=dict.fromkeys(columns, pl.String()),
+            encoding="utf8",
+        )
+        return frame.with_row_index("row", offset=rows_before + 1).cast({"row": pl.Int64})
+    except pl.exceptions.PolarsError:
+        text = block.decode("utf-8", errors="replace")
+        rows = list(_python_csv_rows(csv.reader(io.StringIO(text, newline="")), header))
+        return pl.from_dicts(
+            [{**row, "row": row["row"] + rows_before} for row in rows], schema=CHUNK_SCHEMA
+        )
 
 
 def _python_csv_rows(reader, header: list[str]) -> Iterator[dict[str, object]]:
@@ -173,7 +240,6 @@ def _csv_row(
     row: dict[str, object] = {"row": row_number}
     if len(values) > len(header):
         row["malformed"] = f"the row has {len(values)} fields, the header {len(header)}"
-        return row
     for name, position in positions.items():
         if position < len(values):
             row[name] = values[position]

@@ -2,8 +2,10 @@
 
 It states the same rules as `socialcredit.domain.scoring.score_subject`, over a frame instead
 of a list; `tests/property/test_batch_equals_incremental.py` holds the two equal on random
-ledgers. Only items with a yearly cap need the per-(item, year, version) grouping, so uncapped
-points go straight to the per-subject sum.
+ledgers. The shape is chosen for speed: one group-by over all records gives each subject its
+uncapped points and its item lists; only records of capped items are grouped per (item, year,
+version) first, and only buckets beyond their cap correct the sum; list names are joined from
+boolean columns, never from per-row lists.
 """
 
 from __future__ import annotations
@@ -20,54 +22,69 @@ LIST_SEPARATOR = ";"
 SUBJECT = ["subject_kind", "subject_id"]
 
 
-def _days(value: pl.Expr) -> pl.Expr:
-    return value.cast(pl.Int32)
+def _list_column(position: int) -> str:
+    """The column that holds membership of the list at `position` (list names are data)."""
+    return f"__on_list_{position}"
 
 
-def counting_records(ledger: pl.LazyFrame, rulebook: Rulebook, as_of: dt.date) -> pl.LazyFrame:
-    """Records that count at `as_of` (SPEC §5.2), each with its rule and points × quantity."""
+def judged_records(ledger: pl.LazyFrame, rulebook: Rulebook, as_of: dt.date) -> pl.LazyFrame:
+    """Every record decided by `as_of`, with its rule, whether it counts (SPEC §5.2) and its
+    points × quantity (0 when it does not count)."""
     rules = rulebook.item_rules_frame.lazy().select(
-        "version_index", "item", "points", "counts_for_days", "cap_per_year", "lists"
+        "version_index",
+        pl.col("item").cast(ledger.collect_schema()["item"]),
+        "points",
+        "counts_for_days",
+        "cap_per_year",
+        *(
+            pl.col("lists").list.contains(pl.lit(name)).alias(_list_column(position))
+            for position, name in enumerate(rulebook.item_list_names)
+        ),
     )
-    as_of_days = _days(pl.lit(as_of))
+    as_of_days = pl.lit(as_of).cast(pl.Int32)
+    counts = (
+        (pl.col("status") == "active")
+        & pl.col("points").is_not_null()
+        & (as_of_days - pl.col("decided_on").cast(pl.Int32) < pl.col("counts_for_days"))
+    )
     return (
-        ledger.filter(pl.col("status") == "active")
+        ledger.filter(pl.col("decided_on") <= as_of)
         .with_columns(rulebook.version_index_expr(pl.col("decided_on")).alias("version_index"))
-        .join(rules, on=["version_index", "item"], how="inner")
-        .filter(
-            (pl.col("decided_on") <= as_of)
-            & (as_of_days - _days(pl.col("decided_on")) < pl.col("counts_for_days"))
+        .join(rules, on=["version_index", "item"], how="left")
+        .with_columns(counts.alias("counts"))
+        .with_columns(
+            pl.when("counts").then(pl.col("points") * pl.col("quantity")).otherwise(0).alias("value")
         )
-        .with_columns((pl.col("points") * pl.col("quantity")).alias("value"))
     )
 
 
-def _points_per_subject(counting: pl.LazyFrame) -> pl.LazyFrame:
-    """SPEC §5.3–4: contributions per (item, year, version), capped, summed per subject."""
-    capped = (
-        counting.filter(pl.col("cap_per_year").is_not_null())
-        .group_by(
-            *SUBJECT, "item", "version_index", pl.col("decided_on").dt.year().alias("year")
-        )
+def _per_subject(judged: pl.LazyFrame, rulebook: Rulebook) -> pl.LazyFrame:
+    """SPEC §5.3–4, §5.6 (item lists) and §5.8 (who has a file): one row per subject with a
+    record decided by T, its summed contributions and one boolean per item-named list."""
+    summed = judged.group_by(SUBJECT).agg(
+        pl.col("value").sum().alias("points"),
+        *(
+            (pl.col("counts") & pl.col(_list_column(position))).any().alias(_list_column(position))
+            for position in range(len(rulebook.item_list_names))
+        ),
+    )
+    # Capped items: one contribution per (item, calendar year, version), clipped to the cap.
+    # The sum above took every record at face value; only buckets beyond their cap need a
+    # correction, and those are few.
+    corrections = (
+        judged.filter(pl.col("counts") & pl.col("cap_per_year").is_not_null())
+        .group_by(*SUBJECT, "item", "version_index", pl.col("decided_on").dt.year().alias("year"))
         .agg(pl.col("value").sum(), pl.col("cap_per_year").first())
-        .select(*SUBJECT, pl.col("value").clip(-pl.col("cap_per_year"), pl.col("cap_per_year")))
-    )
-    uncapped = counting.filter(pl.col("cap_per_year").is_null()).select(*SUBJECT, "value")
-    return (
-        pl.concat([uncapped, capped])
+        .filter(pl.col("value").abs() > pl.col("cap_per_year"))
         .group_by(SUBJECT)
-        .agg(pl.col("value").sum().alias("points"))
+        .agg(
+            (pl.col("value").clip(-pl.col("cap_per_year"), pl.col("cap_per_year")) - pl.col("value"))
+            .sum()
+            .alias("correction")
+        )
     )
-
-
-def _item_lists_per_subject(counting: pl.LazyFrame) -> pl.LazyFrame:
-    """SPEC §5.6, second half: the lists a counting record's item names."""
-    return (
-        counting.filter(pl.col("lists").list.len() > 0)
-        .select(*SUBJECT, pl.col("lists").alias("list"))
-        .explode("list")
-        .group_by(SUBJECT)
-        .agg(pl.col("list").unique().alias("item_lists"))
+    return summed.join(corrections, on=SUBJECT, how="left").with_columns(
+        (pl.col("points") + pl.col("correction").fill_null(0)).alias("points")
     )
 
 
@@ -79,39 +96,44 @@ def _tier_expr(catalogue: Catalogue, score: pl.Expr) -> pl.Expr:
     return expression
 
 
-def _threshold_lists_expr(catalogue: Catalogue, score: pl.Expr) -> pl.Expr:
-    memberships = []
+def _lists_expr(catalogue: Catalogue, rulebook: Rulebook, score: pl.Expr) -> pl.Expr:
+    """SPEC §5.6: names of the lists a subject is on, sorted, joined by ";" ("" when none)."""
+    membership: dict[str, list[pl.Expr]] = {}
     for name, definition in catalogue.lists.items():
         if definition.score_below is not None:
-            memberships.append(pl.when(score < definition.score_below).then(pl.lit(name)))
+            membership.setdefault(name, []).append(score < definition.score_below)
         if definition.score_at_least is not None:
-            memberships.append(pl.when(score >= definition.score_at_least).then(pl.lit(name)))
-    if not memberships:
-        return pl.lit([], dtype=pl.List(pl.String))
-    return pl.concat_list(memberships).list.drop_nulls()
+            membership.setdefault(name, []).append(score >= definition.score_at_least)
+    for position, name in enumerate(rulebook.item_list_names):
+        membership.setdefault(name, []).append(pl.col(_list_column(position)))
+    if not membership:
+        return pl.lit("")
+    return pl.concat_str(
+        [
+            pl.when(pl.any_horizontal(conditions)).then(pl.lit(name))
+            for name, conditions in sorted(membership.items())
+        ],
+        separator=LIST_SEPARATOR,
+        ignore_nulls=True,
+    )
 
 
-def score_ledger(ledger: pl.DataFrame | pl.LazyFrame, rulebook: Rulebook, as_of: dt.date) -> pl.DataFrame:
+def score_ledger(
+    ledger: pl.DataFrame | pl.LazyFrame, rulebook: Rulebook, as_of: dt.date
+) -> pl.DataFrame:
     """One row per subject with a file at `as_of` (SPEC §5.8), in the shape of `scs score`."""
     catalogue = rulebook.scoring_version(as_of)
-    ledger = ledger.lazy().filter(pl.col("decided_on") <= as_of)
-    counting = counting_records(ledger, rulebook, as_of)
-    subjects = ledger.select(SUBJECT).unique()
+    judged = judged_records(ledger.lazy(), rulebook, as_of)
     score = pl.col("score")
-    lists = pl.concat_list(
-        _threshold_lists_expr(catalogue, score),
-        pl.col("item_lists").fill_null(pl.lit([], dtype=pl.List(pl.String))),
-    ).list.unique().list.sort().list.join(LIST_SEPARATOR)
     return (
-        subjects.join(_points_per_subject(counting), on=SUBJECT, how="left")
-        .join(_item_lists_per_subject(counting), on=SUBJECT, how="left")
-        .with_columns((catalogue.base_score + pl.col("points").fill_null(0)).alias("score"))
+        _per_subject(judged, rulebook)
+        .with_columns((catalogue.base_score + pl.col("points")).cast(pl.Int64).alias("score"))
         .select(
             "subject_id",
-            pl.col("subject_kind").alias("kind"),
-            score.cast(pl.Int64),
+            pl.col("subject_kind").cast(pl.String).alias("kind"),
+            score,
             _tier_expr(catalogue, score).alias("tier"),
-            lists.alias("lists"),
+            _lists_expr(catalogue, rulebook, score).alias("lists"),
         )
         .sort("subject_id", "kind")
         .collect()

@@ -20,6 +20,7 @@ from socialcredit.store.urls import StoreURL
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_INGEST_CACHE_KIB = 262_144  # page cache while ingesting: index pages stay in memory
 INGEST_KEYS_TABLE = "scs_ingest_keys"
+RECORD_ID_LOCK = 7469002  # advisory lock key around a record-id reservation on PostgreSQL
 
 # Arrow types of the records table, in column order; COPY wants them to match exactly.
 RECORD_COLUMNS: dict[str, pl.DataType] = {
@@ -143,6 +144,7 @@ class IngestSession:
         self._connection = connection
         self._cursor = connection.cursor()
         self.source = batch.source
+        self._keys_table_ready = False
         self.batch_id = self._insert_batch(batch)
 
     @property
@@ -187,14 +189,23 @@ class IngestSession:
                 "SELECT pg_advisory_xact_lock(hashtext($1))", (f"scs-ingest:{batch.source}",)
             )
             self._cursor.fetchall()
+            # The revision lookups probe the unique index once per key. Left to itself, the
+            # planner reads statistics that do not yet count this transaction's rows and picks
+            # a hash join over every record of the source, which grows with the ledger.
+            for setting in ("enable_hashjoin", "enable_mergejoin", "enable_bitmapscan", "jit"):
+                self._cursor.execute(f"SET LOCAL {setting} = off")
         return int(batch_id)
 
     def stored_revisions(self, record_ids: pl.Series) -> pl.DataFrame:
         """Every stored revision of these record ids of this source."""
-        keys = pl.DataFrame({"record_id": record_ids.unique()})
-        self._cursor.adbc_ingest(
-            INGEST_KEYS_TABLE, keys.to_arrow(), mode="replace", temporary=True
-        )
+        # Sorted keys walk the unique index in order: each probe lands near the last one.
+        keys = pl.DataFrame({"record_id": record_ids.unique().sort()}).to_arrow()
+        if self._keys_table_ready:
+            self._cursor.execute(f"DELETE FROM {INGEST_KEYS_TABLE}")
+            self._cursor.adbc_ingest(INGEST_KEYS_TABLE, keys, mode="append", temporary=True)
+        else:
+            self._cursor.adbc_ingest(INGEST_KEYS_TABLE, keys, mode="replace", temporary=True)
+            self._keys_table_ready = True
         columns = (
             "r.id, r.record_id, r.revision, r.item, r.subject_id, r.decided_on, r.quantity, "
             "r.reference, r.status"
@@ -206,7 +217,6 @@ class IngestSession:
                 "ON r.source = ? AND r.record_id = k.record_id"
             )
         else:
-            self._cursor.execute(f"ANALYZE {INGEST_KEYS_TABLE}")
             query = (
                 f"SELECT {columns} FROM {INGEST_KEYS_TABLE} k JOIN records r "
                 "ON r.source = $1 AND r.record_id = k.record_id"
@@ -218,16 +228,29 @@ class IngestSession:
         )
 
     def reserve_record_ids(self, count: int) -> pl.Series:
+        """`count` fresh record ids, in order."""
         if count == 0:
             return pl.Series("id", [], dtype=pl.Int64)
         if self._sqlite:
+            # This transaction holds SQLite's write lock: nobody else can take ids meanwhile.
             self._cursor.execute("SELECT coalesce(max(id), 0) FROM records")
             (highest,) = self._cursor.fetchone()
-            return pl.int_range(highest + 1, highest + 1 + count, dtype=pl.Int64, eager=True)
-        self._cursor.execute(
-            "SELECT nextval('records_id_seq') FROM generate_series(1, $1)", (count,)
-        )
-        return pl.from_arrow(self._cursor.fetch_arrow_table()).to_series().cast(pl.Int64)
+        else:
+            # Advance the sequence by `count` at once. nextval + setval is two steps, so every
+            # reservation takes the same (session-level, momentary) lock around them.
+            self._cursor.execute("SELECT pg_advisory_lock($1)", (RECORD_ID_LOCK,))
+            self._cursor.fetchall()
+            try:
+                self._cursor.execute(
+                    "SELECT setval('records_id_seq', nextval('records_id_seq') + $1 - 1)",
+                    (count,),
+                )
+                (last,) = self._cursor.fetchone()
+            finally:
+                self._cursor.execute("SELECT pg_advisory_unlock($1)", (RECORD_ID_LOCK,))
+                self._cursor.fetchall()
+            highest = last - count
+        return pl.int_range(highest + 1, highest + 1 + count, dtype=pl.Int64, eager=True)
 
     def append_records(self, frame: pl.DataFrame) -> None:
         if frame.height:

@@ -1,0 +1,76 @@
+"""Shared fixtures: a store on every backend, a registry with a fixed clock, catalogues.
+
+Every test that touches storage takes `store_url` and so runs once on SQLite and once on a
+real PostgreSQL server (a fresh database per test). PostgreSQL is never mocked: when it cannot
+be reached the PostgreSQL tests fail, they are not skipped. Point them elsewhere with
+SCS_TEST_POSTGRESQL (an admin URL; default postgresql://postgres@127.0.0.1/postgres).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from socialcredit.registry import Registry
+from socialcredit.store.store import Store
+
+EXAMPLE_DIRECTORY = Path(__file__).parent / "conformance" / "example"
+POSTGRESQL_ADMIN_URL = os.environ.get(
+    "SCS_TEST_POSTGRESQL", "postgresql://postgres@127.0.0.1/postgres"
+)
+# The registry's "today" in tests: the conformance example's last scoring date is 2026-11-20.
+TODAY = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.UTC)
+
+
+def fixed_clock() -> dt.datetime:
+    return TODAY
+
+
+@pytest.fixture
+def postgresql_url() -> Iterator[str]:
+    name = f"scs_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRESQL_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    try:
+        yield POSTGRESQL_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(POSTGRESQL_ADMIN_URL, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)],
+)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'registry.db'}"
+    return request.getfixturevalue("postgresql_url")
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    opened = Store.open(store_url)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def registry(store: Store) -> Registry:
+    return Registry(store, clock=fixed_clock)
+
+
+@pytest.fixture
+def example_registry(registry: Registry) -> Registry:
+    """A registry with both catalogue versions of the conformance example published."""
+    for name in ("catalog-v1.yaml", "catalog-v2.yaml"):
+        result = registry.publish_catalogue((EXAMPLE_DIRECTORY / name).read_text())
+        assert result.version is not None, result.report.problems
+    return registry

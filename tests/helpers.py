@@ -1,0 +1,137 @@
+"""Small builders for tests: catalogues and record files written on the fly."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import orjson
+import ryaml
+
+from socialcredit.domain.records import SUBMITTED_FIELDS
+
+PERSON = "11010519491231002X"
+OTHER_PERSON = "440524188001010014"
+ORGANIZATION = "91350100M000100Y43"
+
+
+def catalogue_document(version: int = 1, effective_from: str = "2024-01-01", **changes: Any) -> dict:
+    document: dict[str, Any] = {
+        "catalog": "test-city",
+        "version": version,
+        "effective_from": effective_from,
+        "base_score": 1000,
+        "tiers": [
+            {"name": "AAA", "min": 1050},
+            {"name": "AA", "min": 1000},
+            {"name": "A", "min": 950},
+            {"name": "B", "min": 900},
+            {"name": "C", "min": 850},
+            {"name": "D"},
+        ],
+        "lists": {
+            "blacklist": {"title": "Seriously untrustworthy", "score_below": 850},
+            "redlist": {"title": "Trustworthy", "score_at_least": 1050},
+            "tax_arrears": {"title": "Major tax violators"},
+        },
+        "sources": {
+            "court": {"name": "Court"},
+            "traffic-police": {"name": "Traffic police"},
+            "charity": {"name": "Charity federation"},
+            "tax-office": {"name": "Tax office"},
+        },
+        "items": [
+            {
+                "code": "traffic.red_light",
+                "title": "Ran a red light",
+                "subject": "person",
+                "points": -5,
+                "counts_for_days": 730,
+                "issuers": ["traffic-police"],
+                "legal_basis": "Road Traffic Safety Law art. 38",
+            },
+            {
+                "code": "court.judgment_default",
+                "title": "Failed to perform an effective judgment",
+                "subject": "person",
+                "points": -100,
+                "counts_for_days": 1825,
+                "lists": ["blacklist"],
+                "issuers": ["court"],
+                "legal_basis": "Civil Procedure Law art. 262",
+            },
+            {
+                "code": "charity.volunteer_hour",
+                "title": "Volunteered one hour",
+                "subject": "person",
+                "points": 1,
+                "cap_per_year": 30,
+                "counts_for_days": 365,
+                "issuers": ["charity"],
+                "legal_basis": "Volunteer Service Regulations art. 12",
+            },
+            {
+                "code": "tax.arrears_major",
+                "title": "Owed major tax arrears",
+                "subject": "organization",
+                "points": -150,
+                "counts_for_days": 1095,
+                "lists": ["tax_arrears"],
+                "issuers": ["tax-office"],
+                "legal_basis": "Tax Collection Law art. 45",
+            },
+        ],
+        "measures": [
+            {
+                "code": "no_air_travel",
+                "title": "May not buy air tickets",
+                "applies_to": {"list": "blacklist"},
+                "relying_parties": ["civil-aviation"],
+            }
+        ],
+    }
+    document.update(changes)
+    return document
+
+
+def catalogue_yaml(document: dict) -> str:
+    return ryaml.dumps(document)
+
+
+def write_records(path: Path, rows: list[dict[str, Any]]) -> Path:
+    """Write rows as CSV, JSON Lines or Parquet, by the path's extension."""
+    if path.suffix == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(SUBMITTED_FIELDS))
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({name: row.get(name, "") for name in SUBMITTED_FIELDS})
+    elif path.suffix == ".jsonl":
+        path.write_bytes(b"".join(orjson.dumps(row) + b"\n" for row in rows))
+    elif path.suffix == ".parquet":
+        import polars as pl
+
+        pl.DataFrame(
+            [{name: _text(row.get(name)) for name in SUBMITTED_FIELDS} for row in rows],
+            schema=dict.fromkeys(SUBMITTED_FIELDS, pl.String),
+            orient="row",
+        ).write_parquet(path)
+    else:
+        raise ValueError(path)
+    return path
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def record(record_id: str, item: str, subject_id: str, decided_on: str, **extra: Any) -> dict:
+    return {
+        "record_id": record_id,
+        "item": item,
+        "subject_id": subject_id,
+        "decided_on": decided_on,
+        "reference": f"DOC-{record_id}",
+        **extra,
+    }
