@@ -6,12 +6,13 @@ Each run starts from an empty store with the catalogue published, and times the 
 `scs ingest` command (process start, reading, checks, revision lookups, bulk append, rejects
 file) and its peak memory. The baseline, timed in the same run on the same file, is the floor
 of any ingest: Polars reads the CSV and ADBC appends it, unchecked, to a bare table with the
-same columns and no indexes.
+same columns and no indexes, through the same driver.
 """
 
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -41,14 +42,27 @@ def store_url(store: str, directory: Path, run: int) -> str:
 
 
 def baseline_seconds(csv_path: Path, url: str) -> float:
-    """Read the CSV and append it unchecked to a bare table: the floor of any ingest."""
-    from socialcredit.store.bulk import _connect
-
+    """Read the CSV and append it unchecked to a bare table, by the same driver path the
+    store uses (sqlite3 executemany, or ADBC COPY): the floor of any ingest."""
     parsed = parse_store_url(url)
     started = time.perf_counter()
     frame = pl.read_csv(csv_path, infer_schema=False)
-    with _connect(parsed) as connection, connection.cursor() as cursor:
-        cursor.adbc_ingest("baseline_rows", frame.to_arrow(), mode="replace")
+    columns = ", ".join(f"{name} TEXT" for name in frame.columns)
+    if parsed.dialect == "sqlite":
+        connection = sqlite3.connect(parsed.adbc_uri, isolation_level=None)
+        connection.execute("DROP TABLE IF EXISTS baseline_rows")
+        connection.execute(f"CREATE TABLE baseline_rows ({columns})")
+        connection.execute("BEGIN")
+        placeholders = ", ".join("?" for _ in frame.columns)
+        connection.executemany(f"INSERT INTO baseline_rows VALUES ({placeholders})", frame.iter_rows())
+        connection.execute("COMMIT")
+        connection.close()
+    else:
+        import adbc_driver_postgresql.dbapi as driver
+
+        with driver.connect(parsed.adbc_uri) as connection, connection.cursor() as cursor:
+            cursor.adbc_ingest("baseline_rows", frame.to_arrow(), mode="replace")
+            connection.commit()
     return time.perf_counter() - started
 
 

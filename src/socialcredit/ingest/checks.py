@@ -24,7 +24,7 @@ from socialcredit.domain.records import (
 from socialcredit.domain.rules import Rulebook
 
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-COUNT_PATTERN = r"^\+?\d{1,10}$"
+COUNT_PATTERN = r"^\+?\d+$"
 
 # Normalized columns carry these names; the raw ones keep the submitted names.
 NORMALIZED = {name: f"{name}_value" for name in SUBMITTED_FIELDS}
@@ -47,10 +47,12 @@ def _positive_count(name: str) -> tuple[pl.Expr, pl.Expr]:
     number = text.str.strip_prefix("+").cast(pl.Int64, strict=False)
     well_formed = text.str.contains(COUNT_PATTERN)
     problem = (
-        pl.when(~well_formed | (number < 1))
+        pl.when(~well_formed)
         .then(pl.format(f"{name} must be a positive integer, not '{{}}'", text))
-        .when(number > MAX_COUNT)
+        .when(number.is_null() | (number > MAX_COUNT))  # null: too long even for 64 bits
         .then(pl.lit(f"{name} is larger than {MAX_COUNT}"))
+        .when(number < 1)
+        .then(pl.format(f"{name} must be a positive integer, not '{{}}'", text))
     )
     return pl.when(well_formed).then(number), problem
 

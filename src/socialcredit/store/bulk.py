@@ -1,13 +1,21 @@
-"""Bulk paths: Arrow in and out of the ledger through ADBC.
+"""Bulk paths: a whole file into the ledger, the whole ledger out to the batch scorer.
 
-Ingesting a file and reading the whole ledger move millions of rows; row-by-row inserts through
-an ORM would take minutes. ADBC moves Arrow batches directly: binary COPY on PostgreSQL,
-prepared statements run in C on SQLite. Every SQL difference between the two lives here.
+Millions of rows move here, so neither goes through the ORM:
+- PostgreSQL: ADBC moves Arrow batches with binary COPY, both ways.
+- SQLite: Python's own `sqlite3` module, with prepared statements run over all rows at once
+  (`executemany`). Not ADBC: its driver carries a second, static copy of SQLite, and two
+  copies of SQLite in one process corrupt a database (each drops the other's POSIX locks;
+  see sqlite.org/howtocorrupt.html §2.2.1). We saw exactly that in testing.
+
+Each ingest holds one transaction for the whole file. Every SQL difference between the two
+stores lives in this module.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,10 +27,11 @@ from socialcredit.store.urls import StoreURL
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_INGEST_CACHE_KIB = 262_144  # page cache while ingesting: index pages stay in memory
+SQLITE_FETCH_ROWS = 200_000
 INGEST_KEYS_TABLE = "scs_ingest_keys"
 RECORD_ID_LOCK = 7469002  # advisory lock key around a record-id reservation on PostgreSQL
 
-# Arrow types of the records table, in column order; COPY wants them to match exactly.
+# Types of the records table, in column order; PostgreSQL's COPY wants them to match exactly.
 RECORD_COLUMNS: dict[str, pl.DataType] = {
     "id": pl.Int64(),
     "batch_id": pl.Int64(),
@@ -69,9 +78,8 @@ STORED_REVISION_COLUMNS: dict[str, pl.DataType] = {
     "stored_reference": pl.String(),
     "stored_status": pl.String(),
 }
-# What the batch scorer reads.
+# What the batch scorer reads: the current revision of every record.
 LEDGER_COLUMNS: dict[str, pl.DataType] = {
-    "id": pl.Int64(),
     "subject_kind": pl.String(),
     "subject_id": pl.String(),
     "item": pl.String(),
@@ -79,6 +87,12 @@ LEDGER_COLUMNS: dict[str, pl.DataType] = {
     "quantity": pl.Int32(),
     "status": pl.String(),
 }
+_STORED_REVISION_QUERY = (
+    "SELECT r.id, r.record_id, r.revision, r.item, r.subject_id, r.decided_on, r.quantity, "
+    "r.reference, r.status FROM {keys} k {join} records r "
+    "ON r.source = {source} AND r.record_id = k.record_id"
+)
+_BATCH_COLUMNS = "source, file_name, file_format, file_sha256, submitted_on, received_at"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,43 +105,9 @@ class NewBatch:
     received_at: dt.datetime
 
 
-def _connect(url: StoreURL):
-    """A connection in autocommit mode: transactions are opened and closed by `_transaction`."""
-    if url.dialect == "sqlite":
-        import adbc_driver_sqlite.dbapi as driver
-
-        connection = driver.connect(url.adbc_uri, autocommit=True)
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA synchronous = FULL")
-            cursor.execute(f"PRAGMA cache_size = -{SQLITE_INGEST_CACHE_KIB}")
-        return connection
-    import adbc_driver_postgresql.dbapi as driver
-
-    return driver.connect(url.adbc_uri, autocommit=True)
-
-
-@contextmanager
-def _transaction(url: StoreURL, connection) -> Iterator[None]:
-    # IMMEDIATE: SQLite takes its write lock now, so the stored revisions a file is judged
-    # against cannot change under it.
-    begin = "BEGIN IMMEDIATE" if url.dialect == "sqlite" else "BEGIN"
-    with connection.cursor() as cursor:
-        cursor.execute(begin)
-        try:
-            yield
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
-        cursor.execute("COMMIT")
-
-
-def _frame(table: Any, columns: dict[str, pl.DataType]) -> pl.DataFrame:
-    """An Arrow result as a Polars frame of exactly these types (SQLite hands back dates as text)."""
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    if frame.height == 0:
-        return pl.DataFrame(schema=columns)
+def _typed(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.DataFrame:
+    """A fetched frame with exactly these names and types (SQLite hands dates back as text)."""
+    frame = frame.rename(dict(zip(frame.columns, columns)))
     return frame.select(
         pl.col(name).str.to_date("%Y-%m-%d")
         if dtype == pl.Date() and frame.schema[name] == pl.String()
@@ -136,168 +116,243 @@ def _frame(table: Any, columns: dict[str, pl.DataType]) -> pl.DataFrame:
     )
 
 
-class IngestSession:
-    """The store's side of ingesting one file, inside one transaction."""
+def _rows(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> Iterator[tuple]:
+    """Rows for sqlite3, in column order; dates as ISO text, as SQLAlchemy stores them."""
+    return frame.select(
+        pl.col(name).cast(dtype).dt.to_string("%Y-%m-%d")
+        if dtype == pl.Date()
+        else pl.col(name).cast(dtype)
+        for name, dtype in columns.items()
+    ).iter_rows()
 
-    def __init__(self, url: StoreURL, connection, batch: NewBatch):
-        self._url = url
-        self._connection = connection
-        self._cursor = connection.cursor()
-        self.source = batch.source
-        self._keys_table_ready = False
-        self.batch_id = self._insert_batch(batch)
 
-    @property
-    def _sqlite(self) -> bool:
-        return self._url.dialect == "sqlite"
+class _IngestSession(ABC):
+    """The store's side of ingesting one file, inside one transaction (see
+    `socialcredit.ingest.pipeline.LedgerSession`)."""
 
-    def _placeholder(self, position: int) -> str:
-        return "?" if self._sqlite else f"${position}"
+    batch_id: int
 
-    def _bind(self, value: Any) -> Any:
-        """SQLite stores dates as text, in the form SQLAlchemy reads back."""
-        if not self._sqlite:
-            return value
-        if isinstance(value, dt.datetime):
-            return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(
-                sep=" ", timespec="microseconds"
-            )
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        return value
-
-    def _insert_batch(self, batch: NewBatch) -> int:
-        values = (
-            batch.source,
-            batch.file_name,
-            batch.file_format,
-            batch.file_sha256,
-            batch.submitted_on,
-            batch.received_at,
-        )
-        placeholders = ", ".join(self._placeholder(i) for i in range(1, len(values) + 1))
-        self._cursor.execute(
-            "INSERT INTO ingest_batches "
-            "(source, file_name, file_format, file_sha256, submitted_on, received_at) "
-            f"VALUES ({placeholders}) RETURNING id",
-            tuple(self._bind(value) for value in values),
-        )
-        (batch_id,) = self._cursor.fetchone()
-        if not self._sqlite:
-            # Two files of one source are judged one after the other, never interleaved.
-            self._cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtext($1))", (f"scs-ingest:{batch.source}",)
-            )
-            self._cursor.fetchall()
-            # The revision lookups probe the unique index once per key. Left to itself, the
-            # planner reads statistics that do not yet count this transaction's rows and picks
-            # a hash join over every record of the source, which grows with the ledger.
-            for setting in ("enable_hashjoin", "enable_mergejoin", "enable_bitmapscan", "jit"):
-                self._cursor.execute(f"SET LOCAL {setting} = off")
-        return int(batch_id)
+    def __init__(self, source: str):
+        self.source = source
 
     def stored_revisions(self, record_ids: pl.Series) -> pl.DataFrame:
         """Every stored revision of these record ids of this source."""
         # Sorted keys walk the unique index in order: each probe lands near the last one.
-        keys = pl.DataFrame({"record_id": record_ids.unique().sort()}).to_arrow()
-        if self._keys_table_ready:
-            self._cursor.execute(f"DELETE FROM {INGEST_KEYS_TABLE}")
-            self._cursor.adbc_ingest(INGEST_KEYS_TABLE, keys, mode="append", temporary=True)
-        else:
-            self._cursor.adbc_ingest(INGEST_KEYS_TABLE, keys, mode="replace", temporary=True)
-            self._keys_table_ready = True
-        columns = (
-            "r.id, r.record_id, r.revision, r.item, r.subject_id, r.decided_on, r.quantity, "
-            "r.reference, r.status"
+        keys = record_ids.unique().sort()
+        return _typed(self._stored_revisions(keys), STORED_REVISION_COLUMNS)
+
+    @abstractmethod
+    def _stored_revisions(self, keys: pl.Series) -> pl.DataFrame: ...
+
+    @abstractmethod
+    def reserve_record_ids(self, count: int) -> pl.Series: ...
+
+    @abstractmethod
+    def append_records(self, frame: pl.DataFrame) -> None: ...
+
+    @abstractmethod
+    def append_rejections(self, frame: pl.DataFrame) -> None: ...
+
+    @abstractmethod
+    def finish(self, accepted: int, duplicates: int, rejected: int) -> None: ...
+
+
+class _SQLiteIngestSession(_IngestSession):
+    def __init__(self, connection: sqlite3.Connection, batch: NewBatch):
+        super().__init__(batch.source)
+        self._connection = connection
+        self._connection.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {INGEST_KEYS_TABLE} (record_id TEXT)"
         )
-        if self._sqlite:
-            # CROSS JOIN fixes SQLite's join order: walk the keys, probe the unique index.
-            query = (
-                f"SELECT {columns} FROM {INGEST_KEYS_TABLE} k CROSS JOIN records r "
-                "ON r.source = ? AND r.record_id = k.record_id"
-            )
-        else:
-            query = (
-                f"SELECT {columns} FROM {INGEST_KEYS_TABLE} k JOIN records r "
-                "ON r.source = $1 AND r.record_id = k.record_id"
-            )
-        self._cursor.execute(query, (self.source,))
-        table = self._cursor.fetch_arrow_table()
-        return _frame(
-            table.rename_columns(list(STORED_REVISION_COLUMNS)), STORED_REVISION_COLUMNS
+        cursor = self._connection.execute(
+            f"INSERT INTO ingest_batches ({_BATCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            (
+                batch.source,
+                batch.file_name,
+                batch.file_format,
+                batch.file_sha256,
+                batch.submitted_on.isoformat(),
+                # SQLAlchemy's SQLite DateTime: naive text; the registry's instants are UTC.
+                batch.received_at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" "),
+            ),
         )
+        (self.batch_id,) = cursor.fetchone()
+
+    def _stored_revisions(self, keys: pl.Series) -> pl.DataFrame:
+        self._connection.execute(f"DELETE FROM {INGEST_KEYS_TABLE}")
+        self._connection.executemany(
+            f"INSERT INTO {INGEST_KEYS_TABLE} (record_id) VALUES (?)",
+            ((key,) for key in keys.to_list()),
+        )
+        # CROSS JOIN fixes SQLite's join order: walk the keys, probe the unique index.
+        query = _STORED_REVISION_QUERY.format(keys=INGEST_KEYS_TABLE, join="CROSS JOIN", source="?")
+        rows = self._connection.execute(query, (self.source,)).fetchall()
+        return pl.DataFrame(rows, schema=list(STORED_REVISION_COLUMNS), orient="row")
 
     def reserve_record_ids(self, count: int) -> pl.Series:
-        """`count` fresh record ids, in order."""
-        if count == 0:
-            return pl.Series("id", [], dtype=pl.Int64)
-        if self._sqlite:
-            # This transaction holds SQLite's write lock: nobody else can take ids meanwhile.
-            self._cursor.execute("SELECT coalesce(max(id), 0) FROM records")
-            (highest,) = self._cursor.fetchone()
-        else:
-            # Advance the sequence by `count` at once. nextval + setval is two steps, so every
-            # reservation takes the same (session-level, momentary) lock around them.
-            self._cursor.execute("SELECT pg_advisory_lock($1)", (RECORD_ID_LOCK,))
-            self._cursor.fetchall()
-            try:
-                self._cursor.execute(
-                    "SELECT setval('records_id_seq', nextval('records_id_seq') + $1 - 1)",
-                    (count,),
-                )
-                (last,) = self._cursor.fetchone()
-            finally:
-                self._cursor.execute("SELECT pg_advisory_unlock($1)", (RECORD_ID_LOCK,))
-                self._cursor.fetchall()
-            highest = last - count
+        """`count` fresh record ids, in order. The transaction holds SQLite's write lock, so
+        nobody else can take ids meanwhile."""
+        (highest,) = self._connection.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()
         return pl.int_range(highest + 1, highest + 1 + count, dtype=pl.Int64, eager=True)
 
     def append_records(self, frame: pl.DataFrame) -> None:
-        if frame.height:
-            rows = frame.select(pl.col(name).cast(dtype) for name, dtype in RECORD_COLUMNS.items())
-            self._cursor.adbc_ingest("records", rows.to_arrow(), mode="append")
+        self._insert("records", frame, RECORD_COLUMNS)
 
     def append_rejections(self, frame: pl.DataFrame) -> None:
+        self._insert("rejected_rows", frame, REJECTED_COLUMNS)
+
+    def _insert(self, table: str, frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> None:
         if frame.height:
-            rows = frame.select(
-                pl.col(name).cast(dtype) for name, dtype in REJECTED_COLUMNS.items()
+            placeholders = ", ".join("?" for _ in columns)
+            self._connection.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
+                _rows(frame, columns),
             )
-            self._cursor.adbc_ingest("rejected_rows", rows.to_arrow(), mode="append")
 
     def finish(self, accepted: int, duplicates: int, rejected: int) -> None:
-        p = self._placeholder
-        self._cursor.execute(
-            f"UPDATE ingest_batches SET accepted = {p(1)}, duplicates = {p(2)}, "
-            f"rejected = {p(3)} WHERE id = {p(4)}",
+        self._connection.execute(
+            "UPDATE ingest_batches SET accepted = ?, duplicates = ?, rejected = ? WHERE id = ?",
             (accepted, duplicates, rejected, self.batch_id),
         )
 
-    def close(self) -> None:
-        self._cursor.close()
+
+class _PostgreSQLIngestSession(_IngestSession):
+    def __init__(self, connection: Any, batch: NewBatch):
+        super().__init__(batch.source)
+        self._cursor = connection.cursor()
+        self._keys_table_ready = False
+        self._cursor.execute(
+            f"INSERT INTO ingest_batches ({_BATCH_COLUMNS}) "
+            "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            (
+                batch.source,
+                batch.file_name,
+                batch.file_format,
+                batch.file_sha256,
+                batch.submitted_on,
+                batch.received_at,
+            ),
+        )
+        (self.batch_id,) = self._cursor.fetchone()
+        # Two files of one source are judged one after the other, never interleaved.
+        self._execute("SELECT pg_advisory_xact_lock(hashtext($1))", (f"scs-ingest:{self.source}",))
+        # The revision lookups probe the unique index once per key. Left to itself, the planner
+        # reads statistics that do not yet count this transaction's rows and picks a hash join
+        # over every record of the source, which grows with the ledger.
+        for setting in ("enable_hashjoin", "enable_mergejoin", "enable_bitmapscan", "jit"):
+            self._cursor.execute(f"SET LOCAL {setting} = off")
+
+    def _execute(self, statement: str, parameters: tuple) -> None:
+        self._cursor.execute(statement, parameters)
+        self._cursor.fetchall()
+
+    def _stored_revisions(self, keys: pl.Series) -> pl.DataFrame:
+        table = pl.DataFrame({"record_id": keys}).to_arrow()
+        if self._keys_table_ready:
+            self._cursor.execute(f"TRUNCATE {INGEST_KEYS_TABLE}")
+            self._cursor.adbc_ingest(INGEST_KEYS_TABLE, table, mode="append", temporary=True)
+        else:
+            self._cursor.adbc_ingest(INGEST_KEYS_TABLE, table, mode="replace", temporary=True)
+            self._keys_table_ready = True
+        query = _STORED_REVISION_QUERY.format(keys=INGEST_KEYS_TABLE, join="JOIN", source="$1")
+        self._cursor.execute(query, (self.source,))
+        frame = pl.from_arrow(self._cursor.fetch_arrow_table())
+        assert isinstance(frame, pl.DataFrame)
+        return frame
+
+    def reserve_record_ids(self, count: int) -> pl.Series:
+        """`count` fresh record ids, in order: the sequence advanced by `count` at once.
+        nextval + setval is two steps, so every reservation takes the same (session-level,
+        momentary) lock around them."""
+        self._execute("SELECT pg_advisory_lock($1)", (RECORD_ID_LOCK,))
+        try:
+            self._cursor.execute(
+                "SELECT setval('records_id_seq', nextval('records_id_seq') + $1 - 1)", (count,)
+            )
+            (last,) = self._cursor.fetchone()
+        finally:
+            self._execute("SELECT pg_advisory_unlock($1)", (RECORD_ID_LOCK,))
+        return pl.int_range(last - count + 1, last + 1, dtype=pl.Int64, eager=True)
+
+    def append_records(self, frame: pl.DataFrame) -> None:
+        self._copy("records", frame, RECORD_COLUMNS)
+
+    def append_rejections(self, frame: pl.DataFrame) -> None:
+        self._copy("rejected_rows", frame, REJECTED_COLUMNS)
+
+    def _copy(self, table: str, frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> None:
+        if frame.height:
+            rows = frame.select(pl.col(name).cast(dtype) for name, dtype in columns.items())
+            self._cursor.adbc_ingest(table, rows.to_arrow(), mode="append")
+
+    def finish(self, accepted: int, duplicates: int, rejected: int) -> None:
+        self._cursor.execute(
+            "UPDATE ingest_batches SET accepted = $1, duplicates = $2, rejected = $3 WHERE id = $4",
+            (accepted, duplicates, rejected, self.batch_id),
+        )
+
+def _sqlite_connection(url: StoreURL) -> sqlite3.Connection:
+    # isolation_level=None: no implicit transactions; `ingest_session` opens and closes its own.
+    connection = sqlite3.connect(url.adbc_uri, isolation_level=None)
+    connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    connection.execute("PRAGMA synchronous = FULL")
+    connection.execute(f"PRAGMA cache_size = -{SQLITE_INGEST_CACHE_KIB}")
+    return connection
+
+
+def _postgresql_connection(url: StoreURL) -> Any:
+    import adbc_driver_postgresql.dbapi as driver
+
+    return driver.connect(url.adbc_uri, autocommit=True)
 
 
 @contextmanager
-def ingest_session(url: StoreURL, batch: NewBatch) -> Iterator[IngestSession]:
-    with _connect(url) as connection, _transaction(url, connection):
-        session = IngestSession(url, connection, batch)
+def ingest_session(url: StoreURL, batch: NewBatch) -> Iterator[_IngestSession]:
+    """One file, one transaction: everything in it lands, or nothing does."""
+    if url.dialect == "sqlite":
+        connection = _sqlite_connection(url)
+        # IMMEDIATE: take the write lock now, so that the stored revisions the file is judged
+        # against cannot change under it.
+        begin, session_type = "BEGIN IMMEDIATE", _SQLiteIngestSession
+    else:
+        connection = _postgresql_connection(url)
+        begin, session_type = "BEGIN", _PostgreSQLIngestSession
+    try:
+        control = connection.cursor()
+        control.execute(begin)
         try:
-            yield session
-        finally:
-            session.close()
+            yield session_type(connection, batch)
+        except BaseException:
+            control.execute("ROLLBACK")
+            raise
+        control.execute("COMMIT")
+    finally:
+        connection.close()
 
 
 def read_current_ledger(url: StoreURL) -> pl.DataFrame:
     """The current revision of every record: rows that no later revision supersedes."""
-    with _connect(url) as connection, connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(LEDGER_COLUMNS)} FROM records")
-        ledger = _frame(cursor.fetch_arrow_table(), LEDGER_COLUMNS)
-        cursor.execute("SELECT supersedes FROM records WHERE supersedes IS NOT NULL")
+    if url.dialect == "sqlite":
+        connection = sqlite3.connect(url.adbc_uri)
+        try:
+            cursor = connection.execute(
+                f"SELECT {', '.join(LEDGER_COLUMNS)} FROM records WHERE id NOT IN "
+                "(SELECT supersedes FROM records WHERE supersedes IS NOT NULL)"
+            )
+            frames = [
+                pl.DataFrame(rows, schema=list(LEDGER_COLUMNS), orient="row")
+                for rows in iter(lambda: cursor.fetchmany(SQLITE_FETCH_ROWS), [])
+            ]
+        finally:
+            connection.close()
+        if not frames:
+            return pl.DataFrame(schema=LEDGER_COLUMNS)
+        return _typed(pl.concat(frames), LEDGER_COLUMNS)
+    with _postgresql_connection(url) as connection, connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, {', '.join(LEDGER_COLUMNS)} FROM records")
+        ledger = pl.from_arrow(cursor.fetch_arrow_table())
+        cursor.execute("SELECT supersedes AS id FROM records WHERE supersedes IS NOT NULL")
         superseded = pl.from_arrow(cursor.fetch_arrow_table())
-    assert isinstance(superseded, pl.DataFrame)
-    if superseded.height:
-        ledger = ledger.join(
-            superseded.select(pl.col("supersedes").cast(pl.Int64).alias("id")),
-            on="id",
-            how="anti",
-        )
-    return ledger
+    assert isinstance(ledger, pl.DataFrame) and isinstance(superseded, pl.DataFrame)
+    current = ledger.join(superseded.cast({"id": pl.Int64}), on="id", how="anti")
+    return _typed(current.drop("id"), LEDGER_COLUMNS) if current.height else pl.DataFrame(schema=LEDGER_COLUMNS)

@@ -1,0 +1,136 @@
+"""Ingesting files into a real store (SQLite and PostgreSQL): counts, the ledger, rejects,
+retries, and a file as one transaction."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+
+from socialcredit.ingest import pipeline
+from socialcredit.ingest.readers import UnreadableFile
+from socialcredit.registry import Registry, UnknownSource
+from socialcredit.store import schema
+from tests.helpers import ORGANIZATION, OTHER_PERSON, PERSON, catalogue_document, catalogue_yaml, record, write_records
+
+
+@pytest.fixture
+def city(registry: Registry) -> Registry:
+    assert registry.publish_catalogue(catalogue_yaml(catalogue_document())).version == 1
+    return registry
+
+
+def ledger_rows(registry: Registry) -> list[tuple]:
+    records = schema.records
+    with registry.store.engine.connect() as connection:
+        return [
+            tuple(row)
+            for row in connection.execute(
+                sa.select(
+                    records.c.source, records.c.record_id, records.c.revision, records.c.subject_id,
+                    records.c.quantity, records.c.status,
+                ).order_by(records.c.source, records.c.record_id, records.c.revision)
+            )
+        ]
+
+
+ROWS = [
+    record("t1", "traffic.red_light", PERSON, "2025-01-10"),
+    record("t2", "traffic.red_light", OTHER_PERSON, "2025-02-10", quantity=2),
+    record("t1", "traffic.red_light", PERSON, "2025-01-10"),  # duplicate of row 1
+    record("t3", "traffic.red_light", ORGANIZATION, "2025-02-10"),  # wrong kind
+    record("t2", "traffic.red_light", OTHER_PERSON, "2025-02-10", revision=2, status="revoked"),
+    record("t4", "traffic.red_light", PERSON, "2099-01-01"),  # future
+]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_a_file_is_checked_and_appended(city: Registry, tmp_path: Path, suffix: str) -> None:
+    path = write_records(tmp_path / f"traffic{suffix}", ROWS)
+    result = city.ingest(path, "traffic-police")
+    assert result.counts.summary() == "accepted 3, duplicates 1, rejected 2"
+    assert ledger_rows(city) == [
+        ("traffic-police", "t1", 1, PERSON, 1, "active"),
+        ("traffic-police", "t2", 1, OTHER_PERSON, 2, "active"),
+        ("traffic-police", "t2", 2, OTHER_PERSON, 1, "revoked"),
+    ]
+    with result.rejects_path.open(newline="") as handle:
+        rejects = list(csv.DictReader(handle))
+    assert [row["row"] for row in rejects] == ["4", "6"]
+    assert rejects[0]["record_id"] == "t3" and "concerns persons" in rejects[0]["reason"]
+    stored = city.store.rejected_rows(result.batch_id)
+    assert stored["row"].to_list() == [4, 6]
+    batch = city.store.batches("traffic-police")[0]
+    assert (batch.accepted, batch.duplicates, batch.rejected) == (3, 1, 2)
+
+
+def test_ingesting_the_same_file_again_changes_nothing(city: Registry, tmp_path: Path) -> None:
+    path = write_records(tmp_path / "traffic.csv", ROWS)
+    city.ingest(path, "traffic-police")
+    once = ledger_rows(city)
+    again = city.ingest(path, "traffic-police")
+    assert again.counts.summary() == "accepted 0, duplicates 4, rejected 2"
+    assert ledger_rows(city) == once
+
+
+def test_a_crash_mid_file_leaves_nothing_and_a_retry_counts_once(
+    city: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [record(f"r{n}", "traffic.red_light", PERSON, "2025-01-10") for n in range(50)]
+    path = write_records(tmp_path / "big.jsonl", rows)
+    monkeypatch.setattr("socialcredit.ingest.readers.INGEST_CHUNK_ROWS", 10)
+    original = pipeline.judge_revisions
+    calls = {"count": 0}
+
+    def crash_on_third_chunk(*arguments):
+        calls["count"] += 1
+        if calls["count"] == 3:
+            raise RuntimeError("power cut")
+        return original(*arguments)
+
+    monkeypatch.setattr(pipeline, "judge_revisions", crash_on_third_chunk)
+    with pytest.raises(RuntimeError, match="power cut"):
+        city.ingest(path, "traffic-police")
+    assert ledger_rows(city) == []
+    assert city.store.batches() == []
+    assert not path.with_suffix(".rejects.csv").exists()
+
+    monkeypatch.setattr(pipeline, "judge_revisions", original)
+    assert city.ingest(path, "traffic-police").counts.summary() == "accepted 50, duplicates 0, rejected 0"
+    assert len(ledger_rows(city)) == 50
+
+
+def test_revisions_across_chunks_and_files(city: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("socialcredit.ingest.readers.INGEST_CHUNK_ROWS", 2)
+    first = [record(f"r{n}", "traffic.red_light", PERSON, "2025-01-10") for n in range(5)]
+    chain = [
+        record("r0", "traffic.red_light", PERSON, "2025-01-10", revision=2, quantity=2),
+        record("r0", "traffic.red_light", PERSON, "2025-01-10", revision=3, quantity=3),
+        record("r0", "traffic.red_light", PERSON, "2025-01-10", revision=2, quantity=9),
+    ]
+    city.ingest(write_records(tmp_path / "a.jsonl", first), "traffic-police")
+    result = city.ingest(write_records(tmp_path / "b.jsonl", chain), "traffic-police")
+    assert result.counts.summary() == "accepted 2, duplicates 0, rejected 1"
+    current = [r for r in city.store.records_naming(PERSON) if r.record_id == "r0"]
+    assert [(r.revision, r.quantity) for r in current] == [(3, 3)]
+    ledger = city.store.current_ledger()
+    assert ledger.height == 5
+    assert ledger.filter(pl.col("quantity") == 3).height == 1
+
+
+def test_files_and_sources_that_cannot_be_ingested(city: Registry, tmp_path: Path) -> None:
+    with pytest.raises(UnreadableFile):
+        city.ingest(tmp_path / "missing.csv", "traffic-police")
+    path = write_records(tmp_path / "ok.csv", ROWS[:1])
+    with pytest.raises(UnknownSource, match="declared sources: charity, court"):
+        city.ingest(path, "nobody")
+
+
+def test_a_source_sees_its_rejects_even_without_a_rejects_path(city: Registry, tmp_path: Path) -> None:
+    path = write_records(tmp_path / "traffic.jsonl", ROWS)
+    result = city.ingest(path, "traffic-police")
+    assert result.rejects_path == tmp_path / "traffic.rejects.csv"
+    assert result.rejects_path.read_text().startswith("row,reason,record_id")

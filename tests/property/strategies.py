@@ -1,0 +1,120 @@
+"""Hypothesis strategies: random catalogues (several versions) and random ledgers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import strategies as st
+
+from socialcredit.catalogue.validation import validate_catalogue
+from socialcredit.domain.records import LedgerRecord
+from socialcredit.domain.rules import Rulebook
+
+ITEM_KINDS = {"a.fine": "person", "b.merit": "person", "c.default": "person", "d.penalty": "organization", "e.rating": "organization"}
+SUBJECTS = {
+    "person": ["11010519491231002X", "440524188001010014", "371707197601146419"],
+    "organization": ["91350100M000100Y43", "91141314CK0MPDALTK"],
+}
+FIRST_EFFECTIVE = dt.date(2022, 1, 1)
+LAST_DAY = dt.date(2026, 12, 31)
+
+
+@st.composite
+def item_documents(draw, code: str) -> dict:
+    document = {
+        "code": code,
+        "title": f"Item {code}",
+        "subject": ITEM_KINDS[code],
+        # Small points and caps make sums land on and around the caps.
+        "points": draw(st.one_of(st.integers(-5, 5), st.integers(-60, 60))),
+        "counts_for_days": draw(st.integers(1, 900)),
+        "issuers": ["court"],
+        "legal_basis": "Test Law art. 1",
+    }
+    if draw(st.booleans()):
+        document["cap_per_year"] = draw(st.one_of(st.integers(1, 12), st.integers(1, 60)))
+    lists = draw(st.lists(st.sampled_from(["blacklist", "watch"]), unique=True, max_size=2))
+    if lists:
+        document["lists"] = lists
+    return document
+
+
+@st.composite
+def catalogue_documents(draw, version: int, effective_from: dt.date) -> dict:
+    codes = draw(st.lists(st.sampled_from(sorted(ITEM_KINDS)), min_size=1, unique=True))
+    minimums = sorted(draw(st.lists(st.integers(700, 1200), min_size=2, max_size=4, unique=True)), reverse=True)
+    return {
+        "catalog": "property-city",
+        "version": version,
+        "effective_from": effective_from.isoformat(),
+        "base_score": draw(st.integers(900, 1100)),
+        "tiers": [{"name": f"T{index}", "min": minimum} for index, minimum in enumerate(minimums)]
+        + [{"name": "LAST"}],
+        "lists": {
+            "blacklist": {"title": "Black list", "score_below": draw(st.integers(800, 1000))},
+            "redlist": {"title": "Red list", "score_at_least": draw(st.integers(1000, 1200))},
+            "watch": {"title": "Watch list"},
+        },
+        "sources": {"court": {"name": "Court"}},
+        "items": [draw(item_documents(code)) for code in codes],
+    }
+
+
+@st.composite
+def catalogue_histories(draw) -> list[dict]:
+    """One to three versions, each effective later than the last."""
+    count = draw(st.integers(1, 3))
+    effective = FIRST_EFFECTIVE
+    documents = []
+    for version in range(1, count + 1):
+        documents.append(draw(catalogue_documents(version, effective)))
+        effective += dt.timedelta(days=draw(st.integers(30, 700)))
+    return documents
+
+
+def rulebook_of(documents: list[dict]) -> Rulebook:
+    catalogues = []
+    for document in documents:
+        report = validate_catalogue(document)
+        assert report.valid, report.problems
+        catalogues.append(report.catalogue)
+    return Rulebook(catalogues)
+
+
+@st.composite
+def ledger_records(draw, max_size: int = 40, around: dt.date | None = None) -> list[LedgerRecord]:
+    """Current revisions: any item, any day from a year before the first catalogue on, or
+    (with `around`) mostly in the two years before that day, where records still count."""
+    count = draw(st.integers(0, max_size))
+    days = st.dates(FIRST_EFFECTIVE - dt.timedelta(days=365), LAST_DAY)
+    if around is not None:
+        recent = st.integers(0, 730).map(lambda back: around - dt.timedelta(days=back))
+        days = st.one_of(recent, recent, days)
+    records = []
+    for number in range(count):
+        item = draw(st.sampled_from(sorted(ITEM_KINDS)))
+        kind = ITEM_KINDS[item]
+        records.append(
+            LedgerRecord(
+                source="court",
+                record_id=f"r{number}",
+                revision=1,
+                item=item,
+                subject_kind=kind,
+                subject_id=draw(st.sampled_from(SUBJECTS[kind])),
+                decided_on=draw(days),
+                quantity=draw(st.integers(1, 12)),
+                reference=f"DOC-{number}",
+                status=draw(st.sampled_from(["active", "active", "active", "revoked"])),
+            )
+        )
+    return records
+
+
+scoring_days = st.dates(FIRST_EFFECTIVE, LAST_DAY + dt.timedelta(days=400))
+
+
+@st.composite
+def ledgers_and_days(draw) -> tuple[list[LedgerRecord], dt.date]:
+    as_of = draw(scoring_days)
+    return draw(ledger_records(around=as_of)), as_of
