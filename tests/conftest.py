@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -32,8 +33,12 @@ def fixed_clock() -> dt.datetime:
     return TODAY
 
 
-@pytest.fixture
-def postgresql_url() -> Iterator[str]:
+@contextmanager
+def fresh_store_url(backend: str, directory: Path) -> Iterator[str]:
+    """A new, empty store of this backend; a PostgreSQL database is dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / f'registry-{uuid.uuid4().hex[:8]}.db'}"
+        return
     name = f"scs_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(POSTGRESQL_ADMIN_URL, autocommit=True) as connection:
         connection.execute(f"CREATE DATABASE {name}")
@@ -42,6 +47,18 @@ def postgresql_url() -> Iterator[str]:
     finally:
         with psycopg.connect(POSTGRESQL_ADMIN_URL, autocommit=True) as connection:
             connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def postgresql_url(tmp_path: Path) -> Iterator[str]:
+    with fresh_store_url("postgresql", tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def backend(request: pytest.FixtureRequest) -> str:
+    """The store backend, for tests that open stores of their own (property tests)."""
+    return request.param
 
 
 @pytest.fixture(

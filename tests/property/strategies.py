@@ -11,9 +11,11 @@ from socialcredit.domain.records import LedgerRecord
 from socialcredit.domain.rules import Rulebook
 
 ITEM_KINDS = {"a.fine": "person", "b.merit": "person", "c.default": "person", "d.penalty": "organization", "e.rating": "organization"}
+# 150104196109233969 passes both checksums: one identifier, two subjects (SPEC §5.8).
+BOTH_KINDS = "150104196109233969"
 SUBJECTS = {
-    "person": ["11010519491231002X", "440524188001010014", "371707197601146419"],
-    "organization": ["91350100M000100Y43", "91141314CK0MPDALTK"],
+    "person": ["11010519491231002X", "440524188001010014", "371707197601146419", BOTH_KINDS],
+    "organization": ["91350100M000100Y43", "91141314CK0MPDALTK", BOTH_KINDS],
 }
 FIRST_EFFECTIVE = dt.date(2022, 1, 1)
 LAST_DAY = dt.date(2026, 12, 31)

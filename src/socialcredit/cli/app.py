@@ -178,6 +178,8 @@ def rejected(
 ) -> None:
     """Print the rejected rows of one ingested file, with their reasons, as CSV."""
     with open_registry(database) as registry:
+        if registry.store.batch(batch) is None:
+            raise fail(f"no ingested file has batch id {batch}", EXIT_REFUSED)
         frame = registry.store.rejected_rows(batch)
     write_csv(frame, sys.stdout.buffer)
 

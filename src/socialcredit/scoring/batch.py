@@ -58,10 +58,23 @@ def judged_records(ledger: pl.LazyFrame, rulebook: Rulebook, as_of: dt.date) -> 
     )
 
 
-def _per_subject(judged: pl.LazyFrame, rulebook: Rulebook) -> pl.LazyFrame:
+def _per_subject(judged: pl.LazyFrame, rulebook: Rulebook, keys: list[str]) -> pl.LazyFrame:
     """SPEC §5.3–4, §5.6 (item lists) and §5.8 (who has a file): one row per subject with a
-    record decided by T, its summed contributions and one boolean per item-named list."""
-    summed = judged.group_by(SUBJECT).agg(
+    record decided by T, its summed contributions and one boolean per item-named list.
+
+    `keys` is SUBJECT, or just the identifier: then the kind is carried as the smallest and
+    largest kind seen, and the caller checks that they agree (see `score_ledger`).
+    """
+    kind = (
+        []
+        if "subject_kind" in keys
+        else [
+            pl.col("subject_kind").min().alias("subject_kind"),
+            pl.col("subject_kind").max().alias("__largest_kind"),
+        ]
+    )
+    summed = judged.group_by(keys).agg(
+        *kind,
         pl.col("value").sum().alias("points"),
         *(
             (pl.col("counts") & pl.col(_list_column(position))).any().alias(_list_column(position))
@@ -70,20 +83,20 @@ def _per_subject(judged: pl.LazyFrame, rulebook: Rulebook) -> pl.LazyFrame:
     )
     # Capped items: one contribution per (item, calendar year, version), clipped to the cap.
     # The sum above took every record at face value; only buckets beyond their cap need a
-    # correction, and those are few.
+    # correction, and those are few. (An item has one kind, so the item settles the kind.)
     corrections = (
         judged.filter(pl.col("counts") & pl.col("cap_per_year").is_not_null())
-        .group_by(*SUBJECT, "item", "version_index", pl.col("decided_on").dt.year().alias("year"))
+        .group_by(*keys, "item", "version_index", pl.col("decided_on").dt.year().alias("year"))
         .agg(pl.col("value").sum(), pl.col("cap_per_year").first())
         .filter(pl.col("value").abs() > pl.col("cap_per_year"))
-        .group_by(SUBJECT)
+        .group_by(keys)
         .agg(
             (pl.col("value").clip(-pl.col("cap_per_year"), pl.col("cap_per_year")) - pl.col("value"))
             .sum()
             .alias("correction")
         )
     )
-    return summed.join(corrections, on=SUBJECT, how="left").with_columns(
+    return summed.join(corrections, on=keys, how="left").with_columns(
         (pl.col("points") + pl.col("correction").fill_null(0)).alias("points")
     )
 
@@ -124,9 +137,15 @@ def score_ledger(
     """One row per subject with a file at `as_of` (SPEC §5.8), in the shape of `scs score`."""
     catalogue = rulebook.scoring_version(as_of)
     judged = judged_records(ledger.lazy(), rulebook, as_of)
+    # Grouping by the identifier alone is a fifth cheaper than by (kind, identifier). It is
+    # right unless one identifier is used as both kinds (it can pass both checksums); then the
+    # smallest and largest kinds differ, and the subjects are grouped again by both.
+    per_subject = _per_subject(judged, rulebook, ["subject_id"]).collect()
+    if per_subject.filter(pl.col("subject_kind") != pl.col("__largest_kind")).height:
+        per_subject = _per_subject(judged, rulebook, SUBJECT).collect()
     score = pl.col("score")
     return (
-        _per_subject(judged, rulebook)
+        per_subject.lazy()
         .with_columns((catalogue.base_score + pl.col("points")).cast(pl.Int64).alias("score"))
         .select(
             "subject_id",

@@ -23,6 +23,8 @@ from typing import Any
 
 import polars as pl
 
+from socialcredit.domain.identifiers import SUBJECT_KINDS
+from socialcredit.domain.records import RECORD_STATUSES
 from socialcredit.store.urls import StoreURL
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -78,14 +80,16 @@ STORED_REVISION_COLUMNS: dict[str, pl.DataType] = {
     "stored_reference": pl.String(),
     "stored_status": pl.String(),
 }
-# What the batch scorer reads: the current revision of every record.
+# What the batch scorer reads: the current revision of every record, in compact types (an
+# item code is a 4-byte category, a kind or status one byte), so ten million records fit in
+# about half a gigabyte.
 LEDGER_COLUMNS: dict[str, pl.DataType] = {
-    "subject_kind": pl.String(),
+    "subject_kind": pl.Enum(SUBJECT_KINDS),
     "subject_id": pl.String(),
-    "item": pl.String(),
+    "item": pl.Categorical(),
     "decided_on": pl.Date(),
     "quantity": pl.Int32(),
-    "status": pl.String(),
+    "status": pl.Enum(RECORD_STATUSES),
 }
 _STORED_REVISION_QUERY = (
     "SELECT r.id, r.record_id, r.revision, r.item, r.subject_id, r.decided_on, r.quantity, "
@@ -106,7 +110,8 @@ class NewBatch:
 
 
 def _typed(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.DataFrame:
-    """A fetched frame with exactly these names and types (SQLite hands dates back as text)."""
+    """A fetched frame with exactly these names and types (SQLite hands dates back as text).
+    Applied batch by batch, so the untyped form never exists for a whole ledger at once."""
     frame = frame.rename(dict(zip(frame.columns, columns)))
     return frame.select(
         pl.col(name).str.to_date("%Y-%m-%d")
@@ -114,6 +119,11 @@ def _typed(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.DataFrame
         else pl.col(name).cast(dtype)
         for name, dtype in columns.items()
     )
+
+
+def as_ledger(frame: pl.DataFrame) -> pl.DataFrame:
+    """Any frame of the ledger's columns in the types the batch scorer reads."""
+    return _typed(frame.select(list(LEDGER_COLUMNS)), LEDGER_COLUMNS)
 
 
 def _rows(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> Iterator[tuple]:
@@ -144,8 +154,16 @@ class _IngestSession(ABC):
     @abstractmethod
     def _stored_revisions(self, keys: pl.Series) -> pl.DataFrame: ...
 
+    def reserve_record_ids(self, count: int) -> pl.Series:
+        """`count` fresh record ids, in order."""
+        if count == 0:
+            return pl.Series("id", [], dtype=pl.Int64)
+        first = self._reserve(count)
+        return pl.int_range(first, first + count, dtype=pl.Int64, eager=True)
+
     @abstractmethod
-    def reserve_record_ids(self, count: int) -> pl.Series: ...
+    def _reserve(self, count: int) -> int:
+        """Reserve `count` consecutive ids; the first of them."""
 
     @abstractmethod
     def append_records(self, frame: pl.DataFrame) -> None: ...
@@ -189,11 +207,10 @@ class _SQLiteIngestSession(_IngestSession):
         rows = self._connection.execute(query, (self.source,)).fetchall()
         return pl.DataFrame(rows, schema=list(STORED_REVISION_COLUMNS), orient="row")
 
-    def reserve_record_ids(self, count: int) -> pl.Series:
-        """`count` fresh record ids, in order. The transaction holds SQLite's write lock, so
-        nobody else can take ids meanwhile."""
+    def _reserve(self, count: int) -> int:
+        # The transaction holds SQLite's write lock: nobody else can take ids meanwhile.
         (highest,) = self._connection.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()
-        return pl.int_range(highest + 1, highest + 1 + count, dtype=pl.Int64, eager=True)
+        return highest + 1
 
     def append_records(self, frame: pl.DataFrame) -> None:
         self._insert("records", frame, RECORD_COLUMNS)
@@ -260,10 +277,9 @@ class _PostgreSQLIngestSession(_IngestSession):
         assert isinstance(frame, pl.DataFrame)
         return frame
 
-    def reserve_record_ids(self, count: int) -> pl.Series:
-        """`count` fresh record ids, in order: the sequence advanced by `count` at once.
-        nextval + setval is two steps, so every reservation takes the same (session-level,
-        momentary) lock around them."""
+    def _reserve(self, count: int) -> int:
+        """The sequence advanced by `count` at once. nextval + setval is two steps, so every
+        reservation takes the same (session-level, momentary) lock around them."""
         self._execute("SELECT pg_advisory_lock($1)", (RECORD_ID_LOCK,))
         try:
             self._cursor.execute(
@@ -272,7 +288,7 @@ class _PostgreSQLIngestSession(_IngestSession):
             (last,) = self._cursor.fetchone()
         finally:
             self._execute("SELECT pg_advisory_unlock($1)", (RECORD_ID_LOCK,))
-        return pl.int_range(last - count + 1, last + 1, dtype=pl.Int64, eager=True)
+        return last - count + 1
 
     def append_records(self, frame: pl.DataFrame) -> None:
         self._copy("records", frame, RECORD_COLUMNS)
@@ -332,27 +348,36 @@ def ingest_session(url: StoreURL, batch: NewBatch) -> Iterator[_IngestSession]:
 
 def read_current_ledger(url: StoreURL) -> pl.DataFrame:
     """The current revision of every record: rows that no later revision supersedes."""
+    return pl.concat(
+        [pl.DataFrame(schema=LEDGER_COLUMNS), *_current_ledger_batches(url)], rechunk=False
+    )
+
+
+def _current_ledger_batches(url: StoreURL) -> Iterator[pl.DataFrame]:
+    columns = ", ".join(LEDGER_COLUMNS)
     if url.dialect == "sqlite":
         connection = sqlite3.connect(url.adbc_uri)
         try:
+            # SQLite builds one in-memory index of the superseded ids, then scans once.
             cursor = connection.execute(
-                f"SELECT {', '.join(LEDGER_COLUMNS)} FROM records WHERE id NOT IN "
+                f"SELECT {columns} FROM records WHERE id NOT IN "
                 "(SELECT supersedes FROM records WHERE supersedes IS NOT NULL)"
             )
-            frames = [
-                pl.DataFrame(rows, schema=list(LEDGER_COLUMNS), orient="row")
-                for rows in iter(lambda: cursor.fetchmany(SQLITE_FETCH_ROWS), [])
-            ]
+            for rows in iter(lambda: cursor.fetchmany(SQLITE_FETCH_ROWS), []):
+                batch = pl.DataFrame(rows, schema=list(LEDGER_COLUMNS), orient="row")
+                yield _typed(batch, LEDGER_COLUMNS)
         finally:
             connection.close()
-        if not frames:
-            return pl.DataFrame(schema=LEDGER_COLUMNS)
-        return _typed(pl.concat(frames), LEDGER_COLUMNS)
+        return
     with _postgresql_connection(url) as connection, connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, {', '.join(LEDGER_COLUMNS)} FROM records")
-        ledger = pl.from_arrow(cursor.fetch_arrow_table())
-        cursor.execute("SELECT supersedes AS id FROM records WHERE supersedes IS NOT NULL")
-        superseded = pl.from_arrow(cursor.fetch_arrow_table())
-    assert isinstance(ledger, pl.DataFrame) and isinstance(superseded, pl.DataFrame)
-    current = ledger.join(superseded.cast({"id": pl.Int64}), on="id", how="anti")
-    return _typed(current.drop("id"), LEDGER_COLUMNS) if current.height else pl.DataFrame(schema=LEDGER_COLUMNS)
+        # NOT EXISTS, not NOT IN: PostgreSQL plans it as an anti-join, which may spill to
+        # disk; a NOT IN subplan too large for work_mem would be re-scanned for every row.
+        cursor.execute(
+            f"SELECT {', '.join(f'r.{name}' for name in LEDGER_COLUMNS)} FROM records r "
+            "WHERE NOT EXISTS (SELECT 1 FROM records s "
+            "WHERE s.supersedes = r.id AND s.supersedes IS NOT NULL)"
+        )
+        for batch in cursor.fetch_record_batch():
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            yield _typed(frame, LEDGER_COLUMNS)

@@ -202,6 +202,12 @@ class Store:
         with self.engine.connect() as connection:
             return [IngestBatch(**row._mapping) for row in connection.execute(query)]
 
+    def batch(self, batch_id: int) -> IngestBatch | None:
+        table = schema.ingest_batches
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(table).where(table.c.id == batch_id)).first()
+        return IngestBatch(**row._mapping) if row else None
+
     def rejected_rows(self, batch_id: int) -> pl.DataFrame:
         table = schema.rejected_rows
         query = (

@@ -1,0 +1,41 @@
+# The two commands of the README, and what they need. Each target sets up what it uses, so
+# both work on a fresh machine: `make demo` (no server needed) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+POSTGRESQL_ADMIN_URL ?= postgresql://postgres@127.0.0.1/postgres
+
+.PHONY: demo test install postgresql bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+# The main job on the embedded store (./scs.db): the public conformance case, end to end.
+demo: install
+	cd tests/conformance/example && rm -f scs.db scs.db-wal scs.db-shm && \
+	  ../../../$(BIN)/scs catalog publish catalog-v1.yaml && \
+	  ../../../$(BIN)/scs catalog publish catalog-v2.yaml && \
+	  for pair in charity-fed:csv court:jsonl market-reg:csv tax-office:jsonl traffic-police:csv; do \
+	    source=$${pair%%:*}; extension=$${pair##*:}; \
+	    ../../../$(BIN)/scs ingest records-$$source.$$extension --source $$source \
+	      --rejects /tmp/scs-demo-rejects-$$source.csv || exit 1; \
+	  done && \
+	  ../../../$(BIN)/scs score --as-of 2026-11-20 --out /tmp/scs-demo-scores.csv && \
+	  ../../../$(BIN)/scs show 398106198902192457 --as-of 2023-06-30 && \
+	  rm -f scs.db scs.db-wal scs.db-shm
+
+postgresql:
+	@$(BIN)/python scripts/ensure_postgresql.py "$(POSTGRESQL_ADMIN_URL)"
+
+test: install postgresql
+	SCS_TEST_POSTGRESQL="$(POSTGRESQL_ADMIN_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	cd bench && ../$(BIN)/python catalogue.py && ../$(BIN)/python ingest.py && ../$(BIN)/python score.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
