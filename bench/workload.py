@@ -12,6 +12,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,21 +146,25 @@ class Run:
 
 
 def run_measured(command: list[str], environment: dict[str, str] | None = None) -> Run:
-    """Run a command; its wall time and peak resident memory (from wait4's rusage)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, **(environment or {})},
-        text=True,
-    )
-    output = process.stdout.read() if process.stdout else ""
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(command)} failed:\n{output}")
-    return Run(seconds, usage.ru_maxrss / 1024, output)
+    """Run a command; its wall time and its own peak resident memory.
+
+    Measured by GNU time, not by this process's wait4: on Linux a forked child's peak starts
+    at its parent's size, and this process may hold gigabytes of generated data.
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        started = time.perf_counter()
+        process = subprocess.run(
+            ["/usr/bin/time", "-o", report.name, "-f", "%M", *command],
+            capture_output=True,
+            env={**os.environ, **(environment or {})},
+            text=True,
+        )
+        seconds = time.perf_counter() - started
+        output = process.stdout + process.stderr
+        if process.returncode != 0:
+            sys.exit(f"{' '.join(command)} failed:\n{output}")
+        peak_kib = int(report.read().strip().splitlines()[-1])
+    return Run(seconds, peak_kib / 1024, process.stdout)
 
 
 def own_peak_rss_mib() -> float:
