@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 POSTGRESQL_ADMIN_URL ?= postgresql://postgres@127.0.0.1/postgres
 
-.PHONY: demo test install postgresql bench clean
+.PHONY: demo example test install postgresql bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,13 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 
-# The main job on the embedded store (./scs.db): the public conformance case, end to end.
+# The main job on the embedded store (./scs-demo.db): a synthetic city at Rongcheng's scale,
+# generated, ingested, scored and summed up.
 demo: install
+	$(BIN)/scs demo
+
+# The public conformance case, end to end, on a throwaway ./scs.db.
+example: install
 	cd tests/conformance/example && rm -f scs.db scs.db-wal scs.db-shm && \
 	  ../../../$(BIN)/scs catalog publish catalog-v1.yaml && \
 	  ../../../$(BIN)/scs catalog publish catalog-v2.yaml && \
@@ -35,7 +40,7 @@ test: install postgresql
 	SCS_TEST_POSTGRESQL="$(POSTGRESQL_ADMIN_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
-	cd bench && ../$(BIN)/python catalogue.py && ../$(BIN)/python ingest.py && ../$(BIN)/python score.py
+	cd bench && for script in catalogue ingest score synth demo; do ../$(BIN)/python $$script.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

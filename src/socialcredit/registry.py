@@ -31,7 +31,8 @@ from socialcredit.domain.rules import Rulebook
 from socialcredit.domain.scoring import SubjectScore, score_subject
 from socialcredit.ingest.pipeline import IngestCounts, RejectsFile, ingest_chunks
 from socialcredit.ingest.readers import RecordFile
-from socialcredit.scoring.batch import score_ledger
+from socialcredit.scoring.batch import contributions_by_item, score_ledger
+from socialcredit.scoring.summary import PopulationSummary, summarize_scores
 from socialcredit.store.bulk import NewBatch
 from socialcredit.store.store import CatalogueRow, FileView, Store
 
@@ -63,6 +64,16 @@ class IngestResult:
     counts: IngestCounts
     rejects_path: Path
     unknown_columns: list[str]
+
+
+@dataclass(frozen=True)
+class PopulationReport:
+    """Every subject scored at a date, summed up, and the items that moved the scores."""
+
+    as_of: dt.date
+    scores: pl.DataFrame
+    summary: PopulationSummary
+    contributions: pl.DataFrame  # item, points, subjects
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,18 @@ class Registry:
         rulebook = self.rulebook
         rulebook.scoring_version(as_of)  # fail before reading the ledger
         return score_ledger(self.store.current_ledger(), rulebook, as_of)
+
+    def population(self, as_of: dt.date) -> PopulationReport:
+        rulebook = self.rulebook
+        catalogue = rulebook.scoring_version(as_of)
+        ledger = self.store.current_ledger()
+        scores = score_ledger(ledger, rulebook, as_of)
+        return PopulationReport(
+            as_of,
+            scores,
+            summarize_scores(scores, catalogue),
+            contributions_by_item(ledger, rulebook, as_of),
+        )
 
     def subject_files(
         self,

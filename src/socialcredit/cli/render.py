@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
 import polars as pl
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from socialcredit.csv_files import write_csv
 from socialcredit.registry import SubjectFile
 from socialcredit.store.store import CatalogueRow, IngestBatch
+from socialcredit.synth.city import CityManifest
+from socialcredit.synth.catalogue import ITEMS
+from socialcredit.synth.demo import DemoReport
+
+PHASE_TITLES = {
+    "generate": "Generating the city",
+    "ingest": "Ingesting the record files",
+    "score": "Scoring every subject",
+}
 
 
 def catalogue_versions(rows: list[CatalogueRow]) -> Table:
@@ -135,3 +147,93 @@ def print_file(console: Console, subject_file: SubjectFile) -> None:
     for view in subject_file.views:
         views.add_row(f"{view.viewed_at:%Y-%m-%d %H:%M}", view.viewer, view.purpose, view.channel)
     console.print(views)
+
+
+class PhaseProgress:
+    """One Rich progress bar per phase, fed by `(phase, done, total)` callbacks."""
+
+    def __init__(self, progress: Progress):
+        self._progress = progress
+        self._tasks: dict[str, TaskID] = {}
+
+    def callback(self, fixed_phase: str | None = None) -> Callable[..., None]:
+        def report(*arguments) -> None:
+            phase, done, total = (fixed_phase, *arguments[-2:]) if fixed_phase else arguments
+            if phase not in self._tasks:
+                self._tasks[phase] = self._progress.add_task(PHASE_TITLES.get(phase, phase), total=total)
+            self._progress.update(self._tasks[phase], completed=done, total=total)
+
+        return report
+
+
+@contextmanager
+def progress_bars(console: Console) -> Iterator[PhaseProgress]:
+    columns = (
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        yield PhaseProgress(progress)
+
+
+def city_written(manifest: CityManifest, directory: Path, seconds: float) -> str:
+    plan = manifest.plan
+    formats = sorted({source.format for source in manifest.sources})
+    faults = sum(sum(source.faults.values()) for source in manifest.sources)
+    return (
+        f"wrote {plan['persons']:,} residents and {plan['organizations']:,} organizations over "
+        f"{plan['years']} years: {manifest.rows:,} rows in {len(manifest.sources)} files "
+        f"({', '.join(formats)}), {faults:,} of them faulty, in {seconds:.1f} s\n"
+        f"catalogue: {directory / manifest.catalogue}; what each file holds: {directory / 'city.json'}"
+    )
+
+
+def print_demo(console: Console, report: DemoReport, store: str) -> None:
+    population, summary = report.population, report.population.summary
+    plan = report.plan
+    seconds = report.seconds
+    console.print(
+        f"\n[bold]A synthetic city[/] of {plan.persons:,} residents and {plan.organizations:,} "
+        f"organizations, {len(report.manifest.sources)} sources, {plan.years} years: "
+        f"{report.manifest.rows:,} rows in {len(report.manifest.sources)} files "
+        f"(generated in {seconds['generate']:.1f} s)."
+    )
+    console.print(
+        f"Ingested in {seconds['ingest']:.1f} s ({report.manifest.rows / seconds['ingest']:,.0f} rows/s): "
+        f"accepted {report.accepted:,}, duplicates {report.duplicates:,}, rejected {report.rejected:,}."
+    )
+    worst = Table("source", "format", "rows", "rejected", "reject rate", title="Sources with the highest reject rates")
+    for outcome in report.worst_sources():
+        worst.add_row(outcome.source, outcome.format, f"{outcome.rows:,}", f"{outcome.rejected:,}", f"{outcome.reject_rate:.1%}")
+    console.print(worst)
+
+    console.print(f"Scored {summary.subjects:,} subjects as of {population.as_of} in {seconds['score']:.1f} s.")
+    tiers = Table("kind", "tier", "subjects", "share", title="Tiers")
+    for row in summary.tiers.iter_rows(named=True):
+        tiers.add_row(row["kind"], row["tier"], f"{row['subjects']:,}", f"{row['share']:.1%}")
+    console.print(tiers)
+    lists = Table("list", "subjects", title="Lists")
+    for row in summary.lists.iter_rows(named=True):
+        lists.add_row(row["list"], f"{row['subjects']:,}")
+    console.print(lists)
+    titles = {item.code: item.title for item in ITEMS}
+    moved = Table("item", "title", "points", "subjects", title="Items that moved the most points")
+    contributions = population.contributions
+    for row in [*contributions.head(5).iter_rows(named=True), *contributions.tail(5).reverse().iter_rows(named=True)]:
+        moved.add_row(row["item"], titles.get(row["item"], ""), f"{row['points']:+,}", f"{row['subjects']:,}")
+    console.print(moved)
+    console.print(f"Done in {seconds['total']:.1f} s. The store is {store}; the files are in {report.directory}/.")
+    example = report.example_subject()
+    database = f" --db {store}"
+    console.print("\n[bold]Try next[/]")
+    suggestions = [
+        (f"scs show {example}{database}", "one file: why its score is what it is"),
+        (f"scs score --out scores.csv{database}", "every subject, as CSV"),
+        (f"scs batches{database}", "what each source sent, and what was refused"),
+        (f"scs catalog versions{database}", "the published catalogue"),
+    ]
+    width = max(len(command) for command, _ in suggestions)
+    for command, why in suggestions[0 if example else 1 :]:
+        console.print(f"  {command:<{width}}  # {why}", markup=False)

@@ -94,9 +94,24 @@ class RecordFile:
     # -- JSON Lines --------------------------------------------------------------------------
 
     def _jsonl_chunks(self) -> Iterator[pl.DataFrame]:
+        """Polars parses a chunk of plain lines (one flat object each, no blank line); any
+        other chunk goes line by line through orjson, which can say what is wrong with a line."""
         with self.path.open("rb") as handle:
             lines = enumerate(handle, start=1)
             while batch := list(islice(lines, INGEST_CHUNK_ROWS)):
+                first = batch[0][0]
+                if all(_plain_json_line(line) for _, line in batch):
+                    try:
+                        chunk = pl.read_ndjson(
+                            io.BytesIO(b"".join(line for _, line in batch)),
+                            schema=dict.fromkeys(SUBMITTED_FIELDS, pl.String()),
+                        )
+                    except pl.exceptions.PolarsError:
+                        pass
+                    else:
+                        self._note_columns(_json_keys(batch[0][1]))
+                        yield _conform(chunk.with_row_index("row", offset=first).cast({"row": pl.Int64}))
+                        continue
                 rows = [self._json_row(number, line) for number, line in batch if line.strip()]
                 if rows:
                     yield _conform(pl.from_dicts(rows, schema=CHUNK_SCHEMA))
@@ -141,6 +156,20 @@ class RecordFile:
 
     def _note_columns(self, names) -> None:
         self.unknown_columns.update(name for name in names if name not in SUBMITTED_FIELDS)
+
+
+def _plain_json_line(line: bytes) -> bool:
+    """One flat JSON object on its own line: no array, no nested object, nothing else."""
+    stripped = line.strip()
+    return stripped[:1] == b"{" and stripped.count(b"{") == 1 and b"[" not in stripped
+
+
+def _json_keys(line: bytes) -> list[str]:
+    try:
+        document = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return []
+    return list(document) if isinstance(document, dict) else []
 
 
 def _csv_record_blocks(handle) -> Iterator[bytes]:

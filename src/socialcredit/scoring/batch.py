@@ -157,3 +157,29 @@ def score_ledger(
         .sort("subject_id", "kind")
         .collect()
     )
+
+
+def contributions_by_item(
+    ledger: pl.DataFrame | pl.LazyFrame, rulebook: Rulebook, as_of: dt.date
+) -> pl.DataFrame:
+    """How many points each item moves across the population at `as_of`, caps applied, and
+    how many subjects it touches: what an analyst asks first of a catalogue."""
+    judged = judged_records(ledger.lazy(), rulebook, as_of).filter("counts")
+    return (
+        judged.group_by(*SUBJECT, "item", "version_index", pl.col("decided_on").dt.year().alias("year"))
+        .agg(pl.col("value").sum(), pl.col("cap_per_year").first())
+        .with_columns(
+            pl.when(pl.col("cap_per_year").is_null())
+            .then(pl.col("value"))
+            .otherwise(pl.col("value").clip(-pl.col("cap_per_year"), pl.col("cap_per_year")))
+            .alias("value")
+        )
+        .group_by("item")
+        .agg(
+            pl.col("value").sum().alias("points"),
+            pl.struct(SUBJECT).n_unique().alias("subjects"),
+        )
+        .with_columns(pl.col("item").cast(pl.String))
+        .sort("points")
+        .collect()
+    )

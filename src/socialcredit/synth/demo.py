@@ -1,0 +1,130 @@
+"""`scs demo`: a synthetic city generated, ingested through the same path as real files,
+scored, and summed up."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from socialcredit.registry import PopulationReport, Registry
+from socialcredit.synth.city import CityManifest, CityPlan, write_city
+
+DEMO_DIRECTORY = Path("scs-demo")
+DEMO_STORE_FILE = Path("scs-demo.db")
+# Rongcheng, the best-known city pilot: about 740,000 adult residents, 30,000 organizations.
+RONGCHENG_PERSONS = 740_000
+RONGCHENG_ORGANIZATIONS = 30_000
+SMALL_SCALE = 0.05
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+class StoreNotEmpty(RuntimeError):
+    pass
+
+
+def demo_plan(scale: float, seed: int, years: int, today) -> CityPlan:
+    return CityPlan(
+        seed=seed,
+        persons=max(100, round(RONGCHENG_PERSONS * scale)),
+        organizations=max(10, round(RONGCHENG_ORGANIZATIONS * scale)),
+        years=years,
+        today=today,
+    )
+
+
+@dataclass
+class SourceOutcome:
+    source: str
+    format: str
+    rows: int
+    accepted: int
+    duplicates: int
+    rejected: int
+
+    @property
+    def reject_rate(self) -> float:
+        return self.rejected / self.rows if self.rows else 0.0
+
+
+@dataclass
+class DemoReport:
+    plan: CityPlan
+    manifest: CityManifest
+    directory: Path
+    outcomes: list[SourceOutcome]
+    population: PopulationReport
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> int:
+        return sum(outcome.accepted for outcome in self.outcomes)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(outcome.duplicates for outcome in self.outcomes)
+
+    @property
+    def rejected(self) -> int:
+        return sum(outcome.rejected for outcome in self.outcomes)
+
+    def worst_sources(self, count: int = 5) -> list[SourceOutcome]:
+        return sorted(self.outcomes, key=lambda outcome: -outcome.reject_rate)[:count]
+
+    def example_subject(self) -> str | None:
+        """A resident on the black list, else the lowest-scored one: a file worth reading."""
+        scores = self.population.scores.filter(pl.col("kind") == "person")
+        if scores.height == 0:
+            return None
+        listed = scores.filter(pl.col("lists").str.contains("blacklist"))
+        chosen = (listed if listed.height else scores).sort("score", "subject_id").row(0, named=True)
+        return chosen["subject_id"]
+
+
+def run_demo(registry: Registry, plan: CityPlan, directory: Path, progress: Progress) -> DemoReport:
+    if registry.rulebook:
+        raise StoreNotEmpty(
+            "the demo needs an empty store; this one already has a catalogue "
+            f"({registry.store.url.display()})"
+        )
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    manifest = write_city(plan, directory, lambda what, done, total: progress("generate", done, total))
+    seconds["generate"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    published = registry.publish_catalogue((directory / manifest.catalogue).read_text())
+    assert published.version is not None, published.report.problems
+    outcomes, done = [], 0
+    rejects = directory / "rejects"
+    for source_file in manifest.sources:
+        result = registry.ingest(
+            directory / source_file.file,
+            source_file.source,
+            rejects / f"{source_file.source}.rejects.csv",
+        )
+        counts = result.counts
+        outcomes.append(
+            SourceOutcome(
+                source_file.source,
+                source_file.format,
+                source_file.rows,
+                counts.accepted,
+                counts.duplicates,
+                counts.rejected,
+            )
+        )
+        done += source_file.rows
+        progress("ingest", done, manifest.rows)
+    seconds["ingest"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    progress("score", 0, 1)
+    population = registry.population(registry.today())
+    progress("score", 1, 1)
+    seconds["score"] = time.perf_counter() - started
+    return DemoReport(plan, manifest, directory, outcomes, population, seconds)
