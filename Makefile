@@ -40,7 +40,8 @@ test: install postgresql
 	SCS_TEST_POSTGRESQL="$(POSTGRESQL_ADMIN_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
-	cd bench && for script in catalogue ingest score synth demo; do ../$(BIN)/python $$script.py || exit 1; done
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	cd bench && for script in catalogue ingest score synth demo scale; do ../$(BIN)/python $$script.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
