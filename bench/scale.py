@@ -34,7 +34,7 @@ from socialcredit.synth.identifiers import organization_identifiers, person_iden
 
 AS_OF = dt.date(2026, 11, 1)
 PART_RECORDS = 10_000_000
-CACHE = Path(__file__).parent / "out" / "scale-cache"
+CACHE = Path(__file__).parent / "out" / "scale-cache-v2"
 
 
 def part_paths(records: int) -> list[Path]:
@@ -43,7 +43,10 @@ def part_paths(records: int) -> list[Path]:
 
 
 def generate(records: int, seed: int = 17) -> None:
-    """Parquet parts of `records` records over records // 10 subjects, written once."""
+    """Parquet parts of `records` records over records // 10 subjects, written once, in the
+    types the store hands the scorer (item codes as categories, kinds and statuses as enums)."""
+    from socialcredit.store.bulk import as_ledger
+
     directory = CACHE / f"{records}"
     if (directory / "complete").exists():
         return
@@ -69,7 +72,7 @@ def generate(records: int, seed: int = 17) -> None:
             person_codes[rng.integers(0, len(person_codes), size)],
             organization_codes[rng.integers(0, len(organization_codes), size)],
         )
-        pl.DataFrame(
+        as_ledger(pl.DataFrame(
             {
                 "subject_kind": kind,
                 "subject_id": pool.gather(index),
@@ -78,7 +81,7 @@ def generate(records: int, seed: int = 17) -> None:
                 "quantity": rng.integers(1, 4, size).astype(np.int32),
                 "status": np.where(rng.random(size) < 0.03, "revoked", "active"),
             }
-        ).write_parquet(directory / f"part-{number:03d}.parquet")
+        )).write_parquet(directory / f"part-{number:03d}.parquet")
     (directory / "complete").touch()
 
 

@@ -20,6 +20,7 @@ from socialcredit.domain.rules import Rulebook
 SCORE_COLUMNS = ("subject_id", "kind", "score", "tier", "lists")
 LIST_SEPARATOR = ";"
 SUBJECT = ["subject_kind", "subject_id"]
+PERSON_IDENTIFIER_PATTERN = r"^[0-9]{17}[0-9X]$"
 
 
 def _list_column(position: int) -> str:
@@ -62,17 +63,10 @@ def _per_subject(judged: pl.LazyFrame, rulebook: Rulebook, keys: list[str]) -> p
     """SPEC §5.3–4, §5.6 (item lists) and §5.8 (who has a file): one row per subject with a
     record decided by T, its summed contributions and one boolean per item-named list.
 
-    `keys` is SUBJECT, or just the identifier: then the kind is carried as the smallest and
-    largest kind seen, and the caller checks that they agree (see `score_ledger`).
+    `keys` is SUBJECT, or just the identifier when the caller knows that no identifier is
+    used as both kinds (see `score_ledger`).
     """
-    kind = (
-        []
-        if "subject_kind" in keys
-        else [
-            pl.col("subject_kind").min().alias("subject_kind"),
-            pl.col("subject_kind").max().alias("__largest_kind"),
-        ]
-    )
+    kind = [] if "subject_kind" in keys else [pl.col("subject_kind").first()]
     summed = judged.group_by(keys).agg(
         *kind,
         pl.col("value").sum().alias("points"),
@@ -137,12 +131,21 @@ def score_ledger(
     """One row per subject with a file at `as_of` (SPEC §5.8), in the shape of `scs score`."""
     catalogue = rulebook.scoring_version(as_of)
     judged = judged_records(ledger.lazy(), rulebook, as_of)
-    # Grouping by the identifier alone is a fifth cheaper than by (kind, identifier). It is
-    # right unless one identifier is used as both kinds (it can pass both checksums); then the
-    # smallest and largest kinds differ, and the subjects are grouped again by both.
-    per_subject = _per_subject(judged, rulebook, ["subject_id"]).collect()
-    if per_subject.filter(pl.col("subject_kind") != pl.col("__largest_kind")).height:
-        per_subject = _per_subject(judged, rulebook, SUBJECT).collect()
+    # Grouping by the identifier alone is a fifth cheaper than by (kind, identifier), and right
+    # unless an identifier is used as both kinds. Every identifier in the ledger passed its
+    # kind's checksum, so one used as both is a person's number on an organization's record:
+    # 17 digits and a digit or X. Such organization records are rare; only then group by both.
+    ambiguous = (
+        ledger.lazy()
+        .filter(
+            (pl.col("subject_kind") == "organization")
+            & pl.col("subject_id").str.contains(PERSON_IDENTIFIER_PATTERN)
+        )
+        .select(pl.len())
+        .collect()
+        .item()
+    )
+    per_subject = _per_subject(judged, rulebook, SUBJECT if ambiguous else ["subject_id"]).collect()
     score = pl.col("score")
     return (
         per_subject.lazy()
