@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import polars as pl
 import ryaml
 
-from socialcredit.domain.records import SUBMITTED_FIELDS
+from socialcredit.catalogue.validation import validate_catalogue
+from socialcredit.domain.records import SUBMITTED_FIELDS, LedgerRecord
+from socialcredit.domain.rules import Rulebook
 
 PERSON = "11010519491231002X"
 OTHER_PERSON = "440524188001010014"
@@ -110,8 +113,6 @@ def write_records(path: Path, rows: list[dict[str, Any]]) -> Path:
     elif path.suffix == ".jsonl":
         path.write_bytes(b"".join(orjson.dumps(row) + b"\n" for row in rows))
     elif path.suffix == ".parquet":
-        import polars as pl
-
         pl.DataFrame(
             [{name: _text(row.get(name)) for name in SUBMITTED_FIELDS} for row in rows],
             schema=dict.fromkeys(SUBMITTED_FIELDS, pl.String),
@@ -135,3 +136,34 @@ def record(record_id: str, item: str, subject_id: str, decided_on: str, **extra:
         "reference": f"DOC-{record_id}",
         **extra,
     }
+
+
+def rulebook_of(*documents: dict) -> Rulebook:
+    """The rulebook of these catalogue documents, each of which must be valid."""
+    catalogues = []
+    for document in documents:
+        report = validate_catalogue(document)
+        assert report.valid, report.problems
+        catalogues.append(report.catalogue)
+    return Rulebook(catalogues)
+
+
+LEDGER_SCHEMA = {
+    "subject_kind": pl.String,
+    "subject_id": pl.String,
+    "item": pl.String,
+    "decided_on": pl.Date,
+    "quantity": pl.Int32,
+    "status": pl.String,
+}
+
+
+def ledger_frame(rows: list[tuple] | list[LedgerRecord]) -> pl.DataFrame:
+    """The batch scorer's input from (kind, id, item, day, quantity, status) tuples or records."""
+    tuples = [
+        (row.subject_kind, row.subject_id, row.item, row.decided_on, row.quantity, row.status)
+        if isinstance(row, LedgerRecord)
+        else row
+        for row in rows
+    ]
+    return pl.DataFrame(tuples, schema=LEDGER_SCHEMA, orient="row")

@@ -6,9 +6,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from socialcredit.catalogue.validation import validate_catalogue
 from socialcredit.domain.records import LedgerRecord
-from socialcredit.domain.rules import Rulebook
 
 ITEM_KINDS = {"a.fine": "person", "b.merit": "person", "c.default": "person", "d.penalty": "organization", "e.rating": "organization"}
 # 150104196109233969 passes both checksums: one identifier, two subjects (SPEC §5.8).
@@ -72,15 +70,6 @@ def catalogue_histories(draw) -> list[dict]:
         documents.append(draw(catalogue_documents(version, effective)))
         effective += dt.timedelta(days=draw(st.integers(30, 700)))
     return documents
-
-
-def rulebook_of(documents: list[dict]) -> Rulebook:
-    catalogues = []
-    for document in documents:
-        report = validate_catalogue(document)
-        assert report.valid, report.problems
-        catalogues.append(report.catalogue)
-    return Rulebook(catalogues)
 
 
 @st.composite

@@ -6,20 +6,10 @@ import datetime as dt
 
 import pytest
 
-from socialcredit.catalogue.validation import validate_catalogue
 from socialcredit.domain.records import LedgerRecord
-from socialcredit.domain.rules import AsOfBeforeCatalogue, Rulebook
+from socialcredit.domain.rules import AsOfBeforeCatalogue
 from socialcredit.domain.scoring import score_subject
-from tests.helpers import PERSON, catalogue_document
-
-
-def rulebook(*documents: dict) -> Rulebook:
-    catalogues = []
-    for document in documents:
-        report = validate_catalogue(document)
-        assert report.valid, report.problems
-        catalogues.append(report.catalogue)
-    return Rulebook(catalogues)
+from tests.helpers import PERSON, catalogue_document, rulebook_of
 
 
 def make(item: str, decided_on: str, *, quantity: int = 1, status: str = "active", record_id: str = "r1") -> LedgerRecord:
@@ -37,7 +27,7 @@ def make(item: str, decided_on: str, *, quantity: int = 1, status: str = "active
     )
 
 
-RULES = rulebook(catalogue_document())
+RULES = rulebook_of(catalogue_document())
 DAY = dt.date(2025, 6, 1)
 
 
@@ -91,7 +81,7 @@ def test_each_record_is_scored_by_the_version_in_effect_on_its_decision() -> Non
     second = catalogue_document(version=2, effective_from="2025-03-01")
     second["items"][0]["points"] = -8
     second["tiers"][1]["min"] = 990  # AA from 990 in version 2
-    rules = rulebook(catalogue_document(), second)
+    rules = rulebook_of(catalogue_document(), second)
     records = [
         make("traffic.red_light", "2025-02-28", record_id="old"),
         make("traffic.red_light", "2025-03-01", record_id="new"),

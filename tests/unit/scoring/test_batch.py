@@ -4,33 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-import polars as pl
 import pytest
 
 from socialcredit.domain.rules import AsOfBeforeCatalogue
 from socialcredit.scoring.batch import SCORE_COLUMNS, score_ledger
-from tests.helpers import ORGANIZATION, OTHER_PERSON, PERSON
+from tests.helpers import ORGANIZATION, OTHER_PERSON, PERSON, ledger_frame
 from tests.unit.domain.test_scoring import RULES
-
-
-def ledger(rows: list[tuple]) -> pl.DataFrame:
-    return pl.DataFrame(
-        rows,
-        schema={
-            "subject_kind": pl.String,
-            "subject_id": pl.String,
-            "item": pl.String,
-            "decided_on": pl.Date,
-            "quantity": pl.Int32,
-            "status": pl.String,
-        },
-        orient="row",
-    )
 
 
 def test_scores_tiers_and_lists_for_every_subject_with_a_file() -> None:
     day = dt.date(2025, 6, 1)
-    frame = ledger(
+    frame = ledger_frame(
         [
             ("person", PERSON, "court.judgment_default", dt.date(2025, 1, 1), 2, "active"),
             ("person", OTHER_PERSON, "charity.volunteer_hour", dt.date(2025, 1, 1), 50, "active"),
@@ -50,8 +34,8 @@ def test_scores_tiers_and_lists_for_every_subject_with_a_file() -> None:
 
 def test_scoring_before_the_first_catalogue_is_an_error() -> None:
     with pytest.raises(AsOfBeforeCatalogue):
-        score_ledger(ledger([]), RULES, dt.date(2020, 1, 1))
+        score_ledger(ledger_frame([]), RULES, dt.date(2020, 1, 1))
 
 
 def test_an_empty_ledger_scores_nobody() -> None:
-    assert score_ledger(ledger([]), RULES, dt.date(2025, 1, 1)).height == 0
+    assert score_ledger(ledger_frame([]), RULES, dt.date(2025, 1, 1)).height == 0
