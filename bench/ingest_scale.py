@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from contextlib import contextmanager
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +32,30 @@ from workload import (
 )
 
 POSTGRESQL_ADMIN_URL = "postgresql://postgres@127.0.0.1/postgres"
+# Server settings a registry's PostgreSQL would run with for bulk loads (all take effect on
+# reload). The defaults (1 GB of WAL between checkpoints) make every checkpoint during a large
+# load rewrite whole index pages into the WAL. --tune sets these for the run, then resets them.
+BULK_LOAD_SETTINGS = {"max_wal_size": "16GB", "checkpoint_timeout": "30min", "wal_compression": "on"}
+
+
+@contextmanager
+def server_settings(tune: bool):
+    if not tune:
+        yield
+        return
+    import psycopg
+
+    with psycopg.connect(POSTGRESQL_ADMIN_URL, autocommit=True) as connection:
+        for name, value in BULK_LOAD_SETTINGS.items():
+            connection.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+        connection.execute("SELECT pg_reload_conf()")
+    try:
+        yield
+    finally:
+        with psycopg.connect(POSTGRESQL_ADMIN_URL, autocommit=True) as connection:
+            for name in BULK_LOAD_SETTINGS:
+                connection.execute(f"ALTER SYSTEM RESET {name}")
+            connection.execute("SELECT pg_reload_conf()")
 
 
 def main() -> None:
@@ -39,7 +64,13 @@ def main() -> None:
     parser.add_argument("--total", type=float, default=1e8)
     parser.add_argument("--file-rows", type=float, default=1e7)
     parser.add_argument("--directory", type=Path, default=None, help="where the SQLite store and files go")
+    parser.add_argument("--tune", action="store_true", help="PostgreSQL: run with BULK_LOAD_SETTINGS")
     arguments = parser.parse_args()
+    with server_settings(arguments.tune and arguments.store == "postgresql"):
+        run(arguments)
+
+
+def run(arguments) -> None:
     total, file_rows = int(arguments.total), int(arguments.file_rows)
     with tempfile.TemporaryDirectory(prefix="scs-ingest-scale-", dir=arguments.directory) as temporary:
         directory = Path(temporary)
@@ -51,7 +82,8 @@ def main() -> None:
         environment = {"SCS_DB": url}
         run_measured([*scs_command(), "catalog", "publish", str(write_catalogue(directory))], environment)
         rows = []
-        print(f"{arguments.store}: {total:,} records in files of {file_rows:,}")
+        tuned = " (tuned: " + ", ".join(f"{k}={v}" for k, v in BULK_LOAD_SETTINGS.items()) + ")" if arguments.tune else ""
+        print(f"{arguments.store}{tuned}: {total:,} records in files of {file_rows:,}")
         print(f"{'ledger before':>14}{'seconds':>9}{'rows/s':>10}{'peak MiB':>10}{'baseline rows/s':>17}")
         for number, offset in enumerate(range(0, total, file_rows)):
             path = directory / "part.csv"
@@ -68,7 +100,8 @@ def main() -> None:
             print(f"{offset:>14,}{run.seconds:>9.1f}{row['rows_per_s']:>10,.0f}{run.peak_rss_mib:>10,.0f}{baseline}", flush=True)
             path.unlink()
         (Path(__file__).parent / "out").mkdir(exist_ok=True)
-        (Path(__file__).parent / "out" / f"ingest-scale-{arguments.store}.json").write_text(json.dumps(rows, indent=2))
+        name = f"ingest-scale-{arguments.store}{'-tuned' if arguments.tune else ''}.json"
+        (Path(__file__).parent / "out" / name).write_text(json.dumps(rows, indent=2))
         overall = total / sum(row["seconds"] for row in rows)
         print(f"overall: {overall:,.0f} rows/s over {total:,} records")
 

@@ -73,7 +73,7 @@ class PopulationReport:
     as_of: dt.date
     scores: pl.DataFrame
     summary: PopulationSummary
-    contributions: pl.DataFrame  # item, points, subjects
+    contributions: pl.DataFrame  # item, title, points, subjects; most negative first
 
 
 @dataclass(frozen=True)
@@ -179,7 +179,9 @@ class Registry:
             as_of,
             scores,
             summarize_scores(scores, catalogue),
-            contributions_by_item(ledger, rulebook, as_of),
+            contributions_by_item(ledger, rulebook, as_of).with_columns(
+                pl.col("item").replace_strict(rulebook.titles, default="").alias("title")
+            ),
         )
 
     def subject_files(

@@ -52,8 +52,10 @@ app = typer.Typer(
 catalog_app = typer.Typer(help="Publish and list catalogue versions.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+# Piped or redirected output is not cut to 80 columns: tables keep their words whole.
+WIDTH_WHEN_NOT_A_TERMINAL = 160
+stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else WIDTH_WHEN_NOT_A_TERMINAL)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else WIDTH_WHEN_NOT_A_TERMINAL)
 
 DatabaseOption = Annotated[
     str | None,

@@ -17,7 +17,6 @@ from socialcredit.csv_files import write_csv
 from socialcredit.registry import SubjectFile
 from socialcredit.store.store import CatalogueRow, IngestBatch
 from socialcredit.synth.city import CityManifest
-from socialcredit.synth.catalogue import ITEMS
 from socialcredit.synth.demo import DemoReport
 
 PHASE_TITLES = {
@@ -218,11 +217,10 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
     for row in summary.lists.iter_rows(named=True):
         lists.add_row(row["list"], f"{row['subjects']:,}")
     console.print(lists)
-    titles = {item.code: item.title for item in ITEMS}
     moved = Table("item", "title", "points", "subjects", title="Items that moved the most points")
     contributions = population.contributions
     for row in [*contributions.head(5).iter_rows(named=True), *contributions.tail(5).reverse().iter_rows(named=True)]:
-        moved.add_row(row["item"], titles.get(row["item"], ""), f"{row['points']:+,}", f"{row['subjects']:,}")
+        moved.add_row(row["item"], row["title"], f"{row['points']:+,}", f"{row['subjects']:,}")
     console.print(moved)
     console.print(f"Done in {seconds['total']:.1f} s. The store is {store}; the files are in {report.directory}/.")
     example = report.example_subject()

@@ -99,6 +99,11 @@ class Rulebook:
         return frozenset(code for catalogue in self.catalogues for code in catalogue.sources)
 
     @cached_property
+    def titles(self) -> dict[str, str]:
+        """Each item's title, as the latest version that has the item words it."""
+        return {rule.code: rule.title for rule in self._rules.values()}
+
+    @cached_property
     def item_list_names(self) -> tuple[str, ...]:
         """Every list that some item of some version puts its subjects on, sorted."""
         return tuple(sorted({name for rule in self._rules.values() for name in rule.lists}))

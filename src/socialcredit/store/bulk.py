@@ -92,10 +92,9 @@ LEDGER_COLUMNS: dict[str, pl.DataType] = {
     "quantity": pl.Int32(),
     "status": pl.Enum(RECORD_STATUSES),
 }
-_STORED_REVISION_QUERY = (
-    "SELECT r.id, r.record_id, r.revision, r.item, r.subject_id, r.decided_on, r.quantity, "
-    "r.reference, r.status FROM {keys} k {join} records r "
-    "ON r.source = {source} AND r.record_id = k.record_id"
+_STORED_REVISION_COLUMNS_SQL = (
+    "r.id, r.record_id, r.revision, r.item, r.subject_id, r.decided_on, r.quantity, r.reference, "
+    "r.status"
 )
 _BATCH_COLUMNS = "source, file_name, file_format, file_sha256, submitted_on, received_at"
 
@@ -204,7 +203,10 @@ class _SQLiteIngestSession(_IngestSession):
             ((key,) for key in keys.to_list()),
         )
         # CROSS JOIN fixes SQLite's join order: walk the keys, probe the unique index.
-        query = _STORED_REVISION_QUERY.format(keys=INGEST_KEYS_TABLE, join="CROSS JOIN", source="?")
+        query = (
+            f"SELECT {_STORED_REVISION_COLUMNS_SQL} FROM {INGEST_KEYS_TABLE} k "
+            "CROSS JOIN records r ON r.source = ? AND r.record_id = k.record_id"
+        )
         rows = self._connection.execute(query, (self.source,)).fetchall()
         return pl.DataFrame(rows, schema=list(STORED_REVISION_COLUMNS), orient="row")
 
@@ -238,7 +240,11 @@ class _PostgreSQLIngestSession(_IngestSession):
     def __init__(self, connection: Any, batch: NewBatch):
         super().__init__(batch.source)
         self._cursor = connection.cursor()
-        self._keys_table_ready = False
+        # Byte-order collation, as records.record_id has: with any other, the index could not
+        # serve the lookup.
+        self._cursor.execute(
+            f'CREATE TEMP TABLE {INGEST_KEYS_TABLE} (record_id text COLLATE "C") ON COMMIT DROP'
+        )
         self._cursor.execute(
             f"INSERT INTO ingest_batches ({_BATCH_COLUMNS}) "
             "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -254,25 +260,25 @@ class _PostgreSQLIngestSession(_IngestSession):
         (self.batch_id,) = self._cursor.fetchone()
         # Two files of one source are judged one after the other, never interleaved.
         self._execute("SELECT pg_advisory_xact_lock(hashtext($1))", (f"scs-ingest:{self.source}",))
-        # The revision lookups probe the unique index once per key. Left to itself, the planner
-        # reads statistics that do not yet count this transaction's rows and picks a hash join
-        # over every record of the source, which grows with the ledger.
-        for setting in ("enable_hashjoin", "enable_mergejoin", "enable_bitmapscan", "jit"):
-            self._cursor.execute(f"SET LOCAL {setting} = off")
+        # The lookups' cost estimates are large (stale statistics on a growing table); compiling
+        # them with JIT costs more than running them.
+        self._cursor.execute("SET LOCAL jit = off")
 
     def _execute(self, statement: str, parameters: tuple) -> None:
         self._cursor.execute(statement, parameters)
         self._cursor.fetchall()
 
     def _stored_revisions(self, keys: pl.Series) -> pl.DataFrame:
+        self._cursor.execute(f"TRUNCATE {INGEST_KEYS_TABLE}")
         table = pl.DataFrame({"record_id": keys}).to_arrow()
-        if self._keys_table_ready:
-            self._cursor.execute(f"TRUNCATE {INGEST_KEYS_TABLE}")
-            self._cursor.adbc_ingest(INGEST_KEYS_TABLE, table, mode="append", temporary=True)
-        else:
-            self._cursor.adbc_ingest(INGEST_KEYS_TABLE, table, mode="replace", temporary=True)
-            self._keys_table_ready = True
-        query = _STORED_REVISION_QUERY.format(keys=INGEST_KEYS_TABLE, join="JOIN", source="$1")
+        self._cursor.adbc_ingest(INGEST_KEYS_TABLE, table, mode="append", temporary=True)
+        # One index probe per key, whatever the statistics say: LATERAL with OFFSET 0 is not
+        # flattened into a join the planner could turn into a scan of the source's records,
+        # which grow with the ledger.
+        query = (
+            f"SELECT {_STORED_REVISION_COLUMNS_SQL} FROM {INGEST_KEYS_TABLE} k CROSS JOIN LATERAL "
+            "(SELECT * FROM records s WHERE s.source = $1 AND s.record_id = k.record_id OFFSET 0) r"
+        )
         self._cursor.execute(query, (self.source,))
         frame = pl.from_arrow(self._cursor.fetch_arrow_table())
         assert isinstance(frame, pl.DataFrame)
