@@ -2,10 +2,10 @@
 
 It states the same rules as `socialcredit.domain.scoring.score_subject`, over a frame instead
 of a list; `tests/property/test_batch_equals_incremental.py` holds the two equal on random
-ledgers. The shape is chosen for speed: one group-by over all records gives each subject its
-uncapped points and its item lists; only records of capped items are grouped per (item, year,
-version) first, and only buckets beyond their cap correct the sum; list names are joined from
-boolean columns, never from per-row lists.
+ledgers. The shape is chosen for speed: one group-by of all records by (kind, identifier)
+gives each subject its uncapped points and its item lists; only records of capped items are
+grouped per (item, year, version) first, and only buckets beyond their cap correct the sum;
+list names are joined from boolean columns, never from per-row lists.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from socialcredit.domain.rules import Rulebook
 SCORE_COLUMNS = ("subject_id", "kind", "score", "tier", "lists")
 LIST_SEPARATOR = ";"
 SUBJECT = ["subject_kind", "subject_id"]
-PERSON_IDENTIFIER_PATTERN = r"^[0-9]{17}[0-9X]$"
 
 
 def _list_column(position: int) -> str:
@@ -59,18 +58,10 @@ def judged_records(ledger: pl.LazyFrame, rulebook: Rulebook, as_of: dt.date) -> 
     )
 
 
-def _per_subject(judged: pl.LazyFrame, rulebook: Rulebook, keys: list[str]) -> pl.LazyFrame:
+def _per_subject(judged: pl.LazyFrame, rulebook: Rulebook) -> pl.LazyFrame:
     """SPEC §5.3–4, §5.6 (item lists) and §5.8 (who has a file): one row per subject with a
-    record decided by T, its summed contributions and one boolean per item-named list.
-
-    `keys` is SUBJECT, or just the identifier when the caller knows that no identifier is
-    used as both kinds (see `score_ledger`).
-    """
-    # The kind as its physical code: taking the first of an Enum column makes Polars' group-by
-    # half again slower (measured by bench/score.py at 10 million records).
-    kind = [] if "subject_kind" in keys else [pl.col("subject_kind").to_physical().first()]
-    summed = judged.group_by(keys).agg(
-        *kind,
+    record decided by T, its summed contributions and one boolean per item-named list."""
+    summed = judged.group_by(SUBJECT).agg(
         pl.col("value").sum().alias("points"),
         *(
             (pl.col("counts") & pl.col(_list_column(position))).any().alias(_list_column(position))
@@ -82,17 +73,17 @@ def _per_subject(judged: pl.LazyFrame, rulebook: Rulebook, keys: list[str]) -> p
     # correction, and those are few. (An item has one kind, so the item settles the kind.)
     corrections = (
         judged.filter(pl.col("counts") & pl.col("cap_per_year").is_not_null())
-        .group_by(*keys, "item", "version_index", pl.col("decided_on").dt.year().alias("year"))
+        .group_by(*SUBJECT, "item", "version_index", pl.col("decided_on").dt.year().alias("year"))
         .agg(pl.col("value").sum(), pl.col("cap_per_year").first())
         .filter(pl.col("value").abs() > pl.col("cap_per_year"))
-        .group_by(keys)
+        .group_by(SUBJECT)
         .agg(
             (pl.col("value").clip(-pl.col("cap_per_year"), pl.col("cap_per_year")) - pl.col("value"))
             .sum()
             .alias("correction")
         )
     )
-    return summed.join(corrections, on=keys, how="left").with_columns(
+    return summed.join(corrections, on=SUBJECT, how="left").with_columns(
         (pl.col("points") + pl.col("correction").fill_null(0)).alias("points")
     )
 
@@ -133,35 +124,14 @@ def score_ledger(
     """One row per subject with a file at `as_of` (SPEC §5.8), in the shape of `scs score`."""
     catalogue = rulebook.scoring_version(as_of)
     judged = judged_records(ledger.lazy(), rulebook, as_of)
-    # Grouping by the identifier alone is a fifth cheaper than by (kind, identifier), and right
-    # unless an identifier is used as both kinds. Every identifier in the ledger passed its
-    # kind's checksum, so one used as both is a person's number on an organization's record:
-    # 17 digits and a digit or X. Such organization records are rare; only then group by both.
-    # (The pattern is tested on organization records only: an expression-level filter, which
-    # Polars does not fuse with the regex into one pass over every row.)
-    ambiguous = (
-        ledger.lazy()
-        .select(
-            pl.col("subject_id")
-            .filter(pl.col("subject_kind") == "organization")
-            .str.contains(PERSON_IDENTIFIER_PATTERN)
-            .any()
-        )
-        .collect()
-        .item()
-    )
-    kind_type = ledger.lazy().collect_schema()["subject_kind"]
-    per_subject = _per_subject(judged, rulebook, SUBJECT if ambiguous else ["subject_id"]).collect()
-    kind = pl.col("subject_kind")
-    if not ambiguous and isinstance(kind_type, pl.Enum):  # back from the physical code
-        kind = kind.replace_strict(dict(enumerate(kind_type.categories)), return_dtype=pl.String)
+    per_subject = _per_subject(judged, rulebook).collect()
     score = pl.col("score")
     return (
         per_subject.lazy()
         .with_columns((catalogue.base_score + pl.col("points")).cast(pl.Int64).alias("score"))
         .select(
             "subject_id",
-            kind.cast(pl.String).alias("kind"),
+            pl.col("subject_kind").cast(pl.String).alias("kind"),
             score,
             _tier_expr(catalogue, score).alias("tier"),
             _lists_expr(catalogue, rulebook, score).alias("lists"),
