@@ -83,3 +83,34 @@ def test_store_urls() -> None:
 def test_an_unreachable_server_is_a_clear_error() -> None:
     with pytest.raises(StoreUnavailable, match="cannot open the store"):
         Store.open("postgresql://nobody@127.0.0.1:1/none")
+
+
+def test_the_current_ledger_is_read_whole_across_chunks(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the highest revision of each record, every item code as written (a code may hold
+    commas and quotes), whichever read chunk a record and its revisions fall in."""
+    from socialcredit.store import bulk
+
+    document = catalogue_document()
+    odd = {**document["items"][0], "code": 'odd,"code"'}
+    registry.publish_catalogue(catalogue_yaml({**document, "items": [*document["items"], odd]}))
+    rows = [record(f"r{n}", "traffic.red_light", PERSON, "2025-01-01") for n in range(5)]
+    rows += [
+        record("r1", "traffic.red_light", PERSON, "2025-01-01", revision=2, quantity=2),
+        record("r3", "traffic.red_light", PERSON, "2025-01-01", revision=2, status="revoked"),
+        record("x", 'odd,"code"', PERSON, "2025-02-03", quantity=7),
+        record("r1", "traffic.red_light", PERSON, "2025-01-01", revision=3, quantity=3),
+    ]
+    registry.ingest(write_records(tmp_path / "r.jsonl", rows), "traffic-police")
+    monkeypatch.setattr(bulk, "SQLITE_READ_IDS", 2)
+    ledger = registry.store.current_ledger()
+    assert ledger.schema == bulk.LEDGER_COLUMNS
+    assert sorted(ledger.select("item", "decided_on", "quantity", "status").iter_rows()) == [
+        ('odd,"code"', dt.date(2025, 2, 3), 7, "active"),
+        *sorted(
+            ("traffic.red_light", dt.date(2025, 1, 1), quantity, status)
+            for quantity, status in [(1, "active"), (3, "active"), (1, "active"), (1, "revoked"), (1, "active")]
+        ),
+    ]
+    assert set(ledger["subject_id"]) == {PERSON} and set(ledger["subject_kind"]) == {"person"}
