@@ -4,7 +4,7 @@ records, against a bare Polars group-by of the same data.
     python bench/scale.py [--sizes 1e6,3e6,1e7,3e7,1e8] [--repeat 3] [--plot ../docs/scaling.png]
 
 Each size has one subject per ten records (100 million records over 10 million subjects at
-the top). The ledger is written once as Parquet parts (bench/out/scale-cache/, reused by later
+the top). The ledger is written once as Parquet parts (bench/out/scale-cache-v2/, reused by later
 runs) with the columns and types the store hands the scorer, and read lazily, so neither side
 ever holds more than Polars' streaming engine needs. Each measured step runs in its own
 process; its peak memory comes from GNU time.
