@@ -168,13 +168,15 @@ class Registry:
     def score_all(self, as_of: dt.date) -> pl.DataFrame:
         rulebook = self.rulebook
         rulebook.scoring_version(as_of)  # fail before reading the ledger
-        return score_ledger(self.store.current_ledger(), rulebook, as_of)
+        ledger = self.store.current_ledger()
+        # Read after the ledger: it then names every key the ledger read uses.
+        return score_ledger(ledger, rulebook, as_of, self.store.subjects())
 
     def population(self, as_of: dt.date) -> PopulationReport:
         rulebook = self.rulebook
         catalogue = rulebook.scoring_version(as_of)
         ledger = self.store.current_ledger()
-        scores = score_ledger(ledger, rulebook, as_of)
+        scores = score_ledger(ledger, rulebook, as_of, self.store.subjects())
         return PopulationReport(
             as_of,
             scores,

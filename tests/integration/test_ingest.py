@@ -24,17 +24,19 @@ def city(registry: Registry) -> Registry:
 
 
 def ledger_rows(registry: Registry) -> list[tuple]:
+    """The ledger's rows, subjects named through the identity store."""
     records = schema.records
     with registry.store.engine.connect() as connection:
-        return [
-            tuple(row)
-            for row in connection.execute(
+        rows = list(
+            connection.execute(
                 sa.select(
-                    records.c.source, records.c.record_id, records.c.revision, records.c.subject_id,
+                    records.c.source, records.c.record_id, records.c.revision, records.c.subject,
                     records.c.quantity, records.c.status,
                 ).order_by(records.c.source, records.c.record_id, records.c.revision)
             )
-        ]
+        )
+    names = registry.store.identities.identities_of([row.subject for row in rows])
+    return [(*row[:3], names[row.subject][1], *row[4:]) for row in rows]
 
 
 ROWS = [

@@ -2,10 +2,11 @@
 
 It states the same rules as `socialcredit.domain.scoring.score_subject`, over a frame instead
 of a list; `tests/property/test_batch_equals_incremental.py` holds the two equal on random
-ledgers. The shape is chosen for speed: one group-by of all records by (kind, identifier)
-gives each subject its uncapped points and its item lists; only records of capped items are
-grouped per (item, year, version) first, and only buckets beyond their cap correct the sum;
-list names are joined from boolean columns, never from per-row lists.
+ledgers. The shape is chosen for speed: one group-by of all records by the subject's integer
+key (SPEC §7.5: the ledger names nobody) gives each subject its uncapped points and its item
+lists; only records of capped items are grouped per (item, year, version) first, and only
+buckets beyond their cap correct the sum; list names are joined from boolean columns, never
+from per-row lists; identifiers are joined back only to the one row per subject of the output.
 """
 
 from __future__ import annotations
@@ -15,11 +16,38 @@ import datetime as dt
 import polars as pl
 
 from socialcredit.domain.catalogue import Catalogue
+from socialcredit.domain.identifiers import SUBJECT_KINDS
 from socialcredit.domain.rules import Rulebook
 
 SCORE_COLUMNS = ("subject_id", "kind", "score", "tier", "lists")
 LIST_SEPARATOR = ";"
-SUBJECT = ["subject_kind", "subject_id"]
+SUBJECT = "subject"  # the subject's key: one integer stands for (kind, identifier)
+
+
+def with_subject_keys(ledger: pl.DataFrame | pl.LazyFrame) -> tuple[pl.LazyFrame, pl.DataFrame]:
+    """A ledger that names its subjects (subject_kind, subject_id), as tests and benchmarks
+    build them, keyed the way the store keys its own: the keyed ledger, and the subjects
+    (subject, kind, subject_id) to name the output with."""
+    ledger = ledger.lazy().with_columns(pl.col("subject_kind").cast(pl.String))
+    subjects = (
+        ledger.select(pl.col("subject_kind").alias("kind"), "subject_id")
+        .unique()
+        .collect()
+        .with_row_index(SUBJECT)
+        .select(pl.col(SUBJECT).cast(pl.Int64), "kind", "subject_id")
+    )
+    keyed = ledger.join(
+        subjects.lazy(), left_on=["subject_kind", "subject_id"], right_on=["kind", "subject_id"]
+    ).drop("subject_kind", "subject_id")
+    return keyed, subjects.with_columns(pl.col("kind").cast(pl.Enum(SUBJECT_KINDS)))
+
+
+def _keyed(
+    ledger: pl.DataFrame | pl.LazyFrame, subjects: pl.DataFrame | None
+) -> tuple[pl.LazyFrame, pl.DataFrame]:
+    if subjects is None:
+        return with_subject_keys(ledger)
+    return ledger.lazy(), subjects
 
 
 def _list_column(position: int) -> str:
@@ -73,7 +101,7 @@ def _per_subject(judged: pl.LazyFrame, rulebook: Rulebook) -> pl.LazyFrame:
     # correction, and those are few. (An item has one kind, so the item settles the kind.)
     corrections = (
         judged.filter(pl.col("counts") & pl.col("cap_per_year").is_not_null())
-        .group_by(*SUBJECT, "item", "version_index", pl.col("decided_on").dt.year().alias("year"))
+        .group_by(SUBJECT, "item", "version_index", pl.col("decided_on").dt.year().alias("year"))
         .agg(pl.col("value").sum(), pl.col("cap_per_year").first())
         .filter(pl.col("value").abs() > pl.col("cap_per_year"))
         .group_by(SUBJECT)
@@ -119,19 +147,28 @@ def _lists_expr(catalogue: Catalogue, rulebook: Rulebook, score: pl.Expr) -> pl.
 
 
 def score_ledger(
-    ledger: pl.DataFrame | pl.LazyFrame, rulebook: Rulebook, as_of: dt.date
+    ledger: pl.DataFrame | pl.LazyFrame,
+    rulebook: Rulebook,
+    as_of: dt.date,
+    subjects: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """One row per subject with a file at `as_of` (SPEC §5.8), in the shape of `scs score`."""
+    """One row per subject with a file at `as_of` (SPEC §5.8), in the shape of `scs score`.
+
+    `ledger` names subjects by key (column `subject`) and `subjects` maps the keys to kind and
+    identifier, as the store hands them over; without `subjects`, the ledger names its
+    subjects (subject_kind, subject_id) and is keyed here."""
     catalogue = rulebook.scoring_version(as_of)
-    judged = judged_records(ledger.lazy(), rulebook, as_of)
+    ledger, subjects = _keyed(ledger, subjects)
+    judged = judged_records(ledger, rulebook, as_of)
     per_subject = _per_subject(judged, rulebook).collect()
     score = pl.col("score")
     return (
         per_subject.lazy()
+        .join(subjects.lazy(), on=SUBJECT, how="left")
         .with_columns((catalogue.base_score + pl.col("points")).cast(pl.Int64).alias("score"))
         .select(
             "subject_id",
-            pl.col("subject_kind").cast(pl.String).alias("kind"),
+            pl.col("kind").cast(pl.String),
             score,
             _tier_expr(catalogue, score).alias("tier"),
             _lists_expr(catalogue, rulebook, score).alias("lists"),
@@ -145,10 +182,13 @@ def contributions_by_item(
     ledger: pl.DataFrame | pl.LazyFrame, rulebook: Rulebook, as_of: dt.date
 ) -> pl.DataFrame:
     """How many points each item moves across the population at `as_of`, caps applied, and
-    how many subjects it touches: what an analyst asks first of a catalogue."""
+    how many subjects it touches: what an analyst asks first of a catalogue. `ledger` names
+    subjects by key, or by (subject_kind, subject_id)."""
+    if SUBJECT not in ledger.lazy().collect_schema():
+        ledger, _ = with_subject_keys(ledger)
     judged = judged_records(ledger.lazy(), rulebook, as_of).filter("counts")
     return (
-        judged.group_by(*SUBJECT, "item", "version_index", pl.col("decided_on").dt.year().alias("year"))
+        judged.group_by(SUBJECT, "item", "version_index", pl.col("decided_on").dt.year().alias("year"))
         .agg(pl.col("value").sum(), pl.col("cap_per_year").first())
         .with_columns(
             pl.when(pl.col("cap_per_year").is_null())
@@ -159,7 +199,7 @@ def contributions_by_item(
         .group_by("item")
         .agg(
             pl.col("value").sum().alias("points"),
-            pl.struct(SUBJECT).n_unique().alias("subjects"),
+            pl.col(SUBJECT).n_unique().alias("subjects"),
         )
         .with_columns(pl.col("item").cast(pl.String))
         .sort("points")

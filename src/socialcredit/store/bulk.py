@@ -8,7 +8,12 @@ Millions of rows move here, so neither goes through the ORM:
   see sqlite.org/howtocorrupt.html §2.2.1). We saw exactly that in testing.
 
 Each ingest holds one transaction for the whole file. Every SQL difference between the two
-stores lives in this module.
+stores lives in this module and in `store.identities`.
+
+Identifiers never reach the main store (SPEC §7.5): the session hands each chunk's subjects to
+the identity store, which assigns their keys and commits, and only then appends the records
+with the keys; rejected rows go to the identity store whole, and to the main store with their
+submitted values taken out of the reason.
 """
 
 from __future__ import annotations
@@ -23,8 +28,9 @@ from typing import Any
 
 import polars as pl
 
-from socialcredit.domain.identifiers import SUBJECT_KINDS
 from socialcredit.domain.records import RECORD_STATUSES
+from socialcredit.store.identities import IdentityStore, IdentityWriter, redacted_reason
+from socialcredit.store.schema import REJECTED_RAW_FIELDS
 from socialcredit.store.urls import StoreURL
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -44,7 +50,7 @@ RECORD_COLUMNS: dict[str, pl.DataType] = {
     "revision": pl.Int32(),
     "item": pl.String(),
     "subject_kind": pl.String(),
-    "subject_id": pl.String(),
+    "subject": pl.Int64(),
     "decided_on": pl.Date(),
     "quantity": pl.Int32(),
     "reference": pl.String(),
@@ -54,20 +60,8 @@ RECORD_COLUMNS: dict[str, pl.DataType] = {
 REJECTED_COLUMNS: dict[str, pl.DataType] = {
     "batch_id": pl.Int64(),
     "row_number": pl.Int32(),
-    "reason": pl.String(),
-    **{
-        field: pl.String()
-        for field in (
-            "record_id",
-            "revision",
-            "item",
-            "subject_id",
-            "decided_on",
-            "quantity",
-            "reference",
-            "status",
-        )
-    },
+    "reason": pl.String(),  # with the submitted values taken out
+    "submitted": pl.Int64(),  # the row as submitted, in the identity store
 }
 # What the ingest checks compare a resubmitted revision with.
 STORED_REVISION_COLUMNS: dict[str, pl.DataType] = {
@@ -81,19 +75,18 @@ STORED_REVISION_COLUMNS: dict[str, pl.DataType] = {
     "stored_reference": pl.String(),
     "stored_status": pl.String(),
 }
-# What the batch scorer reads: the current revision of every record, in compact types (an
-# item code is a 4-byte category, a kind or status one byte), so ten million records fit in
-# about half a gigabyte.
+# What the batch scorer reads: the current revision of every record, in compact types (the
+# subject an integer key, an item code a 4-byte category, a status one byte), so ten million
+# records fit in about a third of a gigabyte.
 LEDGER_COLUMNS: dict[str, pl.DataType] = {
-    "subject_kind": pl.Enum(SUBJECT_KINDS),
-    "subject_id": pl.String(),
+    "subject": pl.Int64(),
     "item": pl.Categorical(),
     "decided_on": pl.Date(),
     "quantity": pl.Int32(),
     "status": pl.Enum(RECORD_STATUSES),
 }
 _STORED_REVISION_COLUMNS_SQL = (
-    "r.id, r.record_id, r.revision, r.item, r.subject_id, r.decided_on, r.quantity, r.reference, "
+    "r.id, r.record_id, r.revision, r.item, r.subject, r.decided_on, r.quantity, r.reference, "
     "r.status"
 )
 _BATCH_COLUMNS = "source, file_name, file_format, file_sha256, submitted_on, received_at"
@@ -138,18 +131,63 @@ def _rows(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> Iterator[tupl
 
 class _IngestSession(ABC):
     """The store's side of ingesting one file, inside one transaction (see
-    `socialcredit.ingest.pipeline.LedgerSession`)."""
+    `socialcredit.ingest.pipeline.LedgerSession`). Identities go through `identities`, which
+    commits each call before the main transaction writes what depends on it."""
 
     batch_id: int
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, identities: IdentityWriter):
         self.source = source
+        self.identities = identities
 
     def stored_revisions(self, record_ids: pl.Series) -> pl.DataFrame:
         """Every stored revision of these record ids of this source."""
         # Sorted keys walk the unique index in order: each probe lands near the last one.
         keys = record_ids.unique().sort()
-        return _typed(self._stored_revisions(keys), STORED_REVISION_COLUMNS)
+        stored = self._stored_revisions(keys)
+        stored = stored.rename(dict(zip(stored.columns, STORED_REVISION_COLUMNS)))
+        # The checks compare what a source resubmits with what it submitted: the identifier.
+        subject = stored.get_column("stored_subject_id").cast(pl.Int64)
+        identifiers = self.identities.identifiers(subject)
+        stored = stored.with_columns(subject.alias("stored_subject_id")).join(
+            identifiers.rename({"subject": "stored_subject_id", "identifier": "stored_identifier"}),
+            on="stored_subject_id",
+            how="left",
+        )
+        stored = stored.with_columns(pl.col("stored_identifier").alias("stored_subject_id"))
+        return _typed(stored.select(list(STORED_REVISION_COLUMNS)), STORED_REVISION_COLUMNS)
+
+    def append_records(self, frame: pl.DataFrame) -> None:
+        """Records named by identifier: their subjects' keys are committed to the identity
+        store first, then the records are appended with the keys alone."""
+        if frame.height == 0:
+            return
+        keys = self.identities.subject_keys(frame["subject_kind"], frame["subject_id"])
+        keyed = frame.with_columns(pl.col("subject_kind").cast(pl.String)).join(
+            keys,
+            left_on=["subject_kind", "subject_id"],
+            right_on=["kind", "identifier"],
+            how="left",
+        )
+        assert keyed["subject"].null_count() == 0, "every subject has a key"
+        self._append_records(keyed.select(list(RECORD_COLUMNS)))
+
+    def append_rejections(self, frame: pl.DataFrame) -> None:
+        """Rejected rows: whole in the identity store, committed first; in the main store only
+        the row number and the reason with every submitted value taken out."""
+        if frame.height == 0:
+            return
+        ids = self.identities.append_submitted(frame)
+        fields = list(REJECTED_RAW_FIELDS)
+        reasons = [
+            redacted_reason(reason, list(values))
+            for reason, *values in frame.select("reason", *fields).iter_rows()
+        ]
+        self._append_rejections(
+            frame.select("batch_id", "row_number").with_columns(
+                pl.Series("reason", reasons, dtype=pl.String), ids.alias("submitted")
+            )
+        )
 
     @abstractmethod
     def _stored_revisions(self, keys: pl.Series) -> pl.DataFrame: ...
@@ -166,18 +204,18 @@ class _IngestSession(ABC):
         """Reserve `count` consecutive ids; the first of them."""
 
     @abstractmethod
-    def append_records(self, frame: pl.DataFrame) -> None: ...
+    def _append_records(self, frame: pl.DataFrame) -> None: ...
 
     @abstractmethod
-    def append_rejections(self, frame: pl.DataFrame) -> None: ...
+    def _append_rejections(self, frame: pl.DataFrame) -> None: ...
 
     @abstractmethod
     def finish(self, accepted: int, duplicates: int, rejected: int) -> None: ...
 
 
 class _SQLiteIngestSession(_IngestSession):
-    def __init__(self, connection: sqlite3.Connection, batch: NewBatch):
-        super().__init__(batch.source)
+    def __init__(self, connection: sqlite3.Connection, batch: NewBatch, identities: IdentityWriter):
+        super().__init__(batch.source, identities)
         self._connection = connection
         self._connection.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {INGEST_KEYS_TABLE} (record_id TEXT)"
@@ -215,10 +253,10 @@ class _SQLiteIngestSession(_IngestSession):
         (highest,) = self._connection.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()
         return highest + 1
 
-    def append_records(self, frame: pl.DataFrame) -> None:
+    def _append_records(self, frame: pl.DataFrame) -> None:
         self._insert("records", frame, RECORD_COLUMNS)
 
-    def append_rejections(self, frame: pl.DataFrame) -> None:
+    def _append_rejections(self, frame: pl.DataFrame) -> None:
         self._insert("rejected_rows", frame, REJECTED_COLUMNS)
 
     def _insert(self, table: str, frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> None:
@@ -237,8 +275,8 @@ class _SQLiteIngestSession(_IngestSession):
 
 
 class _PostgreSQLIngestSession(_IngestSession):
-    def __init__(self, connection: Any, batch: NewBatch):
-        super().__init__(batch.source)
+    def __init__(self, connection: Any, batch: NewBatch, identities: IdentityWriter):
+        super().__init__(batch.source, identities)
         self._cursor = connection.cursor()
         # Byte-order collation, as records.record_id has: with any other, the index could not
         # serve the lookup.
@@ -297,10 +335,10 @@ class _PostgreSQLIngestSession(_IngestSession):
             self._execute("SELECT pg_advisory_unlock($1)", (RECORD_ID_LOCK,))
         return last - count + 1
 
-    def append_records(self, frame: pl.DataFrame) -> None:
+    def _append_records(self, frame: pl.DataFrame) -> None:
         self._copy("records", frame, RECORD_COLUMNS)
 
-    def append_rejections(self, frame: pl.DataFrame) -> None:
+    def _append_rejections(self, frame: pl.DataFrame) -> None:
         self._copy("rejected_rows", frame, REJECTED_COLUMNS)
 
     def _copy(self, table: str, frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> None:
@@ -333,8 +371,19 @@ def _postgresql_connection(url: StoreURL) -> Any:
 
 
 @contextmanager
-def ingest_session(url: StoreURL, batch: NewBatch) -> Iterator[_IngestSession]:
-    """One file, one transaction: everything in it lands, or nothing does."""
+def ingest_session(
+    url: StoreURL, batch: NewBatch, identity_store: IdentityStore
+) -> Iterator[_IngestSession]:
+    """One file, one transaction: everything in it lands, or nothing does (in the main store;
+    the identities it needed stay, used by nothing)."""
+    with identity_store.writer() as identities, _ingest_session(url, batch, identities) as session:
+        yield session
+
+
+@contextmanager
+def _ingest_session(
+    url: StoreURL, batch: NewBatch, identities: IdentityWriter
+) -> Iterator[_IngestSession]:
     if url.dialect == "sqlite":
         connection = _sqlite_connection(url)
         # IMMEDIATE: take the write lock now, so that the stored revisions the file is judged
@@ -347,7 +396,7 @@ def ingest_session(url: StoreURL, batch: NewBatch) -> Iterator[_IngestSession]:
         control = connection.cursor()
         control.execute(begin)
         try:
-            yield session_type(connection, batch)
+            yield session_type(connection, batch, identities)
         except BaseException:
             control.execute("ROLLBACK")
             raise
@@ -368,7 +417,7 @@ def read_current_ledger(url: StoreURL) -> pl.DataFrame:
 # Item codes are quoted (a catalogue may use any text as a code); the other columns are
 # identifiers, ISO dates, integers and fixed words, validated on the way in.
 _SQLITE_LEDGER_CHUNK_AS_CSV = (
-    "SELECT group_concat(subject_kind || ',' || subject_id || ',\"' || replace(item, '\"', '\"\"')"
+    "SELECT group_concat(subject || ',\"' || replace(item, '\"', '\"\"')"
     " || '\",' || decided_on || ',' || quantity || ',' || status, char(10)) FROM records"
     " WHERE id BETWEEN :first AND :last AND id NOT IN (SELECT supersedes FROM records"
     " WHERE supersedes BETWEEN :first AND :last AND supersedes IS NOT NULL)"
@@ -383,7 +432,7 @@ def _current_ledger_chunks_sqlite(url: StoreURL) -> Iterator[pl.DataFrame]:
         first, last = connection.execute("SELECT min(id), max(id) FROM records").fetchone()
         if first is None:
             return
-        text_types = {"subject_id": pl.String(), "item": pl.String(), "decided_on": pl.Date()}
+        text_types = {"subject": pl.Int64(), "item": pl.String(), "decided_on": pl.Date()}
         for start in range(first, last + 1, SQLITE_READ_IDS):
             bounds = {"first": start, "last": start + SQLITE_READ_IDS - 1}
             (text,) = connection.execute(_SQLITE_LEDGER_CHUNK_AS_CSV, bounds).fetchone()

@@ -5,6 +5,11 @@ database with this metadata so the two cannot drift. Every table here is append-
 inserted, never updated or deleted, and triggers (created by the migrations) refuse both. The
 one exception is `ingest_batches`, whose counts are filled in by the transaction that creates
 the batch, before anyone else can see it.
+
+No table of `metadata` names a subject (SPEC §7.5): records and file views carry a subject key,
+an integer that means nothing without the identity store (`identity_metadata`: a second SQLite
+file, or the PostgreSQL schema `identities`), which alone maps keys to (kind, identifier) and
+keeps what rejected rows submitted.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ Key = sa.Text().with_variant(postgresql.TEXT(collation="C"), "postgresql")
 # SQLite's rowid is a 64-bit integer already; BIGINT on SQLite would not alias it.
 RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
-SCHEMA_REVISION = "0001"  # the Alembic head; tests hold the two equal
+SCHEMA_REVISION = "0003_identities"  # the Alembic head; tests hold the two equal
 
 metadata = sa.MetaData(
     naming_convention={
@@ -73,7 +78,8 @@ records = sa.Table(
     sa.Column("revision", sa.Integer, nullable=False),
     sa.Column("item", Key, nullable=False),
     sa.Column("subject_kind", Key, nullable=False),
-    sa.Column("subject_id", Key, nullable=False),
+    # The subject's key in the identity store, which alone knows the identifier.
+    sa.Column("subject", RowId, nullable=False),
     sa.Column("decided_on", sa.Date, nullable=False),
     sa.Column("quantity", sa.Integer, nullable=False),
     sa.Column("reference", sa.Text, nullable=False),
@@ -85,7 +91,7 @@ records = sa.Table(
     sa.CheckConstraint("quantity > 0", name="quantity_positive"),
     sa.CheckConstraint("status IN ('active', 'revoked')", name="status_known"),
     sa.CheckConstraint("subject_kind IN ('person', 'organization')", name="subject_kind_known"),
-    sa.Index(None, "subject_id", postgresql_using="hash"),
+    sa.Index(None, "subject"),
     sa.Index(
         None,
         "supersedes",
@@ -112,8 +118,11 @@ rejected_rows = sa.Table(
     sa.Column("id", RowId, primary_key=True),
     sa.Column("batch_id", RowId, nullable=False),
     sa.Column("row_number", sa.Integer, nullable=False),
+    # The reason with every submitted value taken out: a shifted row may put an identifier in
+    # any field, and a reason may quote a field. The whole reason is in `submitted_rows`.
     sa.Column("reason", sa.Text, nullable=False),
-    *(sa.Column(field, sa.Text, nullable=True) for field in REJECTED_RAW_FIELDS),
+    # The row as submitted, in the identity store's `submitted_rows`.
+    sa.Column("submitted", RowId, nullable=False),
     sa.Index(None, "batch_id"),
 )
 
@@ -121,13 +130,48 @@ file_views = sa.Table(
     "file_views",
     metadata,
     sa.Column("id", RowId, primary_key=True),
-    sa.Column("subject_kind", Key, nullable=False),
-    sa.Column("subject_id", Key, nullable=False),
+    sa.Column("subject", RowId, nullable=False),
     sa.Column("viewed_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("viewer", sa.Text, nullable=False),
     sa.Column("purpose", sa.Text, nullable=False),
     sa.Column("channel", sa.Text, nullable=False),
-    sa.Index(None, "subject_id"),
+    sa.Index(None, "subject"),
 )
 
 APPEND_ONLY_TABLES = ("catalogue_versions", "records", "rejected_rows", "file_views")
+
+# -- the identity store ------------------------------------------------------------------------
+
+IDENTITY_SCHEMA = "identities"  # PostgreSQL's schema; on SQLite, a file of its own
+
+identity_metadata = sa.MetaData(
+    schema=IDENTITY_SCHEMA,
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    },
+)
+
+subjects = sa.Table(
+    "subjects",
+    identity_metadata,
+    # Assigned by the identity store, never reused (the table is append-only).
+    sa.Column("subject", RowId, sa.Identity(), primary_key=True),
+    sa.Column("kind", Key, nullable=False),
+    sa.Column("identifier", Key, nullable=False),
+    sa.UniqueConstraint("identifier", "kind"),
+)
+
+submitted_rows = sa.Table(
+    "submitted_rows",
+    identity_metadata,
+    sa.Column("id", RowId, primary_key=True, autoincrement=False),
+    sa.Column("reason", sa.Text, nullable=False),  # whole, as the rejects file gives it
+    *(sa.Column(field, sa.Text, nullable=True) for field in REJECTED_RAW_FIELDS),
+)
+
+# Reserves submitted-row ids on PostgreSQL (SQLite's identity file is written under its lock).
+submitted_row_ids = sa.Sequence("submitted_rows_id_seq", metadata=identity_metadata)
+
+IDENTITY_APPEND_ONLY_TABLES = ("subjects", "submitted_rows")

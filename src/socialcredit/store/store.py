@@ -4,6 +4,9 @@ SQLAlchemy Core carries the schema, the migrations and the small transactional q
 bulk paths (ingesting a file, reading the whole ledger for the batch scorer) go through ADBC in
 `store.bulk`, which moves Arrow data with COPY on PostgreSQL and prepared inserts on SQLite.
 Dialect differences live in this package and nowhere else.
+
+Subjects are named only in the identity store (`store.identities`, SPEC §7.5); this module
+translates identifiers to keys on the way in and keys to identifiers on the way out.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from socialcredit.domain.identifiers import SubjectKind
 from socialcredit.domain.records import LedgerRecord
 from socialcredit.store import bulk, schema
+from socialcredit.store.identities import IdentityStore
 from socialcredit.store.urls import StoreURL, parse_store_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -70,6 +74,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # survive a power cut, not just a crash of the process.
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = FULL")
+    # Temporary tables (a conversion's key map) stay in memory, never in a file on disk.
+    cursor.execute("PRAGMA temp_store = MEMORY")
     cursor.close()
 
 
@@ -77,6 +83,7 @@ class Store:
     def __init__(self, url: StoreURL, engine: Engine):
         self.url = url
         self.engine = engine
+        self.identities = IdentityStore(url, engine)
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:
@@ -89,13 +96,17 @@ class Store:
         try:
             store.migrate()
         except sa.exc.OperationalError as error:
-            engine.dispose()
+            store.close()
             raise StoreUnavailable(
                 f"cannot open the store {store_url.display()}: {error.orig}"
             ) from error
+        except StoreUnavailable:
+            store.close()
+            raise
         return store
 
     def close(self) -> None:
+        self.identities.close()
         self.engine.dispose()
 
     # -- schema ----------------------------------------------------------------------------
@@ -106,15 +117,21 @@ class Store:
         return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
     def migrate(self) -> None:
-        """Bring an empty or older store to the current schema (SPEC §6)."""
+        """Bring an empty or older store to the current schema (SPEC §6); a store made before
+        the identity store existed is converted (SPEC §7.5)."""
         with self.engine.begin() as connection:
-            if self.schema_revision(connection) == schema.SCHEMA_REVISION:
+            found = self.schema_revision(connection)
+            if found == schema.SCHEMA_REVISION:
+                self._require_identities()
                 return
             if self.url.dialect == "postgresql":
                 # Two processes opening a new database at once must not both create it.
                 connection.execute(sa.text("SELECT pg_advisory_xact_lock(7469001)"))
-                if self.schema_revision(connection) == schema.SCHEMA_REVISION:
+                found = self.schema_revision(connection)
+                if found == schema.SCHEMA_REVISION:
                     return
+            # Identities first: the conversion writes keys there before the ledger uses them.
+            self.identities.create(connection)
             from alembic import command
             from alembic.config import Config
 
@@ -124,7 +141,28 @@ class Store:
                 str(resources.files("socialcredit.store").joinpath("migrations")),
             )
             config.attributes["connection"] = connection
+            config.attributes["identities"] = self.identities
             command.upgrade(config, "head")
+        if found is not None and self.url.dialect == "sqlite":
+            self._purge_sqlite_free_pages()
+
+    def _require_identities(self) -> None:
+        if not self.identities.exists():
+            where = self.identities.path or f"schema {schema.IDENTITY_SCHEMA}"
+            raise StoreUnavailable(
+                f"cannot open the store {self.url.display()}: its identity store ({where}) is "
+                "missing; restore it from the backup taken with the store (docs/PRIVACY.md)"
+            )
+
+    def _purge_sqlite_free_pages(self) -> None:
+        """After a conversion, no page of the main file or its write-ahead log may still hold
+        an identifier: rebuild the file (VACUUM writes live rows only, and secure_delete zeroes
+        what it frees) and empty the log."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA secure_delete = ON")
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.exec_driver_sql("VACUUM")
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- catalogue -------------------------------------------------------------------------
 
@@ -143,19 +181,30 @@ class Store:
     @contextmanager
     def ingest_session(self, batch: bulk.NewBatch) -> Iterator[bulk.IngestSession]:
         """One file, one transaction: everything in it lands, or nothing does."""
-        with bulk.ingest_session(self.url, batch) as session:
+        with bulk.ingest_session(self.url, batch, self.identities) as session:
             yield session
 
     def current_ledger(self) -> pl.DataFrame:
-        """The current revision of every record, as the batch scorer reads it."""
+        """The current revision of every record, as the batch scorer reads it: subjects by key."""
         return bulk.read_current_ledger(self.url)
 
+    def subjects(self) -> pl.DataFrame:
+        """Every subject's key, kind and identifier, to name the batch scorer's output. Read
+        after the ledger, it holds every key the ledger read used (identities are committed
+        before the records that use them)."""
+        return self.identities.subjects_frame()
+
     def records_naming(self, subject_id: str) -> list[LedgerRecord]:
-        """The current revisions of every record whose current revision names `subject_id`."""
+        """The current revisions of every record whose current revision names `subject_id`:
+        identifier → keys (identity store) → records (through the index on the key)."""
+        keys = self.identities.keys_of(subject_id)
+        if not keys:
+            return []
+        kind_of_key = {key: kind for kind, key in keys.items()}
         records = schema.records
         ever_named = (
             sa.select(records.c.source, records.c.record_id)
-            .where(records.c.subject_id == subject_id)
+            .where(records.c.subject.in_(sorted(kind_of_key)))
             .distinct()
             .subquery()
         )
@@ -182,14 +231,14 @@ class Store:
                 revision=row.revision,
                 item=row.item,
                 subject_kind=row.subject_kind,
-                subject_id=row.subject_id,
+                subject_id=subject_id,
                 decided_on=row.decided_on,
                 quantity=row.quantity,
                 reference=row.reference,
                 status=row.status,
             )
             for row in current.values()
-            if row.subject_id == subject_id
+            if row.subject in kind_of_key
         ]
 
     # -- batches and rejected rows ---------------------------------------------------------
@@ -209,31 +258,38 @@ class Store:
         return IngestBatch(**row._mapping) if row else None
 
     def rejected_rows(self, batch_id: int) -> pl.DataFrame:
+        """A batch's rejected rows as the rejects file gave them: row, reason, fields. The main
+        store has the row numbers; the identity store has what the rows submitted."""
         table = schema.rejected_rows
         query = (
-            sa.select(
-                table.c.row_number.label("row"),
-                table.c.reason,
-                *(table.c[field] for field in schema.REJECTED_RAW_FIELDS),
-            )
+            sa.select(table.c.row_number.label("row"), table.c.submitted)
             .where(table.c.batch_id == batch_id)
             .order_by(table.c.row_number)
         )
         with self.engine.connect() as connection:
             rows = [tuple(row) for row in connection.execute(query)]
+        numbers = pl.DataFrame(rows, schema={"row": pl.Int64, "submitted": pl.Int64}, orient="row")
+        submitted = self.identities.submitted_rows(numbers["submitted"].to_list())
         columns = ["row", "reason", *schema.REJECTED_RAW_FIELDS]
-        return pl.DataFrame(rows, schema=columns, orient="row")
+        return (
+            numbers.join(submitted.rename({"id": "submitted"}), on="submitted", how="left")
+            .sort("row")
+            .select(columns)
+        )
 
     # -- who looked --------------------------------------------------------------------------
 
     def append_file_view(
         self, kind: SubjectKind, subject_id: str, view: FileView
     ) -> None:
+        """Log a look at a file; only a subject with a file (so with a key) has one."""
+        subject = self.identities.key_of(kind, subject_id)
+        if subject is None:
+            raise LookupError(f"no {kind} with a file has this identifier")
         with self.engine.begin() as connection:
             connection.execute(
                 sa.insert(schema.file_views).values(
-                    subject_kind=kind,
-                    subject_id=subject_id,
+                    subject=subject,
                     viewed_at=view.viewed_at,
                     viewer=view.viewer,
                     purpose=view.purpose,
@@ -242,10 +298,13 @@ class Store:
             )
 
     def file_views(self, kind: SubjectKind, subject_id: str) -> list[FileView]:
+        subject = self.identities.key_of(kind, subject_id)
+        if subject is None:
+            return []
         table = schema.file_views
         query = (
             sa.select(table.c.viewed_at, table.c.viewer, table.c.purpose, table.c.channel)
-            .where(table.c.subject_id == subject_id, table.c.subject_kind == kind)
+            .where(table.c.subject == subject)
             .order_by(table.c.id)
         )
         with self.engine.connect() as connection:

@@ -1,0 +1,427 @@
+"""The identity store (SPEC §7.5): the one part of the store that knows who a subject is.
+
+It maps a subject key, a plain integer it assigns, to (kind, identifier), and keeps what
+rejected rows submitted (any field of which may hold an identifier, valid or not). Everything
+else in the store refers to a subject by key only. On SQLite it is a second database file
+beside the store (`scs.db` → `scs.identities.db`); on PostgreSQL the schema `identities` of
+the same database, which can be granted and backed up apart.
+
+Write order: identities are written and committed first, in transactions of their own, and
+only then the records that use them. A crash between the two can leave a key that no record
+uses, never a record whose key is missing. A key, once assigned, is never changed or reused.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from socialcredit.domain.identifiers import SUBJECT_KINDS, SubjectKind
+from socialcredit.store import schema
+from socialcredit.store.urls import StoreURL
+
+IDENTITIES_SUFFIX = ".identities"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+SUBJECTS_READ_KEYS = 500_000  # subject keys per chunk of the identity map read from SQLite
+PAIRS_TABLE = "scs_subject_pairs"
+KEYS_TABLE = "scs_subject_keys"
+
+# The identity map as the batch scorer joins it back to its output.
+SUBJECT_COLUMNS: dict[str, pl.DataType] = {
+    "subject": pl.Int64(),
+    "kind": pl.Enum(SUBJECT_KINDS),
+    "subject_id": pl.String(),
+}
+SUBMITTED_COLUMNS: dict[str, pl.DataType] = {
+    "id": pl.Int64(),
+    "reason": pl.String(),
+    **{field: pl.String() for field in schema.REJECTED_RAW_FIELDS},
+}
+
+REDACTED = "…"
+# A submitted value shorter than this is not taken out of a reason: no identifier is that
+# short, and taking out "1" or "a" would make the reason unreadable.
+REDACTED_VALUE_MIN_LENGTH = 4
+_QUOTED = re.compile(r"'[^']*'")
+# Runs of letters and digits as long as an identifier's body, whatever quoted them.
+_IDENTIFIER_LIKE = re.compile(r"[0-9A-Za-z]{15,}")
+
+
+class IdentityStoreMissing(RuntimeError):
+    """The store has a ledger but its identity store is not where it should be."""
+
+
+def identity_path(main: Path) -> Path:
+    """`scs.db` → `scs.identities.db` (SPEC §7.5)."""
+    return main.with_name(f"{main.stem}{IDENTITIES_SUFFIX}{main.suffix}")
+
+
+def redacted_reason(reason: str, submitted: list[str | None]) -> str:
+    """The reason with every value the row submitted taken out, for the main store."""
+    for value in submitted:
+        value = (value or "").strip()
+        if len(value) >= REDACTED_VALUE_MIN_LENGTH:
+            reason = reason.replace(value, REDACTED)
+    reason = _QUOTED.sub(f"'{REDACTED}'", reason)
+    return _IDENTIFIER_LIKE.sub(REDACTED, reason)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.close()
+
+
+class IdentityStore:
+    """Small lookups through SQLAlchemy; bulk work through `writer()`."""
+
+    def __init__(self, url: StoreURL, main_engine: Engine):
+        self.url = url
+        if url.dialect == "sqlite":
+            assert url.sqlite_path is not None
+            self.path: Path | None = identity_path(url.sqlite_path)
+            self._own_engine: Engine | None = sa.create_engine(f"sqlite:///{self.path}")
+            sa.event.listen(self._own_engine, "connect", _sqlite_pragmas)
+            # The tables are declared in the schema `identities`; the file is a database alone.
+            self.engine: Engine = self._own_engine.execution_options(
+                schema_translate_map={schema.IDENTITY_SCHEMA: None}
+            )
+        else:
+            self.path = None
+            self._own_engine = None
+            self.engine = main_engine
+
+    def close(self) -> None:
+        if self._own_engine is not None:
+            self._own_engine.dispose()
+
+    # -- schema ----------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        if self.path is not None:
+            return self.path.exists()
+        with self.engine.connect() as connection:
+            return sa.inspect(connection).has_table("subjects", schema=schema.IDENTITY_SCHEMA)
+
+    def create(self, connection: Connection | None = None) -> None:
+        """Create what is missing. On PostgreSQL inside the caller's transaction (the one that
+        migrates the ledger, under its lock); on SQLite in the identity file's own."""
+        if self.url.dialect == "sqlite":
+            with self.engine.begin() as own:
+                schema.identity_metadata.create_all(own)
+                for table in schema.IDENTITY_APPEND_ONLY_TABLES:
+                    for operation in ("UPDATE", "DELETE"):
+                        own.execute(
+                            sa.text(
+                                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{operation.lower()} "
+                                f"BEFORE {operation} ON {table} BEGIN SELECT RAISE(ABORT, "
+                                f"'{table} is append-only: {operation} refused'); END"
+                            )
+                        )
+            return
+        assert connection is not None
+        if sa.inspect(connection).has_table("subjects", schema=schema.IDENTITY_SCHEMA):
+            return
+        connection.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema.IDENTITY_SCHEMA}"))
+        schema.identity_metadata.create_all(connection)
+        connection.execute(
+            sa.text(
+                f"""
+                CREATE OR REPLACE FUNCTION {schema.IDENTITY_SCHEMA}.scs_refuse_change()
+                RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP;
+                END $$
+                """
+            )
+        )
+        for table in schema.IDENTITY_APPEND_ONLY_TABLES:
+            connection.execute(
+                sa.text(
+                    f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
+                    f"ON {schema.IDENTITY_SCHEMA}.{table} FOR EACH STATEMENT "
+                    f"EXECUTE FUNCTION {schema.IDENTITY_SCHEMA}.scs_refuse_change()"
+                )
+            )
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def keys_of(self, identifier: str) -> dict[SubjectKind, int]:
+        """The keys of `identifier`, one per kind it is known as (nearly always one)."""
+        table = schema.subjects
+        query = sa.select(table.c.kind, table.c.subject).where(table.c.identifier == identifier)
+        with self.engine.connect() as connection:
+            return {row.kind: row.subject for row in connection.execute(query)}
+
+    def key_of(self, kind: SubjectKind, identifier: str) -> int | None:
+        return self.keys_of(identifier).get(kind)
+
+    def identities_of(self, keys: list[int]) -> dict[int, tuple[SubjectKind, str]]:
+        if not keys:
+            return {}
+        table = schema.subjects
+        query = sa.select(table.c.subject, table.c.kind, table.c.identifier).where(
+            table.c.subject.in_(sorted(set(keys)))
+        )
+        with self.engine.connect() as connection:
+            return {row.subject: (row.kind, row.identifier) for row in connection.execute(query)}
+
+    def submitted_rows(self, ids: list[int]) -> pl.DataFrame:
+        table = schema.submitted_rows
+        rows: list[tuple] = []
+        with self.engine.connect() as connection:
+            for start in range(0, len(ids), 10_000):
+                chunk = ids[start : start + 10_000]
+                rows += [tuple(row) for row in connection.execute(sa.select(table).where(table.c.id.in_(chunk)))]
+        return pl.DataFrame(rows, schema=SUBMITTED_COLUMNS, orient="row")
+
+    def subjects_frame(self) -> pl.DataFrame:
+        """Every subject: key, kind, identifier. What `scs score` joins its output to."""
+        return pl.concat(
+            [pl.DataFrame(schema=SUBJECT_COLUMNS), *self._subject_chunks()], rechunk=False
+        )
+
+    def _subject_chunks(self) -> Iterator[pl.DataFrame]:
+        if self.path is not None:
+            # As the ledger read does: SQLite renders each chunk as CSV text that Polars parses
+            # at once (identifiers and kinds hold no commas or quotes: they were validated).
+            connection = sqlite3.connect(self.path)
+            try:
+                first, last = connection.execute(
+                    "SELECT min(subject), max(subject) FROM subjects"
+                ).fetchone()
+                if first is None:
+                    return
+                for start in range(first, last + 1, SUBJECTS_READ_KEYS):
+                    (text,) = connection.execute(
+                        "SELECT group_concat(subject || ',' || kind || ',' || identifier, "
+                        "char(10)) FROM subjects WHERE subject BETWEEN ? AND ?",
+                        (start, start + SUBJECTS_READ_KEYS - 1),
+                    ).fetchone()
+                    if text is not None:
+                        chunk = pl.read_csv(
+                            text.encode(),
+                            has_header=False,
+                            new_columns=list(SUBJECT_COLUMNS),
+                            schema_overrides={"kind": pl.String(), "subject_id": pl.String()},
+                        )
+                        yield chunk.cast(SUBJECT_COLUMNS)
+            finally:
+                connection.close()
+            return
+        import adbc_driver_postgresql.dbapi as driver
+
+        with driver.connect(self.url.adbc_uri) as connection, connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT subject, kind, identifier AS subject_id FROM {schema.IDENTITY_SCHEMA}.subjects"
+            )
+            for batch in cursor.fetch_record_batch():
+                frame = pl.from_arrow(batch)
+                assert isinstance(frame, pl.DataFrame)
+                yield frame.cast(SUBJECT_COLUMNS)
+
+    @contextmanager
+    def writer(self) -> Iterator[IdentityWriter]:
+        """A connection of its own for bulk work; every call commits before it returns."""
+        if self.path is not None:
+            writer: IdentityWriter = _SQLiteIdentityWriter(self.path)
+        else:
+            writer = _PostgreSQLIdentityWriter(self.url)
+        try:
+            yield writer
+        finally:
+            writer.close()
+
+
+class IdentityWriter(ABC):
+    """Bulk writes to the identity store, each committed before the call returns, so that
+    whatever the main store writes next can rely on it."""
+
+    def subject_keys(self, kinds: pl.Series, identifiers: pl.Series) -> pl.DataFrame:
+        """The key of each distinct (kind, identifier), assigning keys to the new ones:
+        columns kind, identifier (strings) and subject."""
+        pairs = (
+            pl.DataFrame({"kind": kinds.cast(pl.String), "identifier": identifiers})
+            .unique()
+            .sort("identifier", "kind")  # sorted probes walk the unique index in order
+        )
+        if pairs.height == 0:
+            return pairs.with_columns(pl.lit(None, pl.Int64).alias("subject"))
+        frame = self._subject_keys(pairs)
+        return frame.select(
+            pl.col("kind").cast(pl.String), pl.col("identifier").cast(pl.String), pl.col("subject").cast(pl.Int64)
+        )
+
+    def identifiers(self, keys: pl.Series) -> pl.DataFrame:
+        """subject → identifier for these keys (columns subject, identifier)."""
+        keys = keys.drop_nulls().unique().sort().cast(pl.Int64)
+        if keys.len() == 0:
+            return pl.DataFrame(schema={"subject": pl.Int64, "identifier": pl.String})
+        return self._identifiers(keys).cast({"subject": pl.Int64, "identifier": pl.String})
+
+    def append_submitted(self, frame: pl.DataFrame) -> pl.Series:
+        """Store these rejected rows as submitted (reason and fields); their ids, in order."""
+        if frame.height == 0:
+            return pl.Series("id", [], dtype=pl.Int64)
+        ids = self._append_submitted(frame.select(list(SUBMITTED_COLUMNS)[1:]))
+        return ids.cast(pl.Int64).alias("id")
+
+    @abstractmethod
+    def _subject_keys(self, pairs: pl.DataFrame) -> pl.DataFrame: ...
+
+    @abstractmethod
+    def _identifiers(self, keys: pl.Series) -> pl.DataFrame: ...
+
+    @abstractmethod
+    def _append_submitted(self, frame: pl.DataFrame) -> pl.Series: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class _SQLiteIdentityWriter(IdentityWriter):
+    def __init__(self, path: Path):
+        # mode=rw: the file must exist; a store whose identity file went missing is an error,
+        # not a fresh start with every record pointing nowhere.
+        self._connection = sqlite3.connect(f"file:{path}?mode=rw", uri=True, isolation_level=None)
+        self._connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        self._connection.execute("PRAGMA synchronous = FULL")
+        # Lookup tables stay in memory: identifiers are never spilled to a temporary file.
+        self._connection.execute("PRAGMA temp_store = MEMORY")
+        self._connection.execute(f"CREATE TEMP TABLE {PAIRS_TABLE} (kind TEXT, identifier TEXT)")
+        self._connection.execute(f"CREATE TEMP TABLE {KEYS_TABLE} (subject INTEGER)")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._connection
+        except BaseException:
+            self._connection.execute("ROLLBACK")
+            raise
+        self._connection.execute("COMMIT")
+
+    def _subject_keys(self, pairs: pl.DataFrame) -> pl.DataFrame:
+        with self._transaction() as connection:
+            connection.execute(f"DELETE FROM {PAIRS_TABLE}")
+            connection.executemany(f"INSERT INTO {PAIRS_TABLE} VALUES (?, ?)", pairs.iter_rows())
+            connection.execute(
+                f"INSERT OR IGNORE INTO subjects (kind, identifier) "
+                f"SELECT kind, identifier FROM {PAIRS_TABLE}"
+            )
+            rows = connection.execute(
+                f"SELECT p.kind, p.identifier, s.subject FROM {PAIRS_TABLE} p CROSS JOIN subjects s "
+                "ON s.identifier = p.identifier AND s.kind = p.kind"
+            ).fetchall()
+        return pl.DataFrame(rows, schema=["kind", "identifier", "subject"], orient="row")
+
+    def _identifiers(self, keys: pl.Series) -> pl.DataFrame:
+        connection = self._connection
+        connection.execute(f"DELETE FROM {KEYS_TABLE}")
+        connection.executemany(f"INSERT INTO {KEYS_TABLE} VALUES (?)", ((key,) for key in keys.to_list()))
+        rows = connection.execute(
+            f"SELECT s.subject, s.identifier FROM {KEYS_TABLE} k CROSS JOIN subjects s "
+            "ON s.subject = k.subject"
+        ).fetchall()
+        return pl.DataFrame(rows, schema=["subject", "identifier"], orient="row")
+
+    def _append_submitted(self, frame: pl.DataFrame) -> pl.Series:
+        columns = list(SUBMITTED_COLUMNS)
+        with self._transaction() as connection:
+            (highest,) = connection.execute("SELECT coalesce(max(id), 0) FROM submitted_rows").fetchone()
+            ids = pl.int_range(highest + 1, highest + 1 + frame.height, eager=True)
+            connection.executemany(
+                f"INSERT INTO submitted_rows ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' for _ in columns)})",
+                frame.with_columns(ids.alias("id")).select(columns).iter_rows(),
+            )
+        return ids
+
+    def keep_submitted(self, frame: pl.DataFrame) -> None:
+        """Rows as submitted under ids chosen by the caller (converting a store whose rejected
+        rows already have ids); a row kept before, by a conversion that did not finish, stays."""
+        columns = list(SUBMITTED_COLUMNS)
+        with self._transaction() as connection:
+            connection.executemany(
+                f"INSERT OR IGNORE INTO submitted_rows ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' for _ in columns)})",
+                frame.select(columns).iter_rows(),
+            )
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+class _PostgreSQLIdentityWriter(IdentityWriter):
+    def __init__(self, url: StoreURL):
+        import adbc_driver_postgresql.dbapi as driver
+
+        # Autocommit: each statement is committed when it returns (identities first).
+        self._connection: Any = driver.connect(url.adbc_uri, autocommit=True)
+        self._cursor = self._connection.cursor()
+        self._cursor.execute(
+            f'CREATE TEMP TABLE {PAIRS_TABLE} (kind text COLLATE "C", identifier text COLLATE "C")'
+        )
+        self._cursor.execute(f"CREATE TEMP TABLE {KEYS_TABLE} (subject bigint)")
+
+    def _fetch(self) -> pl.DataFrame:
+        frame = pl.from_arrow(self._cursor.fetch_arrow_table())
+        assert isinstance(frame, pl.DataFrame)
+        return frame
+
+    def _subject_keys(self, pairs: pl.DataFrame) -> pl.DataFrame:
+        self._cursor.execute(f"TRUNCATE {PAIRS_TABLE}")
+        self._cursor.adbc_ingest(PAIRS_TABLE, pairs.to_arrow(), mode="append", temporary=True)
+        # Sorted inserts: two sessions adding overlapping subjects take row locks in one order.
+        self._cursor.execute(
+            f"INSERT INTO {schema.IDENTITY_SCHEMA}.subjects (kind, identifier) "
+            f"SELECT kind, identifier FROM {PAIRS_TABLE} ORDER BY identifier, kind "
+            "ON CONFLICT DO NOTHING"
+        )
+        self._cursor.execute(
+            f"SELECT p.kind, p.identifier, s.subject FROM {PAIRS_TABLE} p "
+            f"JOIN {schema.IDENTITY_SCHEMA}.subjects s "
+            "ON s.identifier = p.identifier AND s.kind = p.kind"
+        )
+        return self._fetch()
+
+    def _identifiers(self, keys: pl.Series) -> pl.DataFrame:
+        self._cursor.execute(f"TRUNCATE {KEYS_TABLE}")
+        self._cursor.adbc_ingest(
+            KEYS_TABLE, pl.DataFrame({"subject": keys}).to_arrow(), mode="append", temporary=True
+        )
+        self._cursor.execute(
+            f"SELECT s.subject, s.identifier FROM {KEYS_TABLE} k "
+            f"JOIN {schema.IDENTITY_SCHEMA}.subjects s ON s.subject = k.subject"
+        )
+        return self._fetch()
+
+    def _append_submitted(self, frame: pl.DataFrame) -> pl.Series:
+        self._cursor.execute(
+            f"SELECT nextval('{schema.IDENTITY_SCHEMA}.submitted_rows_id_seq') "
+            "FROM generate_series(1, $1)",
+            (frame.height,),
+        )
+        ids = self._fetch().to_series().sort()
+        rows = frame.with_columns(ids.alias("id")).select(
+            pl.col(name).cast(dtype) for name, dtype in SUBMITTED_COLUMNS.items()
+        )
+        self._cursor.adbc_ingest(
+            "submitted_rows", rows.to_arrow(), mode="append", db_schema_name=schema.IDENTITY_SCHEMA
+        )
+        return ids
+
+    def close(self) -> None:
+        self._cursor.close()
+        self._connection.close()
