@@ -1,0 +1,162 @@
+"""A store made by the release before the identity store is converted when first opened
+(SPEC §6, §7.5), and scores and files come out as that release gave them.
+
+The fixture (`tests/fixtures/release_0001`, made by `make_fixture.py` with commit 99d6bf3's
+code) holds that release's SQLite file as it wrote it, every row of its tables (to build the
+same store on PostgreSQL), and that release's `scs score` and `scs show --json` output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import orjson
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from socialcredit.cli import render
+from socialcredit.registry import Registry
+from socialcredit.store import schema
+from socialcredit.store.store import Store
+from socialcredit.store.urls import parse_store_url
+from tests.privacy import identifiers_found, unknown_keys
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "release_0001"
+RELEASE_REVISION = "0001"
+NOW = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.UTC)
+TABLE_ORDER = ("catalogue_versions", "ingest_batches", "records", "rejected_rows", "file_views")
+
+
+def release_store_from_rows(url: str) -> None:
+    """The release's schema by its own migration, filled with the rows that release wrote."""
+    store_url = parse_store_url(url)
+    tables = orjson.loads((FIXTURE / "tables.json").read_bytes())
+    engine = sa.create_engine(store_url.sqlalchemy_url)
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option(
+            "script_location", str(resources.files("socialcredit.store").joinpath("migrations"))
+        )
+        config.attributes["connection"] = connection
+        command.upgrade(config, RELEASE_REVISION)
+        reflected = sa.MetaData()
+        reflected.reflect(connection)
+        for name in TABLE_ORDER:
+            table = reflected.tables[name]
+            rows = [_typed(table, row, store_url.dialect) for row in tables[name]]
+            if rows:
+                connection.execute(table.insert(), rows)
+        if store_url.dialect == "postgresql":
+            connection.execute(sa.text("SELECT setval('records_id_seq', (SELECT max(id) FROM records))"))
+            for name in ("ingest_batches", "rejected_rows", "file_views"):
+                connection.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f"(SELECT max(id) FROM {name}))"
+                    )
+                )
+    engine.dispose()
+
+
+def _typed(table: sa.Table, row: dict, dialect: str) -> dict:
+    typed = dict(row)
+    for column in table.columns:
+        value = row.get(column.name)
+        if value is None:
+            continue
+        if isinstance(column.type, sa.DateTime):
+            moment = dt.datetime.fromisoformat(value)
+            typed[column.name] = moment.replace(tzinfo=dt.UTC) if dialect == "postgresql" else moment
+        elif isinstance(column.type, sa.Date):
+            typed[column.name] = dt.date.fromisoformat(value)
+    return typed
+
+
+def assert_same_as_the_release(store: Store) -> None:
+    registry = Registry(store, clock=lambda: NOW)
+    expected_scores = json.loads((FIXTURE / "scores.json").read_text())
+    for day, rows in expected_scores.items():
+        scores = registry.score_all(dt.date.fromisoformat(day))
+        assert [list(row) for row in scores.rows()] == rows, day
+    expected_files = json.loads((FIXTURE / "files.json").read_text())
+    for subject_id, documents in expected_files.items():
+        day = dt.date.fromisoformat(documents[0]["as_of"])
+        files = registry.subject_files(subject_id, day, "auditor", "inspection", "cli")
+        converted = [_as_utc(render.file_document(subject_file)) for subject_file in files]
+        # Later releases add to a file; what the release showed must be shown the same.
+        assert [
+            {key: document[key] for key in expected} for document, expected in zip(converted, documents)
+        ] == [_as_utc(document) for document in documents]
+        assert len(converted) == len(documents)
+
+
+def _as_utc(document: dict) -> dict:
+    """The release rendered a look's instant as SQLite returned it (naive UTC) or as
+    PostgreSQL did (with its offset): compare the instants."""
+    views = [
+        {**view, "viewed_at": dt.datetime.fromisoformat(view["viewed_at"]).replace(tzinfo=None)}
+        for view in document["views"]
+    ]
+    return {**document, "views": views}
+
+
+def assert_converted(store: Store) -> None:
+    with store.engine.connect() as connection:
+        assert store.schema_revision(connection) == schema.SCHEMA_REVISION
+    identifiers = json.loads((FIXTURE / "identifiers.json").read_text())
+    assert identifiers_found(store, identifiers) == []
+    assert unknown_keys(store) == set()
+    assert_same_as_the_release(store)
+
+
+def test_the_release_sqlite_file_is_converted_when_first_opened(tmp_path: Path) -> None:
+    path = tmp_path / "scs.db"
+    shutil.copy(FIXTURE / "store.db", path)
+    store = Store.open(f"sqlite:///{path}")
+    try:
+        assert (tmp_path / "scs.identities.db").exists()
+        assert_converted(store)
+        # The rejected rows read back whole, from the identity store.
+        rows = store.rejected_rows(6)
+        assert rows["subject_id"].to_list()[:2] == ["562062199304113980", "91350100m000100y43"]
+        assert "'0', expected '9'" in rows["reason"][0]
+    finally:
+        store.close()
+
+
+def test_a_release_store_is_converted_on_every_backend(store_url: str) -> None:
+    release_store_from_rows(store_url)
+    store = Store.open(store_url)
+    try:
+        assert_converted(store)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("table", ["records", "rejected_rows", "file_views"])
+def test_the_rebuilt_tables_stay_append_only(store_url: str, table: str) -> None:
+    release_store_from_rows(store_url)
+    store = Store.open(store_url)
+    try:
+        for statement in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):
+            with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+                with store.engine.begin() as connection:
+                    connection.execute(sa.text(statement))
+    finally:
+        store.close()
+
+
+def test_converting_again_changes_nothing(store_url: str) -> None:
+    release_store_from_rows(store_url)
+    Store.open(store_url).close()
+    store = Store.open(store_url)
+    try:
+        assert_converted(store)
+    finally:
+        store.close()
