@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 POSTGRESQL_ADMIN_URL ?= postgresql://postgres@127.0.0.1/postgres
 
-.PHONY: demo example test install postgresql bench clean
+.PHONY: demo example test install postgresql chromium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,14 @@ example: install
 postgresql:
 	@$(BIN)/python scripts/ensure_postgresql.py "$(POSTGRESQL_ADMIN_URL)"
 
-test: install postgresql
+# The browser tests drive Debian's Chromium (never a downloaded browser) and need CJK fonts
+# for the Chinese pages' screenshots. Quick when both are there already.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi micro hei"; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	fi
+
+test: install postgresql chromium
 	SCS_TEST_POSTGRESQL="$(POSTGRESQL_ADMIN_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -138,14 +138,14 @@ def _cross_checks(catalogue: Catalogue) -> list[str]:
         for list_name in item.lists:
             if list_name not in lists:
                 problems.append(f"{name}: list {list_name!r} is not declared")
-        found = find_prohibited_ground(item.code, item.title, item.description)
+        found = find_prohibited_ground(item.code, item.title, item.description, *item.titles.values())
         if found:
             problems.append(
                 f"{name}: scores a prohibited ground ({found.ground.description}): "
                 f"{found.term!r}"
             )
     for list_name, definition in catalogue.lists.items():
-        found = find_prohibited_ground(list_name, definition.title)
+        found = find_prohibited_ground(list_name, definition.title, *definition.titles.values())
         if found:
             problems.append(
                 f"list {list_name!r}: names a prohibited ground "
