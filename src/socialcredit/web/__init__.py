@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from socialcredit.web import public, static
+from socialcredit.web import account, public, static
 
 
 def create_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
     router.include_router(static.router)
     router.include_router(public.router)
+    router.include_router(account.router)
     return router

@@ -11,11 +11,12 @@ from socialcredit.domain.identifiers import identifier_problem, normalize_identi
 from socialcredit.web import i18n
 from socialcredit.web.catalogue_view import item_history, item_of, search_items
 from socialcredit.web.dependencies import registry_of
+from socialcredit.web.routing import WebRoute
 from socialcredit.web.templating import render
 
 QUERY_LENGTH_MAX = 200  # longer than any title; longer input is cut, not refused
 
-router = APIRouter()
+router = APIRouter(route_class=WebRoute)
 
 
 @router.get("/", include_in_schema=False)

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from socialcredit.web import i18n
+from socialcredit.web.principal import principal_of
 from socialcredit.web.security import csrf_token_for
 
 TEMPLATE_DIRECTORY = Path(__file__).parent / "templates"
@@ -43,6 +44,11 @@ def environment(language: str) -> Environment:
     return env
 
 
+def translate(request: Request):
+    """The gettext of the request's language, for messages made in Python (form errors)."""
+    return i18n.translations(i18n.language_of(request)).gettext
+
+
 def render(
     request: Request,
     template: str,
@@ -59,7 +65,7 @@ def render(
         query=request.url.query,
         json_twin=json_twin,
         csrf_token=csrf_token_for(request),
-        principal=getattr(request.state, "web_principal", None),
+        principal=principal_of(request),
         **context,
     )
     response = HTMLResponse(page, status_code=status_code)
