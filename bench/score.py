@@ -5,8 +5,9 @@
 
 Two comparisons, each timed in the same run:
 
-1. In memory. The ledger's current records as the store hands them to the scorer (kind,
-   identifier, item, decision date, quantity, status). `score_ledger` (versions, expiry, caps,
+1. In memory. The ledger's current records as the store hands them to the scorer (subject
+   key, item, decision date, quantity, status; the scorer also gets the key → kind, identifier
+   map to name its output). `score_ledger` (versions, expiry, caps,
    lists, tiers, every subject with a file, sorted output) against two bare pipelines: join the
    rules on the item, filter, sum points × quantity per subject. "bare-counting" keeps only the
    records that count; "bare-filed" keeps every record decided by the date (the rows the scorer
@@ -72,19 +73,21 @@ def bare_pipeline(ledger: pl.DataFrame, rules, rows: str = "counting") -> pl.Dat
     if rows == "counting":
         return (
             joined.filter(counts)
-            .group_by("subject_kind", "subject_id")
+            .group_by("subject")
             .agg((pl.col("points") * pl.col("quantity")).sum())
             .collect()
         )
     return (
-        joined.group_by("subject_kind", "subject_id")
+        joined.group_by("subject")
         .agg(pl.when(counts).then(pl.col("points") * pl.col("quantity")).otherwise(0).sum())
         .collect()
     )
 
 
-def scoring_ledger(records: int, subjects: int) -> pl.DataFrame:
-    """The generated ledger in exactly the columns and types the store hands the scorer."""
+def scoring_ledger(records: int, subjects: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The generated ledger in exactly the columns and types the store hands the scorer, and
+    the subjects (key, kind, identifier) it joins back to its output."""
+    from socialcredit.scoring.batch import with_subject_keys
     from socialcredit.store.bulk import as_ledger
 
     frame = ledger_frame(records, subjects).with_columns(
@@ -93,17 +96,18 @@ def scoring_ledger(records: int, subjects: int) -> pl.DataFrame:
         .otherwise(pl.lit("organization"))
         .alias("subject_kind")
     )
-    return as_ledger(frame)
+    keyed, named = with_subject_keys(frame)
+    return as_ledger(keyed.collect()), named
 
 
 def child_core(records: int, subjects: int, which: str) -> None:
     """In a child process: time one side of the in-memory comparison."""
     from socialcredit.scoring.batch import score_ledger
 
-    ledger, rules = scoring_ledger(records, subjects), rulebook()
+    (ledger, named), rules = scoring_ledger(records, subjects), rulebook()
     started = time.perf_counter()
     if which == "scorer":
-        result = score_ledger(ledger, rules, AS_OF)
+        result = score_ledger(ledger, rules, AS_OF, named)
     else:
         result = bare_pipeline(ledger, rules, rows=which.removeprefix("bare-"))
     print(json.dumps({"seconds": time.perf_counter() - started, "subjects": result.height}))

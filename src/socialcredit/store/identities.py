@@ -32,6 +32,9 @@ from socialcredit.store.urls import StoreURL
 IDENTITIES_SUFFIX = ".identities"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SUBJECTS_READ_KEYS = 500_000  # subject keys per chunk of the identity map read from SQLite
+# Keys a writer remembers across the chunks of one file (a subject recurs in a file): about
+# 60 bytes each, so the memory stays bounded whatever the file's size.
+KNOWN_KEYS_MAX = 2_000_000
 PAIRS_TABLE = "scs_subject_pairs"
 KEYS_TABLE = "scs_subject_keys"
 
@@ -248,20 +251,34 @@ class IdentityWriter(ABC):
     """Bulk writes to the identity store, each committed before the call returns, so that
     whatever the main store writes next can rely on it."""
 
+    _known: pl.DataFrame | None = None  # keys this writer has seen (a key never changes)
+
     def subject_keys(self, kinds: pl.Series, identifiers: pl.Series) -> pl.DataFrame:
         """The key of each distinct (kind, identifier), assigning keys to the new ones:
         columns kind, identifier (strings) and subject."""
-        pairs = (
-            pl.DataFrame({"kind": kinds.cast(pl.String), "identifier": identifiers})
-            .unique()
-            .sort("identifier", "kind")  # sorted probes walk the unique index in order
+        pairs = pl.DataFrame({"kind": kinds.cast(pl.String), "identifier": identifiers}).unique()
+        known = self._known
+        if known is not None:
+            pairs = pairs.join(known, on=["kind", "identifier"], how="anti")
+        # Sorted probes walk the unique index in order.
+        pairs = pairs.sort("identifier", "kind")
+        fetched = (
+            self._subject_keys(pairs).select(
+                pl.col("kind").cast(pl.String),
+                pl.col("identifier").cast(pl.String),
+                pl.col("subject").cast(pl.Int64),
+            )
+            if pairs.height
+            else pairs.with_columns(pl.lit(None, pl.Int64).alias("subject"))
         )
-        if pairs.height == 0:
-            return pairs.with_columns(pl.lit(None, pl.Int64).alias("subject"))
-        frame = self._subject_keys(pairs)
-        return frame.select(
-            pl.col("kind").cast(pl.String), pl.col("identifier").cast(pl.String), pl.col("subject").cast(pl.Int64)
-        )
+        if known is None:
+            known = fetched
+        elif known.height + fetched.height <= KNOWN_KEYS_MAX:
+            known = pl.concat([known, fetched])
+        else:
+            return pl.concat([known, fetched])
+        self._known = known
+        return known
 
     def identifiers(self, keys: pl.Series) -> pl.DataFrame:
         """subject → identifier for these keys (columns subject, identifier)."""
@@ -299,7 +316,6 @@ class _SQLiteIdentityWriter(IdentityWriter):
         self._connection.execute("PRAGMA synchronous = FULL")
         # Lookup tables stay in memory: identifiers are never spilled to a temporary file.
         self._connection.execute("PRAGMA temp_store = MEMORY")
-        self._connection.execute(f"CREATE TEMP TABLE {PAIRS_TABLE} (kind TEXT, identifier TEXT)")
         self._connection.execute(f"CREATE TEMP TABLE {KEYS_TABLE} (subject INTEGER)")
 
     @contextmanager
@@ -313,18 +329,28 @@ class _SQLiteIdentityWriter(IdentityWriter):
         self._connection.execute("COMMIT")
 
     def _subject_keys(self, pairs: pl.DataFrame) -> pl.DataFrame:
+        # One JSON array in, one CSV text out: no Python object per pair (identifiers and kinds
+        # were validated, so they need no escaping in either).
+        document = pairs.select(
+            pl.format('["{}","{}"]', "kind", "identifier").str.join(",")
+        ).item()
+        pairs_sql = f"SELECT value ->> 0 AS kind, value ->> 1 AS identifier FROM json_each('[' || ? || ']')"
         with self._transaction() as connection:
-            connection.execute(f"DELETE FROM {PAIRS_TABLE}")
-            connection.executemany(f"INSERT INTO {PAIRS_TABLE} VALUES (?, ?)", pairs.iter_rows())
             connection.execute(
-                f"INSERT OR IGNORE INTO subjects (kind, identifier) "
-                f"SELECT kind, identifier FROM {PAIRS_TABLE}"
+                f"INSERT OR IGNORE INTO subjects (kind, identifier) {pairs_sql}", (document,)
             )
-            rows = connection.execute(
-                f"SELECT p.kind, p.identifier, s.subject FROM {PAIRS_TABLE} p CROSS JOIN subjects s "
-                "ON s.identifier = p.identifier AND s.kind = p.kind"
-            ).fetchall()
-        return pl.DataFrame(rows, schema=["kind", "identifier", "subject"], orient="row")
+            (text,) = connection.execute(
+                "SELECT group_concat(s.kind || ',' || s.identifier || ',' || s.subject, char(10)) "
+                f"FROM ({pairs_sql}) p CROSS JOIN subjects s "
+                "ON s.identifier = p.identifier AND s.kind = p.kind",
+                (document,),
+            ).fetchone()
+        return pl.read_csv(
+            (text or "").encode(),
+            has_header=False,
+            new_columns=["kind", "identifier", "subject"],
+            schema={"kind": pl.String, "identifier": pl.String, "subject": pl.Int64},
+        )
 
     def _identifiers(self, keys: pl.Series) -> pl.DataFrame:
         connection = self._connection

@@ -38,7 +38,9 @@ REJECTED_RAW_FIELDS = (
     "reference",
     "status",
 )
-REBUILT_TABLES = ("records", "rejected_rows", "file_views")
+# Tables that named a subject; `statements` (0002_objections) too, where it exists.
+NAMING_TABLES = ("records", "rejected_rows", "file_views", "statements")
+STATEMENT_MAX_CHARACTERS = 500
 OLD = "_before_0003"
 KEYS_TABLE = "scs_convert_keys"
 REASONS_TABLE = "scs_convert_reasons"
@@ -46,7 +48,13 @@ OLD_INDEXES = {
     "records": ("pk_records", "uq_records_source_record_id_revision", "ix_records_subject_id", "ix_records_supersedes"),
     "rejected_rows": ("pk_rejected_rows", "ix_rejected_rows_batch_id"),
     "file_views": ("pk_file_views", "ix_file_views_subject_id"),
+    "statements": ("pk_statements", "ix_statements_subject_id"),
 }
+
+
+def _rebuilt_tables() -> tuple[str, ...]:
+    existing = sa.inspect(op.get_bind()).get_table_names()
+    return tuple(table for table in NAMING_TABLES if table in existing)
 
 
 def _postgresql() -> bool:
@@ -55,16 +63,17 @@ def _postgresql() -> bool:
 
 def upgrade() -> None:
     connection = op.get_bind()
+    rebuilt = _rebuilt_tables()
     rejected = _rejected_rows(connection)
     if _postgresql():
-        _keys_on_postgresql(rejected)
+        _keys_on_postgresql(rejected, rebuilt)
     else:
-        _keys_on_sqlite(context.config.attributes["identities"], rejected)
+        _keys_on_sqlite(context.config.attributes["identities"], rejected, rebuilt)
     _load_reasons(connection, rejected)
-    _drop_append_only_triggers()
-    for table in REBUILT_TABLES:
+    _drop_append_only_triggers(rebuilt)
+    for table in rebuilt:
         _set_aside(table)
-    _create_tables()
+    _create_tables(rebuilt)
     keys = f"{IDENTITY_SCHEMA}.subjects" if _postgresql() else KEYS_TABLE
     op.execute(
         "INSERT INTO records (id, batch_id, row_number, source, record_id, revision, item, "
@@ -85,18 +94,26 @@ def upgrade() -> None:
         f"FROM file_views{OLD} v JOIN {keys} k "
         "ON k.identifier = v.subject_id AND k.kind = v.subject_kind ORDER BY v.id"
     )
-    for table in REBUILT_TABLES:
+    if "statements" in rebuilt:
+        op.execute(
+            "INSERT INTO statements (id, subject, text, made_at) "
+            "SELECT t.id, k.subject, t.text, t.made_at "
+            f"FROM statements{OLD} t JOIN {keys} k "
+            "ON k.identifier = t.subject_id AND k.kind = t.subject_kind ORDER BY t.id"
+        )
+    for table in rebuilt:
         op.execute(f"DROP TABLE {table}{OLD}")
     op.execute(f"DROP TABLE {REASONS_TABLE}")
     if not _postgresql():
         op.execute(f"DROP TABLE {KEYS_TABLE}")
-    _forbid_updates_and_deletes()
+    _forbid_updates_and_deletes(rebuilt)
 
 
-def _subject_pairs_sql() -> str:
-    return (
-        "SELECT subject_kind AS kind, subject_id AS identifier FROM records UNION "
-        "SELECT subject_kind, subject_id FROM file_views"
+def _subject_pairs_sql(rebuilt: tuple[str, ...]) -> str:
+    return " UNION ".join(
+        f"SELECT subject_kind AS kind, subject_id AS identifier FROM {table}"
+        for table in rebuilt
+        if table != "rejected_rows"
     )
 
 
@@ -112,11 +129,11 @@ def _rejected_rows(connection) -> pl.DataFrame:
     )
 
 
-def _keys_on_postgresql(rejected: pl.DataFrame) -> None:
+def _keys_on_postgresql(rejected: pl.DataFrame, rebuilt: tuple[str, ...]) -> None:
     """Same database, same transaction: the identity schema fills from the ledger directly."""
     op.execute(
         f"INSERT INTO {IDENTITY_SCHEMA}.subjects (kind, identifier) "
-        f"SELECT kind, identifier FROM ({_subject_pairs_sql()}) pairs ORDER BY identifier, kind "
+        f"SELECT kind, identifier FROM ({_subject_pairs_sql(rebuilt)}) pairs ORDER BY identifier, kind "
         "ON CONFLICT DO NOTHING"
     )
     columns = ", ".join(["id", "reason", *REJECTED_RAW_FIELDS])
@@ -130,12 +147,12 @@ def _keys_on_postgresql(rejected: pl.DataFrame) -> None:
         )
 
 
-def _keys_on_sqlite(identities, rejected: pl.DataFrame) -> None:
+def _keys_on_sqlite(identities, rejected: pl.DataFrame, rebuilt: tuple[str, ...]) -> None:
     """Two files: the identity file gets the keys and the submitted rows, committed, before
     this transaction writes a row that uses them; the keys come back as a temporary table."""
     connection = op.get_bind()
     pairs = pl.DataFrame(
-        [tuple(row) for row in connection.execute(sa.text(_subject_pairs_sql())).all()],
+        [tuple(row) for row in connection.execute(sa.text(_subject_pairs_sql(rebuilt))).all()],
         schema={"kind": pl.String, "identifier": pl.String},
         orient="row",
     )
@@ -163,8 +180,8 @@ def _load_reasons(connection, rejected: pl.DataFrame) -> None:
         )
 
 
-def _drop_append_only_triggers() -> None:
-    for table in REBUILT_TABLES:
+def _drop_append_only_triggers(rebuilt: tuple[str, ...]) -> None:
+    for table in rebuilt:
         if _postgresql():
             op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
         else:
@@ -185,7 +202,7 @@ def _set_aside(table: str) -> None:
     op.execute(f"ALTER TABLE {table} RENAME TO {table}{OLD}")
 
 
-def _create_tables() -> None:
+def _create_tables(rebuilt: tuple[str, ...]) -> None:
     op.create_table(
         "records",
         sa.Column("id", RowId, nullable=False, autoincrement=False),
@@ -243,17 +260,30 @@ def _create_tables() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_file_views"),
     )
     op.create_index("ix_file_views_subject", "file_views", ["subject"])
+    if "statements" in rebuilt:
+        op.create_table(
+            "statements",
+            sa.Column("id", RowId, nullable=False),
+            sa.Column("subject", RowId, nullable=False),
+            sa.Column("text", sa.Text, nullable=False),
+            sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
+            sa.PrimaryKeyConstraint("id", name="pk_statements"),
+            sa.CheckConstraint(
+                f"length(text) <= {STATEMENT_MAX_CHARACTERS}", name="ck_statements_text_length"
+            ),
+        )
+        op.create_index("ix_statements_subject", "statements", ["subject"])
     if _postgresql():
-        # The new tables' ids continue where the old ones ended.
-        for table in ("rejected_rows", "file_views"):
+        # The new tables' ids continue where the old ones ended (records reserve their own).
+        for table in (table for table in rebuilt if table != "records"):
             op.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT coalesce(max(id), 0) + 1 FROM {table}{OLD}), false)"
             )
 
 
-def _forbid_updates_and_deletes() -> None:
-    for table in REBUILT_TABLES:
+def _forbid_updates_and_deletes(rebuilt: tuple[str, ...]) -> None:
+    for table in rebuilt:
         if _postgresql():
             op.execute(
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
