@@ -107,7 +107,7 @@ def child_core(records: int, subjects: int, which: str) -> None:
     (ledger, named), rules = scoring_ledger(records, subjects), rulebook()
     started = time.perf_counter()
     if which == "scorer":
-        result = score_ledger(ledger, rules, AS_OF, named)
+        result = score_ledger(ledger, rules, AS_OF, subjects=named)
     else:
         result = bare_pipeline(ledger, rules, rows=which.removeprefix("bare-"))
     print(json.dumps({"seconds": time.perf_counter() - started, "subjects": result.height}))

@@ -33,8 +33,9 @@ NOW = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.UTC)
 TABLE_ORDER = ("catalogue_versions", "ingest_batches", "records", "rejected_rows", "file_views")
 
 
-def release_store_from_rows(url: str) -> None:
-    """The release's schema by its own migration, filled with the rows that release wrote."""
+def release_store_from_rows(url: str, upgrade_to: str | None = None) -> None:
+    """The release's schema by its own migration, filled with the rows that release wrote
+    (then, with `upgrade_to`, migrated to that later revision)."""
     store_url = parse_store_url(url)
     tables = orjson.loads((FIXTURE / "tables.json").read_bytes())
     engine = sa.create_engine(store_url.sqlalchemy_url)
@@ -61,6 +62,8 @@ def release_store_from_rows(url: str) -> None:
                         f"(SELECT max(id) FROM {name}))"
                     )
                 )
+        if upgrade_to is not None:
+            command.upgrade(config, upgrade_to)
     engine.dispose()
 
 
@@ -158,5 +161,43 @@ def test_converting_again_changes_nothing(store_url: str) -> None:
     store = Store.open(store_url)
     try:
         assert_converted(store)
+    finally:
+        store.close()
+
+
+def test_a_store_with_statements_and_objections_is_converted(store_url: str) -> None:
+    """A store of schema 0002 (objections, statements named by identifier) converts too."""
+    release_store_from_rows(store_url, upgrade_to="0002_objections")
+    subject_id, day = "398106198902192457", dt.date(2023, 6, 30)
+    engine = sa.create_engine(parse_store_url(store_url).sqlalchemy_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO statements (subject_kind, subject_id, text, made_at) "
+                "VALUES ('person', :subject_id, 'I paid in full.', :made_at)"
+            ),
+            {"subject_id": subject_id, "made_at": NOW},
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO objections (source, record_id, revision, filed_on, reason, registered_at) "
+                "VALUES ('court', 'cou-0000004', 2, :filed_on, 'not me', :at)"
+            ),
+            {"filed_on": dt.date(2023, 6, 25), "at": NOW},
+        )
+    engine.dispose()
+    store = Store.open(store_url)
+    try:
+        identifiers = json.loads((FIXTURE / "identifiers.json").read_text())
+        assert identifiers_found(store, identifiers) == []
+        assert unknown_keys(store) == set()
+        registry = Registry(store, clock=lambda: NOW)
+        (subject_file,) = registry.subject_files(subject_id, day, "auditor", "inspection", "cli")
+        document = render.file_document(subject_file)
+        assert document["statement"]["text"] == "I paid in full."
+        assert [(entry["record_id"], entry["reason"]) for entry in document["objections"]] == [
+            ("cou-0000004", "not me")
+        ]
+        assert [objection.subject_id for objection in registry.objections()] == [subject_id]
     finally:
         store.close()

@@ -49,7 +49,8 @@ def records_count(store: Store) -> int:
 
 def test_a_copy_of_the_ledger_names_nobody(city: Registry, tmp_path: Path) -> None:
     """Valid identifiers, invalid ones, and identifiers slid into other columns by a row that
-    lacks a field: none of them in the main store; all of them back out through the store."""
+    lacks a field; objections, an answer, a statement, looks and checks: none of the
+    identifiers in the main store; all of them back out through the store."""
     accepted = write_records(
         tmp_path / "good.jsonl",
         [
@@ -79,8 +80,13 @@ def test_a_copy_of_the_ledger_names_nobody(city: Registry, tmp_path: Path) -> No
     result = city.ingest(shifted, "traffic-police")
     assert result.counts.rejected == 4
     day = dt.date(2025, 6, 1)
+    city.file_objection("traffic-police", "t1", "not my car", on=dt.date(2025, 2, 1))
+    objection = city.file_objection("court", "c1", "already paid", on=dt.date(2025, 3, 1))
+    city.uphold_objection(objection.number, note="judgment stands", on=dt.date(2025, 3, 5))
+    city.leave_statement(OTHER_PERSON, "I have paid since.")
     for subject_id in (PERSON, OTHER_PERSON):
         city.subject_files(subject_id, day, "auditor", "inspection", "cli")
+        city.check(subject_id, "no_air_travel", "civil-aviation", "ticket sale", as_of=day)
 
     store = city.store
     everyone = [PERSON, OTHER_PERSON, ORGANIZATION, BAD_CHECK, LOWER_CASE, SHORT, SHIFTED_PERSON]
@@ -97,6 +103,8 @@ def test_a_copy_of_the_ledger_names_nobody(city: Registry, tmp_path: Path) -> No
     scores = city.score_all(day)
     assert set(scores["subject_id"]) == {PERSON, OTHER_PERSON}
     assert [file.score.subject_id for file in city.subject_files(PERSON, day, "a", "b", "cli")] == [PERSON]
+    assert {objection.subject_id for objection in city.objections()} == {PERSON, OTHER_PERSON}
+    assert city.check(OTHER_PERSON, "no_air_travel", "civil-aviation", "ticket sale", as_of=day).applies
 
 
 def test_a_subject_keeps_its_key(city: Registry, tmp_path: Path) -> None:
