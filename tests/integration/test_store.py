@@ -114,3 +114,33 @@ def test_the_current_ledger_is_read_whole_across_chunks(
         ),
     ]
     assert set(ledger["subject_id"]) == {PERSON} and set(ledger["subject_kind"]) == {"person"}
+
+
+def test_a_ledger_read_is_one_snapshot_while_an_ingest_commits_between_its_chunks(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file committed while the scorer reads the ledger chunk by chunk is either wholly in
+    the read or wholly out of it: here it commits after the first chunk, so it is out, and no
+    record it supersedes goes missing."""
+    from socialcredit.store import bulk
+
+    registry.publish_catalogue(catalogue_yaml(catalogue_document()))
+    first = [record(f"r{n}", "traffic.red_light", PERSON, "2025-01-01") for n in range(6)]
+    registry.ingest(write_records(tmp_path / "first.jsonl", first), "traffic-police")
+    later = [
+        record("r5", "traffic.red_light", PERSON, "2025-01-01", revision=2, quantity=9),
+        record("r6", "traffic.red_light", PERSON, "2025-01-01"),
+    ]
+    monkeypatch.setattr(bulk, "SQLITE_READ_IDS", 2)
+    monkeypatch.setattr(bulk, "POSTGRESQL_READ_BATCH_BYTES", 64)
+    chunks = []
+
+    def ingest_between_chunks() -> None:
+        chunks.append(len(chunks) + 1)
+        if len(chunks) == 1:
+            registry.ingest(write_records(tmp_path / "later.jsonl", later), "traffic-police")
+
+    ledger = bulk.read_current_ledger(registry.store.url, between_chunks=ingest_between_chunks)
+    assert len(chunks) >= 2, "the read must come in several chunks for this test to mean anything"
+    assert sorted(ledger["quantity"]) == [1] * 6
+    assert sorted(registry.store.current_ledger()["quantity"]) == [1] * 6 + [9]
