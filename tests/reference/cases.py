@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from tests.reference.model import Objection
@@ -39,8 +40,16 @@ BOTH_KINDS = ("150104196109233969",)
 PERSONS = ("11010519491231002X", "440524188001010014", " 11010519491231002x ")
 ORGANIZATIONS = ("91350100M000100Y43", "91141314CK0MPDALTK")
 INVALID = ("110105194912310021", "91350100M000100Y44")
-SUBJECTS = {"person": PERSONS + BOTH_KINDS, "organization": ORGANIZATIONS + BOTH_KINDS}
+SUBJECTS = {"person": PERSONS + BOTH_KINDS * 2, "organization": ORGANIZATIONS + BOTH_KINDS * 2}
 RECORD_IDS = ("r0", "r1", "r2", "r3", "r4")
+# How a row is made from an earlier one (see `later_rows`), by weight.
+OPERATIONS = ("retry", "conflict", "revise", "revise", "lower", "sibling", "sibling", "sibling")
+SIBLING_IDS = ("s0", "s1", "s2", "s3", "s4", "s5")
+
+
+def examples(wanted: int) -> int:
+    """`wanted` examples under the default profile, scaled by the profile's max_examples."""
+    return max(1, wanted * settings.default.max_examples // 100)
 
 
 @dataclass(frozen=True)
@@ -77,7 +86,7 @@ def item_documents(draw, code: str) -> dict:
         else draw(st.lists(st.sampled_from(SOURCES), min_size=1, max_size=3, unique=True)),
         "legal_basis": "Test Law art. 1",
     }
-    if draw(st.booleans()):
+    if draw(st.integers(0, 9)) < 8:
         document["cap_per_year"] = draw(st.sampled_from([1, 5, 20, 60]))
     lists = draw(st.lists(st.sampled_from(LISTS), max_size=2, unique=True))
     if lists:
@@ -170,13 +179,41 @@ def _revision(row: dict) -> int:
 
 @st.composite
 def later_rows(
-    draw, earlier: list[dict], source: str, submitted_on: dt.date, days: list[dt.date]
+    draw,
+    earlier: list[dict],
+    submitted_on: dt.date,
+    days: list[dt.date],
+    boundaries: list[dt.date],
 ) -> dict:
     """A row made from an earlier row of the same source: retried, conflicting, or revised."""
     base = dict(draw(st.sampled_from(earlier)))
-    operation = draw(st.sampled_from(["retry", "conflict", "revise", "revise", "lower"]))
+    # Revise the latest revision of the record, so that chains grow across files (1, 2, 3).
+    latest = max((row for row in earlier if row["record_id"] == base["record_id"]), key=_revision)
+    operation = draw(st.sampled_from(OPERATIONS))
     if operation == "retry":
         return base
+    if operation == "sibling":
+        # Another record of the same subject and item decided in the same calendar year (on
+        # either side of a version's first day): caps bucket by year and by version.
+        year = base["decided_on"][:4]
+        same_year = [day for day in days if day.isoformat()[:4] == year and day <= submitted_on]
+        decided_on = dt.date.fromisoformat(base["decided_on"])
+        # Most often just across a version's first day: E − 1 for a record of E or later.
+        across = [
+            _day(boundary, -1) if decided_on >= boundary else boundary
+            for boundary in boundaries
+            if boundary.year == decided_on.year
+        ]
+        across = [day for day in across if day <= submitted_on]
+        if across and draw(st.integers(0, 9)) < 7:
+            same_year = across
+        decided = draw(st.sampled_from(same_year)) if same_year else submitted_on
+        return {
+            **base,
+            "record_id": draw(st.sampled_from(SIBLING_IDS)),
+            "revision": None,
+            "decided_on": decided.isoformat(),
+        }
     if operation == "lower":
         return {**base, "revision": max(1, _revision(base) - 1)}
     changed = draw(
@@ -196,12 +233,12 @@ def later_rows(
     else:
         base["item"] = draw(st.sampled_from(sorted(ITEM_KINDS)))
     if operation == "revise":
-        base["revision"] = _revision(base) + 1
+        base["revision"] = _revision(latest) + 1
     return base
 
 
 @st.composite
-def cases(draw, max_files: int = 4, max_rows: int = 12) -> Case:
+def cases(draw, max_files: int = 4, max_rows: int = 12, sources: tuple[str, ...] = SOURCES) -> Case:
     catalogues = draw(catalogue_series())
     last_effective = dt.date.fromisoformat(catalogues[-1]["effective_from"])
     file_count = draw(st.integers(1, max_files))
@@ -209,19 +246,22 @@ def cases(draw, max_files: int = 4, max_rows: int = 12) -> Case:
         _day(FIRST_EFFECTIVE, draw(st.integers(0, (last_effective - FIRST_EFFECTIVE).days + 500)))
         for _ in range(file_count)
     )
+    boundaries = [dt.date.fromisoformat(document["effective_from"]) for document in catalogues[1:]]
     as_of = sorted(
         {draw(st.sampled_from(submitted)), _day(submitted[-1], draw(st.integers(0, 900)))}
         | {_day(FIRST_EFFECTIVE, draw(st.integers(0, 1200)))}
+        # Soon after a version's first day, while records on both sides of it still count.
+        | {_day(draw(st.sampled_from(boundaries)), draw(st.integers(0, 60)))}
     )
     days = anchor_days(catalogues, submitted, as_of)
     files, by_source = [], {source: [] for source in SOURCES}
     for submitted_on in submitted:
-        source = draw(st.sampled_from(SOURCES))
+        source = draw(st.sampled_from(sources))
         rows: list[dict] = []
         for _ in range(draw(st.integers(1, max_rows))):
             earlier = by_source[source] + rows
             if earlier and draw(st.integers(0, 9)) < 4:
-                rows.append(draw(later_rows(earlier, source, submitted_on, days)))
+                rows.append(draw(later_rows(earlier, submitted_on, days, boundaries)))
             else:
                 rows.append(draw(fresh_rows(source, submitted_on, days)))
         by_source[source] += rows
@@ -230,4 +270,49 @@ def cases(draw, max_files: int = 4, max_rows: int = 12) -> Case:
                 source, submitted_on, tuple(rows), draw(st.sampled_from(["csv", "jsonl"]))
             )
         )
+    if draw(st.booleans()):
+        straddle, day = draw(straddling_file(catalogues, boundaries, sources))
+        files = sorted([*files, straddle], key=lambda submitted: submitted.submitted_on)
+        as_of = sorted({*as_of, day})
     return Case(catalogues, tuple(files), tuple(as_of))
+
+
+@st.composite
+def straddling_file(
+    draw, catalogues: tuple[dict, ...], boundaries: list[dt.date], sources: tuple[str, ...]
+) -> tuple[SubmittedFile, dt.date]:
+    """Records of one capped item and subject on the last day of a version and the first of the
+    next, in one calendar year: one cap bucket per version (SPEC §5.3). Returns the file and a
+    scoring date at which both count. The item is made present and capped in both versions."""
+    boundary = draw(st.sampled_from(boundaries))
+    after = next(
+        index
+        for index, document in enumerate(catalogues)
+        if dt.date.fromisoformat(document["effective_from"]) == boundary
+    )
+    code = draw(st.sampled_from(sorted(ITEM_KINDS)))
+    for document in catalogues[after - 1 : after + 1]:
+        items = document["items"]
+        if not any(item["code"] == code for item in items):
+            items.append(draw(item_documents(code)))
+        item = next(item for item in items if item["code"] == code)
+        item.setdefault("cap_per_year", draw(st.sampled_from([1, 5, 20, 60])))
+        item["counts_for_days"] = max(item["counts_for_days"], 365)
+        item["issuers"] = list(SOURCES)
+    subject = draw(st.sampled_from(SUBJECTS[ITEM_KINDS[code]]))
+    decided = [_day(boundary, -1), boundary, draw(st.sampled_from([_day(boundary, -1), boundary]))]
+    rows = tuple(
+        {
+            "record_id": f"c{number}",
+            "item": code,
+            "subject_id": subject,
+            "decided_on": day.isoformat(),
+            "quantity": draw(st.sampled_from([1, 7, 40])),
+            "reference": "D-3",
+        }
+        for number, day in enumerate(decided)
+    )
+    submitted_on = _day(boundary, draw(st.integers(0, 20)))
+    extension = draw(st.sampled_from(["csv", "jsonl"]))
+    scoring_day = _day(boundary, draw(st.integers(0, 30)))
+    return SubmittedFile(draw(st.sampled_from(sources)), submitted_on, rows, extension), scoring_day

@@ -13,10 +13,10 @@ from socialcredit.domain.scoring import score_subject
 from socialcredit.scoring.batch import score_ledger
 from tests.helpers import ledger_frame, rulebook_of
 from tests.reference import model
-from tests.reference.cases import FIRST_EFFECTIVE, Case, cases
+from tests.reference.cases import FIRST_EFFECTIVE, Case, cases, examples
 from tests.reference.replay import ledger_record, model_ledger, model_view, score_row, subject_view
 
-EXAMPLES = 120
+EXAMPLES = examples(120)
 
 
 @settings(max_examples=EXAMPLES, deadline=None)

@@ -17,10 +17,10 @@ from socialcredit.store.store import Store
 from tests.conftest import fresh_store_url
 from tests.helpers import catalogue_yaml, write_records
 from tests.reference import model
-from tests.reference.cases import BOTH_KINDS, ORGANIZATIONS, PERSONS, Case, cases
+from tests.reference.cases import BOTH_KINDS, ORGANIZATIONS, PERSONS, Case, cases, examples
 from tests.reference.replay import model_ledger, model_view, score_row, subject_view
 
-EXAMPLES = 12
+EXAMPLES = examples(12)
 PUBLISHED_ON = dt.date(2023, 12, 1)
 IDENTIFIERS = sorted(
     {model.normalized(identifier) for identifier in PERSONS + ORGANIZATIONS + BOTH_KINDS}
@@ -78,6 +78,21 @@ def expected_reports(verdicts: list[list[str]]) -> list[tuple]:
 )
 @given(case=cases())
 def test_the_store_paths_equal_the_model(backend: str, case: Case) -> None:
+    check_store_paths(backend, case)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(case=cases(max_files=4, max_rows=6, sources=("court",)))
+def test_revision_chains_across_files_equal_the_model(backend: str, case: Case) -> None:
+    """One source, several files: revisions 1, 2, 3 of a record arrive in three files."""
+    check_store_paths(backend, case)
+
+
+def check_store_paths(backend: str, case: Case) -> None:
     ledger, verdicts = model_ledger(case)
     current = ledger.current()
     with (
