@@ -1,7 +1,7 @@
 """Mutation testing of the core (domain/, scoring/, ingest/) with mutmut, bounded in time.
 
 Usage: .venv/bin/python scripts/mutation.py [--without-reference] [--minutes N]
-           [--only GLOB ...] [--out DIR]
+           [--only GLOB ...] [--tests PATH ...] [--same-as DIR] [--out DIR]
 
 mutmut (installed into the .venv on first use) copies the project, makes small changes to the
 code one at a time (a `<` for a `<=`, a constant off by one, a column name changed…), and runs
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -56,7 +57,7 @@ def toml_list(values: list[str]) -> str:
     return "[" + ", ".join(f'"{value}"' for value in values) + "]"
 
 
-def prepare(project: Path, only: list[str], with_reference: bool) -> None:
+def prepare(project: Path, only: list[str], tests: list[str], with_reference: bool) -> None:
     shutil.copytree(
         ROOT,
         project,
@@ -65,8 +66,8 @@ def prepare(project: Path, only: list[str], with_reference: bool) -> None:
         ),
         dirs_exist_ok=True,
     )
-    tests = list(BASE_TESTS) + (list(REFERENCE_TESTS) if with_reference else [])
     if not with_reference:
+        tests = [test for test in tests if not test.startswith("tests/reference")]
         shutil.rmtree(project / "tests" / "reference", ignore_errors=True)
     arguments = ["-p", "no:cacheprovider", "-m", "not postgresql", "-x"]
     if with_reference:
@@ -109,20 +110,36 @@ def statuses(project: Path) -> Counter:
     return counts
 
 
+def judged_mutants(folder: Path) -> list[str]:
+    """The names of the mutants a previous run in `folder` judged (to run the same again)."""
+    names = []
+    for meta in sorted((folder / "mutants").rglob("*.meta")):
+        exit_codes = json.loads(meta.read_text())["exit_code_by_key"]
+        names += [name for name, code in exit_codes.items() if code is not None]
+    return names
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--without-reference", action="store_true")
     parser.add_argument("--minutes", type=float, default=DEFAULT_MINUTES)
     parser.add_argument("--only", nargs="+", default=list(DEFAULT_ONLY))
+    parser.add_argument(
+        "--tests", nargs="+", default=[*BASE_TESTS, *REFERENCE_TESTS], help="test paths to run"
+    )
+    parser.add_argument(
+        "--same-as", type=Path, help="run only the mutants judged by an earlier run kept in DIR"
+    )
     parser.add_argument("--out", type=Path, help="keep the copy here (default: a temporary folder)")
     arguments = parser.parse_args()
     ensure_mutmut()
     folder = arguments.out or Path(tempfile.mkdtemp(prefix="scs-mutation-"))
     if folder.exists():
         shutil.rmtree(folder)
-    prepare(folder, arguments.only, not arguments.without_reference)
+    prepare(folder, arguments.only, arguments.tests, not arguments.without_reference)
     print(f"mutating {', '.join(arguments.only)} in {folder}", flush=True)
-    mutmut(folder, "run", "--max-children", "1", timeout_s=arguments.minutes * 60)
+    names = judged_mutants(arguments.same_as) if arguments.same_as else []
+    mutmut(folder, "run", "--max-children", "1", *names, timeout_s=arguments.minutes * 60)
     counts = statuses(folder)
     killed, survived = counts.get("killed", 0), counts.get("survived", 0)
     judged = killed + survived

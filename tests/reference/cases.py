@@ -316,3 +316,24 @@ def straddling_file(
     extension = draw(st.sampled_from(["csv", "jsonl"]))
     scoring_day = _day(boundary, draw(st.integers(0, 30)))
     return SubmittedFile(draw(st.sampled_from(sources)), submitted_on, rows, extension), scoring_day
+
+
+@st.composite
+def objections_to(draw, records: list, as_of: tuple[dt.date, ...]) -> tuple[Objection, ...]:
+    """Objections to some of `records` (the model's current records), filed and answered around
+    the scoring dates: due (filed 30 days before T) or a day short of it, answered on T, the day
+    before or after, or not at all (SPEC §5.2, §7.1)."""
+    if not records:
+        return ()
+    chosen = draw(st.lists(st.sampled_from(records), max_size=4))
+    objections = []
+    for record in chosen:
+        when = draw(st.sampled_from(as_of))
+        filed_on = max(record.decided_on, _day(when, -draw(st.sampled_from([29, 30, 31, 60]))))
+        answered_on = draw(
+            st.sampled_from([None, None, _day(when, -1), when, _day(when, 1), filed_on])
+        )
+        if answered_on is not None and answered_on < filed_on:
+            answered_on = filed_on
+        objections.append(Objection(record.source, record.record_id, filed_on, answered_on))
+    return tuple(objections)

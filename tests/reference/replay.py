@@ -3,6 +3,12 @@ in the model's terms."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import polars as pl
+
+from socialcredit.domain.objections import OBJECTION_ANSWER_DAYS, Answer
+from socialcredit.domain.objections import Objection as ProjectObjection
 from socialcredit.domain.records import LedgerRecord
 from tests.reference import model
 from tests.reference.cases import Case
@@ -63,4 +69,49 @@ def model_view(score: model.Score) -> tuple:
         score.lists,
         score.key_factors,
         score.counting,
+    )
+
+
+def project_objections(
+    objections: tuple[model.Objection, ...], current: list[model.Record], as_of: dt.date
+) -> list[ProjectObjection]:
+    """The model's objections as the per-subject scorer takes them (filed against the current
+    revision; an answer, when there is one, is an upholding one)."""
+    revision_of = {(record.source, record.record_id): record for record in current}
+    result = []
+    for number, objection in enumerate(objections, start=1):
+        record = revision_of[(objection.source, objection.record_id)]
+        answer = None if objection.answered_on is None else Answer("upheld", objection.answered_on)
+        result.append(
+            ProjectObjection(
+                number,
+                record.source,
+                record.record_id,
+                record.revision,
+                record.kind,
+                record.subject_id,
+                objection.filed_on,
+                "generated",
+                answer,
+                as_of,
+            )
+        )
+    return result
+
+
+def overdue_frame(
+    objections: tuple[model.Objection, ...], current: list[model.Record]
+) -> pl.DataFrame:
+    """The model's objections as the batch scorer takes them: the ledger row (its position in
+    `current`) and the days between which the objection is overdue."""
+    position = {(record.source, record.record_id): index for index, record in enumerate(current)}
+    return pl.DataFrame(
+        {
+            "id": [position[(o.source, o.record_id)] for o in objections],
+            "overdue_from": [
+                o.filed_on + dt.timedelta(days=OBJECTION_ANSWER_DAYS) for o in objections
+            ],
+            "overdue_until": [o.answered_on for o in objections],
+        },
+        schema={"id": pl.Int64, "overdue_from": pl.Date, "overdue_until": pl.Date},
     )
