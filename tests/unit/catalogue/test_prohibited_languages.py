@@ -7,7 +7,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from socialcredit.catalogue.prohibited import find_prohibited_ground, normalized
@@ -84,6 +84,7 @@ def test_accented_width_and_case_variants_are_read_as_the_plain_word() -> None:
     assert normalized("Café-Straße") == " cafe strasse "
 
 
+@settings(deadline=None)  # CPU-bound; the machine is shared
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
 def test_the_verdict_does_not_depend_on_unicode_encoding_or_case(text: str) -> None:
     verdict = find_prohibited_ground(text)
@@ -97,6 +98,7 @@ def test_the_verdict_does_not_depend_on_unicode_encoding_or_case(text: str) -> N
         assert (found and found.ground.name) == ground, variant
 
 
+@settings(deadline=None)
 @given(
     st.sampled_from(["越级上访", "宗教活动", "不当言论", "attended mass", "tested positive"]),
     st.text(alphabet="的了和在是法规定违收费 ", max_size=10),
