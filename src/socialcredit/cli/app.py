@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 
 from socialcredit.cli import render
+from socialcredit.cli.rights import RIGHTS_COMMANDS, objection_app
 from socialcredit.csv_files import write_csv
 from socialcredit.domain.rules import AsOfBeforeCatalogue
 from socialcredit.ingest.readers import UnreadableFile
@@ -51,18 +52,23 @@ app = typer.Typer(
 )
 catalog_app = typer.Typer(help="Publish and list catalogue versions.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(objection_app, name="objection")
+for _command in RIGHTS_COMMANDS:
+    app.command()(_command)
 
 # Piped or redirected output is not cut to 80 columns: tables keep their words whole.
 WIDTH_WHEN_NOT_A_TERMINAL = 160
 stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else WIDTH_WHEN_NOT_A_TERMINAL)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else WIDTH_WHEN_NOT_A_TERMINAL)
 
+# No `envvar` here: Click would let $SCS_DB fill a command's own --db even when the flag was
+# given before the command, and the environment would win over an explicit flag. The
+# environment is read last, by `parse_store_url`, when no --db was given anywhere.
 DatabaseOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        envvar=STORE_URL_VARIABLE,
-        help="Store URL: sqlite:///PATH (default sqlite:///scs.db) or postgresql://USER@HOST[:PORT]/DB.",
+        help=f"Store URL: sqlite:///PATH or postgresql://USER@HOST[:PORT]/DB. Default: ${STORE_URL_VARIABLE}, else sqlite:///scs.db.",
         show_default=False,
     ),
 ]
@@ -84,6 +90,18 @@ def _global_options(database: DatabaseOption = None) -> None:
     _settings.database = database
 
 
+def _group_options(database: DatabaseOption = None) -> None:
+    """--db given between a group and its command (`scs catalog --db URL publish …`)."""
+    if database is not None:
+        _settings.database = database
+
+
+def chosen_store(database: str | None) -> str | None:
+    """The store URL the user chose: the command's --db, else an earlier --db, else None
+    (then $SCS_DB, else the default, as `parse_store_url` decides)."""
+    return database or _settings.database
+
+
 def fail(message: str, code: int) -> typer.Exit:
     stderr.print(f"[bold red]error:[/] {message}", markup=True)
     return typer.Exit(code)
@@ -92,7 +110,7 @@ def fail(message: str, code: int) -> typer.Exit:
 @contextmanager
 def open_registry(database: str | None) -> Iterator[Registry]:
     try:
-        store = Store.open(database or _settings.database)
+        store = Store.open(chosen_store(database))
     except (BadStoreURL, StoreUnavailable) as error:
         raise fail(str(error), EXIT_CANNOT_RUN) from None
     try:
@@ -232,14 +250,15 @@ def show(
     ] = "inspection",
     database: DatabaseOption = None,
 ) -> None:
-    """One subject's file: score, tier, lists, key factors, counting records, who looked."""
+    """One subject's file: score, tier, lists, key factors, counting records, objections,
+    statement, who looked."""
     viewer = viewer or os.environ.get("SCS_VIEWER") or getpass.getuser()
     with open_registry(database) as registry:
         day = parse_day(as_of, registry)
         try:
             files = registry.subject_files(subject_id, day, viewer, purpose, channel="cli")
         except InvalidIdentifier as error:
-            raise fail(f"{subject_id!r} is not a valid identifier: {error}", EXIT_CANNOT_RUN) from None
+            raise fail(str(error), EXIT_REFUSED) from None
         except AsOfBeforeCatalogue as error:
             raise fail(str(error), EXIT_REFUSED) from None
     if not files:
@@ -283,7 +302,7 @@ def demo(
 ) -> None:
     """Build a synthetic city at a real city's scale, ingest it, score it, and say what it found."""
     factor = scale if scale is not None else (SMALL_SCALE if small else 1.0)
-    chosen = database or _settings.database
+    chosen = chosen_store(database) or os.environ.get(STORE_URL_VARIABLE)
     if chosen is None:
         for suffix in ("", "-wal", "-shm"):  # the demo's own store: a fresh one every run
             Path(f"{DEMO_STORE_FILE}{suffix}").unlink(missing_ok=True)
@@ -300,5 +319,17 @@ def demo(
     render.print_demo(stdout, report, chosen)
 
 
+def _store_flag_on_every_group() -> None:
+    """Every command group takes --db between its name and its command, as `catalog` does;
+    groups registered above without a callback of their own get `_group_options`."""
+    for group in app.registered_groups:
+        if group.typer_instance is not None and group.typer_instance.registered_callback is None:
+            group.typer_instance.callback()(_group_options)
+
+
+_store_flag_on_every_group()
+
+
 def main() -> None:
     app()
+
