@@ -192,8 +192,32 @@ def test_every_command_and_group_that_opens_a_store_takes_the_db_flag() -> None:
     for path, command in _commands(root):
         if path in storeless:
             continue
-        assert any("--db" in parameter.opts for parameter in command.params), path
+        flags = [parameter for parameter in command.params if "--db" in parameter.opts]
+        assert flags, path
+        # An envvar on the option would let $SCS_DB override a --db given before the command.
+        assert all(not getattr(flag, "envvar", None) for flag in flags), path
         group = root
         for name in path[:-1]:
             group = group.commands[name]
             assert any("--db" in parameter.opts for parameter in group.params), path
+
+
+# Every option that takes a date, with a command line that reaches the date's check.
+DATE_OPTIONS = [
+    ["score", "--out", "{tmp}/s.csv", "--as-of"],
+    ["show", PERSON, "--as-of"],
+    ["check", PERSON, "--measure", "m", "--party", "p", "--purpose", "x", "--as-of"],
+    ["objection", "file", "--source", "court", "--record", "a", "--reason", "x", "--on"],
+    ["objection", "uphold", "1", "--on"],
+]
+
+
+@pytest.mark.parametrize("command", DATE_OPTIONS, ids=lambda command: " ".join(command[:2]))
+@pytest.mark.parametrize("text", ["20250101", "2025-1-1", "2025-W01-3", "2025-01-01T00:00", "٢٠٢٥-٠١-٠١", "2025-02-30", ""])
+def test_dates_are_taken_only_as_yyyy_mm_dd(tmp_path: Path, command: list[str], text: str) -> None:
+    store_url = f"sqlite:///{tmp_path / 'dates.db'}"
+    arguments = [part.replace("{tmp}", str(tmp_path)) for part in command]
+    result = CliRunner().invoke(app, [*arguments, text, "--db", store_url])
+    assert result.exit_code == 2, result.output
+    assert "is not a date (YYYY-MM-DD)" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

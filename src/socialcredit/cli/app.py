@@ -20,7 +20,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from socialcredit.cli import render
+from socialcredit.cli import options, render
+from socialcredit.cli.options import AsOfOption, DatabaseOption
 from socialcredit.cli.rights import RIGHTS_COMMANDS, objection_app
 from socialcredit.csv_files import write_csv
 from socialcredit.domain.rules import AsOfBeforeCatalogue
@@ -61,45 +62,7 @@ WIDTH_WHEN_NOT_A_TERMINAL = 160
 stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else WIDTH_WHEN_NOT_A_TERMINAL)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else WIDTH_WHEN_NOT_A_TERMINAL)
 
-# No `envvar` here: Click would let $SCS_DB fill a command's own --db even when the flag was
-# given before the command, and the environment would win over an explicit flag. The
-# environment is read last, by `parse_store_url`, when no --db was given anywhere.
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help=f"Store URL: sqlite:///PATH or postgresql://USER@HOST[:PORT]/DB. Default: ${STORE_URL_VARIABLE}, else sqlite:///scs.db.",
-        show_default=False,
-    ),
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option("--as-of", help="Scoring date, YYYY-MM-DD. Default: today.", show_default=False),
-]
-
-
-class _Settings:
-    database: str | None = None
-
-
-_settings = _Settings()
-
-
-@app.callback()
-def _global_options(database: DatabaseOption = None) -> None:
-    _settings.database = database
-
-
-def _group_options(database: DatabaseOption = None) -> None:
-    """--db given between a group and its command (`scs catalog --db URL publish …`)."""
-    if database is not None:
-        _settings.database = database
-
-
-def chosen_store(database: str | None) -> str | None:
-    """The store URL the user chose: the command's --db, else an earlier --db, else None
-    (then $SCS_DB, else the default, as `parse_store_url` decides)."""
-    return database or _settings.database
+app.callback()(options.root_options)
 
 
 def fail(message: str, code: int) -> typer.Exit:
@@ -110,7 +73,7 @@ def fail(message: str, code: int) -> typer.Exit:
 @contextmanager
 def open_registry(database: str | None) -> Iterator[Registry]:
     try:
-        store = Store.open(chosen_store(database))
+        store = Store.open(options.chosen_store(database))
     except (BadStoreURL, StoreUnavailable) as error:
         raise fail(str(error), EXIT_CANNOT_RUN) from None
     try:
@@ -119,13 +82,15 @@ def open_registry(database: str | None) -> Iterator[Registry]:
         store.close()
 
 
-def parse_day(value: str | None, registry: Registry) -> dt.date:
+def parse_day(value: str | None, registry: Registry | None = None, option: str = "--as-of") -> dt.date | None:
+    """The date given as `option` (YYYY-MM-DD exactly), else the registry's today (or None
+    without a registry); exit 2 with one line when it is not a date."""
     if value is None:
-        return registry.today()
+        return registry.today() if registry is not None else None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"--as-of {value!r} is not a date (YYYY-MM-DD)", EXIT_CANNOT_RUN) from None
+        return options.strict_date(value, option)
+    except options.BadDate as error:
+        raise fail(str(error), EXIT_CANNOT_RUN) from None
 
 
 # -- catalogue -------------------------------------------------------------------------------
@@ -302,7 +267,7 @@ def demo(
 ) -> None:
     """Build a synthetic city at a real city's scale, ingest it, score it, and say what it found."""
     factor = scale if scale is not None else (SMALL_SCALE if small else 1.0)
-    chosen = chosen_store(database) or os.environ.get(STORE_URL_VARIABLE)
+    chosen = options.chosen_store(database) or os.environ.get(STORE_URL_VARIABLE)
     if chosen is None:
         for suffix in ("", "-wal", "-shm"):  # the demo's own store: a fresh one every run
             Path(f"{DEMO_STORE_FILE}{suffix}").unlink(missing_ok=True)
@@ -321,10 +286,10 @@ def demo(
 
 def _store_flag_on_every_group() -> None:
     """Every command group takes --db between its name and its command, as `catalog` does;
-    groups registered above without a callback of their own get `_group_options`."""
+    groups registered above without a callback of their own get `options.group_options`."""
     for group in app.registered_groups:
         if group.typer_instance is not None and group.typer_instance.registered_callback is None:
-            group.typer_instance.callback()(_group_options)
+            group.typer_instance.callback()(options.group_options)
 
 
 _store_flag_on_every_group()
