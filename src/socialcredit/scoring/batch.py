@@ -20,6 +20,7 @@ from socialcredit.domain.rules import Rulebook
 SCORE_COLUMNS = ("subject_id", "kind", "score", "tier", "lists")
 LIST_SEPARATOR = ";"
 SUBJECT = ["subject_kind", "subject_id"]
+INT64_MAX = 2**63 - 1
 
 
 def _list_column(position: int) -> str:
@@ -27,9 +28,20 @@ def _list_column(position: int) -> str:
     return f"__on_list_{position}"
 
 
+def sum_type(ledger: pl.LazyFrame, rulebook: Rulebook) -> type[pl.Int64] | type[pl.Int128]:
+    """Int64 when no sum over this ledger can leave it, else Int128 (SPEC §5.4: integers
+    throughout). One record's points × quantity always fits 64 bits (the catalogue's bounds);
+    a subject's sum, base score included, is at most rows × largest |points| × largest
+    quantity + largest |base_score|. Real ledgers stay on the faster Int64."""
+    rows, quantity = ledger.select(pl.len(), pl.col("quantity").max()).collect().row(0)
+    points = rulebook.item_rules_frame["points"].abs().max() or 0
+    base = max((abs(catalogue.base_score) for catalogue in rulebook.catalogues), default=0)
+    return pl.Int64 if rows * points * (quantity or 0) + base <= INT64_MAX else pl.Int128
+
+
 def judged_records(ledger: pl.LazyFrame, rulebook: Rulebook, as_of: dt.date) -> pl.LazyFrame:
     """Every record decided by `as_of`, with its rule, whether it counts (SPEC §5.2) and its
-    points × quantity (0 when it does not count)."""
+    points × quantity (0 when it does not count), in a type no sum of them overflows."""
     rules = rulebook.item_rules_frame.lazy().select(
         "version_index",
         pl.col("item").cast(ledger.collect_schema()["item"]),
@@ -53,7 +65,11 @@ def judged_records(ledger: pl.LazyFrame, rulebook: Rulebook, as_of: dt.date) -> 
         .join(rules, on=["version_index", "item"], how="left")
         .with_columns(counts.alias("counts"))
         .with_columns(
-            pl.when("counts").then(pl.col("points") * pl.col("quantity")).otherwise(0).alias("value")
+            pl.when("counts")
+            .then(pl.col("points") * pl.col("quantity"))
+            .otherwise(0)
+            .cast(sum_type(ledger, rulebook))
+            .alias("value")
         )
     )
 
@@ -128,7 +144,7 @@ def score_ledger(
     score = pl.col("score")
     return (
         per_subject.lazy()
-        .with_columns((catalogue.base_score + pl.col("points")).cast(pl.Int64).alias("score"))
+        .with_columns((catalogue.base_score + pl.col("points")).alias("score"))
         .select(
             "subject_id",
             pl.col("subject_kind").cast(pl.String).alias("kind"),
