@@ -162,6 +162,8 @@ def _item_reference_problems(document: dict) -> list[str]:
             if list_name not in lists:
                 problems.append(f"{name}: list {list_name!r} is not declared")
         texts = [raw.get(key) for key in ("code", "title", "description")]
+        titles = raw.get("titles")
+        texts += list(titles.values()) if isinstance(titles, dict) else []
         found = find_prohibited_ground(*(text for text in texts if isinstance(text, str)))
         if found:
             problems.append(
@@ -174,7 +176,7 @@ def _item_reference_problems(document: dict) -> list[str]:
 def _cross_checks(catalogue: Catalogue) -> list[str]:
     problems = _tier_problems(catalogue)
     for list_name, definition in catalogue.lists.items():
-        found = find_prohibited_ground(list_name, definition.title)
+        found = find_prohibited_ground(list_name, definition.title, *definition.titles.values())
         if found:
             problems.append(
                 f"list {list_name!r}: names a prohibited ground "

@@ -15,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints,
 from socialcredit.domain.identifiers import SubjectKind
 
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# A title in other languages, keyed by language code (`titles: {zh: 闯红灯}`); the web pages
+# show and search them. The published `title` stays the one of record.
+Translations = dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")], NonEmptyText]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 
 # The numbers the scorers represent (SPEC §3 is silent; the README states them). With these,
@@ -44,6 +47,7 @@ class Tier(_Model):
 
 class ListDefinition(_Model):
     title: NonEmptyText
+    titles: Translations = {}
     score_below: ScoreNumber | None = None
     score_at_least: ScoreNumber | None = None
 
@@ -56,11 +60,13 @@ class ListDefinition(_Model):
 
 class Source(_Model):
     name: NonEmptyText
+    names: Translations = {}
 
 
 class Item(_Model):
     code: Code
     title: NonEmptyText
+    titles: Translations = {}
     description: str = ""
     subject: SubjectKind
     points: ItemPoints
@@ -93,6 +99,7 @@ class AppliesTo(_Model):
 class Measure(_Model):
     code: Code
     title: NonEmptyText
+    titles: Translations = {}
     applies_to: AppliesTo
     relying_parties: list[Code] = []
 

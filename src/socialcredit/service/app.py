@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.responses import Response
 
 from socialcredit import __version__
@@ -35,16 +35,19 @@ def registry_factory_for(store_url: str | None) -> RegistryFactory:
     return lambda: Registry(Store.open(store_url))
 
 
-def web_router() -> APIRouter | None:
-    """The web pages (SPEC §9), when the package that serves them is installed."""
+def include_web(app: FastAPI) -> None:
+    """The web pages (SPEC §9), when the package that serves them is there: its
+    `create_router()`, and its `authenticators()` (a sign-in cookie) after the bearer key."""
     try:
         module = importlib.import_module(WEB_MODULE)
     except ModuleNotFoundError as error:
         if error.name != WEB_MODULE:
             raise
-        return None
-    create_router = getattr(module, "create_router", None)
-    return create_router() if create_router else None
+        return
+    if hasattr(module, "create_router"):
+        app.include_router(module.create_router())
+    if hasattr(module, "authenticators"):
+        app.state.authenticators.extend(module.authenticators())
 
 
 def create_app(
@@ -86,9 +89,7 @@ def create_app(
         body, content_type = metrics.exposition()
         return Response(body, media_type=content_type)
 
-    web = web_router()
-    if web is not None:
-        app.include_router(web)
+    include_web(app)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(RequestMiddleware, metrics=metrics, settings=settings)
     return app
