@@ -28,6 +28,7 @@ from socialcredit.keys import KeyRing
 from socialcredit.ingest.pipeline import IngestCounts, RejectsFile, ingest_chunks
 from socialcredit.ingest.readers import RecordFile
 from socialcredit.domain.objections import Objection
+from socialcredit.domain.records import LedgerRecord
 from socialcredit.rights import (
     CheckAnswer,
     InvalidIdentifier,
@@ -242,3 +243,7 @@ class Registry:
             if score.subject_kind == "organization":
                 return score.lists
         return None
+
+    def current_record(self, source: str, record_id: str) -> LedgerRecord | None:
+        """The current revision of one record, or None: whose it is, before acting on it."""
+        return self.rights.tables.current_revision(source, record_id)

@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 
 from socialcredit.cli import render
-from socialcredit.cli.keys import keys_app
+from socialcredit.cli.keys import demo_keys, keys_app, print_demo_keys
 from socialcredit.cli.rights import RIGHTS_COMMANDS, objection_app
 from socialcredit.cli.serve import serve
 from socialcredit.csv_files import write_csv
@@ -306,7 +306,9 @@ def demo(
             except StoreNotEmpty as error:
                 raise fail(str(error), EXIT_CANNOT_RUN) from None
         report.seconds["total"] = time.perf_counter() - started
+        keys = demo_keys(registry, report)
     render.print_demo(stdout, report, chosen)
+    print_demo_keys(stdout, keys, chosen)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from socialcredit.keys import ROLES, KeyRefused
+from socialcredit.keys import ROLES, KeyRefused, NewKey
 
 keys_app = typer.Typer(help="API keys for the HTTP API: create, list, revoke.", no_args_is_help=True)
 
@@ -71,3 +71,25 @@ def revoke(
         except KeyRefused as error:
             raise cli.fail(str(error), cli.EXIT_REFUSED) from None
     print(f"key {number} revoked")
+
+
+def demo_keys(registry, report) -> list[tuple[str, str | None, NewKey]]:
+    """For the end of `scs demo`: a key for the operator, one source, one relying party and
+    one subject of the city, so the API can be tried at once (`scs serve`, then curl)."""
+    catalogue = registry.rulebook.latest
+    measure = next((m for m in catalogue.measures if m.relying_parties), None) if catalogue else None
+    busiest = max(report.outcomes, key=lambda outcome: outcome.accepted, default=None)
+    wanted = [
+        ("operator", None),
+        ("source", busiest.source if busiest else None),
+        ("party", measure.relying_parties[0] if measure else None),
+        ("subject", report.example_subject()),
+    ]
+    return [(role, who, registry.keys.create(role, who)) for role, who in wanted if role == "operator" or who]
+
+
+def print_demo_keys(console, keys: list[tuple[str, str | None, NewKey]], store: str) -> None:
+    console.print("\n[bold]API keys for this city[/] (shown once; `scs keys list` lists them without the secret)")
+    for role, who, key in keys:
+        console.print(f"{role:<9}{(who or ''):<20} key {key.number}: {key.secret}", markup=False)
+    console.print(f"Serve the API and the web pages: scs serve --db {store}", markup=False)

@@ -164,6 +164,43 @@ class SubjectFilePublic(_Public):
     views: list[ViewPublic]
 
 
+# -- the subject's rights and the relying party's check ---------------------------------------
+
+
+class StatementIn(_Public):
+    text: str = Field(min_length=1, max_length=500, description="the subject's own statement")
+
+
+class StatementOut(_Public):
+    subject_id: str
+    text: str
+    made_on: dt.date
+    made_at: dt.datetime
+
+
+class ObjectionIn(_Public):
+    source: str = Field(min_length=1, max_length=128)
+    record_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class UpholdIn(_Public):
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ObjectionPage(_Public):
+    objections: list[ObjectionPublic]
+    next: str | None = Field(description="the next page, or null on the last one")
+
+
+class CheckOut(_Public):
+    measure: str
+    as_of: dt.date
+    applies: bool
+    because: str | None = Field(description='"list:NAME", "tier:NAME", or null')
+    catalogue_version: int
+
+
 # -- health ----------------------------------------------------------------------------------
 
 
