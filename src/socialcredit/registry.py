@@ -29,6 +29,7 @@ from socialcredit.domain.identifiers import (
 )
 from socialcredit.domain.rules import Rulebook
 from socialcredit.domain.scoring import SubjectScore, score_subject
+from socialcredit.keys import KeyRing
 from socialcredit.ingest.pipeline import IngestCounts, RejectsFile, ingest_chunks
 from socialcredit.ingest.readers import RecordFile
 from socialcredit.scoring.batch import contributions_by_item, score_ledger
@@ -89,6 +90,11 @@ class Registry:
         self.store = store
         self.clock = clock
         self._rulebook: Rulebook | None = None
+
+    @property
+    def keys(self) -> KeyRing:
+        """API keys (SPEC §8)."""
+        return KeyRing(self.store, self.clock, lambda: set(self.rulebook.source_codes))
 
     def today(self) -> dt.date:
         """The registry's calendar day, in the machine's local time zone."""
@@ -212,3 +218,14 @@ class Registry:
             )
             files.append(SubjectFile(score, self.store.file_views(kind, subject_id)))
         return files
+
+    def organization_lists(self, code: str, as_of: dt.date) -> tuple[str, ...] | None:
+        """The public view of an organization (SPEC §8): its lists, or None when it has no
+        file. Not logged as a look at the file: it shows nothing but what the lists publish."""
+        code = normalize_identifier(code)
+        problem = identifier_problem("organization", code)
+        if problem:
+            raise InvalidIdentifier(problem)
+        records = [r for r in self.store.records_naming(code) if r.subject_kind == "organization"]
+        score = score_subject(records, self.rulebook, as_of)
+        return None if score is None else score.lists

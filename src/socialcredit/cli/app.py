@@ -21,6 +21,8 @@ import typer
 from rich.console import Console
 
 from socialcredit.cli import render
+from socialcredit.cli.keys import keys_app
+from socialcredit.cli.serve import serve
 from socialcredit.csv_files import write_csv
 from socialcredit.domain.rules import AsOfBeforeCatalogue
 from socialcredit.ingest.readers import UnreadableFile
@@ -51,6 +53,8 @@ app = typer.Typer(
 )
 catalog_app = typer.Typer(help="Publish and list catalogue versions.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(keys_app, name="keys")
+app.command("serve")(serve)
 
 # Piped or redirected output is not cut to 80 columns: tables keep their words whole.
 WIDTH_WHEN_NOT_A_TERMINAL = 160

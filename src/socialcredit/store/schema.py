@@ -18,7 +18,7 @@ Key = sa.Text().with_variant(postgresql.TEXT(collation="C"), "postgresql")
 # SQLite's rowid is a 64-bit integer already; BIGINT on SQLite would not alias it.
 RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
-SCHEMA_REVISION = "0001"  # the Alembic head; tests hold the two equal
+SCHEMA_REVISION = "0004_api_keys"  # the Alembic head; tests hold the two equal
 
 metadata = sa.MetaData(
     naming_convention={
@@ -130,4 +130,27 @@ file_views = sa.Table(
     sa.Index(None, "subject_id"),
 )
 
+# API keys (SPEC §8): the secret is never stored, only its SHA-256; `display` is the readable
+# start of the key (its role prefix and a few characters) so a list can tell keys apart.
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("number", RowId, primary_key=True),
+    sa.Column("role", Key, nullable=False),
+    sa.Column("who", sa.Text, nullable=True),
+    sa.Column("display", sa.Text, nullable=False),
+    sa.Column("key_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("role IN ('operator', 'source', 'subject', 'party')", name="role_known"),
+)
+
+# A revocation is a row of its own, so keys stay append-only like everything else.
+api_key_revocations = sa.Table(
+    "api_key_revocations",
+    metadata,
+    sa.Column("number", RowId, primary_key=True, autoincrement=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 APPEND_ONLY_TABLES = ("catalogue_versions", "records", "rejected_rows", "file_views")
+API_KEY_TABLES = ("api_keys", "api_key_revocations")  # append-only too (tests/service)
