@@ -28,6 +28,19 @@ def _list_column(position: int) -> str:
     return f"__on_list_{position}"
 
 
+def held_back_ids(overdue: pl.DataFrame | None, as_of: dt.date) -> pl.Series | None:
+    """Row ids (`id`) of the records that an objection overdue at `as_of` keeps from counting
+    (SPEC §5.2). `overdue` has one row per objection: the `id` of its record's current revision,
+    `overdue_from` and `overdue_until` (exclusive; null while unanswered)."""
+    if overdue is None or overdue.height == 0:
+        return None
+    held = overdue.filter(
+        (pl.col("overdue_from") <= as_of)
+        & (pl.col("overdue_until").is_null() | (pl.lit(as_of) < pl.col("overdue_until")))
+    )["id"]
+    return held.unique() if held.len() else None
+
+
 def sum_type(ledger: pl.LazyFrame, rulebook: Rulebook) -> type[pl.Int64] | type[pl.Int128]:
     """Int64 when no sum over this ledger can leave it, else Int128 (SPEC §5.4: integers
     throughout). One record's points × quantity always fits 64 bits (the catalogue's bounds);
@@ -39,9 +52,15 @@ def sum_type(ledger: pl.LazyFrame, rulebook: Rulebook) -> type[pl.Int64] | type[
     return pl.Int64 if rows * points * (quantity or 0) + base <= INT64_MAX else pl.Int128
 
 
-def judged_records(ledger: pl.LazyFrame, rulebook: Rulebook, as_of: dt.date) -> pl.LazyFrame:
+def judged_records(
+    ledger: pl.LazyFrame,
+    rulebook: Rulebook,
+    as_of: dt.date,
+    overdue: pl.DataFrame | None = None,
+) -> pl.LazyFrame:
     """Every record decided by `as_of`, with its rule, whether it counts (SPEC §5.2) and its
-    points × quantity (0 when it does not count), in a type no sum of them overflows."""
+    points × quantity (0 when it does not count), in a type no sum of them overflows. With
+    `overdue` (see `held_back_ids`) the ledger needs its row ids in `id`."""
     rules = rulebook.item_rules_frame.lazy().select(
         "version_index",
         pl.col("item").cast(ledger.collect_schema()["item"]),
@@ -59,6 +78,9 @@ def judged_records(ledger: pl.LazyFrame, rulebook: Rulebook, as_of: dt.date) -> 
         & pl.col("points").is_not_null()
         & (as_of_days - pl.col("decided_on").cast(pl.Int32) < pl.col("counts_for_days"))
     )
+    held_back = held_back_ids(overdue, as_of)
+    if held_back is not None:
+        counts = counts & ~pl.col("id").is_in(held_back.implode())
     return (
         ledger.filter(pl.col("decided_on") <= as_of)
         .with_columns(rulebook.version_index_expr(pl.col("decided_on")).alias("version_index"))
@@ -135,11 +157,14 @@ def _lists_expr(catalogue: Catalogue, rulebook: Rulebook, score: pl.Expr) -> pl.
 
 
 def score_ledger(
-    ledger: pl.DataFrame | pl.LazyFrame, rulebook: Rulebook, as_of: dt.date
+    ledger: pl.DataFrame | pl.LazyFrame,
+    rulebook: Rulebook,
+    as_of: dt.date,
+    overdue: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per subject with a file at `as_of` (SPEC §5.8), in the shape of `scs score`."""
     catalogue = rulebook.scoring_version(as_of)
-    judged = judged_records(ledger.lazy(), rulebook, as_of)
+    judged = judged_records(ledger.lazy(), rulebook, as_of, overdue)
     per_subject = _per_subject(judged, rulebook).collect()
     score = pl.col("score")
     return (
@@ -158,11 +183,14 @@ def score_ledger(
 
 
 def contributions_by_item(
-    ledger: pl.DataFrame | pl.LazyFrame, rulebook: Rulebook, as_of: dt.date
+    ledger: pl.DataFrame | pl.LazyFrame,
+    rulebook: Rulebook,
+    as_of: dt.date,
+    overdue: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """How many points each item moves across the population at `as_of`, caps applied, and
     how many subjects it touches: what an analyst asks first of a catalogue."""
-    judged = judged_records(ledger.lazy(), rulebook, as_of).filter("counts")
+    judged = judged_records(ledger.lazy(), rulebook, as_of, overdue).filter("counts")
     return (
         judged.group_by(*SUBJECT, "item", "version_index", pl.col("decided_on").dt.year().alias("year"))
         .agg(pl.col("value").sum(), pl.col("cap_per_year").first())

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from socialcredit.domain.catalogue import Catalogue
-from socialcredit.registry import SubjectFile
+from socialcredit.domain.objections import Objection
+from socialcredit.registry import Statement, SubjectFile
 from socialcredit.service import schemas
 
 
@@ -86,6 +87,8 @@ def subject_file_public(subject_file: SubjectFile) -> schemas.SubjectFilePublic:
             )
             for entry in score.counting_records
         ],
+        objections=[objection_public(objection) for objection in subject_file.objections],
+        statement=statement_public(subject_file.statement),
         views=[
             schemas.ViewPublic(
                 viewed_at=view.viewed_at, viewer=view.viewer, purpose=view.purpose, channel=view.channel
@@ -93,3 +96,26 @@ def subject_file_public(subject_file: SubjectFile) -> schemas.SubjectFilePublic:
             for view in subject_file.views
         ],
     )
+
+
+def objection_public(objection: Objection) -> schemas.ObjectionPublic:
+    return schemas.ObjectionPublic(
+        number=objection.number,
+        source=objection.source,
+        record_id=objection.record_id,
+        revision=objection.revision,
+        subject_id=objection.subject_id,
+        kind=objection.subject_kind,
+        filed_on=objection.filed_on,
+        due_on=objection.due_on,
+        reason=objection.reason,
+        state=objection.state,
+        answered_on=objection.answered_on,
+        note=objection.note,
+    )
+
+
+def statement_public(statement: Statement | None) -> schemas.StatementPublic | None:
+    if statement is None:
+        return None
+    return schemas.StatementPublic(text=statement.text, made_on=statement.made_on, made_at=statement.made_at)

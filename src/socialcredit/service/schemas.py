@@ -120,6 +120,27 @@ class CountingRecordPublic(_Public):
     counts_until: dt.date | None
 
 
+class ObjectionPublic(_Public):
+    number: int
+    source: str
+    record_id: str
+    revision: int
+    subject_id: str
+    kind: Literal["person", "organization"]
+    filed_on: dt.date
+    due_on: dt.date
+    reason: str
+    state: Literal["open", "overdue", "upheld", "corrected", "revoked"]
+    answered_on: dt.date | None
+    note: str | None
+
+
+class StatementPublic(_Public):
+    text: str
+    made_on: dt.date
+    made_at: dt.datetime
+
+
 class ViewPublic(_Public):
     viewed_at: dt.datetime
     viewer: str
@@ -138,6 +159,8 @@ class SubjectFilePublic(_Public):
     lists: list[str]
     key_factors: list[KeyFactorPublic]
     counting_records: list[CountingRecordPublic]
+    objections: list[ObjectionPublic]
+    statement: StatementPublic | None
     views: list[ViewPublic]
 
 

@@ -1,7 +1,7 @@
 """API keys and their revocations (SPEC §8).
 
 Revision ID: 0004_api_keys
-Revises: 0001
+Revises: 0002_objections
 Create Date: 2026-11-25
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0004_api_keys"
-down_revision = "0001"
+down_revision = "0002_objections"
 branch_labels = None
 depends_on = None
 
