@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from socialcredit.web import account, public, static
+from socialcredit.web import account, operator, party, public, source, static, subject
 from socialcredit.web.principal import session_principal
 
 
@@ -19,6 +19,10 @@ def create_router() -> APIRouter:
     router.include_router(static.router)
     router.include_router(public.router)
     router.include_router(account.router)
+    router.include_router(subject.router)
+    router.include_router(source.router)
+    router.include_router(party.router)
+    router.include_router(operator.router)
     return router
 
 

@@ -79,6 +79,13 @@ def score_history(
             show_x_guides=False,
         )
     )
+    # A label every half year: more would overlap at the widths a phone has.
+    chart.x_labels = [
+        dt.date(year, month, 1)
+        for year in range(days[0].year, days[-1].year + 1)
+        for month in (1, 7)
+        if days[0] <= dt.date(year, month, 1) <= days[-1]
+    ] if days else []
     chart.add(score_label, list(zip(days, scores, strict=True)), show_dots=False)
     if moves:
         chart.add(moves_label, list(moves), stroke=False, dots_size=5)
