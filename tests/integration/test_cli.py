@@ -131,3 +131,69 @@ def test_show_without_a_file_or_with_a_bad_identifier(published) -> None:
 def test_a_bad_store_url_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["catalog", "versions", "--db", "mysql://x"])
     assert result.exit_code == 2 and "unsupported store URL" in result.stderr
+
+
+# -- the store flag ----------------------------------------------------------------------------
+
+# Every command that opens a store, with arguments that let it run on an empty store.
+STORE_COMMANDS = [
+    ["catalog", "versions"],
+    ["batches"],
+    ["rejected", "1"],
+    ["score", "--as-of", "2025-06-01", "--out", "{tmp}/scores.csv"],
+    ["show", PERSON, "--as-of", "2025-06-01"],
+    ["ingest", "{tmp}/r.csv", "--source", "court"],
+    ["catalog", "publish", "{tmp}/catalogue.yaml"],
+]
+
+
+@pytest.mark.parametrize("position", ["before", "after", "between"])
+@pytest.mark.parametrize("command", STORE_COMMANDS, ids=lambda command: " ".join(command[:2]))
+def test_the_db_flag_wins_over_the_environment(tmp_path: Path, command: list[str], position: str) -> None:
+    """The flag is read by the command line, the same for either store: SQLite suffices."""
+    store_url = f"sqlite:///{tmp_path / 'flag.db'}"
+    (tmp_path / "catalogue.yaml").write_text(catalogue_yaml(catalogue_document()))
+    write_records(tmp_path / "r.csv", [record("a", "court.judgment_default", PERSON, "2025-01-01")])
+    runner = CliRunner(env={"SCS_DB": "mysql://the-environment-must-lose"})
+    assert runner.invoke(app, ["catalog", "publish", str(tmp_path / "catalogue.yaml"), "--db", store_url]).exit_code == 0
+    arguments = [part.replace("{tmp}", str(tmp_path)) for part in command]
+    if position == "before":
+        arguments = ["--db", store_url, *arguments]
+    elif position == "after":
+        arguments = [*arguments, "--db", store_url]
+    else:  # after the first word: the group, or the command itself
+        arguments = [arguments[0], "--db", store_url, *arguments[1:]]
+    result = runner.invoke(app, arguments)
+    assert "the-environment-must-lose" not in result.output
+    assert result.exit_code in (0, 1), result.output
+
+
+def test_the_environment_names_the_store_when_no_flag_does(store_url: str, tmp_path: Path) -> None:
+    (tmp_path / "catalogue.yaml").write_text(catalogue_yaml(catalogue_document()))
+    runner = CliRunner(env={"SCS_DB": store_url})
+    assert runner.invoke(app, ["catalog", "publish", str(tmp_path / "catalogue.yaml")]).exit_code == 0
+    assert "test-city" in runner.invoke(app, ["catalog", "versions", "--db", store_url]).stdout
+
+
+def _commands(group, path=()):
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*path, name))
+        else:
+            yield (*path, name), command
+
+
+def test_every_command_and_group_that_opens_a_store_takes_the_db_flag() -> None:
+    """Commands added later are held to it too: a store flag in every place it may be given."""
+    import typer
+
+    root = typer.main.get_command(app)
+    storeless = {("synth",)}
+    for path, command in _commands(root):
+        if path in storeless:
+            continue
+        assert any("--db" in parameter.opts for parameter in command.params), path
+        group = root
+        for name in path[:-1]:
+            group = group.commands[name]
+            assert any("--db" in parameter.opts for parameter in group.params), path

@@ -65,12 +65,14 @@ WIDTH_WHEN_NOT_A_TERMINAL = 160
 stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else WIDTH_WHEN_NOT_A_TERMINAL)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else WIDTH_WHEN_NOT_A_TERMINAL)
 
+# No `envvar` here: Click would let $SCS_DB fill a command's own --db even when the flag was
+# given before the command, and the environment would win over an explicit flag. The
+# environment is read last, by `parse_store_url`, when no --db was given anywhere.
 DatabaseOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        envvar=STORE_URL_VARIABLE,
-        help="Store URL: sqlite:///PATH (default sqlite:///scs.db) or postgresql://USER@HOST[:PORT]/DB.",
+        help=f"Store URL: sqlite:///PATH or postgresql://USER@HOST[:PORT]/DB. Default: ${STORE_URL_VARIABLE}, else sqlite:///scs.db.",
         show_default=False,
     ),
 ]
@@ -92,6 +94,18 @@ def _global_options(database: DatabaseOption = None) -> None:
     _settings.database = database
 
 
+def _group_options(database: DatabaseOption = None) -> None:
+    """--db given between a group and its command (`scs catalog --db URL publish …`)."""
+    if database is not None:
+        _settings.database = database
+
+
+def chosen_store(database: str | None) -> str | None:
+    """The store URL the user chose: the command's --db, else an earlier --db, else None
+    (then $SCS_DB, else the default, as `parse_store_url` decides)."""
+    return database or _settings.database
+
+
 def fail(message: str, code: int) -> typer.Exit:
     stderr.print(f"[bold red]error:[/] {message}", markup=True)
     return typer.Exit(code)
@@ -100,7 +114,7 @@ def fail(message: str, code: int) -> typer.Exit:
 @contextmanager
 def open_registry(database: str | None) -> Iterator[Registry]:
     try:
-        store = Store.open(database or _settings.database)
+        store = Store.open(chosen_store(database))
     except (BadStoreURL, StoreUnavailable) as error:
         raise fail(str(error), EXIT_CANNOT_RUN) from None
     try:
@@ -292,7 +306,7 @@ def demo(
 ) -> None:
     """Build a synthetic city at a real city's scale, ingest it, score it, and say what it found."""
     factor = scale if scale is not None else (SMALL_SCALE if small else 1.0)
-    chosen = database or _settings.database
+    chosen = chosen_store(database) or os.environ.get(STORE_URL_VARIABLE)
     if chosen is None:
         for suffix in ("", "-wal", "-shm"):  # the demo's own store: a fresh one every run
             Path(f"{DEMO_STORE_FILE}{suffix}").unlink(missing_ok=True)
@@ -307,6 +321,17 @@ def demo(
                 raise fail(str(error), EXIT_CANNOT_RUN) from None
         report.seconds["total"] = time.perf_counter() - started
     render.print_demo(stdout, report, chosen)
+
+
+def _store_flag_on_every_group() -> None:
+    """Every command group takes --db between its name and its command, as `catalog` does;
+    groups registered above without a callback of their own get `_group_options`."""
+    for group in app.registered_groups:
+        if group.typer_instance is not None and group.typer_instance.registered_callback is None:
+            group.typer_instance.callback()(_group_options)
+
+
+_store_flag_on_every_group()
 
 
 def main() -> None:

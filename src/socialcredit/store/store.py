@@ -24,6 +24,7 @@ from socialcredit.store import bulk, schema
 from socialcredit.store.urls import StoreURL, parse_store_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+CATALOGUE_PUBLICATION_LOCK = 7469003  # advisory lock key around a publication on PostgreSQL
 
 
 class StoreUnavailable(RuntimeError):
@@ -71,6 +72,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.close()
+
+
+class CataloguePublication:
+    """The store's side of one publication, inside its locked transaction."""
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+
+    def latest(self) -> CatalogueRow | None:
+        table = schema.catalogue_versions
+        query = sa.select(table).order_by(table.c.version.desc()).limit(1)
+        row = self._connection.execute(query).first()
+        return CatalogueRow(**row._mapping) if row else None
+
+    def append(self, row: CatalogueRow) -> None:
+        self._connection.execute(sa.insert(schema.catalogue_versions).values(**asdict(row)))
 
 
 class Store:
@@ -134,9 +151,25 @@ class Store:
             rows = connection.execute(sa.select(table).order_by(table.c.effective_from))
             return [CatalogueRow(**row._mapping) for row in rows]
 
-    def append_catalogue(self, row: CatalogueRow) -> None:
-        with self.engine.begin() as connection:
-            connection.execute(sa.insert(schema.catalogue_versions).values(**asdict(row)))
+    @contextmanager
+    def publication(self) -> Iterator[CataloguePublication]:
+        """One publication at a time: the latest version read inside stays the latest until
+        the new one is stored (SQLite: the write lock, taken at BEGIN; PostgreSQL: an advisory
+        lock held to the end of the transaction). Nothing is stored unless `append` is called
+        and the block ends without an exception."""
+        with self.engine.connect() as connection:
+            if self.url.dialect == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                connection.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CATALOGUE_PUBLICATION_LOCK}
+                )
+            try:
+                yield CataloguePublication(connection)
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
 
     # -- records ---------------------------------------------------------------------------
 
