@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from socialcredit.registry import Registry
 from socialcredit.store.store import Store
+from tests.conftest import fresh_store_url
 from tests.e2e.conftest import NARROW_WIDTH_PX, assert_accessible, new_page, screenshot
 from tests.e2e.world import (
     TODAY_DATE,
@@ -38,10 +39,15 @@ class Story:
     blacklisted: str
 
 
-@pytest.fixture(scope="module")
-def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def story(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
+    """The story's world on each store: the pages must behave the same on both."""
     directory = tmp_path_factory.mktemp("story")
-    store_url = f"sqlite:///{directory / 'registry.db'}"
+    with fresh_store_url(request.param, directory) as store_url:
+        yield from _story(store_url, directory)
+
+
+def _story(store_url: str, directory) -> Iterator[Story]:
     registry = Registry(Store.open(store_url), fixed_clock)
     populate(registry, directory)
     keys = {
@@ -100,6 +106,9 @@ def test_the_subject_reads_the_file_and_objects_to_a_record(page: Page, story: S
     expect(page.locator("link[rel=alternate]")).to_have_attribute("href", f"/v1/subjects/{SUBJECT}")
     assert_accessible(page)
     screenshot(page, "subject-file")
+    # The JSON twin opens in the same signed-in session (the cookie is an authenticator).
+    twin = page.context.request.get(story.address + f"/v1/subjects/{SUBJECT}")
+    assert twin.ok and twin.json()["subject_id"] == SUBJECT
 
     record.get_by_role("link", name=re.compile("Object to this record")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Why is this record wrong?")
