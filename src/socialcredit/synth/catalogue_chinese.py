@@ -111,7 +111,7 @@ ITEM_TITLES: dict[str, str] = {
     "health_facility.hygiene_breach": "公共场所违反卫生规定",
     "statistics.false_data": "报送虚假统计数据",
     "procurement.false_documents": "在政府采购中提供虚假材料",
-    "procurement.contract_breach": "违反政府采购合同",
+    "procurement.contract_breach": "不履行政府采购合同",
     "tourism.forced_shopping": "旅行社强迫游客购物",
     "tourism.unlicensed_agency": "无证经营旅行社",
     "agriculture.banned_pesticide": "销售禁用农药",
