@@ -9,7 +9,7 @@ tables that named subjects are rebuilt, not updated, so that no old page keeps a
 dropped around the rebuild and recreated.
 
 Revision ID: 0003_identities
-Revises: 0002_objections
+Revises: 0004_api_keys
 Create Date: 2026-11-25
 """
 
@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql
 from socialcredit.store.identities import redacted_reason
 
 revision = "0003_identities"
-down_revision = "0002_objections"
+down_revision = "0004_api_keys"
 branch_labels = None
 depends_on = None
 
