@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.request import pathname2url
 
 import polars as pl
 import sqlalchemy as sa
@@ -94,8 +95,16 @@ class IdentityStore:
         if url.dialect == "sqlite":
             assert url.sqlite_path is not None
             self.path: Path | None = identity_path(url.sqlite_path)
-            self._own_engine: Engine | None = sa.create_engine(f"sqlite:///{self.path}")
-            sa.event.listen(self._own_engine, "connect", _sqlite_pragmas)
+            if url.access == "read-write":
+                self._own_engine: Engine | None = sa.create_engine(f"sqlite:///{self.path}")
+                sa.event.listen(self._own_engine, "connect", _sqlite_pragmas)
+            else:
+                # A store opened read-only (or immutable) reads its identities the same way.
+                mode = "immutable=1" if url.access == "immutable" else "mode=ro"
+                uri = f"file:{pathname2url(str(self.path.resolve()))}?{mode}"
+                self._own_engine = sa.create_engine(
+                    "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True)
+                )
             # The tables are declared in the schema `identities`; the file is a database alone.
             self.engine: Engine = self._own_engine.execution_options(
                 schema_translate_map={schema.IDENTITY_SCHEMA: None}
@@ -199,7 +208,15 @@ class IdentityStore:
         if self.path is not None:
             # As the ledger read does: SQLite renders each chunk as CSV text that Polars parses
             # at once (identifiers and kinds hold no commas or quotes: they were validated).
-            connection = sqlite3.connect(self.path)
+            connection = (
+                sqlite3.connect(self.path)
+                if self.url.access == "read-write"
+                else sqlite3.connect(
+                    f"file:{pathname2url(str(self.path.resolve()))}?"
+                    + ("immutable=1" if self.url.access == "immutable" else "mode=ro"),
+                    uri=True,
+                )
+            )
             try:
                 first, last = connection.execute(
                     "SELECT min(subject), max(subject) FROM subjects"
