@@ -127,10 +127,10 @@ def _objection(facts: ObjectionFacts, day: dt.date) -> Objection:
 
 
 def _required_text(value: str | None, what: str) -> str:
-    text = (value or "").strip()
-    if not text:
+    """The text as given (kept verbatim), unless it is blank."""
+    if not (value or "").strip():
         raise Refused(f"{what} is empty")
-    return text
+    return value or ""
 
 
 class SubjectRights:

@@ -16,7 +16,7 @@ import numpy as np
 from socialcredit.domain.objections import OBJECTION_ANSWER_DAYS, OBJECTION_STATES
 from socialcredit.registry import Refused, Registry
 
-OBJECTIONS_PER_1000_SUBJECTS = 2
+OBJECTIONS_PER_1000_SUBJECTS = 1
 FILED_WITHIN_DAYS = 120  # objections arrive over the last four months
 UPHELD_SHARE = 0.7  # the sources uphold most objections …
 LATE_SHARE = 0.2  # … a fifth of those only after the objection went overdue
