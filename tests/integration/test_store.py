@@ -222,3 +222,21 @@ def test_two_concurrent_publications_are_stored_in_order(
     assert {version for version, published in results.items() if published} == {
         version for version, _ in order if version > 1
     }
+
+
+def test_instants_read_back_in_utc_with_their_offset_on_both_stores(store: Store, tmp_path: Path) -> None:
+    """Whatever zone the clock gives, the store keeps the instant and hands it back in UTC."""
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    instant = dt.datetime(2026, 11, 22, 17, 30, 15, 250_000, tzinfo=beijing)
+    registry = Registry(store, clock=lambda: instant)
+    registry.publish_catalogue(catalogue_yaml(catalogue_document()))
+    registry.ingest(write_records(tmp_path / "r.jsonl", [record("a", "traffic.red_light", PERSON, "2025-01-01")]), "traffic-police")
+    files = registry.subject_files(PERSON, dt.date(2025, 6, 1), "clerk", "test", "cli")
+    for read_back in (
+        files[0].views[0].viewed_at,
+        store.catalogue_rows()[0].published_at,
+        store.batches()[0].received_at,
+    ):
+        assert read_back == instant
+        assert read_back.tzinfo is not None and read_back.utcoffset() == dt.timedelta(0)
+        assert read_back.isoformat() == "2026-11-22T09:30:15.250000+00:00"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+
+from socialcredit.cli.options import DatabaseOption
 from rich.table import Table
 
 from socialcredit.keys import ROLES, KeyRefused, NewKey
@@ -25,7 +27,7 @@ def create(
         str | None,
         typer.Option("--for", help="A source's code, a subject's identifier, or a relying party's name."),
     ] = None,
-    database: Annotated[str | None, typer.Option("--db", show_default=False, help="Store URL. Default: $SCS_DB, else sqlite:///scs.db.")] = None,
+    database: DatabaseOption = None,
 ) -> None:
     """Make a key and print it once: `key N: KEY`. Only its hash is kept."""
     cli = _app()
@@ -39,7 +41,7 @@ def create(
 
 @keys_app.command("list")
 def list_keys(
-    database: Annotated[str | None, typer.Option("--db", show_default=False, help="Store URL. Default: $SCS_DB, else sqlite:///scs.db.")] = None,
+    database: DatabaseOption = None,
 ) -> None:
     """Every key: number, role, for whom, its first characters, made, revoked."""
     cli = _app()
@@ -61,7 +63,7 @@ def list_keys(
 @keys_app.command("revoke")
 def revoke(
     number: Annotated[int, typer.Argument(help="The key's number, as `scs keys list` shows it.")],
-    database: Annotated[str | None, typer.Option("--db", show_default=False, help="Store URL. Default: $SCS_DB, else sqlite:///scs.db.")] = None,
+    database: DatabaseOption = None,
 ) -> None:
     """End a key at once."""
     cli = _app()

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from socialcredit.cli.options import DatabaseOption
+
 from socialcredit.service.server import DEFAULT_SERVER, SERVERS
 
 
@@ -18,7 +20,7 @@ def serve(
         float | None,
         typer.Option("--rate-limit", min=0, help="Requests per second per key (0: no limit). Default 100."),
     ] = None,
-    database: Annotated[str | None, typer.Option("--db", show_default=False, help="Store URL. Default: $SCS_DB, else sqlite:///scs.db.")] = None,
+    database: DatabaseOption = None,
 ) -> None:
     """Serve the HTTP API under /v1 (OpenAPI at /v1/openapi.json) and the web interface at /."""
     from socialcredit.cli import app as cli

@@ -19,9 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-from urllib.request import pathname2url
 
 import polars as pl
 
@@ -423,8 +421,7 @@ def _current_ledger_chunks_sqlite(url: StoreURL) -> Iterator[pl.DataFrame]:
 def sqlite_read_connection(url: StoreURL) -> sqlite3.Connection:
     """A read-only connection without implicit transactions (the caller opens its own).
     Read-only, so that a store in a file or folder we may not write can still be read."""
-    path = pathname2url(str(Path(url.adbc_uri).resolve()))
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    connection = sqlite3.connect(url.sqlite_read_uri(), uri=True, isolation_level=None)
     connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     return connection
 
