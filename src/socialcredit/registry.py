@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +22,9 @@ from socialcredit.catalogue.validation import (
     validate_catalogue,
 )
 from socialcredit.domain.catalogue import Catalogue
-from socialcredit.domain.identifiers import identifier_problem, normalize_identifier
+from socialcredit.domain.identifiers import SubjectKind, identifier_problem, normalize_identifier
 from socialcredit.domain.rules import Rulebook
+from socialcredit.domain.scoring import score_subject
 from socialcredit.keys import KeyRing
 from socialcredit.ingest.pipeline import IngestCounts, RejectsFile, ingest_chunks
 from socialcredit.ingest.readers import RecordFile
@@ -260,3 +261,21 @@ class Registry:
     def current_record(self, source: str, record_id: str) -> LedgerRecord | None:
         """The current revision of one record, or None: whose it is, before acting on it."""
         return self.rights.tables.current_revision(source, record_id)
+
+    def score_history(
+        self, subject_id: str, kind: SubjectKind, days: Iterable[dt.date]
+    ) -> list[tuple[dt.date, int]]:
+        """One file's score on each of `days` on which it existed: the subject's own chart.
+        Not logged (the page that shows it logs its look once); records and objections are
+        read once, and each day is scored as `subject_files` would score it."""
+        subject_id = normalize_identifier(subject_id)
+        records = [r for r in self.store.records_naming(subject_id) if r.subject_kind == kind]
+        objections = self.objections(subject_id=subject_id) if records else []
+        history = []
+        for day in days:
+            if self.rulebook.version_on(day) is None:
+                continue
+            score = score_subject(records, self.rulebook, day, [o.on(day) for o in objections])
+            if score is not None:
+                history.append((day, score.score))
+        return history

@@ -9,6 +9,7 @@ import typer
 from socialcredit.cli.options import DatabaseOption
 from rich.table import Table
 
+from socialcredit.cli.options import DatabaseOption
 from socialcredit.keys import ROLES, KeyRefused, NewKey
 
 keys_app = typer.Typer(help="API keys for the HTTP API: create, list, revoke.", no_args_is_help=True)
