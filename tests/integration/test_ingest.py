@@ -4,11 +4,15 @@ retries, and a file as one transaction."""
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import polars as pl
 import pytest
 import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from socialcredit.cli.app import app
 
 from socialcredit.ingest import pipeline
 from socialcredit.ingest.readers import UnreadableFile
@@ -134,3 +138,41 @@ def test_a_source_sees_its_rejects_even_without_a_rejects_path(city: Registry, t
     result = city.ingest(path, "traffic-police")
     assert result.rejects_path == tmp_path / "traffic.rejects.csv"
     assert result.rejects_path.read_text().startswith("row,reason,record_id")
+
+
+CSV_HEADER = "record_id,item,subject_id,decided_on,reference\n"
+
+
+def good_csv_rows(count: int) -> str:
+    return "".join(f"g{n},traffic.red_light,{PERSON},2025-01-10,DOC {n}\n" for n in range(count))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (CSV_HEADER + good_csv_rows(300) + 'late,traffic.red_light,x,2025-01-10,"open\n' + good_csv_rows(5),
+         "row 301: a quoted field opens and is never closed"),
+        (CSV_HEADER.strip() + ",reference\n" + good_csv_rows(3), "column 'reference' appears twice"),
+        ("record_id,item,subject_id,decided_on\n" + good_csv_rows(3), "lacks the required column(s) reference"),
+        (CSV_HEADER.replace(",", ";") + good_csv_rows(3).replace(",", ";"), "the delimiter must be a comma"),
+    ],
+    ids=["quote left open in a later block", "duplicated column", "missing column", "semicolons"],
+)
+def test_a_file_that_cannot_be_read_as_records_is_refused_whole(
+    city: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str
+) -> None:
+    monkeypatch.setattr("socialcredit.ingest.csv_reader.CSV_BLOCK_BYTES", 512)  # many blocks
+    path = tmp_path / "records.csv"
+    path.write_text(text)
+    with pytest.raises(UnreadableFile, match=re.escape(message)):
+        city.ingest(path, "traffic-police")
+    assert ledger_rows(city) == []
+    assert city.store.batches() == []
+    assert not any(tmp_path.glob("records.rejects.csv*"))
+    result = CliRunner().invoke(
+        app, ["ingest", str(path), "--source", "traffic-police", "--db", city.store.url.given],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert ledger_rows(city) == []
