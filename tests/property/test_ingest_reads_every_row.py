@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import tempfile
 from pathlib import Path
 
@@ -86,3 +87,32 @@ def test_a_quote_left_open_refuses_the_file_naming_its_row(generated, block_byte
             assert f"row {opened_row}: a quoted field opens and is never closed" in str(error)
         else:
             raise AssertionError("a file with a quote left open was read")
+
+
+json_keys = st.sampled_from(["record_id", "item", "quantity", "reference", "status", "note", "Item"])
+json_values = st.one_of(
+    st.text(alphabet=st.sampled_from('ab é"\\/\n\t中'), max_size=5).map(lambda text: json.dumps(text, ensure_ascii=False)),
+    st.text(alphabet=st.sampled_from("abé中"), max_size=3).map(lambda text: json.dumps(text)),  # \\u escapes
+    st.sampled_from(["2", "10", "-0", "-3", "2.0", "1e1", "1E+2", "0.5", "123456789012345678901234", "true",
+                     "false", "null", "{}", '{"a": 1}', "[]", "[1]", "NaN", "007", '"\\u0061"', '"\\ud800"']),
+)
+json_members = st.lists(st.tuples(json_keys, json_values), max_size=6).map(
+    lambda members: "{" + ", ".join(f'"{key}": {value}' for key, value in members) + "}"
+)
+json_lines = st.lists(st.one_of(json_members, json_members, json_members, st.sampled_from(["", "  ", "[1]", "{", "1"])),
+                      min_size=1, max_size=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_lines)
+def test_every_json_line_is_read_alike_by_both_parsers(lines) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        plain = Path(directory) / "plain.jsonl"
+        plain.write_bytes("\n".join(lines).encode() + b"\n")
+        # A line Polars refuses sends the whole chunk to the json module.
+        forced = Path(directory) / "forced.jsonl"
+        forced.write_bytes("\n".join([*lines, "{not json"]).encode() + b"\n")
+        fast = pl.concat(list(RecordFile.open(plain).chunks()) or [pl.DataFrame(schema=CHUNK_SCHEMA)])
+        slow = pl.concat(list(RecordFile.open(forced).chunks()))
+    assert fast.to_dicts() == slow.head(-1).to_dicts()
+    assert fast["row"].to_list() == [number for number, line in enumerate(lines, start=1) if line.strip()]

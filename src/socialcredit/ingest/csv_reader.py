@@ -156,7 +156,12 @@ def _polars_rows(block: bytes, header: CsvHeader, records: int) -> pl.DataFrame 
         return None
     if frame.height != records:
         return None
-    return frame.select(pl.col(columns[position]).alias(name) for name, position in header.positions.items())
+    # A quoted empty field comes out as "", an unquoted one as null: both are absent, and the
+    # csv module's path gives null for both, so this one does too.
+    return frame.select(
+        pl.when(pl.col(columns[position]) != "").then(pl.col(columns[position])).alias(name)
+        for name, position in header.positions.items()
+    )
 
 
 def _blank_records(block: bytes, layout: BlockLayout, records: int) -> np.ndarray:
@@ -196,7 +201,7 @@ def _csv_row(number: int, values: list[str], header: CsvHeader) -> dict[str, obj
     if len(values) > len(header.names):
         row["malformed"] = f"the row has {len(values)} fields, the header {len(header.names)}"
     for name, position in header.positions.items():
-        if position < len(values):
+        if position < len(values) and values[position]:
             row[name] = _valid_text(values[position])
     if any(_has_undecodable_bytes(value) for value in values):
         row["malformed"] = NOT_UTF8

@@ -24,8 +24,9 @@ import pyarrow.parquet as pq
 
 from socialcredit.domain.records import SUBMITTED_FIELDS
 from socialcredit.ingest import csv_reader
-from socialcredit.ingest.chunks import CHUNK_SCHEMA, UnreadableFile, conform
+from socialcredit.ingest.chunks import CHUNK_SCHEMA, UnreadableFile, conform, field_columns
 from socialcredit.ingest.csv_reader import CsvHeader, csv_chunks, read_header
+from socialcredit.ingest.jsonl_reader import jsonl_chunks
 
 __all__ = ["CHUNK_SCHEMA", "INGEST_CHUNK_ROWS", "RecordFile", "UnreadableFile"]
 
@@ -57,6 +58,8 @@ class RecordFile:
             if file_format == "csv":
                 record_file.csv_header = read_header(path, csv_block_bytes or csv_reader.CSV_BLOCK_BYTES)
                 record_file._note_columns(record_file.csv_header.names if record_file.csv_header else [])
+            elif file_format == "parquet":
+                _parquet_fields(_open_parquet(path).schema_arrow)
         except OSError as error:
             raise UnreadableFile(f"{path}: cannot be read: {error.strerror or error}") from error
         except UnreadableFile as error:
@@ -85,79 +88,64 @@ class RecordFile:
     # -- JSON Lines --------------------------------------------------------------------------
 
     def _jsonl_chunks(self) -> Iterator[pl.DataFrame]:
-        """Polars parses a chunk of plain lines (one flat object each, no blank line); any
-        other chunk goes line by line through orjson, which can say what is wrong with a line."""
-        with self.path.open("rb") as handle:
-            lines = enumerate(handle, start=1)
-            while batch := list(islice(lines, INGEST_CHUNK_ROWS)):
-                first = batch[0][0]
-                if all(_plain_json_line(line) for _, line in batch):
-                    try:
-                        chunk = pl.read_ndjson(
-                            io.BytesIO(b"".join(line for _, line in batch)),
-                            schema=dict.fromkeys(SUBMITTED_FIELDS, pl.String()),
-                        )
-                    except pl.exceptions.PolarsError:
-                        pass
-                    else:
-                        self._note_columns(_json_keys(batch[0][1]))
-                        yield conform(chunk.with_row_index("row", offset=first).cast({"row": pl.Int64}))
-                        continue
-                rows = [self._json_row(number, line) for number, line in batch if line.strip()]
-                if rows:
-                    yield conform(pl.from_dicts(rows, schema=CHUNK_SCHEMA))
-
-    def _json_row(self, line_number: int, line: bytes) -> dict[str, object]:
-        try:
-            document = orjson.loads(line)
-        except orjson.JSONDecodeError as error:
-            return {"row": line_number, "malformed": f"not valid JSON: {error}"}
-        if not isinstance(document, dict):
-            return {"row": line_number, "malformed": "not a JSON object"}
-        self._note_columns(document)
-        row: dict[str, object] = {"row": line_number}
-        for name in SUBMITTED_FIELDS:
-            value = document.get(name)
-            if isinstance(value, (dict, list)):
-                row["malformed"] = f"{name} must be a single value, not a JSON {type(value).__name__}"
-            elif isinstance(value, bool):
-                row[name] = "true" if value else "false"
-            elif value is not None:
-                row[name] = str(value)
-        return row
+        return jsonl_chunks(self.path, INGEST_CHUNK_ROWS, self._note_columns)
 
     # -- Parquet -----------------------------------------------------------------------------
 
     def _parquet_chunks(self) -> Iterator[pl.DataFrame]:
-        try:
-            parquet = pq.ParquetFile(self.path)
-        except (pa.ArrowException, OSError) as error:
-            raise UnreadableFile(f"{self.path}: not a readable Parquet file: {error}") from error
+        parquet = _open_parquet(self.path)
+        positions = _parquet_fields(parquet.schema_arrow)
         self._note_columns(parquet.schema_arrow.names)
+        names = parquet.schema_arrow.names
         rows_before = 0
-        for batch in parquet.iter_batches(batch_size=INGEST_CHUNK_ROWS):
-            frame = pl.from_arrow(batch)
-            assert isinstance(frame, pl.DataFrame)
-            yield conform(
-                frame.with_row_index("row", offset=rows_before + 1).with_columns(
-                    pl.col(name).cast(pl.String) for name in frame.columns
+        batches = parquet.iter_batches(batch_size=INGEST_CHUNK_ROWS, columns=[names[p] for p in positions.values()])
+        try:
+            for batch in batches:
+                frame = pl.from_arrow(batch)
+                assert isinstance(frame, pl.DataFrame)
+                frame = frame.select(
+                    pl.col(names[position]).cast(pl.String).alias(name) for name, position in positions.items()
                 )
-            )
-            rows_before += batch.num_rows
+                yield conform(frame.with_row_index("row", offset=rows_before + 1))
+                rows_before += batch.num_rows
+        except (pa.ArrowException, OSError) as error:
+            raise UnreadableFile(f"row {rows_before + 1} or after cannot be read: {error}") from error
 
     def _note_columns(self, names) -> None:
         self.unknown_columns.update(name for name in names if name.strip().lower() not in SUBMITTED_FIELDS)
 
 
-def _plain_json_line(line: bytes) -> bool:
-    """One flat JSON object on its own line: no array, no nested object, nothing else."""
-    stripped = line.strip()
-    return stripped[:1] == b"{" and stripped.count(b"{") == 1 and b"[" not in stripped
+# Arrow types whose values are single texts, numbers, booleans or dates: they read as text.
+def _scalar(arrow_type: pa.DataType) -> bool:
+    return (
+        pa.types.is_string(arrow_type)
+        or pa.types.is_large_string(arrow_type)
+        or pa.types.is_integer(arrow_type)
+        or pa.types.is_floating(arrow_type)
+        or pa.types.is_decimal(arrow_type)
+        or pa.types.is_boolean(arrow_type)
+        or pa.types.is_date(arrow_type)
+        or pa.types.is_null(arrow_type)
+        or (pa.types.is_dictionary(arrow_type) and _scalar(arrow_type.value_type))
+    )
 
 
-def _json_keys(line: bytes) -> list[str]:
+def _open_parquet(path: Path) -> pq.ParquetFile:
     try:
-        document = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return []
-    return list(document) if isinstance(document, dict) else []
+        return pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as error:
+        raise UnreadableFile(f"not a readable Parquet file: {error}") from error
+
+
+def _parquet_fields(schema: pa.Schema) -> dict[str, int]:
+    """Record field -> column, checked: a record field must hold single values, not lists,
+    structures or raw bytes, or no row of the file could be read as a record."""
+    positions = field_columns(schema.names, "the Parquet schema")
+    for name, position in positions.items():
+        arrow_type = schema.field(position).type
+        if not _scalar(arrow_type):
+            raise UnreadableFile(
+                f"column '{schema.names[position]}' holds {arrow_type} values; record fields must be "
+                "text, numbers, booleans or dates"
+            )
+    return positions

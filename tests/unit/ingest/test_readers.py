@@ -84,7 +84,7 @@ def test_json_lines_oddities(tmp_path: Path) -> None:
     assert malformed[0] is None
     assert malformed[1] == "not a JSON object"
     assert malformed[2].startswith("not valid JSON")
-    assert malformed[3] == "record_id must be a single value, not a JSON dict"
+    assert malformed[3] == "record_id must be a single value, not a JSON object"
 
 
 def test_an_empty_or_header_only_csv_has_no_rows(tmp_path: Path) -> None:
