@@ -29,8 +29,9 @@ from socialcredit.domain.identifiers import (
 )
 from socialcredit.domain.rules import Rulebook
 from socialcredit.domain.scoring import SubjectScore, score_subject
-from socialcredit.ingest.pipeline import IngestCounts, RejectsFile, ingest_chunks
+from socialcredit.ingest.pipeline import IngestCounts, ingest_chunks
 from socialcredit.ingest.readers import RecordFile
+from socialcredit.ingest.rejects import RejectsFile
 from socialcredit.scoring.batch import contributions_by_item, score_ledger
 from socialcredit.scoring.summary import PopulationSummary, summarize_scores
 from socialcredit.store.bulk import NewBatch
