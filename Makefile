@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 POSTGRESQL_ADMIN_URL ?= postgresql://postgres@127.0.0.1/postgres
 
-.PHONY: demo example test install postgresql bench clean
+.PHONY: demo example test install postgresql chromium messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,23 @@ example: install
 postgresql:
 	@$(BIN)/python scripts/ensure_postgresql.py "$(POSTGRESQL_ADMIN_URL)"
 
-test: install postgresql
+# The browser tests drive Debian's Chromium (never a downloaded browser) and need CJK fonts
+# for the Chinese pages' screenshots. Quick when both are there already.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi micro hei"; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	fi
+
+test: install postgresql chromium
 	SCS_TEST_POSTGRESQL="$(POSTGRESQL_ADMIN_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The web pages' texts: extract them, merge into each language's catalogue, compile the .mo
+# files (committed, so that `pip install .` ships them). Translate what is new in between.
+LOCALE := src/socialcredit/web/locale
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -o $(LOCALE)/messages.pot --no-location --omit-header -k _ -k gettext -k ngettext:1,2 .
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-location --no-fuzzy-matching
+	$(BIN)/pybabel compile -d $(LOCALE)
 
 bench: install
 	$(BIN)/pip install --quiet -e '.[test,bench]'

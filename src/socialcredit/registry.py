@@ -22,20 +22,24 @@ from socialcredit.catalogue.validation import (
     validate_catalogue,
 )
 from socialcredit.domain.catalogue import Catalogue
-from socialcredit.domain.identifiers import (
-    SUBJECT_KINDS,
-    identifier_problem,
-    normalize_identifier,
-)
 from socialcredit.domain.rules import Rulebook
-from socialcredit.domain.scoring import SubjectScore, score_subject
 from socialcredit.ingest.pipeline import IngestCounts, ingest_chunks
 from socialcredit.ingest.readers import RecordFile
 from socialcredit.ingest.rejects import RejectsFile
+from socialcredit.domain.objections import Objection
+from socialcredit.rights import (
+    CheckAnswer,
+    InvalidIdentifier,
+    MeasureCoverage,
+    Refused,
+    Statement,
+    SubjectFile,
+    SubjectRights,
+)
 from socialcredit.scoring.batch import contributions_by_item, score_ledger
 from socialcredit.scoring.summary import PopulationSummary, summarize_scores
 from socialcredit.store.bulk import NewBatch
-from socialcredit.store.store import CatalogueRow, FileView, Store
+from socialcredit.store.store import CatalogueRow, Store
 
 Clock = Callable[[], dt.datetime]
 
@@ -45,10 +49,6 @@ def system_clock() -> dt.datetime:
 
 
 class UnknownSource(LookupError):
-    pass
-
-
-class InvalidIdentifier(ValueError):
     pass
 
 
@@ -77,19 +77,12 @@ class PopulationReport:
     contributions: pl.DataFrame  # item, title, points, subjects; most negative first
 
 
-@dataclass(frozen=True)
-class SubjectFile:
-    """What a subject (or a reader on its behalf) sees: the score with its reasons and views."""
-
-    score: SubjectScore
-    views: list[FileView]
-
-
 class Registry:
     def __init__(self, store: Store, clock: Clock = system_clock):
         self.store = store
         self.clock = clock
         self._rulebook: Rulebook | None = None
+        self.rights = SubjectRights(self)
 
     def today(self) -> dt.date:
         """The registry's calendar day, in the machine's local time zone."""
@@ -169,18 +162,19 @@ class Registry:
     def score_all(self, as_of: dt.date) -> pl.DataFrame:
         rulebook = self.rulebook
         rulebook.scoring_version(as_of)  # fail before reading the ledger
-        return score_ledger(self.store.current_ledger(), rulebook, as_of)
+        return score_ledger(self.store.current_ledger(), rulebook, as_of, self.rights.overdue())
 
     def population(self, as_of: dt.date) -> PopulationReport:
         rulebook = self.rulebook
         catalogue = rulebook.scoring_version(as_of)
         ledger = self.store.current_ledger()
-        scores = score_ledger(ledger, rulebook, as_of)
+        overdue = self.rights.overdue()
+        scores = score_ledger(ledger, rulebook, as_of, overdue)
         return PopulationReport(
             as_of,
             scores,
             summarize_scores(scores, catalogue),
-            contributions_by_item(ledger, rulebook, as_of).with_columns(
+            contributions_by_item(ledger, rulebook, as_of, overdue).with_columns(
                 pl.col("item").replace_strict(rulebook.titles, default="").alias("title")
             ),
         )
@@ -193,23 +187,41 @@ class Registry:
         purpose: str,
         channel: str,
     ) -> list[SubjectFile]:
-        """The files (one per kind, nearly always one) of `subject_id`; each look is logged."""
-        subject_id = normalize_identifier(subject_id)
-        problems = [identifier_problem(kind, subject_id) for kind in SUBJECT_KINDS]
-        if all(problems):
-            raise InvalidIdentifier("; ".join(problem for problem in problems if problem))
-        rulebook = self.rulebook
-        rulebook.scoring_version(as_of)
-        records = self.store.records_naming(subject_id)
-        files = []
-        for kind in SUBJECT_KINDS:
-            score = score_subject(
-                [record for record in records if record.subject_kind == kind], rulebook, as_of
-            )
-            if score is None:
-                continue
-            self.store.append_file_view(
-                kind, subject_id, FileView(self.clock(), viewer, purpose, channel)
-            )
-            files.append(SubjectFile(score, self.store.file_views(kind, subject_id)))
-        return files
+        """The files (one per kind, nearly always one) of `subject_id` at `as_of`, with their
+        objections, statement and access log (SPEC §7.4); each look is logged."""
+        return self.rights.subject_files(subject_id, as_of, viewer, purpose, channel)
+
+    # -- the subject's rights and the relying party's check (SPEC §7) ----------------------
+
+    def file_objection(
+        self, source: str, record_id: str, reason: str, on: dt.date | None = None
+    ) -> Objection:
+        return self.rights.file_objection(source, record_id, reason, on)
+
+    def uphold_objection(
+        self, number: int, note: str | None = None, on: dt.date | None = None
+    ) -> Objection:
+        return self.rights.uphold_objection(number, note, on)
+
+    def objections(
+        self, source: str | None = None, subject_id: str | None = None, open_only: bool = False
+    ) -> list[Objection]:
+        return self.rights.objections(source, subject_id, open_only)
+
+    def leave_statement(self, subject_id: str, text: str) -> Statement:
+        return self.rights.leave_statement(subject_id, text)
+
+    def check(
+        self,
+        subject_id: str,
+        measure: str,
+        party: str,
+        purpose: str,
+        as_of: dt.date | None = None,
+        channel: str = "check",
+    ) -> CheckAnswer:
+        return self.rights.check(subject_id, measure, party, purpose, as_of, channel)
+
+    def measures(self, as_of: dt.date | None = None) -> list[MeasureCoverage]:
+        return self.rights.measures(as_of)
+

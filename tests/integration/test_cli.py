@@ -125,7 +125,7 @@ def test_show_without_a_file_or_with_a_bad_identifier(published) -> None:
     missing = published("show", PERSON, "--as-of", "2025-06-01")
     assert missing.exit_code == 1 and "no credit file" in missing.stderr
     invalid = published("show", "12345", "--as-of", "2025-06-01")
-    assert invalid.exit_code == 2 and "not a valid identifier" in invalid.stderr
+    assert invalid.exit_code == 1 and "not a valid identifier" in invalid.stderr
 
 
 def test_a_bad_store_url_exits_2(tmp_path: Path) -> None:

@@ -48,9 +48,11 @@ def test_the_ledger_refuses_updates_and_deletes(registry: Registry, tmp_path: Pa
     path = write_records(tmp_path / "r.jsonl", [record("a", "traffic.red_light", PERSON, "2025-01-01"), record("b", "nope", PERSON, "2025-01-01")])
     registry.ingest(path, "traffic-police")
     registry.subject_files(PERSON, dt.date(2025, 6, 1), "tester", "test", "test")
-    for statement in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):
-        if table == "catalogue_versions":
-            statement = statement.replace("id = id", "version = version")
+    objection = registry.file_objection("traffic-police", "a", "not me", on=dt.date(2025, 2, 1))
+    registry.uphold_objection(objection.number, on=dt.date(2025, 2, 3))
+    registry.leave_statement(PERSON, "I paid the fine.")
+    key = {"catalogue_versions": "version", "objections": "number", "objection_answers": "number"}.get(table, "id")
+    for statement in (f"UPDATE {table} SET {key} = {key}", f"DELETE FROM {table}"):
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):
             with registry.store.engine.begin() as connection:
                 connection.execute(sa.text(statement))

@@ -101,6 +101,7 @@ def validate_catalogue(document: Any, previous: Catalogue | None = None) -> Cata
     problems += item_problems + measure_problems
     if isinstance(document.get("items"), list):
         problems += _duplicate_codes(document["items"])
+        problems += _item_reference_problems(document)
     if head is None:
         return CatalogueReport(None, problems)
 
@@ -127,25 +128,55 @@ def _duplicate_codes(raw_items: list[Any]) -> list[str]:
     ]
 
 
-def _cross_checks(catalogue: Catalogue) -> list[str]:
-    problems = _tier_problems(catalogue)
-    sources, lists = catalogue.sources.keys(), catalogue.lists.keys()
-    for item in catalogue.items:
-        name = f"item {item.code!r}"
-        for issuer in item.issuers:
+def _declared(document: dict, key: str) -> set[str] | None:
+    """The names a mapping of the document declares; None when it is not a mapping (a problem
+    reported already, and no ground to judge references by)."""
+    declared = document.get(key, {})
+    if not isinstance(declared, dict):
+        return None
+    return {name.strip() for name in declared if isinstance(name, str)}
+
+
+def _texts(value: Any) -> list[str]:
+    """The strings of a list field as submitted, trimmed (the model trims them too)."""
+    if not isinstance(value, list | tuple):
+        return []
+    return [entry.strip() for entry in value if isinstance(entry, str)]
+
+
+def _item_reference_problems(document: dict) -> list[str]:
+    """Declared issuers and lists, and prohibited grounds, read from each item as submitted:
+    an item with one bad field (which the model refuses) still has these checked."""
+    sources, lists = _declared(document, "sources"), _declared(document, "lists")
+    problems = []
+    for index, raw in enumerate(document["items"]):
+        if not isinstance(raw, dict):
+            continue
+        code = raw.get("code")
+        code = code.strip() if isinstance(code, str) else ""
+        name = f"item {code!r}" if code else f"items[{index}]"
+        for issuer in _texts(raw.get("issuers")) if sources is not None else []:
             if issuer not in sources:
                 problems.append(f"{name}: issuer {issuer!r} is not a declared source")
-        for list_name in item.lists:
+        for list_name in _texts(raw.get("lists")) if lists is not None else []:
             if list_name not in lists:
                 problems.append(f"{name}: list {list_name!r} is not declared")
-        found = find_prohibited_ground(item.code, item.title, item.description)
+        texts = [raw.get(key) for key in ("code", "title", "description")]
+        titles = raw.get("titles")
+        texts += list(titles.values()) if isinstance(titles, dict) else []
+        found = find_prohibited_ground(*(text for text in texts if isinstance(text, str)))
         if found:
             problems.append(
                 f"{name}: scores a prohibited ground ({found.ground.description}): "
                 f"{found.term!r}"
             )
+    return problems
+
+
+def _cross_checks(catalogue: Catalogue) -> list[str]:
+    problems = _tier_problems(catalogue)
     for list_name, definition in catalogue.lists.items():
-        found = find_prohibited_ground(list_name, definition.title)
+        found = find_prohibited_ground(list_name, definition.title, *definition.titles.values())
         if found:
             problems.append(
                 f"list {list_name!r}: names a prohibited ground "

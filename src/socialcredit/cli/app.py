@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 
 from socialcredit.cli import render
+from socialcredit.cli.rights import RIGHTS_COMMANDS, objection_app
 from socialcredit.csv_files import write_csv
 from socialcredit.domain.rules import AsOfBeforeCatalogue
 from socialcredit.ingest.readers import UnreadableFile
@@ -52,6 +53,9 @@ app = typer.Typer(
 )
 catalog_app = typer.Typer(help="Publish and list catalogue versions.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(objection_app, name="objection")
+for _command in RIGHTS_COMMANDS:
+    app.command()(_command)
 
 # Piped or redirected output is not cut to 80 columns: tables keep their words whole.
 WIDTH_WHEN_NOT_A_TERMINAL = 160
@@ -233,14 +237,15 @@ def show(
     ] = "inspection",
     database: DatabaseOption = None,
 ) -> None:
-    """One subject's file: score, tier, lists, key factors, counting records, who looked."""
+    """One subject's file: score, tier, lists, key factors, counting records, objections,
+    statement, who looked."""
     viewer = viewer or os.environ.get("SCS_VIEWER") or getpass.getuser()
     with open_registry(database) as registry:
         day = parse_day(as_of, registry)
         try:
             files = registry.subject_files(subject_id, day, viewer, purpose, channel="cli")
         except InvalidIdentifier as error:
-            raise fail(f"{subject_id!r} is not a valid identifier: {error}", EXIT_CANNOT_RUN) from None
+            raise fail(str(error), EXIT_REFUSED) from None
         except AsOfBeforeCatalogue as error:
             raise fail(str(error), EXIT_REFUSED) from None
     if not files:
@@ -303,3 +308,4 @@ def demo(
 
 def main() -> None:
     app()
+

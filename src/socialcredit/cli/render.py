@@ -14,7 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from socialcredit.csv_files import write_csv
+from socialcredit.domain.objections import Objection
 from socialcredit.registry import SubjectFile
+from socialcredit.rights import Statement
 from socialcredit.store.store import CatalogueRow, IngestBatch
 from socialcredit.synth.city import CityManifest
 from socialcredit.synth.demo import DemoReport
@@ -95,6 +97,8 @@ def file_document(subject_file: SubjectFile) -> dict[str, Any]:
             }
             for entry in score.counting_records
         ],
+        "objections": [objection_document(objection) for objection in subject_file.objections],
+        "statement": statement_document(subject_file.statement),
         "views": [
             {
                 "viewed_at": view.viewed_at.isoformat(),
@@ -104,6 +108,35 @@ def file_document(subject_file: SubjectFile) -> dict[str, Any]:
             }
             for view in subject_file.views
         ],
+    }
+
+
+def objection_document(objection: Objection) -> dict[str, Any]:
+    """SPEC §7.4: an objection as it stands on its `as_of` day."""
+    answered_on = objection.answered_on
+    return {
+        "number": objection.number,
+        "source": objection.source,
+        "record_id": objection.record_id,
+        "revision": objection.revision,
+        "subject_id": objection.subject_id,
+        "kind": objection.subject_kind,
+        "filed_on": objection.filed_on.isoformat(),
+        "due_on": objection.due_on.isoformat(),
+        "reason": objection.reason,
+        "state": objection.state,
+        "answered_on": answered_on.isoformat() if answered_on else None,
+        "note": objection.note,
+    }
+
+
+def statement_document(statement: Statement | None) -> dict[str, Any] | None:
+    if statement is None:
+        return None
+    return {
+        "text": statement.text,
+        "made_on": statement.made_on.isoformat(),
+        "made_at": statement.made_at.isoformat(),
     }
 
 
@@ -142,10 +175,46 @@ def print_file(console: Console, subject_file: SubjectFile) -> None:
             str(entry.counts_until or "-"),
         )
     console.print(records)
+    print_objections(console, subject_file.objections, title="Objections")
+    statement = subject_file.statement
+    if statement is None:
+        console.print("Statement: none")
+    else:
+        console.print(f"Statement of {statement.made_on}: {statement.text}", markup=False)
     views = Table("when", "who", "purpose", "channel", title="Who looked at this file")
     for view in subject_file.views:
         views.add_row(f"{view.viewed_at:%Y-%m-%d %H:%M}", view.viewer, view.purpose, view.channel)
     console.print(views)
+
+
+OBJECTION_HEADINGS = ("number", "source", "record", "rev", "subject", "filed", "due", "state", "answered", "reason")
+
+
+def print_objections(console: Console, objections: list[Objection], title: str | None = None) -> None:
+    """One plain line per objection (no table rules, nothing cut), the reason last."""
+    if title:
+        console.print(f"{title}: {'none' if not objections else len(objections)}")
+    if not objections:
+        return
+    rows = [OBJECTION_HEADINGS] + [
+        (
+            str(objection.number),
+            objection.source,
+            objection.record_id,
+            str(objection.revision),
+            objection.subject_id,
+            str(objection.filed_on),
+            str(objection.due_on),
+            objection.state,
+            str(objection.answered_on or "-"),
+            objection.reason,
+        )
+        for objection in objections
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(OBJECTION_HEADINGS) - 1)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths)]
+        console.print("  ".join([*cells, row[-1]]), markup=False)
 
 
 class PhaseProgress:

@@ -15,7 +15,23 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints,
 from socialcredit.domain.identifiers import SubjectKind
 
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# A title in other languages, keyed by language code (`titles: {zh: 闯红灯}`); the web pages
+# show and search them. The published `title` stays the one of record.
+Translations = dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")], NonEmptyText]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+
+# The numbers the scorers represent (SPEC §3 is silent; the README states them). With these,
+# points × quantity (quantity ≤ 2,147,483,647) stays below 2^61, so one record never leaves a
+# 64-bit integer, and the batch scorer widens its sums when a ledger could (scoring/batch.py).
+MAX_ITEM_POINTS = 1_000_000_000
+# Every day of the calendar from 0001-01-01 to 9999-12-31: a longer period means nothing.
+MAX_COUNTS_FOR_DAYS = dt.date.max.toordinal()
+MAX_CAP_PER_YEAR = 10**18
+# base_score, tier minimums and list thresholds.
+MAX_SCORE_MAGNITUDE = 10**18
+
+ItemPoints = Annotated[StrictInt, Field(ge=-MAX_ITEM_POINTS, le=MAX_ITEM_POINTS)]
+ScoreNumber = Annotated[StrictInt, Field(ge=-MAX_SCORE_MAGNITUDE, le=MAX_SCORE_MAGNITUDE)]
 
 
 class _Model(BaseModel):
@@ -26,13 +42,14 @@ class _Model(BaseModel):
 
 class Tier(_Model):
     name: Code
-    min: StrictInt | None = None
+    min: ScoreNumber | None = None
 
 
 class ListDefinition(_Model):
     title: NonEmptyText
-    score_below: StrictInt | None = None
-    score_at_least: StrictInt | None = None
+    titles: Translations = {}
+    score_below: ScoreNumber | None = None
+    score_at_least: ScoreNumber | None = None
 
     @model_validator(mode="after")
     def _one_threshold(self) -> ListDefinition:
@@ -43,16 +60,18 @@ class ListDefinition(_Model):
 
 class Source(_Model):
     name: NonEmptyText
+    names: Translations = {}
 
 
 class Item(_Model):
     code: Code
     title: NonEmptyText
+    titles: Translations = {}
     description: str = ""
     subject: SubjectKind
-    points: StrictInt
-    counts_for_days: Annotated[StrictInt, Field(ge=1)]
-    cap_per_year: Annotated[StrictInt, Field(ge=1)] | None = None
+    points: ItemPoints
+    counts_for_days: Annotated[StrictInt, Field(ge=1, le=MAX_COUNTS_FOR_DAYS)]
+    cap_per_year: Annotated[StrictInt, Field(ge=1, le=MAX_CAP_PER_YEAR)] | None = None
     issuers: Annotated[list[Code], Field(min_length=1)]
     legal_basis: NonEmptyText
     lists: tuple[Code, ...] = ()
@@ -80,6 +99,7 @@ class AppliesTo(_Model):
 class Measure(_Model):
     code: Code
     title: NonEmptyText
+    titles: Translations = {}
     applies_to: AppliesTo
     relying_parties: list[Code] = []
 
@@ -88,7 +108,7 @@ class Catalogue(_Model):
     catalog: Code
     version: Annotated[StrictInt, Field(ge=1)]
     effective_from: dt.date
-    base_score: StrictInt
+    base_score: ScoreNumber
     tiers: Annotated[list[Tier], Field(min_length=1)]
     lists: dict[Code, ListDefinition] = {}
     sources: dict[Code, Source]

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from socialcredit.domain.identifiers import SubjectKind
+from socialcredit.domain.objections import Objection, records_held_back
 from socialcredit.domain.records import LedgerRecord
 from socialcredit.domain.rules import ItemRule, Rulebook
 
@@ -75,9 +76,14 @@ def key_factor_order(points: int) -> tuple[bool, int]:
 
 
 def score_subject(
-    records: Iterable[LedgerRecord], rulebook: Rulebook, as_of: dt.date
+    records: Iterable[LedgerRecord],
+    rulebook: Rulebook,
+    as_of: dt.date,
+    objections: Iterable[Objection] = (),
 ) -> SubjectScore | None:
-    """Score one subject's file. `records` are the current revisions that name the subject.
+    """Score one subject's file. `records` are the current revisions that name the subject;
+    `objections` are those to these records (others are ignored): a record with one overdue at
+    `as_of` does not count (SPEC §5.2).
 
     Returns None when the subject has no file at `as_of` (SPEC §5.8): no record decided on or
     before that date.
@@ -88,10 +94,11 @@ def score_subject(
         return None
     subject_kind, subject_id = records[0].subject_kind, records[0].subject_id
 
+    held_back = records_held_back(objections, as_of)
     counting: list[CountingRecord] = []
     for record in records:
         rule = rulebook.rule_for(record.item, record.decided_on)
-        if counts_at(record, rule, as_of):
+        if counts_at(record, rule, as_of) and (record.source, record.record_id) not in held_back:
             assert rule is not None
             counting.append(CountingRecord(record, rule, rule.points * record.quantity))
 

@@ -20,6 +20,7 @@ from socialcredit.domain.rules import Rulebook
 SCORE_COLUMNS = ("subject_id", "kind", "score", "tier", "lists")
 LIST_SEPARATOR = ";"
 SUBJECT = ["subject_kind", "subject_id"]
+INT64_MAX = 2**63 - 1
 
 
 def _list_column(position: int) -> str:
@@ -27,9 +28,39 @@ def _list_column(position: int) -> str:
     return f"__on_list_{position}"
 
 
-def judged_records(ledger: pl.LazyFrame, rulebook: Rulebook, as_of: dt.date) -> pl.LazyFrame:
+def held_back_ids(overdue: pl.DataFrame | None, as_of: dt.date) -> pl.Series | None:
+    """Row ids (`id`) of the records that an objection overdue at `as_of` keeps from counting
+    (SPEC §5.2). `overdue` has one row per objection: the `id` of its record's current revision,
+    `overdue_from` and `overdue_until` (exclusive; null while unanswered)."""
+    if overdue is None or overdue.height == 0:
+        return None
+    held = overdue.filter(
+        (pl.col("overdue_from") <= as_of)
+        & (pl.col("overdue_until").is_null() | (pl.lit(as_of) < pl.col("overdue_until")))
+    )["id"]
+    return held.unique() if held.len() else None
+
+
+def sum_type(ledger: pl.LazyFrame, rulebook: Rulebook) -> type[pl.Int64] | type[pl.Int128]:
+    """Int64 when no sum over this ledger can leave it, else Int128 (SPEC §5.4: integers
+    throughout). One record's points × quantity always fits 64 bits (the catalogue's bounds);
+    a subject's sum, base score included, is at most rows × largest |points| × largest
+    quantity + largest |base_score|. Real ledgers stay on the faster Int64."""
+    rows, quantity = ledger.select(pl.len(), pl.col("quantity").max()).collect().row(0)
+    points = rulebook.item_rules_frame["points"].abs().max() or 0
+    base = max((abs(catalogue.base_score) for catalogue in rulebook.catalogues), default=0)
+    return pl.Int64 if rows * points * (quantity or 0) + base <= INT64_MAX else pl.Int128
+
+
+def judged_records(
+    ledger: pl.LazyFrame,
+    rulebook: Rulebook,
+    as_of: dt.date,
+    overdue: pl.DataFrame | None = None,
+) -> pl.LazyFrame:
     """Every record decided by `as_of`, with its rule, whether it counts (SPEC §5.2) and its
-    points × quantity (0 when it does not count)."""
+    points × quantity (0 when it does not count), in a type no sum of them overflows. With
+    `overdue` (see `held_back_ids`) the ledger needs its row ids in `id`."""
     rules = rulebook.item_rules_frame.lazy().select(
         "version_index",
         pl.col("item").cast(ledger.collect_schema()["item"]),
@@ -47,13 +78,20 @@ def judged_records(ledger: pl.LazyFrame, rulebook: Rulebook, as_of: dt.date) -> 
         & pl.col("points").is_not_null()
         & (as_of_days - pl.col("decided_on").cast(pl.Int32) < pl.col("counts_for_days"))
     )
+    held_back = held_back_ids(overdue, as_of)
+    if held_back is not None:
+        counts = counts & ~pl.col("id").is_in(held_back.implode())
     return (
         ledger.filter(pl.col("decided_on") <= as_of)
         .with_columns(rulebook.version_index_expr(pl.col("decided_on")).alias("version_index"))
         .join(rules, on=["version_index", "item"], how="left")
         .with_columns(counts.alias("counts"))
         .with_columns(
-            pl.when("counts").then(pl.col("points") * pl.col("quantity")).otherwise(0).alias("value")
+            pl.when("counts")
+            .then(pl.col("points") * pl.col("quantity"))
+            .otherwise(0)
+            .cast(sum_type(ledger, rulebook))
+            .alias("value")
         )
     )
 
@@ -119,16 +157,19 @@ def _lists_expr(catalogue: Catalogue, rulebook: Rulebook, score: pl.Expr) -> pl.
 
 
 def score_ledger(
-    ledger: pl.DataFrame | pl.LazyFrame, rulebook: Rulebook, as_of: dt.date
+    ledger: pl.DataFrame | pl.LazyFrame,
+    rulebook: Rulebook,
+    as_of: dt.date,
+    overdue: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per subject with a file at `as_of` (SPEC §5.8), in the shape of `scs score`."""
     catalogue = rulebook.scoring_version(as_of)
-    judged = judged_records(ledger.lazy(), rulebook, as_of)
+    judged = judged_records(ledger.lazy(), rulebook, as_of, overdue)
     per_subject = _per_subject(judged, rulebook).collect()
     score = pl.col("score")
     return (
         per_subject.lazy()
-        .with_columns((catalogue.base_score + pl.col("points")).cast(pl.Int64).alias("score"))
+        .with_columns((catalogue.base_score + pl.col("points")).alias("score"))
         .select(
             "subject_id",
             pl.col("subject_kind").cast(pl.String).alias("kind"),
@@ -142,11 +183,14 @@ def score_ledger(
 
 
 def contributions_by_item(
-    ledger: pl.DataFrame | pl.LazyFrame, rulebook: Rulebook, as_of: dt.date
+    ledger: pl.DataFrame | pl.LazyFrame,
+    rulebook: Rulebook,
+    as_of: dt.date,
+    overdue: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """How many points each item moves across the population at `as_of`, caps applied, and
     how many subjects it touches: what an analyst asks first of a catalogue."""
-    judged = judged_records(ledger.lazy(), rulebook, as_of).filter("counts")
+    judged = judged_records(ledger.lazy(), rulebook, as_of, overdue).filter("counts")
     return (
         judged.group_by(*SUBJECT, "item", "version_index", pl.col("decided_on").dt.year().alias("year"))
         .agg(pl.col("value").sum(), pl.col("cap_per_year").first())

@@ -85,6 +85,7 @@ STORED_REVISION_COLUMNS: dict[str, pl.DataType] = {
 # item code is a 4-byte category, a kind or status one byte), so ten million records fit in
 # about half a gigabyte.
 LEDGER_COLUMNS: dict[str, pl.DataType] = {
+    "id": pl.Int64(),  # the row id: objections name records by it (`scoring.batch.held_back_ids`)
     "subject_kind": pl.Enum(SUBJECT_KINDS),
     "subject_id": pl.String(),
     "item": pl.Categorical(),
@@ -122,7 +123,10 @@ def _typed(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.DataFrame
 
 
 def as_ledger(frame: pl.DataFrame) -> pl.DataFrame:
-    """Any frame of the ledger's columns in the types the batch scorer reads."""
+    """Any frame of the ledger's columns in the types the batch scorer reads (row ids are
+    numbered from 1 when it has none)."""
+    if "id" not in frame.columns:
+        frame = frame.with_row_index("id", offset=1)
     return _typed(frame.select(list(LEDGER_COLUMNS)), LEDGER_COLUMNS)
 
 
@@ -368,7 +372,7 @@ def read_current_ledger(url: StoreURL) -> pl.DataFrame:
 # Item codes are quoted (a catalogue may use any text as a code); the other columns are
 # identifiers, ISO dates, integers and fixed words, validated on the way in.
 _SQLITE_LEDGER_CHUNK_AS_CSV = (
-    "SELECT group_concat(subject_kind || ',' || subject_id || ',\"' || replace(item, '\"', '\"\"')"
+    "SELECT group_concat(id || ',' || subject_kind || ',' || subject_id || ',\"' || replace(item, '\"', '\"\"')"
     " || '\",' || decided_on || ',' || quantity || ',' || status, char(10)) FROM records"
     " WHERE id BETWEEN :first AND :last AND id NOT IN (SELECT supersedes FROM records"
     " WHERE supersedes BETWEEN :first AND :last AND supersedes IS NOT NULL)"

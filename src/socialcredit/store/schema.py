@@ -18,7 +18,7 @@ Key = sa.Text().with_variant(postgresql.TEXT(collation="C"), "postgresql")
 # SQLite's rowid is a 64-bit integer already; BIGINT on SQLite would not alias it.
 RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
-SCHEMA_REVISION = "0001"  # the Alembic head; tests hold the two equal
+SCHEMA_REVISION = "0002_objections"  # the Alembic head; tests hold the two equal
 
 metadata = sa.MetaData(
     naming_convention={
@@ -130,4 +130,52 @@ file_views = sa.Table(
     sa.Index(None, "subject_id"),
 )
 
-APPEND_ONLY_TABLES = ("catalogue_versions", "records", "rejected_rows", "file_views")
+# SPEC §7.1: an objection to a record's revision, as the subject filed it. An answer by a newer
+# revision needs no row: it is that revision in `records`, dated by its batch.
+objections = sa.Table(
+    "objections",
+    metadata,
+    sa.Column("number", RowId, primary_key=True),
+    sa.Column("source", Key, nullable=False),
+    sa.Column("record_id", Key, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),  # the revision objected to
+    sa.Column("filed_on", sa.Date, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index(None, "source", "record_id"),
+)
+
+# SPEC §7.1: the source's answer that the record stands; at most one per objection.
+objection_answers = sa.Table(
+    "objection_answers",
+    metadata,
+    sa.Column("number", RowId, primary_key=True, autoincrement=False),
+    sa.Column("answered_on", sa.Date, nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+STATEMENT_MAX_CHARACTERS = 500  # SPEC §7.2
+
+# SPEC §7.2: every statement is kept; the latest is the one shown.
+statements = sa.Table(
+    "statements",
+    metadata,
+    sa.Column("id", RowId, primary_key=True),
+    sa.Column("subject_kind", Key, nullable=False),
+    sa.Column("subject_id", Key, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint(f"length(text) <= {STATEMENT_MAX_CHARACTERS}", name="text_length"),
+    sa.Index(None, "subject_id"),
+)
+
+APPEND_ONLY_TABLES = (
+    "catalogue_versions",
+    "records",
+    "rejected_rows",
+    "file_views",
+    "objections",
+    "objection_answers",
+    "statements",
+)

@@ -1,0 +1,212 @@
+"""`scs objection`, `scs statement`, `scs check`, `scs measures` (SPEC §6, §7): parsing and
+rendering only; the registry judges. Every refusal is one line and exit 1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import Annotated
+
+import orjson
+import typer
+
+from socialcredit.cli import render
+from socialcredit.rights import CheckAnswer, MeasureCoverage, Refused
+
+objection_app = typer.Typer(
+    help="File, answer and list objections to records (SPEC §7.1).", no_args_is_help=True
+)
+
+# The shared options, as `cli/app.py` words them (this module is imported by it, so it takes
+# its helpers late, in `_cli`, rather than importing it at the top).
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="SCS_DB",
+        help="Store URL: sqlite:///PATH (default sqlite:///scs.db) or postgresql://USER@HOST[:PORT]/DB.",
+        show_default=False,
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Scoring date, YYYY-MM-DD. Default: today.", show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+OnOption = Annotated[
+    str | None,
+    typer.Option("--on", help="The day it was received, YYYY-MM-DD. Default: today.", show_default=False),
+]
+
+
+def _cli():
+    from socialcredit.cli import app
+
+    return app
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        cli = _cli()
+        raise cli.fail(f"{option} {value!r} is not a date (YYYY-MM-DD)", cli.EXIT_CANNOT_RUN) from None
+
+
+def _refused(error: Refused):
+    cli = _cli()
+    return cli.fail(str(error), cli.EXIT_REFUSED)
+
+
+def _print_json(payload: object) -> None:
+    sys.stdout.write(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+@objection_app.command("file")
+def objection_file(
+    source: Annotated[str, typer.Option("--source", help="The source that submitted the record.")],
+    record: Annotated[str, typer.Option("--record", help="The source's record id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the subject objects.")],
+    on: OnOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Register the subject's objection to the current revision of a record; print its number."""
+    day = _date(on, "--on")
+    with _cli().open_registry(database) as registry:
+        try:
+            objection = registry.file_objection(source, record, reason, day)
+        except Refused as error:
+            raise _refused(error) from None
+    print(f"objection {objection.number}")
+
+
+@objection_app.command("uphold")
+def objection_uphold(
+    number: Annotated[int, typer.Argument(help="The objection's number.")],
+    note: Annotated[str | None, typer.Option("--note", help="The source's note.")] = None,
+    on: OnOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """The source's answer that the record stands."""
+    day = _date(on, "--on")
+    with _cli().open_registry(database) as registry:
+        try:
+            objection = registry.uphold_objection(number, note, day)
+        except Refused as error:
+            raise _refused(error) from None
+    print(f"objection {objection.number} upheld on {objection.answered_on}")
+
+
+@objection_app.command("list")
+def objection_list(
+    source: Annotated[str | None, typer.Option("--source", help="Only this source's records.")] = None,
+    subject: Annotated[str | None, typer.Option("--subject", help="Only this subject's objections.")] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Only those not answered yet.")] = False,
+    as_json: JsonOption = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Objections with their state and due date, as they stand today."""
+    with _cli().open_registry(database) as registry:
+        try:
+            found = registry.objections(source, subject, open_only)
+        except Refused as error:
+            raise _refused(error) from None
+    if as_json:
+        _print_json([render.objection_document(objection) for objection in found])
+    elif found:
+        render.print_objections(_cli().stdout, found)
+    else:
+        print("no objections")
+
+
+def statement(
+    subject_id: Annotated[str, typer.Argument(help="Resident identity number or credit code.")],
+    text: Annotated[str, typer.Option("--text", help="At most 500 characters.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Keep the subject's own statement, shown with its file (SPEC §7.2)."""
+    with _cli().open_registry(database) as registry:
+        try:
+            kept = registry.leave_statement(subject_id, text)
+        except Refused as error:
+            raise _refused(error) from None
+    print(f"statement kept for {kept.subject_id} ({kept.subject_kind})")
+
+
+def check_document(answer: CheckAnswer) -> dict[str, object]:
+    return {
+        "measure": answer.measure,
+        "as_of": answer.as_of.isoformat(),
+        "applies": answer.applies,
+        "because": answer.because,
+        "catalogue_version": answer.catalogue_version,
+    }
+
+
+def check(
+    subject_id: Annotated[str, typer.Argument(help="Resident identity number or credit code.")],
+    measure: Annotated[str, typer.Option("--measure", help="The measure's code.")],
+    party: Annotated[str, typer.Option("--party", help="The relying party asking.")],
+    purpose: Annotated[str, typer.Option("--purpose", help="Why it asks (logged in the file).")],
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Does a measure apply to a subject: the relying party's yes or no, never more (SPEC §7.3)."""
+    day = _date(as_of, "--as-of")
+    with _cli().open_registry(database) as registry:
+        try:
+            answer = registry.check(subject_id, measure, party, purpose, day)
+        except Refused as error:
+            raise _refused(error) from None
+    if as_json:
+        _print_json(check_document(answer))
+        return
+    print("applies" if answer.applies else "does not apply")
+    if answer.because:
+        print("because " + answer.because.replace(":", " ", 1))
+    print(f"catalogue version {answer.catalogue_version}, as of {answer.as_of}")
+
+
+def measure_document(coverage: MeasureCoverage) -> dict[str, object]:
+    return {
+        "measure": coverage.code,
+        "title": coverage.title,
+        "applies_to": coverage.applies_to,
+        "relying_parties": list(coverage.relying_parties),
+        "subjects": coverage.subjects,
+        "catalogue_version": coverage.catalogue_version,
+        "as_of": coverage.as_of.isoformat(),
+    }
+
+
+def measures(
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Each measure in effect, who may rely on it, and how many subjects it applies to."""
+    day = _date(as_of, "--as-of")
+    with _cli().open_registry(database) as registry:
+        try:
+            found = registry.measures(day)
+        except Refused as error:
+            raise _refused(error) from None
+    if as_json:
+        _print_json([measure_document(coverage) for coverage in found])
+        return
+    if not found:
+        print("no measures in effect")
+        return
+    print(f"catalogue version {found[0].catalogue_version}, as of {found[0].as_of}")
+    for coverage in found:
+        parties = ", ".join(coverage.relying_parties) or "nobody"
+        print(
+            f"{coverage.code}: {coverage.title}; applies to {coverage.applies_to}: "
+            f"{coverage.subjects:,} subjects; relied on by {parties}"
+        )
+
+
+RIGHTS_COMMANDS = (statement, check, measures)  # registered on `scs` by cli/app.py

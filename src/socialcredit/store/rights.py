@@ -1,0 +1,282 @@
+"""The store's side of the subject's rights (SPEC §7): objections, answers, statements.
+
+Facts only: which objections were filed, which answered and how, which statements made. What
+they mean on a given day (open, overdue, upheld …) is decided in `domain/objections.py`. An
+answer by correction or revocation is not written anywhere: it is the revision that supersedes
+the one objected to, and its day is the day its batch was received.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from socialcredit.domain.identifiers import SubjectKind
+from socialcredit.domain.objections import OBJECTION_ANSWER_DAYS, Answer, answer_by_revision
+from socialcredit.domain.records import LedgerRecord
+from socialcredit.store import schema
+
+OBJECTION_LOCK_PREFIX = "scs-objection:"
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectionFacts:
+    """An objection as filed, the subject named by the revision objected to, and its answer
+    (an upholding one, else the newer revision's) whenever it came."""
+
+    number: int
+    source: str
+    record_id: str
+    revision: int
+    subject_kind: SubjectKind
+    subject_id: str
+    filed_on: dt.date
+    reason: str
+    answer: Answer | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatementRow:
+    subject_kind: SubjectKind
+    subject_id: str
+    text: str
+    made_at: dt.datetime
+
+
+def _objection_query() -> sa.Select:
+    objections, records, answers = schema.objections, schema.records, schema.objection_answers
+    objected = records.alias("objected")
+    newer = records.alias("newer")  # the revision that replaced the one objected to, if any
+    batches = schema.ingest_batches
+    return (
+        sa.select(
+            objections.c.number,
+            objections.c.source,
+            objections.c.record_id,
+            objections.c.revision,
+            objected.c.subject_kind,
+            objected.c.subject_id,
+            objections.c.filed_on,
+            objections.c.reason,
+            answers.c.answered_on,
+            answers.c.note,
+            newer.c.status.label("newer_status"),
+            batches.c.submitted_on.label("newer_received_on"),
+        )
+        .select_from(objections)
+        .join(
+            objected,
+            sa.and_(
+                objected.c.source == objections.c.source,
+                objected.c.record_id == objections.c.record_id,
+                objected.c.revision == objections.c.revision,
+            ),
+        )
+        .outerjoin(answers, answers.c.number == objections.c.number)
+        .outerjoin(newer, newer.c.supersedes == objected.c.id)
+        .outerjoin(batches, batches.c.id == newer.c.batch_id)
+        .order_by(objections.c.number)
+    )
+
+
+def _facts(row: sa.Row) -> ObjectionFacts:
+    answer = None
+    # An upholding answer can only be given while no newer revision exists, so when both are
+    # there the upholding answer came first and is the answer.
+    if row.answered_on is not None:
+        answer = Answer("upheld", row.answered_on, row.note)
+    elif row.newer_received_on is not None:
+        answer = answer_by_revision(row.newer_status, row.newer_received_on)
+    return ObjectionFacts(
+        number=row.number,
+        source=row.source,
+        record_id=row.record_id,
+        revision=row.revision,
+        subject_kind=row.subject_kind,
+        subject_id=row.subject_id,
+        filed_on=row.filed_on,
+        reason=row.reason,
+        answer=answer,
+    )
+
+
+class RightsTables:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # -- records, as the rights need them ----------------------------------------------------
+
+    def current_revision(self, source: str, record_id: str) -> LedgerRecord | None:
+        records = schema.records
+        query = (
+            sa.select(records)
+            .where(records.c.source == source, records.c.record_id == record_id)
+            .order_by(records.c.revision.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else _ledger_record(row)
+
+    # -- objections --------------------------------------------------------------------------
+
+    def objections(
+        self,
+        number: int | None = None,
+        source: str | None = None,
+        record_id: str | None = None,
+        subject_id: str | None = None,
+        connection: Connection | None = None,
+    ) -> list[ObjectionFacts]:
+        """Objections, optionally of one number, source, record, or to records that ever
+        named `subject_id`; in filing order."""
+        objections, records = schema.objections, schema.records
+        query = _objection_query()
+        if number is not None:
+            query = query.where(objections.c.number == number)
+        if source is not None:
+            query = query.where(objections.c.source == source)
+        if record_id is not None:
+            query = query.where(objections.c.record_id == record_id)
+        if subject_id is not None:
+            ever_named = (
+                sa.select(records.c.source, records.c.record_id)
+                .where(records.c.subject_id == subject_id)
+                .distinct()
+                .subquery()
+            )
+            query = query.join(
+                ever_named,
+                sa.and_(
+                    ever_named.c.source == objections.c.source,
+                    ever_named.c.record_id == objections.c.record_id,
+                ),
+            )
+        if connection is not None:
+            return [_facts(row) for row in connection.execute(query)]
+        with self.engine.connect() as opened:
+            return [_facts(row) for row in opened.execute(query)]
+
+    def lock_record(self, connection: Connection, source: str, record_id: str) -> None:
+        """Serialize filings on one record (PostgreSQL; SQLite's writer lock does it there)."""
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                {"key": f"{OBJECTION_LOCK_PREFIX}{source}\x1f{record_id}"},
+            )
+
+    def insert_objection(
+        self,
+        connection: Connection,
+        record: LedgerRecord,
+        filed_on: dt.date,
+        reason: str,
+        registered_at: dt.datetime,
+    ) -> int:
+        table = schema.objections
+        return connection.execute(
+            sa.insert(table)
+            .values(
+                source=record.source,
+                record_id=record.record_id,
+                revision=record.revision,
+                filed_on=filed_on,
+                reason=reason,
+                registered_at=registered_at,
+            )
+            .returning(table.c.number)
+        ).scalar_one()
+
+    def insert_answer(
+        self,
+        connection: Connection,
+        number: int,
+        answered_on: dt.date,
+        note: str | None,
+        registered_at: dt.datetime,
+    ) -> None:
+        connection.execute(
+            sa.insert(schema.objection_answers).values(
+                number=number, answered_on=answered_on, note=note, registered_at=registered_at
+            )
+        )
+
+    def overdue_intervals(self) -> pl.DataFrame:
+        """For the batch scorer: per objection with a non-empty overdue interval, the row id of
+        its record's current revision (`id`), `overdue_from` and `overdue_until` (exclusive,
+        null while unanswered)."""
+        records = schema.records
+        current = records.alias("current")
+        superseding = records.alias("superseding")
+        facts_query = _objection_query().subquery()
+        query = sa.select(
+            current.c.id,
+            facts_query.c.filed_on,
+            facts_query.c.answered_on,
+            facts_query.c.newer_received_on,
+        ).select_from(facts_query).join(
+            current,
+            sa.and_(
+                current.c.source == facts_query.c.source,
+                current.c.record_id == facts_query.c.record_id,
+                ~sa.exists().where(superseding.c.supersedes == current.c.id),
+            ),
+        )
+        with self.engine.connect() as connection:
+            rows = [tuple(row) for row in connection.execute(query)]
+        frame = pl.DataFrame(
+            rows,
+            schema={
+                "id": pl.Int64,
+                "filed_on": pl.Date,
+                "answered_on": pl.Date,
+                "newer_received_on": pl.Date,
+            },
+            orient="row",
+        )
+        return frame.select(
+            "id",
+            (pl.col("filed_on") + pl.duration(days=OBJECTION_ANSWER_DAYS)).alias("overdue_from"),
+            pl.coalesce("answered_on", "newer_received_on").alias("overdue_until"),
+        ).filter(pl.col("overdue_until").is_null() | (pl.col("overdue_from") < pl.col("overdue_until")))
+
+    # -- statements --------------------------------------------------------------------------
+
+    def insert_statement(self, kind: SubjectKind, subject_id: str, text: str, made_at: dt.datetime) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                sa.insert(schema.statements).values(
+                    subject_kind=kind, subject_id=subject_id, text=text, made_at=made_at
+                )
+            )
+
+    def latest_statement(self, kind: SubjectKind, subject_id: str) -> StatementRow | None:
+        table = schema.statements
+        query = (
+            sa.select(table.c.subject_kind, table.c.subject_id, table.c.text, table.c.made_at)
+            .where(table.c.subject_id == subject_id, table.c.subject_kind == kind)
+            .order_by(table.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else StatementRow(**row._mapping)
+
+
+def _ledger_record(row: sa.Row) -> LedgerRecord:
+    return LedgerRecord(
+        source=row.source,
+        record_id=row.record_id,
+        revision=row.revision,
+        item=row.item,
+        subject_kind=row.subject_kind,
+        subject_id=row.subject_id,
+        decided_on=row.decided_on,
+        quantity=row.quantity,
+        reference=row.reference,
+        status=row.status,
+    )

@@ -1,0 +1,83 @@
+"""Signing in with an API key (SPEC §9: a form whose field `key` takes it) and out again."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from socialcredit.web.dependencies import registry_of
+from socialcredit.web.principal import HOME_PAGES, principal_of, require
+from socialcredit.web.security import csrf_valid, end_session, start_session
+from socialcredit.web.routing import WebRoute
+from socialcredit.web.templating import render, translate
+
+KEY_LENGTH_MAX = 200  # far longer than any key; longer input is refused unread
+
+router = APIRouter(route_class=WebRoute)
+
+
+def _local(path: str) -> str | None:
+    """Only a path on this site is a place to go back to: never an open redirect."""
+    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else None
+
+
+@router.get("/sign-in", include_in_schema=False)
+def sign_in_form(request: Request, next: str = "") -> Response:
+    return render(request, "sign_in.html", {"errors": {}, "next": _local(next) or ""}, json_twin=None)
+
+
+@router.post("/sign-in", include_in_schema=False)
+def sign_in(
+    request: Request,
+    key: str = Form(""),
+    next: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    _ = translate(request)
+    errors: dict[str, str] = {}
+    key = key.strip()
+    if not csrf_valid(request, csrf_token):
+        errors["key"] = _("The form had expired. Enter your key again.")
+    elif not key:
+        errors["key"] = _("Enter your key")
+    else:
+        principal = None
+        if len(key) <= KEY_LENGTH_MAX:
+            principal = registry_of(request).keys.principal(key)
+        if principal is None:
+            # The same words for a mistyped, unknown or revoked key: nothing to probe with.
+            errors["key"] = _("This key is not valid. Check it, or ask the registry office for a new one.")
+    if errors:
+        return render(
+            request,
+            "sign_in.html",
+            {"errors": errors, "next": _local(next) or "", "error_title": True},
+            json_twin=None,
+            status_code=422,
+        )
+    response = RedirectResponse(_local(next) or HOME_PAGES[principal.role], status_code=303)
+    start_session(request, response, key)
+    return response
+
+
+@router.post("/sign-out", include_in_schema=False)
+def sign_out(request: Request, csrf_token: str = Form("")) -> Response:
+    if not csrf_valid(request, csrf_token):
+        return RedirectResponse("/", status_code=303)
+    response = RedirectResponse("/signed-out", status_code=303)
+    end_session(response)
+    return response
+
+
+@router.get("/signed-out", include_in_schema=False)
+def signed_out(request: Request) -> Response:
+    return render(request, "signed_out.html", {}, json_twin=None)
+
+
+@router.get("/me", include_in_schema=False)
+def my_pages(request: Request) -> Response:
+    principal = principal_of(request)
+    if principal is None:
+        return RedirectResponse("/sign-in", status_code=303)
+    require(request, principal.role)
+    return RedirectResponse(HOME_PAGES[principal.role], status_code=303)

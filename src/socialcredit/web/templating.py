@@ -1,0 +1,82 @@
+"""Rendering a page: one Jinja environment per language, the context every page needs.
+
+Every page names its JSON twin in the HTTP API (SPEC §9): a link in the page, a
+`<link rel="alternate">` in its head and an HTTP `Link` header, as Datasette does.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from socialcredit.web import i18n
+from socialcredit.web.principal import principal_of
+from socialcredit.web.security import csrf_token_for
+
+TEMPLATE_DIRECTORY = Path(__file__).parent / "templates"
+
+
+@cache
+def environment(language: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIRECTORY),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
+    formats = i18n.Formats(language)
+    env.filters["date"] = formats.date
+    env.filters["datetime"] = formats.datetime
+    env.filters["number"] = formats.number
+    env.filters["signed"] = formats.signed
+    env.filters["percent"] = formats.percent
+    env.globals["language"] = language
+    env.globals["html_language"] = i18n.HTML_LANGUAGE_TAGS[language]
+    env.globals["language_names"] = i18n.LANGUAGE_NAMES
+    return env
+
+
+def translate(request: Request):
+    """The gettext of the request's language, for messages made in Python (form errors)."""
+    return i18n.translations(i18n.language_of(request)).gettext
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    json_twin: str | None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The page `template` in the request's language; `json_twin` is its API address."""
+    language = i18n.language_of(request)
+    page = environment(language).get_template(template).render(
+        request=request,
+        path=request.url.path,
+        query=request.url.query,
+        json_twin=json_twin,
+        csrf_token=csrf_token_for(request),
+        principal=principal_of(request),
+        **context,
+    )
+    response = HTMLResponse(page, status_code=status_code)
+    if json_twin:
+        response.headers["Link"] = f'<{json_twin}>; rel="alternate"; type="application/json"'
+    # A page stays on this machine: no framing by others, no scripts from elsewhere.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    csrf_token_for(request, response)
+    return response
