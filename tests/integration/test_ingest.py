@@ -319,3 +319,22 @@ def test_a_parquet_record_field_that_is_not_a_single_value_refuses_the_file(
     assert result.exit_code == 0, result.output
     assert "ignored columns: extra" in result.stderr
     assert result.stdout.strip() == "accepted 2, duplicates 0, rejected 0"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("nul.csv", CSV_HEADER.encode() + f"n1,traffic.red_light,{PERSON},2025-01-10,DOC\x001\n".encode()),
+        ("nul.jsonl", ('{"record_id": "n1", "item": "traffic.red_light", "subject_id": "' + PERSON
+                       + '", "decided_on": "2025-01-10", "reference": "DOC\\u00001"}\n').encode()),
+    ],
+    ids=["csv", "jsonl"],
+)
+def test_a_nul_character_rejects_its_row_on_every_store(city: Registry, tmp_path: Path, name: str, content: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(content + content.splitlines(keepends=True)[-1].replace(b"n1", b"n2").replace(b"\\u0000", b"").replace(b"\x00", b""))
+    result = city.ingest(path, "traffic-police")
+    assert result.counts.summary() == "accepted 1, duplicates 0, rejected 1"
+    rejected = city.store.rejected_rows(result.batch_id)
+    assert rejected["reason"].to_list() == ["a field holds a NUL character"]
+    assert rejected["reference"].to_list() == ["DOC\ufffd1"]

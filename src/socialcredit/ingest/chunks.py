@@ -19,15 +19,32 @@ CHUNK_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+NUL_CHARACTER = "a field holds a NUL character"
+
+
 class UnreadableFile(Exception):
     """The file cannot be read as records at all: it is refused whole and nothing is stored."""
 
 
 def conform(frame: pl.DataFrame) -> pl.DataFrame:
-    """Any reader's frame in the common chunk shape: text fields, missing columns as nulls."""
-    return frame.select(
+    """Any reader's frame in the common chunk shape: text fields, missing columns as nulls.
+
+    A NUL character cannot be stored (PostgreSQL's text refuses it): its row is rejected, and
+    the kept fields show it as U+FFFD.
+    """
+    frame = frame.select(
         pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype=dtype).alias(name)
         for name, dtype in CHUNK_SCHEMA.items()
+    )
+    has_nul = pl.any_horizontal(pl.col(name).str.contains("\x00", literal=True) for name in SUBMITTED_FIELDS)
+    if not frame.select(has_nul.any()).item():
+        return frame
+    return frame.with_columns(
+        pl.when(has_nul & pl.col("malformed").is_null())
+        .then(pl.lit(NUL_CHARACTER))
+        .otherwise(pl.col("malformed"))
+        .alias("malformed"),
+        *(pl.col(name).str.replace_all("\x00", "\ufffd", literal=True) for name in SUBMITTED_FIELDS),
     )
 
 

@@ -55,6 +55,7 @@ class RecordFile:
             raise UnreadableFile(f"{path}: no such file")
         record_file = cls(path, file_format, csv_block_bytes=csv_block_bytes)
         try:
+            path.open("rb").close()  # unreadable (permissions): say so now, not mid-ingest
             if file_format == "csv":
                 record_file.csv_header = read_header(path, csv_block_bytes or csv_reader.CSV_BLOCK_BYTES)
                 record_file._note_columns(record_file.csv_header.names if record_file.csv_header else [])
@@ -112,7 +113,9 @@ class RecordFile:
             raise UnreadableFile(f"row {rows_before + 1} or after cannot be read: {error}") from error
 
     def _note_columns(self, names) -> None:
-        self.unknown_columns.update(name for name in names if name.strip().lower() not in SUBMITTED_FIELDS)
+        self.unknown_columns.update(
+            name for name in names if name.strip() and name.strip().lower() not in SUBMITTED_FIELDS
+        )
 
 
 # Arrow types whose values are single texts, numbers, booleans or dates: they read as text.
