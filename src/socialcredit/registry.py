@@ -99,32 +99,45 @@ class Registry:
         return self._rulebook
 
     def publish_catalogue(self, text: str) -> PublishResult:
-        """Validate a catalogue (YAML text) and, when it is valid, publish it."""
+        """Validate a catalogue (YAML text) and, when it is valid, publish it.
+
+        Validated first against the latest version this registry knows; then, holding the
+        store's publication lock, against the latest version stored, should another
+        publication have landed meanwhile (two shells, two servers)."""
         document, problems = parse_catalogue_text(text)
         if problems:
             return PublishResult(CatalogueReport(None, problems), None, [])
         report = validate_catalogue(document, previous=self.rulebook.latest)
         if not report.valid:
             return PublishResult(report, None, report.warnings)
-        catalogue = report.catalogue
-        assert catalogue is not None
-        warnings = list(report.warnings)
-        if self.rulebook and catalogue.effective_from <= self.today():
-            warnings.append(
-                f"version {catalogue.version} takes effect on {catalogue.effective_from}, not after "
-                "today: records decided since then are judged and scored by it"
+        known = self.rulebook.latest.version if self.rulebook.latest else None
+        with self.store.publication() as publication:
+            latest = publication.latest()
+            if (latest.version if latest else None) != known:
+                self._rulebook = None
+                previous = Catalogue.model_validate_json(latest.document) if latest else None
+                report = validate_catalogue(document, previous=previous)
+                if not report.valid:
+                    return PublishResult(report, None, report.warnings)
+            catalogue = report.catalogue
+            assert catalogue is not None
+            warnings = list(report.warnings)
+            if latest is not None and catalogue.effective_from <= self.today():
+                warnings.append(
+                    f"version {catalogue.version} takes effect on {catalogue.effective_from}, not "
+                    "after today: records decided since then are judged and scored by it"
+                )
+            publication.append(
+                CatalogueRow(
+                    version=catalogue.version,
+                    catalog=catalogue.catalog,
+                    effective_from=catalogue.effective_from,
+                    published_at=self.clock(),
+                    document=orjson.dumps(catalogue.model_dump(mode="json", by_alias=True)).decode(),
+                    source_text=text,
+                    sha256=hashlib.sha256(text.encode()).hexdigest(),
+                )
             )
-        self.store.append_catalogue(
-            CatalogueRow(
-                version=catalogue.version,
-                catalog=catalogue.catalog,
-                effective_from=catalogue.effective_from,
-                published_at=self.clock(),
-                document=orjson.dumps(catalogue.model_dump(mode="json", by_alias=True)).decode(),
-                source_text=text,
-                sha256=hashlib.sha256(text.encode()).hexdigest(),
-            )
-        )
         self._rulebook = None
         return PublishResult(report, catalogue.version, warnings)
 

@@ -116,3 +116,127 @@ def test_the_current_ledger_is_read_whole_across_chunks(
         ),
     ]
     assert set(ledger["subject_id"]) == {PERSON} and set(ledger["subject_kind"]) == {"person"}
+
+
+def test_a_ledger_read_is_one_snapshot_while_an_ingest_commits_between_its_chunks(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file committed while the scorer reads the ledger chunk by chunk is either wholly in
+    the read or wholly out of it: here it commits after the first chunk, so it is out, and no
+    record it supersedes goes missing."""
+    from socialcredit.store import bulk
+
+    registry.publish_catalogue(catalogue_yaml(catalogue_document()))
+    first = [record(f"r{n}", "traffic.red_light", PERSON, "2025-01-01") for n in range(6)]
+    registry.ingest(write_records(tmp_path / "first.jsonl", first), "traffic-police")
+    later = [
+        record("r5", "traffic.red_light", PERSON, "2025-01-01", revision=2, quantity=9),
+        record("r6", "traffic.red_light", PERSON, "2025-01-01"),
+    ]
+    monkeypatch.setattr(bulk, "SQLITE_READ_IDS", 2)
+    monkeypatch.setattr(bulk, "POSTGRESQL_READ_BATCH_BYTES", 64)
+    chunks = []
+
+    def ingest_between_chunks() -> None:
+        chunks.append(len(chunks) + 1)
+        if len(chunks) == 1:
+            registry.ingest(write_records(tmp_path / "later.jsonl", later), "traffic-police")
+
+    ledger = bulk.read_current_ledger(registry.store.url, between_chunks=ingest_between_chunks)
+    assert len(chunks) >= 2, "the read must come in several chunks for this test to mean anything"
+    assert sorted(ledger["quantity"]) == [1] * 6
+    assert sorted(registry.store.current_ledger()["quantity"]) == [1] * 6 + [9]
+
+
+def _published_order(store: Store) -> list[tuple[int, dt.date]]:
+    """Versions in the order they were published."""
+    rows = sorted(store.catalogue_rows(), key=lambda row: row.published_at)
+    return [(row.version, row.effective_from) for row in rows]
+
+
+def test_a_publication_is_judged_against_the_latest_version_stored_not_a_stale_read(
+    store_url: str,
+) -> None:
+    """Two registries on one store (two servers, two shells): the second one's view of the
+    catalogue is stale, and its older version must still be refused."""
+    first, second = Store.open(store_url), Store.open(store_url)
+    try:
+        one, two = Registry(first), Registry(second)
+        assert one.publish_catalogue(catalogue_yaml(catalogue_document(1, "2024-01-01"))).version == 1
+        assert two.rulebook.latest is not None  # read (and cached) before the next publication
+        assert one.publish_catalogue(catalogue_yaml(catalogue_document(3, "2026-01-01"))).version == 3
+        late = two.publish_catalogue(catalogue_yaml(catalogue_document(2, "2025-01-01")))
+        assert late.version is None
+        assert "not higher than the published version 3" in " ".join(late.report.problems)
+        assert _published_order(first) == [(1, dt.date(2024, 1, 1)), (3, dt.date(2026, 1, 1))]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_two_concurrent_publications_are_stored_in_order(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both publishers validate at once, against the same latest version; the slower one must
+    not then store an older version after the newer one."""
+    import threading
+    import time
+
+    from socialcredit import registry as registry_module
+
+    Registry(setup := Store.open(store_url)).publish_catalogue(catalogue_yaml(catalogue_document(1, "2024-01-01")))
+    setup.close()
+    validate = registry_module.validate_catalogue
+    delay_seconds = {2: 0.6, 3: 0.1}  # version 2 validates slowest, so version 3 lands first
+
+    def slow_validate(document, previous=None):
+        time.sleep(delay_seconds[document["version"]])
+        return validate(document, previous)
+
+    monkeypatch.setattr(registry_module, "validate_catalogue", slow_validate)
+    results: dict[int, int | None] = {}
+
+    def publish(version: int, effective_from: str) -> None:
+        store = Store.open(store_url)
+        try:
+            text = catalogue_yaml(catalogue_document(version, effective_from))
+            results[version] = Registry(store).publish_catalogue(text).version
+        finally:
+            store.close()
+
+    publishers = [
+        threading.Thread(target=publish, args=(2, "2025-01-01")),
+        threading.Thread(target=publish, args=(3, "2026-01-01")),
+    ]
+    for publisher in publishers:
+        publisher.start()
+    for publisher in publishers:
+        publisher.join()
+    check = Store.open(store_url)
+    try:
+        order = _published_order(check)
+    finally:
+        check.close()
+    assert [version for version, _ in order] == sorted(version for version, _ in order)
+    assert [day for _, day in order] == sorted(day for _, day in order)
+    assert {version for version, published in results.items() if published} == {
+        version for version, _ in order if version > 1
+    }
+
+
+def test_instants_read_back_in_utc_with_their_offset_on_both_stores(store: Store, tmp_path: Path) -> None:
+    """Whatever zone the clock gives, the store keeps the instant and hands it back in UTC."""
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    instant = dt.datetime(2026, 11, 22, 17, 30, 15, 250_000, tzinfo=beijing)
+    registry = Registry(store, clock=lambda: instant)
+    registry.publish_catalogue(catalogue_yaml(catalogue_document()))
+    registry.ingest(write_records(tmp_path / "r.jsonl", [record("a", "traffic.red_light", PERSON, "2025-01-01")]), "traffic-police")
+    files = registry.subject_files(PERSON, dt.date(2025, 6, 1), "clerk", "test", "cli")
+    for read_back in (
+        files[0].views[0].viewed_at,
+        store.catalogue_rows()[0].published_at,
+        store.batches()[0].received_at,
+    ):
+        assert read_back == instant
+        assert read_back.tzinfo is not None and read_back.utcoffset() == dt.timedelta(0)
+        assert read_back.isoformat() == "2026-11-22T09:30:15.250000+00:00"

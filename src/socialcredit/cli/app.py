@@ -17,10 +17,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import polars as pl
 import typer
 from rich.console import Console
 
-from socialcredit.cli import render
+from socialcredit.cli import options, render
+from socialcredit.cli.options import AsOfOption, DatabaseOption
 from socialcredit.cli.rights import RIGHTS_COMMANDS, objection_app
 from socialcredit.csv_files import write_csv
 from socialcredit.domain.rules import AsOfBeforeCatalogue
@@ -43,6 +45,8 @@ from socialcredit.synth.demo import (
 
 EXIT_REFUSED = 1
 EXIT_CANNOT_RUN = 2
+BATCHES_PAGE_ROWS = 100  # rows `scs batches` shows unless --limit says otherwise
+MAX_BATCHES_PAGE_ROWS = 10_000
 
 app = typer.Typer(
     name="scs",
@@ -62,31 +66,7 @@ WIDTH_WHEN_NOT_A_TERMINAL = 160
 stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else WIDTH_WHEN_NOT_A_TERMINAL)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else WIDTH_WHEN_NOT_A_TERMINAL)
 
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar=STORE_URL_VARIABLE,
-        help="Store URL: sqlite:///PATH (default sqlite:///scs.db) or postgresql://USER@HOST[:PORT]/DB.",
-        show_default=False,
-    ),
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option("--as-of", help="Scoring date, YYYY-MM-DD. Default: today.", show_default=False),
-]
-
-
-class _Settings:
-    database: str | None = None
-
-
-_settings = _Settings()
-
-
-@app.callback()
-def _global_options(database: DatabaseOption = None) -> None:
-    _settings.database = database
+app.callback()(options.root_options)
 
 
 def fail(message: str, code: int) -> typer.Exit:
@@ -96,23 +76,59 @@ def fail(message: str, code: int) -> typer.Exit:
 
 @contextmanager
 def open_registry(database: str | None) -> Iterator[Registry]:
+    """The registry on the chosen store. A store that cannot be opened, or that fails under
+    the command (busy past its timeout, read-only, full), is one line and exit 2."""
     try:
-        store = Store.open(database or _settings.database)
+        store = Store.open(options.chosen_store(database))
     except (BadStoreURL, StoreUnavailable) as error:
         raise fail(str(error), EXIT_CANNOT_RUN) from None
     try:
         yield Registry(store)
+    except Exception as error:
+        problem = store.problem(error)
+        if problem is None:
+            raise
+        raise fail(problem, EXIT_CANNOT_RUN) from None
     finally:
+        if store.unlogged_looks:
+            stderr.print(
+                f"note: the store is read-only, so this look was not logged in the file's access log"
+            )
         store.close()
 
 
-def parse_day(value: str | None, registry: Registry) -> dt.date:
+def check_output(path: Path, option: str) -> None:
+    """Exit 2 with one line, before any work, when `path` cannot be written as a file."""
+    problem = output_problem(path)
+    if problem is not None:
+        raise fail(f"{option} {path}: {problem}", EXIT_CANNOT_RUN)
+
+
+def output_problem(path: Path) -> str | None:
+    if path.is_dir():
+        return "is a folder, not a file"
+    folder = path.parent
+    while not folder.exists():  # the folders that writing will create
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    if path.exists():
+        if not os.access(path, os.W_OK):
+            return "may not be written (permission denied)"
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot be created: {folder} may not be written"
+    return None
+
+
+def parse_day(value: str | None, registry: Registry | None = None, option: str = "--as-of") -> dt.date | None:
+    """The date given as `option` (YYYY-MM-DD exactly), else the registry's today (or None
+    without a registry); exit 2 with one line when it is not a date."""
     if value is None:
-        return registry.today()
+        return registry.today() if registry is not None else None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"--as-of {value!r} is not a date (YYYY-MM-DD)", EXIT_CANNOT_RUN) from None
+        return options.strict_date(value, option)
+    except options.BadDate as error:
+        raise fail(str(error), EXIT_CANNOT_RUN) from None
 
 
 # -- catalogue -------------------------------------------------------------------------------
@@ -183,11 +199,22 @@ def ingest(
 @app.command()
 def batches(
     source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=MAX_BATCHES_PAGE_ROWS, help="At most this many, latest first.")
+    ] = BATCHES_PAGE_ROWS,
+    before: Annotated[
+        int | None, typer.Option("--before", help="Only batches with a lower id: the next page.", show_default=False)
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
-    """List the most recent ingested files with their counts."""
+    """List the most recent ingested files with their counts, a page at a time."""
     with open_registry(database) as registry:
-        stdout.print(render.batches(registry.store.batches(source)))
+        rows = registry.store.batches(source, limit + 1, before)
+    page = rows[:limit]
+    stdout.print(render.batches(page))
+    if len(rows) > limit:
+        following = ["scs batches", *(["--source", source] if source else []), "--limit", str(limit)]
+        stdout.print(f"more batches are older: {' '.join(following)} --before {page[-1].id}")
 
 
 @app.command("rejected")
@@ -213,13 +240,17 @@ def score(
     database: DatabaseOption = None,
 ) -> None:
     """Score every subject as of a date."""
+    check_output(out, "--out")
     with open_registry(database) as registry:
         day = parse_day(as_of, registry)
         try:
             scores = registry.score_all(day)
         except AsOfBeforeCatalogue as error:
             raise fail(str(error), EXIT_REFUSED) from None
-    render.write_scores(scores, out)
+    try:
+        render.write_scores(scores, out)
+    except (OSError, pl.exceptions.PolarsError) as error:
+        raise fail(f"--out {out}: cannot write: {error}", EXIT_CANNOT_RUN) from None
     stdout.print(f"scored {scores.height} subjects as of {day}: {out}")
 
 
@@ -289,7 +320,7 @@ def demo(
 ) -> None:
     """Build a synthetic city at a real city's scale, ingest it, score it, and say what it found."""
     factor = scale if scale is not None else (SMALL_SCALE if small else 1.0)
-    chosen = database or _settings.database
+    chosen = options.chosen_store(database) or os.environ.get(STORE_URL_VARIABLE)
     if chosen is None:
         for suffix in ("", "-wal", "-shm"):  # the demo's own store: a fresh one every run
             Path(f"{DEMO_STORE_FILE}{suffix}").unlink(missing_ok=True)
@@ -304,6 +335,17 @@ def demo(
                 raise fail(str(error), EXIT_CANNOT_RUN) from None
         report.seconds["total"] = time.perf_counter() - started
     render.print_demo(stdout, report, chosen)
+
+
+def _store_flag_on_every_group() -> None:
+    """Every command group takes --db between its name and its command, as `catalog` does;
+    groups registered above without a callback of their own get `options.group_options`."""
+    for group in app.registered_groups:
+        if group.typer_instance is not None and group.typer_instance.registered_callback is None:
+            group.typer_instance.callback()(options.group_options)
+
+
+_store_flag_on_every_group()
 
 
 def main() -> None:

@@ -11,27 +11,13 @@ import orjson
 import typer
 
 from socialcredit.cli import render
+from socialcredit.cli.options import AsOfOption, DatabaseOption
 from socialcredit.rights import CheckAnswer, MeasureCoverage, Refused
 
 objection_app = typer.Typer(
     help="File, answer and list objections to records (SPEC §7.1).", no_args_is_help=True
 )
 
-# The shared options, as `cli/app.py` words them (this module is imported by it, so it takes
-# its helpers late, in `_cli`, rather than importing it at the top).
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="SCS_DB",
-        help="Store URL: sqlite:///PATH (default sqlite:///scs.db) or postgresql://USER@HOST[:PORT]/DB.",
-        show_default=False,
-    ),
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option("--as-of", help="Scoring date, YYYY-MM-DD. Default: today.", show_default=False),
-]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 OnOption = Annotated[
     str | None,
@@ -46,13 +32,7 @@ def _cli():
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        cli = _cli()
-        raise cli.fail(f"{option} {value!r} is not a date (YYYY-MM-DD)", cli.EXIT_CANNOT_RUN) from None
+    return _cli().parse_day(value, None, option)
 
 
 def _refused(error: Refused):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +30,7 @@ from socialcredit.store.urls import StoreURL
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_INGEST_CACHE_KIB = 262_144  # page cache while ingesting: index pages stay in memory
 SQLITE_READ_IDS = 200_000  # record ids per chunk of the current ledger read from SQLite
+POSTGRESQL_READ_BATCH_BYTES = 16 * 1024 * 1024  # per Arrow batch of the ledger read over ADBC
 SQLITE_WAL_CHECKPOINT_PAGES = 65_536  # 256 MiB of 4 KiB pages
 INGEST_KEYS_TABLE = "scs_ingest_keys"
 RECORD_ID_LOCK = 7469002  # advisory lock key around a record-id reservation on PostgreSQL
@@ -360,11 +361,20 @@ def ingest_session(url: StoreURL, batch: NewBatch) -> Iterator[_IngestSession]:
         connection.close()
 
 
-def read_current_ledger(url: StoreURL) -> pl.DataFrame:
-    """The current revision of every record: rows that no later revision supersedes."""
-    return pl.concat(
-        [pl.DataFrame(schema=LEDGER_COLUMNS), *_current_ledger_batches(url)], rechunk=False
-    )
+def read_current_ledger(
+    url: StoreURL, between_chunks: Callable[[], None] | None = None
+) -> pl.DataFrame:
+    """The current revision of every record: rows that no later revision supersedes.
+
+    One consistent snapshot, however many chunks it is read in: a file committed meanwhile is
+    wholly in the read or wholly out of it. `between_chunks` runs after each chunk (tests
+    commit an ingest there)."""
+    chunks = [pl.DataFrame(schema=LEDGER_COLUMNS)]
+    for chunk in _current_ledger_batches(url):
+        chunks.append(chunk)
+        if between_chunks is not None:
+            between_chunks()
+    return pl.concat(chunks, rechunk=False)
 
 
 # One chunk of the current ledger from SQLite as CSV text, built by SQLite itself: Python's
@@ -381,9 +391,14 @@ _SQLITE_LEDGER_CHUNK_AS_CSV = (
 
 def _current_ledger_chunks_sqlite(url: StoreURL) -> Iterator[pl.DataFrame]:
     """The current ledger, SQLITE_READ_IDS record ids at a time, in id order; each chunk
-    finds the superseded ids of its own range in the index on `supersedes`."""
-    connection = sqlite3.connect(url.adbc_uri)
+    finds the superseded ids of its own range in the index on `supersedes`.
+
+    Every chunk is read in one read transaction: in WAL mode its snapshot is fixed by its
+    first SELECT and holds to the end, so a file committed meanwhile is not half seen (its
+    new revisions beyond the range, the rows they supersede already gone)."""
+    connection = sqlite_read_connection(url)
     try:
+        connection.execute("BEGIN")
         first, last = connection.execute("SELECT min(id), max(id) FROM records").fetchone()
         if first is None:
             return
@@ -400,16 +415,28 @@ def _current_ledger_chunks_sqlite(url: StoreURL) -> Iterator[pl.DataFrame]:
                 )
                 yield chunk.cast(LEDGER_COLUMNS)
     finally:
-        connection.close()
+        connection.close()  # ends the read transaction
+
+
+def sqlite_read_connection(url: StoreURL) -> sqlite3.Connection:
+    """A read-only connection without implicit transactions (the caller opens its own).
+    Read-only, so that a store in a file or folder we may not write can still be read."""
+    connection = sqlite3.connect(url.sqlite_read_uri(), uri=True, isolation_level=None)
+    connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    return connection
 
 
 def _current_ledger_batches(url: StoreURL) -> Iterator[pl.DataFrame]:
     if url.dialect == "sqlite":
         yield from _current_ledger_chunks_sqlite(url)
         return
+    # One statement, so one snapshot on PostgreSQL, however many batches it streams in.
     with _postgresql_connection(url) as connection, connection.cursor() as cursor:
         # NOT EXISTS, not NOT IN: PostgreSQL plans it as an anti-join, which may spill to
         # disk; a NOT IN subplan too large for work_mem would be re-scanned for every row.
+        cursor.adbc_statement.set_options(
+            **{"adbc.postgresql.batch_size_hint_bytes": str(POSTGRESQL_READ_BATCH_BYTES)}
+        )
         cursor.execute(
             f"SELECT {', '.join(f'r.{name}' for name in LEDGER_COLUMNS)} FROM records r "
             "WHERE NOT EXISTS (SELECT 1 FROM records s "

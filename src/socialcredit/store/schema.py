@@ -9,6 +9,8 @@ the batch, before anyone else can see it.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
@@ -17,6 +19,30 @@ from sqlalchemy.dialects import postgresql
 Key = sa.Text().with_variant(postgresql.TEXT(collation="C"), "postgresql")
 # SQLite's rowid is a 64-bit integer already; BIGINT on SQLite would not alias it.
 RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """An instant, handed back in UTC with its offset on both stores. PostgreSQL keeps
+    `timestamptz`; SQLite has no zone, so the instant is stored as UTC text and read back
+    as UTC (SQLAlchemy alone would store the caller's wall clock and hand it back naive)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"an instant needs its time zone: {value!r}")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
 
 SCHEMA_REVISION = "0002_objections"  # the Alembic head; tests hold the two equal
 
@@ -35,7 +61,7 @@ catalogue_versions = sa.Table(
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("catalog", sa.Text, nullable=False),
     sa.Column("effective_from", sa.Date, nullable=False, unique=True),
-    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("published_at", UTCDateTime(), nullable=False),
     sa.Column("document", sa.Text, nullable=False),  # the validated catalogue, as JSON
     sa.Column("source_text", sa.Text, nullable=False),  # the YAML exactly as published
     sa.Column("sha256", sa.String(64), nullable=False),
@@ -50,7 +76,7 @@ ingest_batches = sa.Table(
     sa.Column("file_format", sa.String(16), nullable=False),
     sa.Column("file_sha256", sa.String(64), nullable=False),
     sa.Column("submitted_on", sa.Date, nullable=False),
-    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("received_at", UTCDateTime(), nullable=False),
     sa.Column("accepted", sa.Integer, nullable=True),
     sa.Column("duplicates", sa.Integer, nullable=True),
     sa.Column("rejected", sa.Integer, nullable=True),
@@ -123,7 +149,7 @@ file_views = sa.Table(
     sa.Column("id", RowId, primary_key=True),
     sa.Column("subject_kind", Key, nullable=False),
     sa.Column("subject_id", Key, nullable=False),
-    sa.Column("viewed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("viewed_at", UTCDateTime(), nullable=False),
     sa.Column("viewer", sa.Text, nullable=False),
     sa.Column("purpose", sa.Text, nullable=False),
     sa.Column("channel", sa.Text, nullable=False),
@@ -141,7 +167,7 @@ objections = sa.Table(
     sa.Column("revision", sa.Integer, nullable=False),  # the revision objected to
     sa.Column("filed_on", sa.Date, nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("registered_at", UTCDateTime(), nullable=False),
     sa.Index(None, "source", "record_id"),
 )
 
@@ -152,7 +178,7 @@ objection_answers = sa.Table(
     sa.Column("number", RowId, primary_key=True, autoincrement=False),
     sa.Column("answered_on", sa.Date, nullable=False),
     sa.Column("note", sa.Text, nullable=True),
-    sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("registered_at", UTCDateTime(), nullable=False),
 )
 
 STATEMENT_MAX_CHARACTERS = 500  # SPEC §7.2
@@ -165,7 +191,7 @@ statements = sa.Table(
     sa.Column("subject_kind", Key, nullable=False),
     sa.Column("subject_id", Key, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
-    sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("made_at", UTCDateTime(), nullable=False),
     sa.CheckConstraint(f"length(text) <= {STATEMENT_MAX_CHARACTERS}", name="text_length"),
     sa.Index(None, "subject_id"),
 )

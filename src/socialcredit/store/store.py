@@ -9,6 +9,8 @@ Dialect differences live in this package and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -23,11 +25,16 @@ from socialcredit.domain.records import LedgerRecord
 from socialcredit.store import bulk, schema
 from socialcredit.store.urls import StoreURL, parse_store_url
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+CATALOGUE_PUBLICATION_LOCK = 7469003  # advisory lock key around a publication on PostgreSQL
 
 
 class StoreUnavailable(RuntimeError):
     """The store cannot be opened (bad URL, server down, permissions)."""
+
+
+# What the drivers raise when the store, not the request, is the problem: locked, read-only,
+# full, gone. Anything else (a programming error) keeps its traceback.
+_OPERATIONAL_ERRORS: tuple[type[BaseException], ...] = (sqlite3.OperationalError, sa.exc.OperationalError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,37 +70,111 @@ class IngestBatch:
     rejected: int
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-    # WAL lets readers go on while a file is ingested; FULL makes an acknowledged commit
-    # survive a power cut, not just a crash of the process.
-    cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA synchronous = FULL")
-    cursor.close()
+def _sqlite_pragmas(url: StoreURL):
+    def apply(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        # Wait this long for another writer (a long ingest) before giving up with "busy".
+        cursor.execute(f"PRAGMA busy_timeout = {bulk.SQLITE_BUSY_TIMEOUT_MS}")
+        if url.access == "read-write":
+            # WAL lets readers go on while a file is ingested; FULL makes an acknowledged
+            # commit survive a power cut, not just a crash of the process.
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    return apply
+
+
+def _sqlite_access(url: StoreURL) -> StoreURL:
+    """Read-write when the file and its folder may be written (or the store is new), else
+    read-only, or immutable when SQLite cannot even keep its shared-memory index beside it."""
+    path = url.sqlite_path
+    assert path is not None
+    folder = path.resolve().parent
+    if not path.exists() or (os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)):
+        return url
+    try:
+        probe = sqlite3.connect(url.with_access("read-only").sqlite_read_uri(), uri=True)
+        try:
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            probe.close()
+        return url.with_access("read-only")
+    except sqlite3.Error:
+        pass
+    log = path.with_name(path.name + "-wal")
+    if log.exists() and log.stat().st_size > 0:
+        raise StoreUnavailable(
+            f"cannot open the store {url.display()}: it is read-only and its write-ahead log "
+            f"{log.name} holds commits SQLite cannot read without writing in {folder}"
+        )
+    return url.with_access("immutable")
+
+
+class CataloguePublication:
+    """The store's side of one publication, inside its locked transaction."""
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+
+    def latest(self) -> CatalogueRow | None:
+        table = schema.catalogue_versions
+        query = sa.select(table).order_by(table.c.version.desc()).limit(1)
+        row = self._connection.execute(query).first()
+        return CatalogueRow(**row._mapping) if row else None
+
+    def append(self, row: CatalogueRow) -> None:
+        self._connection.execute(sa.insert(schema.catalogue_versions).values(**asdict(row)))
 
 
 class Store:
     def __init__(self, url: StoreURL, engine: Engine):
         self.url = url
         self.engine = engine
+        self.unlogged_looks = 0  # looks at a file a read-only store could not log
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:
-        """Open the store at `url` (or $SCS_DB, or ./scs.db) and bring it to the current schema."""
+        """Open the store at `url` (or $SCS_DB, or ./scs.db) and bring it to the current schema.
+        A SQLite store whose file or folder may not be written is opened read-only."""
         store_url = parse_store_url(url)
-        engine = sa.create_engine(store_url.sqlalchemy_url)
         if store_url.dialect == "sqlite":
-            sa.event.listen(engine, "connect", _sqlite_pragmas)
+            store_url = _sqlite_access(store_url)
+        try:
+            engine = sa.create_engine(store_url.sqlalchemy_url)
+        except (sa.exc.ArgumentError, ValueError) as error:
+            raise StoreUnavailable(f"cannot open the store {store_url.display()}: {error}") from None
+        if store_url.dialect == "sqlite":
+            sa.event.listen(engine, "connect", _sqlite_pragmas(store_url))
         store = cls(store_url, engine)
         try:
             store.migrate()
-        except sa.exc.OperationalError as error:
+        except sa.exc.DBAPIError as error:  # "file is not a database" is not an OperationalError
             engine.dispose()
             raise StoreUnavailable(
                 f"cannot open the store {store_url.display()}: {error.orig}"
             ) from error
         return store
+
+    @property
+    def read_only(self) -> bool:
+        return self.url.access != "read-write"
+
+    def problem(self, error: BaseException) -> str | None:
+        """One line for an error the store, not the request, caused (busy, read-only, full,
+        gone); None for anything else."""
+        if not isinstance(error, _OPERATIONAL_ERRORS):
+            return None
+        text = str(getattr(error, "orig", None) or error)
+        if "locked" in text or "busy" in text:
+            seconds = bulk.SQLITE_BUSY_TIMEOUT_MS / 1000
+            return (
+                f"the store {self.url.display()} is busy: another process (a long ingest?) has "
+                f"held its write lock for the {seconds:g} s we waited; try again later"
+            )
+        if "readonly" in text or "read-only" in text:
+            return f"the store {self.url.display()} is read-only: it can be scored and shown, not changed"
+        return f"the store {self.url.display()} failed: {text.strip().splitlines()[0]}"
 
     def close(self) -> None:
         self.engine.dispose()
@@ -108,8 +189,15 @@ class Store:
     def migrate(self) -> None:
         """Bring an empty or older store to the current schema (SPEC §6)."""
         with self.engine.begin() as connection:
-            if self.schema_revision(connection) == schema.SCHEMA_REVISION:
+            revision = self.schema_revision(connection)
+            if revision == schema.SCHEMA_REVISION:
                 return
+            if self.read_only:
+                raise StoreUnavailable(
+                    f"the store {self.url.display()} is read-only and at schema revision "
+                    f"{revision}, not {schema.SCHEMA_REVISION}: open it once where it may be "
+                    "written, to bring it up to date"
+                )
             if self.url.dialect == "postgresql":
                 # Two processes opening a new database at once must not both create it.
                 connection.execute(sa.text("SELECT pg_advisory_xact_lock(7469001)"))
@@ -134,9 +222,25 @@ class Store:
             rows = connection.execute(sa.select(table).order_by(table.c.effective_from))
             return [CatalogueRow(**row._mapping) for row in rows]
 
-    def append_catalogue(self, row: CatalogueRow) -> None:
-        with self.engine.begin() as connection:
-            connection.execute(sa.insert(schema.catalogue_versions).values(**asdict(row)))
+    @contextmanager
+    def publication(self) -> Iterator[CataloguePublication]:
+        """One publication at a time: the latest version read inside stays the latest until
+        the new one is stored (SQLite: the write lock, taken at BEGIN; PostgreSQL: an advisory
+        lock held to the end of the transaction). Nothing is stored unless `append` is called
+        and the block ends without an exception."""
+        with self.engine.connect() as connection:
+            if self.url.dialect == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                connection.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CATALOGUE_PUBLICATION_LOCK}
+                )
+            try:
+                yield CataloguePublication(connection)
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
 
     # -- records ---------------------------------------------------------------------------
 
@@ -194,11 +298,16 @@ class Store:
 
     # -- batches and rejected rows ---------------------------------------------------------
 
-    def batches(self, source: str | None = None, limit: int = 100) -> list[IngestBatch]:
+    def batches(
+        self, source: str | None = None, limit: int = 100, before: int | None = None
+    ) -> list[IngestBatch]:
+        """At most `limit` batches, latest first; only those with an id below `before`."""
         table = schema.ingest_batches
         query = sa.select(table).order_by(table.c.id.desc()).limit(limit)
         if source is not None:
             query = query.where(table.c.source == source)
+        if before is not None:
+            query = query.where(table.c.id < before)
         with self.engine.connect() as connection:
             return [IngestBatch(**row._mapping) for row in connection.execute(query)]
 
@@ -229,6 +338,11 @@ class Store:
     def append_file_view(
         self, kind: SubjectKind, subject_id: str, view: FileView
     ) -> None:
+        """Log a look at a file. A read-only store cannot: it counts the look in
+        `unlogged_looks`, for the caller to say so (README: "A read-only store")."""
+        if self.read_only:
+            self.unlogged_looks += 1
+            return
         with self.engine.begin() as connection:
             connection.execute(
                 sa.insert(schema.file_views).values(
