@@ -224,6 +224,9 @@ def test_a_rejects_path_that_cannot_be_written_is_refused_before_anything_is_sto
 
 
 def test_rejects_can_go_to_a_device(city: Registry, tmp_path: Path) -> None:
+    # Written through, never renamed over: an ingest that renamed its file over /dev/null
+    # would leave the machine without one.
+    assert Path("/dev/null").is_char_device()
     path = write_records(tmp_path / "traffic.csv", ROWS)
     result = cli_ingest(city, str(path), "--rejects", "/dev/null")
     assert result.exit_code == 0, result.output
