@@ -26,8 +26,9 @@ from socialcredit.domain.identifiers import SubjectKind, identifier_problem, nor
 from socialcredit.domain.rules import Rulebook
 from socialcredit.domain.scoring import score_subject
 from socialcredit.keys import KeyRing
-from socialcredit.ingest.pipeline import IngestCounts, RejectsFile, ingest_chunks
+from socialcredit.ingest.pipeline import IngestCounts, ingest_chunks
 from socialcredit.ingest.readers import RecordFile
+from socialcredit.ingest.rejects import RejectsFile
 from socialcredit.domain.objections import Objection
 from socialcredit.domain.records import LedgerRecord
 from socialcredit.rights import (
@@ -39,7 +40,7 @@ from socialcredit.rights import (
     SubjectFile,
     SubjectRights,
 )
-from socialcredit.scoring.batch import contributions_by_item, score_ledger
+from socialcredit.scoring.batch import contributions_by_item, held_back_ids, score_ledger
 from socialcredit.scoring.summary import PopulationSummary, summarize_scores
 from socialcredit.store.bulk import NewBatch
 from socialcredit.store.store import CatalogueRow, Store
@@ -183,16 +184,22 @@ class Registry:
     def score_all(self, as_of: dt.date) -> pl.DataFrame:
         rulebook = self.rulebook
         rulebook.scoring_version(as_of)  # fail before reading the ledger
-        ledger = self.store.current_ledger()
+        ledger, overdue = self._ledger_and_overdue(as_of)
         # Read after the ledger: it then names every key the ledger read uses.
-        subjects = self.store.subjects()
-        return score_ledger(ledger, rulebook, as_of, self.rights.overdue(), subjects=subjects)
+        return score_ledger(ledger, rulebook, as_of, overdue, subjects=self.store.subjects())
+
+    def _ledger_and_overdue(self, as_of: dt.date) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+        """The current ledger and the objections overdue at `as_of`; row ids are read only
+        when some record is held back then, so that scoring a day without costs nothing."""
+        overdue = self.rights.overdue()
+        if held_back_ids(overdue, as_of) is None:
+            return self.store.current_ledger(), None
+        return self.store.current_ledger(with_ids=True), overdue
 
     def population(self, as_of: dt.date) -> PopulationReport:
         rulebook = self.rulebook
         catalogue = rulebook.scoring_version(as_of)
-        ledger = self.store.current_ledger()
-        overdue = self.rights.overdue()
+        ledger, overdue = self._ledger_and_overdue(as_of)
         scores = score_ledger(ledger, rulebook, as_of, overdue, subjects=self.store.subjects())
         return PopulationReport(
             as_of,

@@ -287,9 +287,10 @@ class Store:
         with bulk.ingest_session(self.url, batch, self.identities) as session:
             yield session
 
-    def current_ledger(self) -> pl.DataFrame:
-        """The current revision of every record, as the batch scorer reads it: subjects by key."""
-        return bulk.read_current_ledger(self.url)
+    def current_ledger(self, with_ids: bool = False) -> pl.DataFrame:
+        """The current revision of every record, as the batch scorer reads it, subjects by key (with
+        `with_ids`, each with its row id, by which objections name records)."""
+        return bulk.read_current_ledger(self.url, with_ids)
 
     def subjects(self) -> pl.DataFrame:
         """Every subject's key, kind and identifier, to name the batch scorer's output. Read
