@@ -164,8 +164,9 @@ class RightsTables:
         """The revisions stored under these row ids (the demo draws records to object to)."""
         records = schema.records
         with self.engine.connect() as connection:
-            rows = connection.execute(sa.select(records).where(records.c.id.in_(row_ids)))
-            return [_ledger_record(row) for row in rows]
+            rows = list(connection.execute(sa.select(records).where(records.c.id.in_(row_ids))))
+        names = self.identities.identities_of([row.subject for row in rows])
+        return [_ledger_record(row, names[row.subject][1]) for row in rows]
 
     def highest_row_id(self) -> int:
         with self.engine.connect() as connection:
