@@ -384,3 +384,14 @@ def test_a_read_only_store_can_be_scored_and_shown_not_changed(tmp_path: Path, r
     finally:
         folder.chmod(0o755)
         (folder / "registry.db").chmod(0o644)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["rejected", "99999999999999999999999"], ["batches", "--before", "99999999999999999999999"], ["objection", "uphold", "99999999999999999999999"]],
+    ids=lambda arguments: arguments[0],
+)
+def test_ids_beyond_64_bits_are_refused_as_arguments(published, arguments: list[str]) -> None:
+    result = published(*arguments)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "Invalid value" in result.output

@@ -202,7 +202,8 @@ def batches(
         int, typer.Option("--limit", min=1, max=MAX_BATCHES_PAGE_ROWS, help="At most this many, latest first.")
     ] = BATCHES_PAGE_ROWS,
     before: Annotated[
-        int | None, typer.Option("--before", help="Only batches with a lower id: the next page.", show_default=False)
+        int | None,
+        typer.Option("--before", min=1, max=options.ROW_ID_MAX, help="Only batches with a lower id: the next page.", show_default=False),
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -218,7 +219,7 @@ def batches(
 
 @app.command("rejected")
 def rejected(
-    batch: Annotated[int, typer.Argument(help="Batch id, as `scs batches` lists it.")],
+    batch: Annotated[int, typer.Argument(min=1, max=options.ROW_ID_MAX, help="Batch id, as `scs batches` lists it.")],
     database: DatabaseOption = None,
 ) -> None:
     """Print the rejected rows of one ingested file, with their reasons, as CSV."""
