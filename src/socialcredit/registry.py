@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,10 +22,14 @@ from socialcredit.catalogue.validation import (
     validate_catalogue,
 )
 from socialcredit.domain.catalogue import Catalogue
+from socialcredit.domain.identifiers import SubjectKind, identifier_problem, normalize_identifier
 from socialcredit.domain.rules import Rulebook
+from socialcredit.domain.scoring import score_subject
+from socialcredit.keys import KeyRing
 from socialcredit.ingest.pipeline import IngestCounts, RejectsFile, ingest_chunks
 from socialcredit.ingest.readers import RecordFile
 from socialcredit.domain.objections import Objection
+from socialcredit.domain.records import LedgerRecord
 from socialcredit.rights import (
     CheckAnswer,
     InvalidIdentifier,
@@ -82,6 +86,11 @@ class Registry:
         self.clock = clock
         self._rulebook: Rulebook | None = None
         self.rights = SubjectRights(self)
+
+    @property
+    def keys(self) -> KeyRing:
+        """API keys (SPEC §8)."""
+        return KeyRing(self.store, self.clock, lambda: set(self.rulebook.source_codes))
 
     def today(self) -> dt.date:
         """The registry's calendar day, in the machine's local time zone."""
@@ -237,3 +246,36 @@ class Registry:
     def measures(self, as_of: dt.date | None = None) -> list[MeasureCoverage]:
         return self.rights.measures(as_of)
 
+    def organization_lists(self, code: str, as_of: dt.date) -> tuple[str, ...] | None:
+        """The public view of an organization (SPEC §8): its lists, or None when it has no
+        file. Not logged as a look at the file: it shows nothing but what the lists publish."""
+        code = normalize_identifier(code)
+        problem = identifier_problem("organization", code)
+        if problem:
+            raise InvalidIdentifier(problem)
+        for score, _objections in self.rights.scores(code, as_of):
+            if score.subject_kind == "organization":
+                return score.lists
+        return None
+
+    def current_record(self, source: str, record_id: str) -> LedgerRecord | None:
+        """The current revision of one record, or None: whose it is, before acting on it."""
+        return self.rights.tables.current_revision(source, record_id)
+
+    def score_history(
+        self, subject_id: str, kind: SubjectKind, days: Iterable[dt.date]
+    ) -> list[tuple[dt.date, int]]:
+        """One file's score on each of `days` on which it existed: the subject's own chart.
+        Not logged (the page that shows it logs its look once); records and objections are
+        read once, and each day is scored as `subject_files` would score it."""
+        subject_id = normalize_identifier(subject_id)
+        records = [r for r in self.store.records_naming(subject_id) if r.subject_kind == kind]
+        objections = self.objections(subject_id=subject_id) if records else []
+        history = []
+        for day in days:
+            if self.rulebook.version_on(day) is None:
+                continue
+            score = score_subject(records, self.rulebook, day, [o.on(day) for o in objections])
+            if score is not None:
+                history.append((day, score.score))
+        return history

@@ -12,13 +12,11 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from socialcredit.registry import Registry
 from socialcredit.store.store import Store
-from socialcredit.web import create_router
-from tests.e2e.world import fixed_clock, populate, serving
+from tests.e2e.world import build_app, fixed_clock, populate, serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,20 +34,14 @@ BLOCKING_IMPACTS = ("serious", "critical")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
-def build_app(store_url: str) -> FastAPI:
-    app = FastAPI()
-    app.state.registry = Registry(Store.open(store_url), fixed_clock)
-    app.include_router(create_router())
-    return app
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     directory = tmp_path_factory.mktemp("web")
     store_url = f"sqlite:///{directory / 'registry.db'}"
-    app = build_app(store_url)
-    populate(app.state.registry, directory)
-    with serving(app) as address:
+    registry = Registry(Store.open(store_url), fixed_clock)
+    populate(registry, directory)
+    registry.store.close()
+    with serving(build_app(store_url)) as address:
         yield address
 
 

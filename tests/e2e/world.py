@@ -14,7 +14,12 @@ import ryaml
 import uvicorn
 
 from socialcredit.registry import Registry
-from tests.conftest import EXAMPLE_DIRECTORY, fixed_clock
+from socialcredit.service.app import create_app
+from socialcredit.service.settings import ServiceSettings
+from socialcredit.store.store import Store
+from tests.conftest import EXAMPLE_DIRECTORY, TODAY, fixed_clock
+
+TODAY_DATE = TODAY.astimezone().date()
 
 CHINESE_TITLES = {
     "traffic.red_light": "闯红灯",
@@ -60,6 +65,11 @@ def populate(registry: Registry, directory: Path) -> None:
         registry.ingest(EXAMPLE_DIRECTORY / file_name, source, directory / f"{source}.rejects.csv")
 
 
+def build_app(store_url: str):
+    """The service as `scs serve` runs it (API and web pages), with the tests' fixed clock."""
+    return create_app(lambda: Registry(Store.open(store_url), fixed_clock), ServiceSettings())
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -85,4 +95,4 @@ def serving(app) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-__all__ = ["fixed_clock", "populate", "serving"]
+__all__ = ["TODAY_DATE", "build_app", "fixed_clock", "populate", "serving"]

@@ -22,8 +22,10 @@ import typer
 from rich.console import Console
 
 from socialcredit.cli import options, render
+from socialcredit.cli.keys import demo_keys, keys_app, print_demo_keys
 from socialcredit.cli.options import AsOfOption, DatabaseOption
 from socialcredit.cli.rights import RIGHTS_COMMANDS, objection_app
+from socialcredit.cli.serve import serve
 from socialcredit.csv_files import write_csv
 from socialcredit.domain.rules import AsOfBeforeCatalogue
 from socialcredit.ingest.readers import UnreadableFile
@@ -59,6 +61,8 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(objection_app, name="objection")
 for _command in RIGHTS_COMMANDS:
     app.command()(_command)
+app.add_typer(keys_app, name="keys")
+app.command("serve")(serve)
 
 # Piped or redirected output is not cut to 80 columns: tables keep their words whole.
 WIDTH_WHEN_NOT_A_TERMINAL = 160
@@ -346,7 +350,9 @@ def demo(
             except StoreNotEmpty as error:
                 raise fail(str(error), EXIT_CANNOT_RUN) from None
         report.seconds["total"] = time.perf_counter() - started
+        keys = demo_keys(registry, report)
     render.print_demo(stdout, report, chosen)
+    print_demo_keys(stdout, keys, chosen)
 
 
 def _store_flag_on_every_group() -> None:

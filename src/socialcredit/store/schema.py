@@ -44,7 +44,7 @@ class UTCDateTime(sa.TypeDecorator):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-SCHEMA_REVISION = "0002_objections"  # the Alembic head; tests hold the two equal
+SCHEMA_REVISION = "0004_api_keys"  # the Alembic head; tests hold the two equal
 
 metadata = sa.MetaData(
     naming_convention={
@@ -205,3 +205,27 @@ APPEND_ONLY_TABLES = (
     "objection_answers",
     "statements",
 )
+
+# API keys (SPEC §8): the secret is never stored, only its SHA-256; `display` is the readable
+# start of the key (its role prefix and a few characters) so a list can tell keys apart.
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("number", RowId, primary_key=True),
+    sa.Column("role", Key, nullable=False),
+    sa.Column("who", sa.Text, nullable=True),
+    sa.Column("display", sa.Text, nullable=False),
+    sa.Column("key_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("role IN ('operator', 'source', 'subject', 'party')", name="role_known"),
+)
+
+# A revocation is a row of its own, so keys stay append-only like everything else.
+api_key_revocations = sa.Table(
+    "api_key_revocations",
+    metadata,
+    sa.Column("number", RowId, primary_key=True, autoincrement=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+API_KEY_TABLES = ("api_keys", "api_key_revocations")  # append-only too (tests/service)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from socialcredit.synth.catalogue_chinese import ITEM_TITLES, LIST_TITLES, MEASURE_TITLES
+
 # -- sources -------------------------------------------------------------------------------
 
 DISTRICTS = 8
@@ -285,12 +287,16 @@ def catalogue_document(effective_from: dt.date, version: int = 1) -> dict:
         "effective_from": effective_from.isoformat(),
         "base_score": 1000,
         "tiers": [{"name": name, "min": minimum} if minimum is not None else {"name": name} for name, minimum in TIERS],
-        "lists": LISTS,
+        "lists": {
+            name: {**definition, "titles": {"zh": LIST_TITLES[name]}}
+            for name, definition in LISTS.items()
+        },
         "sources": {code: {"name": name} for code, name in SOURCES.items()},
         "items": [
             {
                 "code": item.code,
                 "title": item.title,
+                "titles": {"zh": ITEM_TITLES[item.code]},
                 "subject": item.subject,
                 "points": item.points,
                 "counts_for_days": item.counts_for_days,
@@ -302,7 +308,13 @@ def catalogue_document(effective_from: dt.date, version: int = 1) -> dict:
             for item in ITEMS
         ],
         "measures": [
-            {"code": code, "title": title, "applies_to": applies_to, "relying_parties": parties}
+            {
+                "code": code,
+                "title": title,
+                "titles": {"zh": MEASURE_TITLES[code]},
+                "applies_to": applies_to,
+                "relying_parties": parties,
+            }
             for code, title, applies_to, parties in MEASURES
         ],
     }

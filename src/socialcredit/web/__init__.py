@@ -1,14 +1,17 @@
 """The web interface (SPEC §9): server-rendered pages in Chinese and English.
 
-`create_router()` returns the routes the service's app factory includes at `/`. Pages call
-the same registry functions as the HTTP API, and each names its JSON twin there.
+`create_router()` returns the routes the service's app factory includes at `/`;
+`authenticators()` lets the API accept the pages' sign-in cookie too, so that a page's JSON
+twin opens in the same browser session. Pages call the same registry functions as the HTTP
+API, and each names its JSON twin there.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from socialcredit.web import account, public, static
+from socialcredit.web import account, operator, party, public, source, static, subject
+from socialcredit.web.principal import session_principal
 
 
 def create_router() -> APIRouter:
@@ -16,4 +19,12 @@ def create_router() -> APIRouter:
     router.include_router(static.router)
     router.include_router(public.router)
     router.include_router(account.router)
+    router.include_router(subject.router)
+    router.include_router(source.router)
+    router.include_router(party.router)
+    router.include_router(operator.router)
     return router
+
+
+def authenticators() -> list:
+    return [session_principal]

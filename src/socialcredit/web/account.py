@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from socialcredit.web.dependencies import registry_of
 from socialcredit.web.principal import HOME_PAGES, principal_of, require
-from socialcredit.web.security import csrf_valid, end_session, start_session
+from socialcredit.web.security import csrf_valid, end_session, local_path, start_session
 from socialcredit.web.routing import WebRoute
 from socialcredit.web.templating import render, translate
 
@@ -16,14 +16,9 @@ KEY_LENGTH_MAX = 200  # far longer than any key; longer input is refused unread
 router = APIRouter(route_class=WebRoute)
 
 
-def _local(path: str) -> str | None:
-    """Only a path on this site is a place to go back to: never an open redirect."""
-    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else None
-
-
 @router.get("/sign-in", include_in_schema=False)
 def sign_in_form(request: Request, next: str = "") -> Response:
-    return render(request, "sign_in.html", {"errors": {}, "next": _local(next) or ""}, json_twin=None)
+    return render(request, "sign_in.html", {"errors": {}, "next": local_path(next) or ""}, json_twin=None)
 
 
 @router.post("/sign-in", include_in_schema=False)
@@ -51,11 +46,11 @@ def sign_in(
         return render(
             request,
             "sign_in.html",
-            {"errors": errors, "next": _local(next) or "", "error_title": True},
+            {"errors": errors, "next": local_path(next) or "", "error_title": True},
             json_twin=None,
             status_code=422,
         )
-    response = RedirectResponse(_local(next) or HOME_PAGES[principal.role], status_code=303)
+    response = RedirectResponse(local_path(next) or HOME_PAGES[principal.role], status_code=303)
     start_session(request, response, key)
     return response
 

@@ -95,3 +95,24 @@ def item_history(catalogues: tuple[Catalogue, ...], code: str) -> list[VersionEn
         history.append(VersionEntry(catalogue.version, catalogue.effective_from, state, changes))
         previous = item
     return history
+
+
+def item_titles(catalogues: tuple[Catalogue, ...], language: str) -> dict[str, str]:
+    """Each item's title in `language`, as the latest version that has the item words it."""
+    return {item.code: title_in(item, language) for catalogue in catalogues for item in catalogue.items}
+
+
+def source_names(catalogues: tuple[Catalogue, ...], language: str) -> dict[str, str]:
+    return {
+        code: source.names.get(language) or source.name
+        for catalogue in catalogues
+        for code, source in catalogue.sources.items()
+    }
+
+
+def list_titles(catalogues: tuple[Catalogue, ...], language: str) -> dict[str, str]:
+    return {
+        name: title_in(definition, language)
+        for catalogue in catalogues
+        for name, definition in catalogue.lists.items()
+    }

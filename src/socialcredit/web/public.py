@@ -12,6 +12,7 @@ from socialcredit.web import i18n
 from socialcredit.web.catalogue_view import item_history, item_of, search_items
 from socialcredit.web.dependencies import registry_of
 from socialcredit.web.routing import WebRoute
+from socialcredit.web.security import local_path
 from socialcredit.web.templating import render
 
 QUERY_LENGTH_MAX = 200  # longer than any title; longer input is cut, not refused
@@ -28,9 +29,7 @@ def home(request: Request) -> Response:
 
 @router.get("/language/{language}", include_in_schema=False)
 def choose_language(request: Request, language: str, next: str = "/") -> Response:
-    # Only a path on this site: never an open redirect.
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(local_path(next) or "/", status_code=303)
     if language in i18n.LANGUAGES:
         response.set_cookie(
             i18n.LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="strict", path="/"
@@ -106,7 +105,7 @@ def organization_lookup(request: Request, code: str = "") -> Response:
         if problem:
             context["error"] = problem
         else:
-            context["result"] = registry.organization_lists(code)
+            context["result"] = registry.organization_lists(code, registry.today())
     twin = f"/v1/organizations/{code}" if code and not context["error"] else "/v1/catalogue"
     catalogue = registry.rulebook.version_on(registry.today())
     context["catalogue"] = catalogue

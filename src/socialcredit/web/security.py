@@ -83,3 +83,11 @@ def csrf_token_for(request: Request, response: Response | None = None) -> str:
 def csrf_valid(request: Request, submitted: str | None) -> bool:
     cookie = request.cookies.get(CSRF_COOKIE)
     return bool(cookie and submitted and secrets.compare_digest(cookie, submitted))
+
+
+def local_path(path: str) -> str | None:
+    """`path` when it is a path on this site, else None: never an open redirect (`//host`
+    and `/\\host` are other sites to a browser)."""
+    if path.startswith("/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return None

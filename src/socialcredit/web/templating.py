@@ -6,7 +6,7 @@ Every page names its JSON twin in the HTTP API (SPEC §9): a link in the page, a
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from socialcredit.domain.rules import Rulebook
 from socialcredit.web import i18n
+from socialcredit.web.catalogue_view import item_titles, list_titles, source_names
+from socialcredit.web.dependencies import registry_of
 from socialcredit.web.principal import principal_of
 from socialcredit.web.security import csrf_token_for
 
@@ -44,6 +47,18 @@ def environment(language: str) -> Environment:
     return env
 
 
+@lru_cache(maxsize=8)
+def catalogue_names(rulebook: Rulebook, language: str) -> dict[str, dict[str, str]]:
+    """Titles of items and lists and names of sources in `language`; a new rulebook (a new
+    publication) is a new key."""
+    catalogues = rulebook.catalogues
+    return {
+        "items": item_titles(catalogues, language),
+        "sources": source_names(catalogues, language),
+        "lists": list_titles(catalogues, language),
+    }
+
+
 def translate(request: Request):
     """The gettext of the request's language, for messages made in Python (form errors)."""
     return i18n.translations(i18n.language_of(request)).gettext
@@ -66,14 +81,17 @@ def render(
         json_twin=json_twin,
         csrf_token=csrf_token_for(request),
         principal=principal_of(request),
+        names=catalogue_names(registry_of(request).rulebook, language),
         **context,
     )
     response = HTMLResponse(page, status_code=status_code)
     if json_twin:
         response.headers["Link"] = f'<{json_twin}>; rel="alternate"; type="application/json"'
-    # A page stays on this machine: no framing by others, no scripts from elsewhere.
+    # A page stays on this machine: no framing by others, no scripts from elsewhere. Inline
+    # styles only for the charts' SVG, which pygal styles from within.
     response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; "
         "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"

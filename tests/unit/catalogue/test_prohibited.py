@@ -92,14 +92,33 @@ def test_every_ground_of_spec_section_1_is_covered() -> None:
         "scores_of_others",
         "movements_and_location",
     }
-    assert all(ground.patterns for ground in prohibited_grounds())
+    assert all(ground.english and ground.chinese for ground in prohibited_grounds())
 
 
-def test_patterns_are_phrases_of_whole_words() -> None:
-    from socialcredit.catalogue.prohibited import BadPattern, Guard, Ground, guard
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        (("published (an article)",), ()),  # a space inside parentheses
+        (("Published",), ()),  # not lower case
+        (("politic* science",), ()),  # `*` before the last word
+        ((), ("上 访",)),  # a Chinese term with a space
+        ((), ("rally",)),  # an English word among the Chinese terms
+    ],
+)
+def test_malformed_terms_are_refused_when_the_guard_is_built(english, chinese) -> None:
+    from socialcredit.catalogue.prohibited import BadTerm, Guard, Ground
 
-    assert guard().longest_phrase >= 2
-    with pytest.raises(BadPattern):
-        Guard((Ground("bad", "a bad pattern", ("published (an? )?article",)),))
+    with pytest.raises(BadTerm):
+        Guard((Ground("bad", "a bad term", tuple(english), tuple(chinese)),))
+
+
+def test_a_term_under_two_grounds_is_refused() -> None:
+    from socialcredit.catalogue.prohibited import BadTerm, Guard, Ground
+
+    with pytest.raises(BadTerm):
+        Guard((Ground("one", "one", ("rally",), ()), Ground("two", "two", ("rallies",), ())))
+
+
+def test_terms_match_whole_words() -> None:
     assert find_prohibited_ground("contemplated the temple") is not None
     assert find_prohibited_ground("contemplated the sunset") is None

@@ -1,0 +1,96 @@
+"""`scs keys create | list | revoke` (SPEC §8): translation only; `socialcredit.keys` does the work."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from socialcredit.cli.options import DatabaseOption
+from socialcredit.keys import ROLES, KeyRefused, NewKey
+
+keys_app = typer.Typer(help="API keys for the HTTP API: create, list, revoke.", no_args_is_help=True)
+
+
+def _app():
+    from socialcredit.cli import app  # the shared options and helpers; imported late (no cycle)
+
+    return app
+
+
+@keys_app.command("create")
+def create(
+    role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(ROLES)}.")],
+    who: Annotated[
+        str | None,
+        typer.Option("--for", help="A source's code, a subject's identifier, or a relying party's name."),
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Make a key and print it once: `key N: KEY`. Only its hash is kept."""
+    cli = _app()
+    with cli.open_registry(database) as registry:
+        try:
+            key = registry.keys.create(role, who)
+        except KeyRefused as error:
+            raise cli.fail(str(error), cli.EXIT_REFUSED) from None
+    print(f"key {key.number}: {key.secret}")
+
+
+@keys_app.command("list")
+def list_keys(
+    database: DatabaseOption = None,
+) -> None:
+    """Every key: number, role, for whom, its first characters, made, revoked."""
+    cli = _app()
+    with cli.open_registry(database) as registry:
+        rows = registry.keys.list()
+    table = Table("key", "role", "for", "starts with", "created", "revoked")
+    for row in rows:
+        table.add_row(
+            str(row.number),
+            row.role,
+            row.who or "",
+            row.display,
+            f"{row.created_at:%Y-%m-%d %H:%M}",
+            f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "",
+        )
+    cli.stdout.print(table)
+
+
+@keys_app.command("revoke")
+def revoke(
+    number: Annotated[int, typer.Argument(help="The key's number, as `scs keys list` shows it.")],
+    database: DatabaseOption = None,
+) -> None:
+    """End a key at once."""
+    cli = _app()
+    with cli.open_registry(database) as registry:
+        try:
+            registry.keys.revoke(number)
+        except KeyRefused as error:
+            raise cli.fail(str(error), cli.EXIT_REFUSED) from None
+    print(f"key {number} revoked")
+
+
+def demo_keys(registry, report) -> list[tuple[str, str | None, NewKey]]:
+    """For the end of `scs demo`: a key for the operator, one source, one relying party and
+    one subject of the city, so the API can be tried at once (`scs serve`, then curl)."""
+    catalogue = registry.rulebook.latest
+    measure = next((m for m in catalogue.measures if m.relying_parties), None) if catalogue else None
+    busiest = max(report.outcomes, key=lambda outcome: outcome.accepted, default=None)
+    wanted = [
+        ("operator", None),
+        ("source", busiest.source if busiest else None),
+        ("party", measure.relying_parties[0] if measure else None),
+        ("subject", report.example_subject()),
+    ]
+    return [(role, who, registry.keys.create(role, who)) for role, who in wanted if role == "operator" or who]
+
+
+def print_demo_keys(console, keys: list[tuple[str, str | None, NewKey]], store: str) -> None:
+    console.print("\n[bold]API keys for this city[/] (shown once; `scs keys list` lists them without the secret)")
+    for role, who, key in keys:
+        console.print(f"{role:<9}{(who or ''):<20} key {key.number}: {key.secret}", markup=False)
+    console.print(f"Serve the API and the web pages: scs serve --db {store}", markup=False)

@@ -1,0 +1,162 @@
+"""API keys (SPEC §8): who may call the HTTP API, as whom.
+
+A key looks like GitHub's tokens: a readable prefix naming its role, an underscore, 30 random
+base-62 characters and a 6-character CRC-32 checksum of what precedes it, e.g.
+`scs_src_` + 36 characters. The prefix tells a person (and a secret scanner) what leaked; the
+checksum rejects a mistyped or made-up key without a look in the store. Only the SHA-256 of a
+key is stored: 178 random bits need no slow password hash, and the hash is what is looked up.
+
+Whoever a key belongs to is a `Principal`. Keys are one way to get one; an identity provider
+(OpenID Connect, for subjects signing in with a national eID) would be another that yields
+the same `Principal`, so nothing that checks permissions needs to change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from socialcredit.domain.identifiers import SUBJECT_KINDS, identifier_problem, normalize_identifier
+from socialcredit.store import api_keys
+from socialcredit.store.api_keys import ApiKeyRow
+from socialcredit.store.store import Store
+
+Role = Literal["operator", "source", "subject", "party"]
+ROLES: tuple[Role, ...] = get_args(Role)
+ROLE_PREFIXES: dict[Role, str] = {
+    "operator": "scs_op_",
+    "source": "scs_src_",
+    "subject": "scs_sub_",
+    "party": "scs_pty_",
+}
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+RANDOM_CHARACTERS = 30  # 30 × log2(62) ≈ 178 bits
+CHECKSUM_CHARACTERS = 6  # 62^6 > 2^32: a CRC-32 always fits
+DISPLAY_RANDOM_CHARACTERS = 4  # shown by `scs keys list` after the prefix
+WHO_MAX_LENGTH = 200
+KEY_PATTERN = re.compile(
+    r"^(scs_(?:op|src|sub|pty)_)([0-9A-Za-z]{%d})([0-9A-Za-z]{%d})$"
+    % (RANDOM_CHARACTERS, CHECKSUM_CHARACTERS)
+)
+
+
+class KeyRefused(ValueError):
+    """A key cannot be made or revoked as asked; the message says why, in one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: a role and whom it stands for (a source code, an identifier, a party's
+    name; None for the operator). `key_number` is None when no API key was used."""
+
+    role: Role
+    who: str | None
+    key_number: int | None = None
+
+    @property
+    def label(self) -> str:
+        """Safe to log: never a subject's identifier."""
+        if self.key_number is not None:
+            return f"key {self.key_number} ({self.role})"
+        return self.role
+
+
+@dataclass(frozen=True, slots=True)
+class NewKey:
+    number: int
+    secret: str  # shown this once
+
+
+def _base62(number: int, width: int) -> str:
+    digits = []
+    while number:
+        number, digit = divmod(number, 62)
+        digits.append(ALPHABET[digit])
+    return "".join(reversed(digits)).rjust(width, "0")
+
+
+def _checksum(text: str) -> str:
+    return _base62(zlib.crc32(text.encode()), CHECKSUM_CHARACTERS)
+
+
+def new_secret(role: Role) -> str:
+    body = ROLE_PREFIXES[role] + "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_CHARACTERS))
+    return body + _checksum(body)
+
+
+def well_formed(secret: str) -> bool:
+    """The key has a known prefix, the right length and a matching checksum."""
+    match = KEY_PATTERN.match(secret)
+    if match is None:
+        return False
+    prefix, random_part, checksum = match.groups()
+    return hmac.compare_digest(_checksum(prefix + random_part), checksum)
+
+
+def key_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class KeyRing:
+    """Makes, lists, revokes and resolves API keys. Used by `scs keys` and by the service."""
+
+    def __init__(self, store: Store, clock: Callable[[], dt.datetime], source_codes: Callable[[], set[str]]):
+        self.store = store
+        self.clock = clock
+        self.source_codes = source_codes
+
+    def create(self, role: str, who: str | None) -> NewKey:
+        if role not in ROLES:
+            raise KeyRefused(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+        who = self._checked_who(role, (who or "").strip() or None)
+        secret = new_secret(role)  # type: ignore[arg-type]
+        display = secret[: len(ROLE_PREFIXES[role]) + DISPLAY_RANDOM_CHARACTERS] + "…"  # type: ignore[index]
+        number = api_keys.append_key(self.store.engine, role, who, display, key_hash(secret), self.clock())
+        return NewKey(number, secret)
+
+    def _checked_who(self, role: str, who: str | None) -> str | None:
+        if role == "operator":
+            return who
+        if who is None:
+            raise KeyRefused(f"a {role} key needs --for WHO")
+        if len(who) > WHO_MAX_LENGTH:
+            raise KeyRefused(f"--for is longer than {WHO_MAX_LENGTH} characters")
+        if role == "subject":
+            identifier = normalize_identifier(who)
+            problems = [identifier_problem(kind, identifier) for kind in SUBJECT_KINDS]
+            if all(problems):
+                raise KeyRefused(f"{who!r} is not a valid identifier: {'; '.join(p for p in problems if p)}")
+            return identifier
+        if role == "source":
+            known = self.source_codes()
+            if known and who not in known:
+                raise KeyRefused(f"unknown source {who!r}; declared sources: {', '.join(sorted(known))}")
+        return who
+
+    def list(self) -> list[ApiKeyRow]:
+        return api_keys.all_keys(self.store.engine)
+
+    def revoke(self, number: int) -> ApiKeyRow:
+        row = api_keys.revoke_key(self.store.engine, number, self.clock())
+        if row is None:
+            raise KeyRefused(f"there is no key {number}")
+        return row
+
+    def principal(self, secret: str) -> Principal | None:
+        """The principal of a live key; None for a malformed, unknown or revoked one alike."""
+        if not well_formed(secret):
+            return None
+        digest = key_hash(secret)
+        row = api_keys.key_by_hash(self.store.engine, digest)
+        # The lookup is by an index on the hash; comparing in constant time as well costs
+        # nothing and keeps any timing of the comparison from saying how much matched.
+        if row is None or not hmac.compare_digest(row.key_sha256, digest) or row.revoked_at:
+            return None
+        return Principal(row.role, row.who, row.number)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""The HTTP API (SPEC §8): FastAPI, translation only; the registry does the work."""

@@ -1,0 +1,95 @@
+"""The app factory: `create_app(store URL or registry factory, settings)`.
+
+No engine or registry lives at module level: each app opens its own store when it starts and
+closes it when it stops, so tests make as many apps as they like, on any store.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import Response
+
+from socialcredit import __version__
+from socialcredit.registry import Registry
+from socialcredit.service.auth import bearer_key
+from socialcredit.service.errors import install_error_handlers
+from socialcredit.service.limits import RateLimiter
+from socialcredit.service.observability import BodyLimitMiddleware, RequestMiddleware, ServiceMetrics
+from socialcredit.service.routes import public, records, rights, subjects
+from socialcredit.service.settings import ServiceSettings
+from socialcredit.store.store import Store
+
+logger = logging.getLogger("socialcredit.service")
+OPENAPI_URL = "/v1/openapi.json"
+WEB_MODULE = "socialcredit.web"
+
+RegistryFactory = Callable[[], Registry]
+
+
+def registry_factory_for(store_url: str | None) -> RegistryFactory:
+    return lambda: Registry(Store.open(store_url))
+
+
+def include_web(app: FastAPI) -> None:
+    """The web pages (SPEC §9), when the package that serves them is there: its
+    `create_router()`, and its `authenticators()` (a sign-in cookie) after the bearer key."""
+    try:
+        module = importlib.import_module(WEB_MODULE)
+    except ModuleNotFoundError as error:
+        if error.name != WEB_MODULE:
+            raise
+        return
+    if hasattr(module, "create_router"):
+        app.include_router(module.create_router())
+    if hasattr(module, "authenticators"):
+        app.state.authenticators.extend(module.authenticators())
+
+
+def create_app(
+    store: str | RegistryFactory | None = None, settings: ServiceSettings | None = None
+) -> FastAPI:
+    """The API on the store at `store` (a URL, None for $SCS_DB or ./scs.db) or on the
+    registry a factory makes (tests inject one with a fixed clock)."""
+    settings = settings or ServiceSettings()
+    make_registry = store if callable(store) else registry_factory_for(store)
+    metrics = ServiceMetrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        registry = make_registry()
+        app.state.registry = registry
+        try:
+            yield
+        finally:
+            registry.store.close()
+
+    app = FastAPI(
+        title="Social credit information registry",
+        version=__version__,
+        openapi_url=OPENAPI_URL,
+        docs_url="/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.rate_limiter = RateLimiter(settings.requests_per_second_per_key, settings.request_burst_per_key)
+    app.state.authenticators = [bearer_key]
+    install_error_handlers(app)
+    for router in (public.router, public.health_router, records.router, subjects.router, rights.router):
+        app.include_router(router)
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus_metrics() -> Response:
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
+
+    include_web(app)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
+    app.add_middleware(RequestMiddleware, metrics=metrics, settings=settings)
+    return app

@@ -1,0 +1,92 @@
+"""Every error the API returns has one shape: `{"error": CODE, "detail": TEXT}`.
+
+`detail` names the field or row at fault, so a client can act on it without reading a trace.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("socialcredit.service")
+
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    408: "request_timeout",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+    500: "internal",
+    503: "unavailable",
+}
+
+
+class ErrorBody(BaseModel):
+    error: str
+    detail: str
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.headers = headers
+
+
+def error_response(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    body = {"error": ERROR_CODES.get(status, "error"), "detail": detail}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _field_name(location: tuple) -> str:
+    parts = [str(part) for part in location]
+    where = {"query": "query parameter ", "path": "path parameter ", "header": "header ", "body": "body field "}
+    if parts and parts[0] in where:
+        name = ".".join(parts[1:]) or "body"
+        return where[parts[0]] + name
+    return ".".join(parts)
+
+
+def validation_detail(error: RequestValidationError) -> str:
+    problems = []
+    for problem in error.errors():
+        problems.append(f"{_field_name(tuple(problem.get('loc', ())))}: {problem.get('msg', 'invalid')}")
+    return "; ".join(problems) or "invalid request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
+        return error_response(error.status, error.detail, error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        return error_response(422, validation_detail(error))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        detail = error.detail if isinstance(error.detail, str) else str(error.detail)
+        return error_response(error.status_code, detail, getattr(error, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        logger.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(500, "the server failed; the request may be retried")
+
+
+ERROR_RESPONSES = {
+    status: {"model": ErrorBody, "description": ERROR_CODES[status]}
+    for status in (401, 403, 404, 413, 422, 429)
+}

@@ -1,0 +1,27 @@
+"""The service's limits and knobs, each a named constant with its unit last."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RECORDS_BODY_MAX_BYTES = 64 * 1024 * 1024  # one POST /v1/records: ~200,000 records of JSON Lines
+JSON_BODY_MAX_BYTES = 64 * 1024  # any other request body (a statement, an objection)
+REQUESTS_PER_SECOND_PER_KEY = 100.0
+REQUEST_BURST_PER_KEY = 200
+REQUEST_TIMEOUT_S = 30.0
+RECORDS_REQUEST_TIMEOUT_S = 600.0  # a large batch on a busy store
+BODY_CHUNK_TIMEOUT_S = 30.0  # a client that stops sending mid-body is dropped
+PAGE_LIMIT_DEFAULT = 100
+PAGE_LIMIT_MAX = 1000
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    records_body_max_bytes: int = RECORDS_BODY_MAX_BYTES
+    json_body_max_bytes: int = JSON_BODY_MAX_BYTES
+    requests_per_second_per_key: float = REQUESTS_PER_SECOND_PER_KEY
+    request_burst_per_key: int = REQUEST_BURST_PER_KEY
+    request_timeout_s: float = REQUEST_TIMEOUT_S
+    records_request_timeout_s: float = RECORDS_REQUEST_TIMEOUT_S
+    body_chunk_timeout_s: float = BODY_CHUNK_TIMEOUT_S
+    log_requests: bool = True

@@ -1,0 +1,183 @@
+"""The operator's overview: tiers and lists (charts), sources by volume and reject rate, the
+objection queue with overdue ones first, and publishing a catalogue with its report."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from socialcredit.registry import PopulationReport, Registry
+from socialcredit.web import charts
+from socialcredit.web.dependencies import registry_of
+from socialcredit.web.principal import require
+from socialcredit.web.routing import WebRoute
+from socialcredit.web.security import csrf_valid
+from socialcredit.web.i18n import language_of
+from socialcredit.web.templating import catalogue_names, render, translate
+
+# Scoring everyone takes seconds on a city; the overview reuses one scoring for this long.
+POPULATION_CACHE_S = 300
+BATCHES_SUMMED = 100_000  # every batch of a city's years of daily files
+CATALOGUE_BYTES_MAX = 50 * 1024 * 1024  # 160,000 items of YAML (SPEC §3) fit well within
+
+router = APIRouter(route_class=WebRoute)
+
+
+@dataclass(frozen=True)
+class SourceVolume:
+    source: str
+    batches: int
+    accepted: int
+    duplicates: int
+    rejected: int
+
+    @property
+    def rows(self) -> int:
+        return self.accepted + self.duplicates + self.rejected
+
+    @property
+    def reject_rate(self) -> float:
+        return self.rejected / self.rows if self.rows else 0.0
+
+
+_population_lock = threading.Lock()
+_population_cache: dict[int, tuple[float, int, PopulationReport]] = {}
+
+
+def population(registry: Registry) -> PopulationReport:
+    """Everyone scored today, at most POPULATION_CACHE_S old (and never across a new batch)."""
+    today = registry.today()
+    latest_batch = next(iter(registry.store.batches(limit=1)), None)
+    stamp = latest_batch.id if latest_batch else 0
+    with _population_lock:
+        cached = _population_cache.get(id(registry))
+        if cached and cached[0] > time.monotonic() and cached[1] == stamp and cached[2].as_of == today:
+            return cached[2]
+        report = registry.population(today)
+        _population_cache[id(registry)] = (time.monotonic() + POPULATION_CACHE_S, stamp, report)
+        return report
+
+
+def source_volumes(registry: Registry) -> list[SourceVolume]:
+    totals: dict[str, list[int]] = {}
+    for batch in registry.store.batches(limit=BATCHES_SUMMED):
+        entry = totals.setdefault(batch.source, [0, 0, 0, 0])
+        entry[0] += 1
+        entry[1] += batch.accepted
+        entry[2] += batch.duplicates
+        entry[3] += batch.rejected
+    volumes = [SourceVolume(source, *counts) for source, counts in totals.items()]
+    return sorted(volumes, key=lambda volume: -volume.rows)
+
+
+@router.get("/operator", include_in_schema=False)
+def overview(request: Request) -> Response:
+    require(request, "operator")
+    registry = registry_of(request)
+    _ = translate(request)
+    language = language_of(request)
+    today = registry.today()
+    catalogue = registry.rulebook.version_on(today)
+    context: dict = {"catalogue": catalogue, "today": today, "report": None}
+    if catalogue is not None:
+        report = population(registry)
+        tiers = report.summary.tiers
+        tier_names = [tier.name for tier in catalogue.tiers]
+        kinds = [("person", _("people")), ("organization", _("organizations"))]
+        counts = {
+            (row["kind"], row["tier"]): row["subjects"] for row in tiers.iter_rows(named=True)
+        }
+        tier_series = [
+            (label, [counts.get((kind, name), 0) for name in tier_names]) for kind, label in kinds
+        ]
+        names = catalogue_names(registry.rulebook, language)
+        list_rows = [
+            (names["lists"].get(row["list"], row["list"]), row["subjects"])
+            for row in report.summary.lists.iter_rows(named=True)
+        ]
+        context.update(
+            report=report,
+            tier_names=tier_names,
+            tier_series=tier_series,
+            tier_chart=charts.bars(
+                tier_names,
+                tier_series,
+                description=_("How many people and organizations are in each tier"),
+            ),
+            list_rows=list_rows,
+            list_chart=charts.bars(
+                [name for name, _count in list_rows],
+                [(_("Subjects"), [count for _name, count in list_rows])],
+                description=_("How many subjects are on each list"),
+                horizontal=True,
+            )
+            if list_rows
+            else None,
+        )
+    queue = registry.objections(open_only=True)
+    queue.sort(key=lambda objection: (objection.state != "overdue", objection.due_on, objection.number))
+    context.update(volumes=source_volumes(registry), queue=queue)
+    return render(request, "operator.html", context, json_twin="/v1/objections?open=true")
+
+
+@router.get("/operator/catalogue", include_in_schema=False)
+def publish_form(request: Request) -> Response:
+    require(request, "operator")
+    versions = registry_of(request).rulebook.catalogues
+    return render(
+        request,
+        "publish.html",
+        {"errors": {}, "result": None, "versions": versions},
+        json_twin="/v1/catalogue",
+    )
+
+
+@router.post("/operator/catalogue", include_in_schema=False)
+async def publish(
+    request: Request,
+    file: UploadFile | None = File(None),
+    text: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    require(request, "operator")
+    registry = registry_of(request)
+    _ = translate(request)
+    errors: dict[str, str] = {}
+    content = text
+    if file is not None and file.filename:
+        raw = await file.read(CATALOGUE_BYTES_MAX + 1)
+        if len(raw) > CATALOGUE_BYTES_MAX:
+            errors["file"] = _("The file is too large")
+        else:
+            try:
+                content = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                errors["file"] = _("The file must be YAML in UTF-8")
+    if not csrf_valid(request, csrf_token):
+        errors["text"] = _("The form had expired. Send it again.")
+    elif not errors and not content.strip():
+        errors["text"] = _("Choose a catalogue file or paste its YAML")
+    result = None
+    if not errors:
+        result = await run_in_threadpool(registry.publish_catalogue, content)
+        if result.version is None:
+            errors["text"] = _("The catalogue was not published: it has %(count)s problems") % {
+                "count": len(result.report.problems)
+            }
+    return render(
+        request,
+        "publish.html",
+        {
+            "errors": errors,
+            "error_title": bool(errors),
+            "result": result,
+            "versions": registry.rulebook.catalogues,
+        },
+        json_twin="/v1/catalogue",
+        status_code=422 if errors else 200,
+    )

@@ -1,0 +1,109 @@
+"""A source's console: recent submissions with their counts, rejected rows as CSV, and the
+objections to its records waiting for an answer, which it may uphold with a note. (To
+correct or revoke a record, a source submits a new revision, as SPEC §7.1 says.)"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from socialcredit.registry import Refused
+from socialcredit.web.dependencies import registry_of
+from socialcredit.web.principal import require
+from socialcredit.web.routing import WebRoute
+from socialcredit.web.security import csrf_valid
+from socialcredit.web.templating import render, translate
+
+RECENT_BATCHES = 20
+NOTE_LENGTH_MAX = 2000
+
+router = APIRouter(route_class=WebRoute)
+
+
+def _waiting(registry, source: str):
+    """Objections to this source's records not yet answered, the soonest due first."""
+    waiting = registry.objections(source=source, open_only=True)
+    return sorted(waiting, key=lambda objection: (objection.due_on, objection.number))
+
+
+@router.get("/source", include_in_schema=False)
+def console(request: Request, upheld: int | None = None) -> Response:
+    principal = require(request, "source")
+    registry = registry_of(request)
+    return render(
+        request,
+        "source.html",
+        {
+            "source": principal.who,
+            "batches": registry.store.batches(principal.who, limit=RECENT_BATCHES),
+            "waiting": _waiting(registry, principal.who),
+            "today": registry.today(),
+            "upheld": upheld,
+        },
+        json_twin="/v1/objections?open=true",
+    )
+
+
+@router.get("/source/batches/{batch_id}/rejects.csv", include_in_schema=False)
+def rejects_csv(request: Request, batch_id: int) -> Response:
+    principal = require(request, "source")
+    registry = registry_of(request)
+    batch = registry.store.batch(batch_id)
+    if batch is None or batch.source != principal.who:  # another source's batch: as if absent
+        return render(request, "not_found.html", {"what": str(batch_id)}, json_twin=None, status_code=404)
+    csv_text = registry.store.rejected_rows(batch_id).write_csv()
+    name = f"{batch.file_name}.rejects.csv".replace('"', "")
+    return Response(
+        csv_text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _own_objection(registry, source: str, number: int):
+    return next((found for found in registry.objections(source=source) if found.number == number), None)
+
+
+@router.get("/source/objections/{number}", include_in_schema=False)
+def objection_page(request: Request, number: int) -> Response:
+    principal = require(request, "source")
+    registry = registry_of(request)
+    objection = _own_objection(registry, principal.who, number)
+    if objection is None:
+        return render(request, "not_found.html", {"what": str(number)}, json_twin=None, status_code=404)
+    return render(
+        request,
+        "source_objection.html",
+        {"objection": objection, "errors": {}, "note": "", "today": registry.today()},
+        json_twin="/v1/objections",
+    )
+
+
+@router.post("/source/objections/{number}/uphold", include_in_schema=False)
+def uphold(request: Request, number: int, note: str = Form(""), csrf_token: str = Form("")) -> Response:
+    principal = require(request, "source")
+    registry = registry_of(request)
+    _ = translate(request)
+    objection = _own_objection(registry, principal.who, number)
+    if objection is None:
+        return render(request, "not_found.html", {"what": str(number)}, json_twin=None, status_code=404)
+    note = note.strip()
+    errors = {}
+    if not csrf_valid(request, csrf_token):
+        errors["note"] = _("The form had expired. Send it again.")
+    elif len(note) > NOTE_LENGTH_MAX:
+        errors["note"] = _("Say it in %(count)s characters or fewer") % {"count": NOTE_LENGTH_MAX}
+    else:
+        try:
+            registry.uphold_objection(number, note or None)
+        except Refused as refused:
+            errors["note"] = _("The registry refused: %(why)s") % {"why": str(refused)}
+    if errors:
+        return render(
+            request,
+            "source_objection.html",
+            {"objection": objection, "errors": errors, "error_title": True, "note": note, "today": registry.today()},
+            json_twin="/v1/objections",
+            status_code=422,
+        )
+    return RedirectResponse(f"/source?upheld={number}", status_code=303)

@@ -1,0 +1,281 @@
+"""A subject's own file: score, tier, lists, the score over three years, every record that
+counts, objections (filed one question per page), the statement, and who looked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from socialcredit.registry import Refused
+from socialcredit.web import charts
+from socialcredit.web.dependencies import registry_of
+from socialcredit.web.i18n import Formats, language_of
+from socialcredit.web.principal import require
+from socialcredit.web.routing import WebRoute
+from socialcredit.web.security import csrf_valid
+from socialcredit.web.templating import render, translate
+
+HISTORY_YEARS = 3
+HISTORY_POINTS_MAX = 120  # days sampled for the chart: monthly, plus the days records moved it
+REASON_LENGTH_MAX = 2000
+STATEMENT_LENGTH_MAX = 500  # SPEC §7.2
+VIEWER = "subject"
+PURPOSE = "own file"
+CHANNEL = "web"
+
+router = APIRouter(route_class=WebRoute)
+
+
+def _twin(subject_id: str) -> str:
+    return f"/v1/subjects/{subject_id}"
+
+
+def history_days(today: dt.date, moved_on: list[dt.date]) -> list[dt.date]:
+    """The first of each month over the past three years, today, and each day a record
+    started or stopped counting within them: enough for every step of the line."""
+    start = today.replace(year=today.year - HISTORY_YEARS, day=1)
+    months = []
+    day = start
+    while day <= today:
+        months.append(day)
+        day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    moves = sorted({day for day in moved_on if start <= day <= today})
+    extra = moves[-(HISTORY_POINTS_MAX - len(months)) :] if len(months) < HISTORY_POINTS_MAX else []
+    return sorted(set(months) | set(extra) | {today})
+
+
+@router.get("/my-file", include_in_schema=False)
+def my_file(request: Request, done: str = "") -> Response:
+    principal = require(request, "subject")
+    registry = registry_of(request)
+    today = registry.today()
+    files = registry.subject_files(principal.who, today, VIEWER, PURPOSE, CHANNEL)
+    if not files:
+        return render(request, "subject_no_file.html", {"subject_id": principal.who}, json_twin=_twin(principal.who))
+    subject_file = files[0]
+    catalogue = registry.rulebook.version_on(today)
+    language = language_of(request)
+    _ = translate(request)
+    formats = Formats(language)
+    records = subject_file.score.counting_records
+    moved_on = [entry.record.decided_on for entry in records]
+    moved_on += [entry.counts_until + dt.timedelta(days=1) for entry in records if entry.counts_until]
+    days = history_days(today, moved_on)
+    history = registry.score_history(principal.who, subject_file.score.subject_kind, days)
+    scores = [score for _day, score in history]
+    by_day = dict(history)
+    moves = [(day, by_day[day]) for day in sorted({d for d in moved_on if d in by_day})]
+    chart = charts.score_history(
+        [day for day, _score in history],
+        scores,
+        moves,
+        score_label=_("Score"),
+        moves_label=_("A record started or stopped counting"),
+        description=_("Your score from %(start)s to %(end)s: from %(first)s to %(last)s.")
+        % {
+            "start": formats.date(days[0]),
+            "end": formats.date(today),
+            "first": formats.number(scores[0]) if scores else "",
+            "last": formats.number(scores[-1]) if scores else "",
+        },
+        format_date=formats.date,
+    )
+    return render(
+        request,
+        "subject_file.html",
+        {
+            "file": subject_file,
+            "score": subject_file.score,
+            "catalogue": catalogue,
+            "history": [(day, score) for day, score in history if day.day == 1 or day == today],
+            "chart": chart,
+            "done": done,
+            "today": today,
+        },
+        json_twin=_twin(principal.who),
+    )
+
+
+def _counting_record(request: Request, source: str, record_id: str):
+    principal = require(request, "subject")
+    registry = registry_of(request)
+    files = registry.subject_files(principal.who, registry.today(), VIEWER, PURPOSE, CHANNEL)
+    for subject_file in files:
+        for entry in subject_file.score.counting_records:
+            if entry.record.source == source and entry.record.record_id == record_id:
+                return entry
+    return None
+
+
+@router.get("/my-file/objections/new", include_in_schema=False)
+def choose_record(request: Request) -> Response:
+    """Question 1: which record? (Skipped when the file's link named it.)"""
+    principal = require(request, "subject")
+    registry = registry_of(request)
+    files = registry.subject_files(principal.who, registry.today(), VIEWER, PURPOSE, CHANNEL)
+    records = [entry for subject_file in files for entry in subject_file.score.counting_records]
+    return render(
+        request,
+        "objection_record.html",
+        {"records": records, "errors": {}},
+        json_twin="/v1/objections",
+    )
+
+
+@router.get("/my-file/objections/reason", include_in_schema=False)
+def reason_form(request: Request, record: str = "", reason: str = "") -> Response:
+    """Question 2: why? `record` is `source/record_id`."""
+    require(request, "subject")
+    source, _slash, record_id = record.partition("/")
+    entry = _counting_record(request, source, record_id) if record_id else None
+    if entry is None:
+        _ = translate(request)
+        registry = registry_of(request)
+        files = registry.subject_files(require(request, "subject").who, registry.today(), VIEWER, PURPOSE, CHANNEL)
+        records = [e for subject_file in files for e in subject_file.score.counting_records]
+        return render(
+            request,
+            "objection_record.html",
+            {
+                "records": records,
+                "errors": {"record": _("Choose the record you object to")},
+                "error_title": True,
+            },
+            json_twin="/v1/objections",
+            status_code=422,
+        )
+    return render(
+        request,
+        "objection_reason.html",
+        {"entry": entry, "record": record, "reason": reason, "errors": {}},
+        json_twin="/v1/objections",
+    )
+
+
+@router.post("/my-file/objections/check", include_in_schema=False)
+def check_objection(
+    request: Request, record: str = Form(""), reason: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    """Check your answers before sending (GOV.UK pattern)."""
+    require(request, "subject")
+    _ = translate(request)
+    source, _slash, record_id = record.partition("/")
+    entry = _counting_record(request, source, record_id)
+    if entry is None:
+        return RedirectResponse("/my-file/objections/new", status_code=303)
+    reason = reason.strip()
+    errors = {}
+    if not csrf_valid(request, csrf_token):
+        errors["reason"] = _("The form had expired. Send it again.")
+    elif not reason:
+        errors["reason"] = _("Say why the record is wrong")
+    elif len(reason) > REASON_LENGTH_MAX:
+        errors["reason"] = _("Say it in %(count)s characters or fewer") % {"count": REASON_LENGTH_MAX}
+    if errors:
+        return render(
+            request,
+            "objection_reason.html",
+            {"entry": entry, "record": record, "reason": reason, "errors": errors, "error_title": True},
+            json_twin="/v1/objections",
+            status_code=422,
+        )
+    return render(
+        request,
+        "objection_check.html",
+        {"entry": entry, "record": record, "reason": reason},
+        json_twin="/v1/objections",
+    )
+
+
+@router.post("/my-file/objections", include_in_schema=False)
+def file_objection(
+    request: Request, record: str = Form(""), reason: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    principal = require(request, "subject")
+    registry = registry_of(request)
+    _ = translate(request)
+    source, _slash, record_id = record.partition("/")
+    entry = _counting_record(request, source, record_id)
+    if entry is None or not csrf_valid(request, csrf_token) or not reason.strip():
+        return RedirectResponse("/my-file/objections/new", status_code=303)
+    try:
+        objection = registry.file_objection(source, record_id, reason.strip()[:REASON_LENGTH_MAX])
+    except Refused as refused:
+        return render(
+            request,
+            "objection_check.html",
+            {
+                "entry": entry,
+                "record": record,
+                "reason": reason,
+                "errors": {"reason": _("The registry refused the objection: %(why)s") % {"why": str(refused)}},
+                "error_title": True,
+            },
+            json_twin="/v1/objections",
+            status_code=422,
+        )
+    return RedirectResponse(f"/my-file/objections/{objection.number}?filed=1", status_code=303)
+
+
+@router.get("/my-file/objections/{number}", include_in_schema=False)
+def follow_objection(request: Request, number: int, filed: str = "") -> Response:
+    principal = require(request, "subject")
+    registry = registry_of(request)
+    objection = next(
+        (found for found in registry.objections(subject_id=principal.who) if found.number == number),
+        None,
+    )
+    if objection is None:
+        return render(request, "not_found.html", {"what": str(number)}, json_twin="/v1/objections", status_code=404)
+    return render(
+        request,
+        "objection.html",
+        {"objection": objection, "filed": bool(filed), "today": registry.today()},
+        json_twin="/v1/objections",
+    )
+
+
+@router.get("/my-file/statement", include_in_schema=False)
+def statement_form(request: Request) -> Response:
+    principal = require(request, "subject")
+    registry = registry_of(request)
+    files = registry.subject_files(principal.who, registry.today(), VIEWER, PURPOSE, CHANNEL)
+    current = files[0].statement.text if files and files[0].statement else ""
+    return render(
+        request,
+        "statement.html",
+        {"text": current, "errors": {}, "limit": STATEMENT_LENGTH_MAX},
+        json_twin=f"/v1/subjects/{principal.who}",
+    )
+
+
+@router.post("/my-file/statement", include_in_schema=False)
+def leave_statement(request: Request, text: str = Form(""), csrf_token: str = Form("")) -> Response:
+    principal = require(request, "subject")
+    registry = registry_of(request)
+    _ = translate(request)
+    text = text.strip()
+    errors = {}
+    if not csrf_valid(request, csrf_token):
+        errors["text"] = _("The form had expired. Send it again.")
+    elif not text:
+        errors["text"] = _("Write your statement")
+    elif len(text) > STATEMENT_LENGTH_MAX:
+        errors["text"] = _("Say it in %(count)s characters or fewer") % {"count": STATEMENT_LENGTH_MAX}
+    else:
+        try:
+            registry.leave_statement(principal.who, text)
+        except Refused as refused:
+            errors["text"] = str(refused)
+    if errors:
+        return render(
+            request,
+            "statement.html",
+            {"text": text, "errors": errors, "error_title": True, "limit": STATEMENT_LENGTH_MAX},
+            json_twin=f"/v1/subjects/{principal.who}",
+            status_code=422,
+        )
+    return RedirectResponse("/my-file?" + urlencode({"done": "statement"}), status_code=303)

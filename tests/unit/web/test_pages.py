@@ -1,0 +1,102 @@
+"""Web pages through the service's app, in process: forms refuse requests without their
+token, redirects stay on the site, static files stay in their folder, keys stay secret."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from socialcredit.registry import Registry
+from socialcredit.store.store import Store
+from tests.conftest import fixed_clock
+from tests.e2e.world import build_app, populate
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    directory: Path = tmp_path_factory.mktemp("pages")
+    store_url = f"sqlite:///{directory / 'registry.db'}"
+    registry = Registry(Store.open(store_url), fixed_clock)
+    populate(registry, directory)
+    keys = {
+        "subject": registry.keys.create("subject", "398106198902192457").secret,
+        "operator": registry.keys.create("operator", None).secret,
+    }
+    registry.store.close()
+    with TestClient(build_app(store_url), base_url="http://127.0.0.1") as client:
+        yield client, keys
+
+
+def test_sign_in_without_the_form_token_is_refused(world) -> None:
+    client, keys = world
+    client.cookies.clear()
+    response = client.post("/sign-in", data={"key": keys["subject"]}, follow_redirects=False)
+    assert response.status_code == 422
+    assert "scs_session" not in response.cookies
+    assert "The form had expired" in response.text
+
+
+def test_sign_in_with_the_token_sets_a_strict_http_only_session(world) -> None:
+    client, keys = world
+    client.cookies.clear()
+    token = client.get("/sign-in").cookies["scs_csrf"]
+    response = client.post(
+        "/sign-in", data={"key": keys["subject"], "csrf_token": token}, follow_redirects=False
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/my-file"
+    cookie = response.headers["set-cookie"]
+    assert "scs_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert keys["subject"] not in cookie  # signed and encoded, never the key in clear
+
+
+def test_a_revoked_key_ends_the_session(world, tmp_path: Path) -> None:
+    client, keys = world
+    client.cookies.clear()
+    token = client.get("/sign-in").cookies["scs_csrf"]
+    client.post("/sign-in", data={"key": keys["operator"], "csrf_token": token})
+    assert client.get("/me", follow_redirects=False).headers["location"] == "/operator"
+    registry = client.app.state.registry
+    number = registry.keys.principal(keys["operator"]).key_number
+    registry.keys.revoke(number)
+    assert client.get("/me", follow_redirects=False).headers["location"] == "/sign-in"
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example"])
+def test_the_language_switch_never_leaves_the_site(world, target: str) -> None:
+    client, _keys = world
+    response = client.get("/language/zh", params={"next": target}, follow_redirects=False)
+    assert response.headers["location"] == "/"
+
+
+def test_sign_in_never_sends_you_elsewhere_afterwards(world) -> None:
+    client, keys = world
+    client.cookies.clear()
+    token = client.get("/sign-in").cookies["scs_csrf"]
+    response = client.post(
+        "/sign-in",
+        data={"key": keys["subject"], "csrf_token": token, "next": "//evil.example/"},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/my-file"
+
+
+@pytest.mark.parametrize("name", ["..%2Fweb.js", "%2E%2E%2F__init__.py", ".hidden", "missing.css"])
+def test_static_files_stay_in_their_folder(world, name: str) -> None:
+    client, _keys = world
+    assert client.get(f"/static/{name}").status_code == 404
+
+
+def test_every_page_names_its_json_twin_in_a_link_header(world) -> None:
+    client, _keys = world
+    response = client.get("/catalogue/items/traffic.red_light")
+    assert response.headers["link"] == '</v1/catalogue?as_of=2025-01-01>; rel="alternate"; type="application/json"'
+    assert client.get(response.headers["link"][1:].split(">")[0]).status_code == 200
+
+
+def test_pages_allow_no_script_from_elsewhere(world) -> None:
+    client, _keys = world
+    policy = client.get("/").headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
