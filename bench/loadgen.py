@@ -27,7 +27,8 @@ class Outcome:
     completed: int
     errors: int
     statuses: dict[int, int]
-    seconds: float
+    seconds: float  # from the first scheduled start to the last response
+    rate_per_s: float  # as scheduled
     latencies_ms: np.ndarray  # from each request's scheduled start
 
     def percentile_ms(self, percentile: float) -> float:
@@ -37,7 +38,8 @@ class Outcome:
         parts = [f"p{p:g} {self.percentile_ms(p):.1f} ms" for p in PERCENTILES]
         maximum = float(self.latencies_ms.max()) if self.latencies_ms.size else float("nan")
         return (
-            f"{self.completed / self.seconds:,.0f} requests/s completed of {self.scheduled / self.seconds:,.0f} scheduled; "
+            f"{self.rate_per_s:,.0f} requests/s scheduled, {self.completed / self.seconds:,.0f}/s completed "
+            f"({self.completed:,} in {self.seconds:.1f} s); "
             + ", ".join(parts)
             + f", max {maximum:.1f} ms; statuses {dict(sorted(self.statuses.items()))}, errors {self.errors}"
         )
@@ -118,7 +120,7 @@ async def _run(port: int, rate_per_s: float, seconds: float, next_request: Calla
     elapsed = time.perf_counter() - started
     for _, writer in idle:
         writer.close()
-    return Outcome(total, len(latencies), errors, statuses, elapsed, np.array(latencies))
+    return Outcome(total, len(latencies), errors, statuses, elapsed, rate_per_s, np.array(latencies))
 
 
 def run_open_loop(port: int, rate_per_s: float, seconds: float, next_request: Callable[[int], bytes]) -> Outcome:

@@ -88,10 +88,7 @@ def generate(records: int, seed: int = 17) -> None:
 def ledger(records: int) -> pl.LazyFrame:
     from socialcredit.store.bulk import LEDGER_COLUMNS
 
-    # The cached parts carry no row ids: nothing is objected to in this bench.
-    return pl.scan_parquet(part_paths(records)).cast(
-        {name: dtype for name, dtype in LEDGER_COLUMNS.items() if name != "id"}
-    )
+    return pl.scan_parquet(part_paths(records)).cast(LEDGER_COLUMNS)
 
 
 def child(which: str, records: int) -> None:

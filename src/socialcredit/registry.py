@@ -39,7 +39,7 @@ from socialcredit.rights import (
     SubjectFile,
     SubjectRights,
 )
-from socialcredit.scoring.batch import contributions_by_item, score_ledger
+from socialcredit.scoring.batch import contributions_by_item, held_back_ids, score_ledger
 from socialcredit.scoring.summary import PopulationSummary, summarize_scores
 from socialcredit.store.bulk import NewBatch
 from socialcredit.store.store import CatalogueRow, Store
@@ -183,13 +183,21 @@ class Registry:
     def score_all(self, as_of: dt.date) -> pl.DataFrame:
         rulebook = self.rulebook
         rulebook.scoring_version(as_of)  # fail before reading the ledger
-        return score_ledger(self.store.current_ledger(), rulebook, as_of, self.rights.overdue())
+        ledger, overdue = self._ledger_and_overdue(as_of)
+        return score_ledger(ledger, rulebook, as_of, overdue)
+
+    def _ledger_and_overdue(self, as_of: dt.date) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+        """The current ledger and the objections overdue at `as_of`; row ids are read only
+        when some record is held back then, so that scoring a day without costs nothing."""
+        overdue = self.rights.overdue()
+        if held_back_ids(overdue, as_of) is None:
+            return self.store.current_ledger(), None
+        return self.store.current_ledger(with_ids=True), overdue
 
     def population(self, as_of: dt.date) -> PopulationReport:
         rulebook = self.rulebook
         catalogue = rulebook.scoring_version(as_of)
-        ledger = self.store.current_ledger()
-        overdue = self.rights.overdue()
+        ledger, overdue = self._ledger_and_overdue(as_of)
         scores = score_ledger(ledger, rulebook, as_of, overdue)
         return PopulationReport(
             as_of,

@@ -127,10 +127,10 @@ def _objection(facts: ObjectionFacts, day: dt.date) -> Objection:
 
 
 def _required_text(value: str | None, what: str) -> str:
-    text = (value or "").strip()
-    if not text:
+    """The text as given (kept verbatim), unless it is blank."""
+    if not (value or "").strip():
         raise Refused(f"{what} is empty")
-    return text
+    return value or ""
 
 
 class SubjectRights:
@@ -342,18 +342,24 @@ class SubjectRights:
         day = self.registry.today() if as_of is None else as_of
         catalogue = self._catalogue(day)
         scores = self.registry.score_all(day) if catalogue.measures else pl.DataFrame()
-        return [
-            MeasureCoverage(
-                code=measure.code,
-                title=measure.title,
-                applies_to=describe_applies_to(measure),
-                relying_parties=tuple(measure.relying_parties),
-                subjects=_subjects_reached(scores, measure),
-                catalogue_version=catalogue.version,
-                as_of=day,
-            )
-            for measure in catalogue.measures
-        ]
+        return measure_coverage(catalogue, scores, day)
+
+
+def measure_coverage(catalogue: Catalogue, scores: pl.DataFrame, as_of: dt.date) -> list[MeasureCoverage]:
+    """Each measure of `catalogue` and how many of the scored subjects (`scs score`'s shape,
+    scored at `as_of` under that catalogue) it applies to."""
+    return [
+        MeasureCoverage(
+            code=measure.code,
+            title=measure.title,
+            applies_to=describe_applies_to(measure),
+            relying_parties=tuple(measure.relying_parties),
+            subjects=_subjects_reached(scores, measure),
+            catalogue_version=catalogue.version,
+            as_of=as_of,
+        )
+        for measure in catalogue.measures
+    ]
 
 
 def _subjects_reached(scores: pl.DataFrame, measure: Measure) -> int:

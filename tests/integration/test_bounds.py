@@ -34,7 +34,8 @@ def publish(scs, path: Path, document: dict):
 
 
 @pytest.mark.parametrize(
-    ("field", "value"), [("counts_for_days", 2**31), ("points", 2**63 - 10), ("cap_per_year", 2**63)]
+    ("field", "value"),
+    [("counts_for_days", 2**31), ("points", 2**63 - 10), ("cap_per_year", 2**63)],
 )
 def test_a_number_the_scorer_cannot_hold_is_refused_and_the_store_keeps_working(
     scs, tmp_path: Path, field: str, value: int
@@ -47,7 +48,10 @@ def test_a_number_the_scorer_cannot_hold_is_refused_and_the_store_keeps_working(
     assert f"item 'court.judgment_default' (items[1]): {field}:" in refused.stderr
     rows = [record("a", "court.judgment_default", PERSON, "2025-02-01", quantity=MAX_QUANTITY)]
     ingested = scs("ingest", str(write_records(tmp_path / "r.csv", rows)), "--source", "court")
-    assert ingested.exit_code == 0 and ingested.stdout.strip() == "accepted 1, duplicates 0, rejected 0"
+    assert (
+        ingested.exit_code == 0
+        and ingested.stdout.strip() == "accepted 1, duplicates 0, rejected 0"
+    )
     out = tmp_path / "scores.csv"
     assert scs("score", "--as-of", "2025-06-01", "--out", str(out)).exit_code == 0
     assert pl.read_csv(out)["score"].to_list() == [1000 - 100 * MAX_QUANTITY]
@@ -62,12 +66,17 @@ def test_scoring_at_the_bounds_is_exact_on_the_store(scs, tmp_path: Path) -> Non
         record(f"r{number}", "court.judgment_default", PERSON, "2025-01-01", quantity=MAX_QUANTITY)
         for number in range(5)
     ]
-    assert scs("ingest", str(write_records(tmp_path / "r.jsonl", rows)), "--source", "court").exit_code == 0
+    assert (
+        scs("ingest", str(write_records(tmp_path / "r.jsonl", rows)), "--source", "court").exit_code
+        == 0
+    )
     expected = MAX_SCORE_MAGNITUDE + 5 * MAX_ITEM_POINTS * MAX_QUANTITY
     assert expected > 2**63  # beyond a 64-bit integer
     csv_out = tmp_path / "scores.csv"
     assert scs("score", "--as-of", "2025-06-01", "--out", str(csv_out)).exit_code == 0
-    assert csv_out.read_text().splitlines()[1] == f"{PERSON},person,{expected},AAA,blacklist;redlist"
+    assert (
+        csv_out.read_text().splitlines()[1] == f"{PERSON},person,{expected},AAA,blacklist;redlist"
+    )
     parquet_out = tmp_path / "scores.parquet"
     assert scs("score", "--as-of", "2025-06-01", "--out", str(parquet_out)).exit_code == 0
     assert pl.read_parquet(parquet_out)["score"].to_list() == [expected]

@@ -118,6 +118,22 @@ def test_the_current_ledger_is_read_whole_across_chunks(
     assert set(ledger["subject_id"]) == {PERSON} and set(ledger["subject_kind"]) == {"person"}
 
 
+def test_the_current_ledger_with_row_ids(registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Objections name records by the row id of their current revision (SPEC §5.2)."""
+    from socialcredit.store import bulk
+
+    registry.publish_catalogue(catalogue_yaml(catalogue_document()))
+    rows = [record(f"r{n}", "traffic.red_light", PERSON, "2025-01-01") for n in range(3)]
+    rows.append(record("r1", "traffic.red_light", PERSON, "2025-01-01", revision=2, quantity=4))
+    registry.ingest(write_records(tmp_path / "r.jsonl", rows), "traffic-police")
+    monkeypatch.setattr(bulk, "SQLITE_READ_IDS", 2)
+    ledger = registry.store.current_ledger(with_ids=True)
+    assert ledger.schema == bulk.LEDGER_COLUMNS_WITH_IDS
+    with registry.store.engine.connect() as connection:
+        stored = dict(connection.execute(sa.text("SELECT id, quantity FROM records WHERE record_id <> 'r1' OR revision = 2")).all())
+    assert dict(ledger.select("id", "quantity").iter_rows()) == stored
+
+
 def test_a_ledger_read_is_one_snapshot_while_an_ingest_commits_between_its_chunks(
     registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

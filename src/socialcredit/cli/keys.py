@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+
+from socialcredit.cli.options import DatabaseOption
 from rich.table import Table
 
 from socialcredit.cli.options import DatabaseOption

@@ -24,6 +24,7 @@ from socialcredit.synth.demo import DemoReport
 PHASE_TITLES = {
     "generate": "Generating the city",
     "ingest": "Ingesting the record files",
+    "objections": "Objecting and answering",
     "score": "Scoring every subject",
 }
 
@@ -291,16 +292,30 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
     for row in [*contributions.head(5).iter_rows(named=True), *contributions.tail(5).reverse().iter_rows(named=True)]:
         moved.add_row(row["item"], row["title"], f"{row['points']:+,}", f"{row['subjects']:,}")
     console.print(moved)
+    outcome = report.objections
+    objections = Table("state", "objections", title=f"Objections ({outcome.filed:,} filed, in {seconds['objections']:.1f} s), as they stand today")
+    for state, count in outcome.by_state.items():
+        objections.add_row(state, f"{count:,}")
+    console.print(objections)
+    measures = Table("measure", "applies to", "relying parties", "subjects", title="Measures, by how many subjects they apply to")
+    for coverage in sorted(report.measures, key=lambda coverage: -coverage.subjects):
+        measures.add_row(coverage.code, coverage.applies_to, ", ".join(coverage.relying_parties), f"{coverage.subjects:,}")
+    console.print(measures)
     console.print(f"Done in {seconds['total']:.1f} s. The store is {store}; the files are in {report.directory}/.")
     example = report.example_subject()
     database = f" --db {store}"
     console.print("\n[bold]Try next[/]")
     suggestions = [
         (f"scs show {example}{database}", "one file: why its score is what it is"),
+        (
+            f'scs check {example} --measure no_air_travel --party civil-aviation --purpose "ticket sale"{database}',
+            "a relying party's yes or no, logged in the file",
+        ),
+        (f"scs objection list --open{database}", "objections not answered yet, with their due dates"),
         (f"scs score --out scores.csv{database}", "every subject, as CSV"),
         (f"scs batches{database}", "what each source sent, and what was refused"),
         (f"scs catalog versions{database}", "the published catalogue"),
     ]
     width = max(len(command) for command, _ in suggestions)
-    for command, why in suggestions[0 if example else 1 :]:
+    for command, why in suggestions[0 if example else 2 :]:
         console.print(f"  {command:<{width}}  # {why}", markup=False)

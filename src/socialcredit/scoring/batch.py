@@ -41,7 +41,7 @@ def held_back_ids(overdue: pl.DataFrame | None, as_of: dt.date) -> pl.Series | N
     return held.unique() if held.len() else None
 
 
-def sum_type(ledger: pl.LazyFrame, rulebook: Rulebook) -> type[pl.Int64] | type[pl.Int128]:
+def sum_type(ledger: pl.LazyFrame, rulebook: Rulebook) -> type[pl.DataType]:
     """Int64 when no sum over this ledger can leave it, else Int128 (SPEC §5.4: integers
     throughout). One record's points × quantity always fits 64 bits (the catalogue's bounds);
     a subject's sum, base score included, is at most rows × largest |points| × largest

@@ -86,7 +86,6 @@ STORED_REVISION_COLUMNS: dict[str, pl.DataType] = {
 # item code is a 4-byte category, a kind or status one byte), so ten million records fit in
 # about half a gigabyte.
 LEDGER_COLUMNS: dict[str, pl.DataType] = {
-    "id": pl.Int64(),  # the row id: objections name records by it (`scoring.batch.held_back_ids`)
     "subject_kind": pl.Enum(SUBJECT_KINDS),
     "subject_id": pl.String(),
     "item": pl.Categorical(),
@@ -98,6 +97,9 @@ _STORED_REVISION_COLUMNS_SQL = (
     "r.id, r.record_id, r.revision, r.item, r.subject_id, r.decided_on, r.quantity, r.reference, "
     "r.status"
 )
+# The same with each record's row id first: read only when an objection is overdue on the
+# scoring day, for the scorer names the records it holds back by it (`scoring.batch`).
+LEDGER_COLUMNS_WITH_IDS: dict[str, pl.DataType] = {"id": pl.Int64(), **LEDGER_COLUMNS}
 _BATCH_COLUMNS = "source, file_name, file_format, file_sha256, submitted_on, received_at"
 
 
@@ -124,10 +126,7 @@ def _typed(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.DataFrame
 
 
 def as_ledger(frame: pl.DataFrame) -> pl.DataFrame:
-    """Any frame of the ledger's columns in the types the batch scorer reads (row ids are
-    numbered from 1 when it has none)."""
-    if "id" not in frame.columns:
-        frame = frame.with_row_index("id", offset=1)
+    """Any frame of the ledger's columns in the types the batch scorer reads."""
     return _typed(frame.select(list(LEDGER_COLUMNS)), LEDGER_COLUMNS)
 
 
@@ -362,15 +361,17 @@ def ingest_session(url: StoreURL, batch: NewBatch) -> Iterator[_IngestSession]:
 
 
 def read_current_ledger(
-    url: StoreURL, between_chunks: Callable[[], None] | None = None
+    url: StoreURL, with_ids: bool = False, between_chunks: Callable[[], None] | None = None
 ) -> pl.DataFrame:
-    """The current revision of every record: rows that no later revision supersedes.
+    """The current revision of every record: rows that no later revision supersedes; with
+    `with_ids`, each with its row id first.
 
     One consistent snapshot, however many chunks it is read in: a file committed meanwhile is
     wholly in the read or wholly out of it. `between_chunks` runs after each chunk (tests
     commit an ingest there)."""
-    chunks = [pl.DataFrame(schema=LEDGER_COLUMNS)]
-    for chunk in _current_ledger_batches(url):
+    columns = LEDGER_COLUMNS_WITH_IDS if with_ids else LEDGER_COLUMNS
+    chunks = [pl.DataFrame(schema=columns)]
+    for chunk in _current_ledger_batches(url, columns):
         chunks.append(chunk)
         if between_chunks is not None:
             between_chunks()
@@ -382,14 +383,16 @@ def read_current_ledger(
 # Item codes are quoted (a catalogue may use any text as a code); the other columns are
 # identifiers, ISO dates, integers and fixed words, validated on the way in.
 _SQLITE_LEDGER_CHUNK_AS_CSV = (
-    "SELECT group_concat(id || ',' || subject_kind || ',' || subject_id || ',\"' || replace(item, '\"', '\"\"')"
+    "SELECT group_concat({id}subject_kind || ',' || subject_id || ',\"' || replace(item, '\"', '\"\"')"
     " || '\",' || decided_on || ',' || quantity || ',' || status, char(10)) FROM records"
     " WHERE id BETWEEN :first AND :last AND id NOT IN (SELECT supersedes FROM records"
     " WHERE supersedes BETWEEN :first AND :last AND supersedes IS NOT NULL)"
 )
 
 
-def _current_ledger_chunks_sqlite(url: StoreURL) -> Iterator[pl.DataFrame]:
+def _current_ledger_chunks_sqlite(
+    url: StoreURL, columns: dict[str, pl.DataType]
+) -> Iterator[pl.DataFrame]:
     """The current ledger, SQLITE_READ_IDS record ids at a time, in id order; each chunk
     finds the superseded ids of its own range in the index on `supersedes`.
 
@@ -403,17 +406,18 @@ def _current_ledger_chunks_sqlite(url: StoreURL) -> Iterator[pl.DataFrame]:
         if first is None:
             return
         text_types = {"subject_id": pl.String(), "item": pl.String(), "decided_on": pl.Date()}
+        query = _SQLITE_LEDGER_CHUNK_AS_CSV.format(id="id || ',' || " if "id" in columns else "")
         for start in range(first, last + 1, SQLITE_READ_IDS):
             bounds = {"first": start, "last": start + SQLITE_READ_IDS - 1}
-            (text,) = connection.execute(_SQLITE_LEDGER_CHUNK_AS_CSV, bounds).fetchone()
+            (text,) = connection.execute(query, bounds).fetchone()
             if text is not None:
                 chunk = pl.read_csv(
                     text.encode(),
                     has_header=False,
-                    new_columns=list(LEDGER_COLUMNS),
+                    new_columns=list(columns),
                     schema_overrides=text_types,
                 )
-                yield chunk.cast(LEDGER_COLUMNS)
+                yield chunk.cast(columns)
     finally:
         connection.close()  # ends the read transaction
 
@@ -426,9 +430,11 @@ def sqlite_read_connection(url: StoreURL) -> sqlite3.Connection:
     return connection
 
 
-def _current_ledger_batches(url: StoreURL) -> Iterator[pl.DataFrame]:
+def _current_ledger_batches(
+    url: StoreURL, columns: dict[str, pl.DataType]
+) -> Iterator[pl.DataFrame]:
     if url.dialect == "sqlite":
-        yield from _current_ledger_chunks_sqlite(url)
+        yield from _current_ledger_chunks_sqlite(url, columns)
         return
     # One statement, so one snapshot on PostgreSQL, however many batches it streams in.
     with _postgresql_connection(url) as connection, connection.cursor() as cursor:
@@ -438,11 +444,11 @@ def _current_ledger_batches(url: StoreURL) -> Iterator[pl.DataFrame]:
             **{"adbc.postgresql.batch_size_hint_bytes": str(POSTGRESQL_READ_BATCH_BYTES)}
         )
         cursor.execute(
-            f"SELECT {', '.join(f'r.{name}' for name in LEDGER_COLUMNS)} FROM records r "
+            f"SELECT {', '.join(f'r.{name}' for name in columns)} FROM records r "
             "WHERE NOT EXISTS (SELECT 1 FROM records s "
             "WHERE s.supersedes = r.id AND s.supersedes IS NOT NULL)"
         )
         for batch in cursor.fetch_record_batch():
             frame = pl.from_arrow(batch)
             assert isinstance(frame, pl.DataFrame)
-            yield _typed(frame, LEDGER_COLUMNS)
+            yield _typed(frame, columns)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
 import polars as pl
 import sqlalchemy as sa
@@ -83,6 +84,36 @@ def _objection_query() -> sa.Select:
     )
 
 
+@cache
+def _objection_queries() -> dict[str, sa.Select]:
+    """Built once: building a select with its aliases costs more Python than running it."""
+    objections, records = schema.objections, schema.records
+    base = _objection_query()
+    ever_named = (
+        sa.select(records.c.source, records.c.record_id)
+        .where(records.c.subject_id == sa.bindparam("subject_id"))
+        .distinct()
+        .subquery()
+    )
+    return {
+        "all": base,
+        "number": base.where(objections.c.number == sa.bindparam("number")),
+        "source": base.where(objections.c.source == sa.bindparam("source")),
+        "record": base.where(
+            objections.c.source == sa.bindparam("source"),
+            objections.c.record_id == sa.bindparam("record_id"),
+        ),
+        # Objections to records that ever named the subject: its records first, by index.
+        "subject": base.join(
+            ever_named,
+            sa.and_(
+                ever_named.c.source == objections.c.source,
+                ever_named.c.record_id == objections.c.record_id,
+            ),
+        ),
+    }
+
+
 def _facts(row: sa.Row) -> ObjectionFacts:
     answer = None
     # An upholding answer can only be given while no newer revision exists, so when both are
@@ -122,6 +153,17 @@ class RightsTables:
             row = connection.execute(query).first()
         return None if row is None else _ledger_record(row)
 
+    def records_by_row_ids(self, row_ids: list[int]) -> list[LedgerRecord]:
+        """The revisions stored under these row ids (the demo draws records to object to)."""
+        records = schema.records
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(records).where(records.c.id.in_(row_ids)))
+            return [_ledger_record(row) for row in rows]
+
+    def highest_row_id(self) -> int:
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(sa.func.max(schema.records.c.id))).scalar() or 0
+
     # -- objections --------------------------------------------------------------------------
 
     def objections(
@@ -134,32 +176,28 @@ class RightsTables:
     ) -> list[ObjectionFacts]:
         """Objections, optionally of one number, source, record, or to records that ever
         named `subject_id`; in filing order."""
-        objections, records = schema.objections, schema.records
-        query = _objection_query()
+        queries = _objection_queries()
         if number is not None:
-            query = query.where(objections.c.number == number)
-        if source is not None:
-            query = query.where(objections.c.source == source)
-        if record_id is not None:
-            query = query.where(objections.c.record_id == record_id)
-        if subject_id is not None:
-            ever_named = (
-                sa.select(records.c.source, records.c.record_id)
-                .where(records.c.subject_id == subject_id)
-                .distinct()
-                .subquery()
-            )
-            query = query.join(
-                ever_named,
-                sa.and_(
-                    ever_named.c.source == objections.c.source,
-                    ever_named.c.record_id == objections.c.record_id,
-                ),
-            )
-        if connection is not None:
-            return [_facts(row) for row in connection.execute(query)]
-        with self.engine.connect() as opened:
-            return [_facts(row) for row in opened.execute(query)]
+            query, parameters = queries["number"], {"number": number}
+        elif subject_id is not None:
+            query, parameters = queries["subject"], {"subject_id": subject_id}
+        elif record_id is not None:
+            query, parameters = queries["record"], {"source": source, "record_id": record_id}
+        elif source is not None:
+            query, parameters = queries["source"], {"source": source}
+        else:
+            query, parameters = queries["all"], {}
+        if connection is None:
+            with self.engine.connect() as opened:
+                rows = list(opened.execute(query, parameters))
+        else:
+            rows = list(connection.execute(query, parameters))
+        return [
+            _facts(row)
+            for row in rows
+            if (source is None or row.source == source)
+            and (record_id is None or row.record_id == record_id)
+        ]
 
     def lock_record(self, connection: Connection, source: str, record_id: str) -> None:
         """Serialize filings on one record (PostgreSQL; SQLite's writer lock does it there)."""

@@ -216,7 +216,7 @@ api_keys = sa.Table(
     sa.Column("who", sa.Text, nullable=True),
     sa.Column("display", sa.Text, nullable=False),
     sa.Column("key_sha256", sa.String(64), nullable=False, unique=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.CheckConstraint("role IN ('operator', 'source', 'subject', 'party')", name="role_known"),
 )
 
@@ -225,7 +225,7 @@ api_key_revocations = sa.Table(
     "api_key_revocations",
     metadata,
     sa.Column("number", RowId, primary_key=True, autoincrement=False),
-    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", UTCDateTime(), nullable=False),
 )
 
 API_KEY_TABLES = ("api_keys", "api_key_revocations")  # append-only too (tests/service)

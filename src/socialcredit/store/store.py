@@ -253,9 +253,10 @@ class Store:
         with bulk.ingest_session(self.url, batch) as session:
             yield session
 
-    def current_ledger(self) -> pl.DataFrame:
-        """The current revision of every record, as the batch scorer reads it."""
-        return bulk.read_current_ledger(self.url)
+    def current_ledger(self, with_ids: bool = False) -> pl.DataFrame:
+        """The current revision of every record, as the batch scorer reads it (with
+        `with_ids`, each with its row id, by which objections name records)."""
+        return bulk.read_current_ledger(self.url, with_ids)
 
     def records_naming(self, subject_id: str) -> list[LedgerRecord]:
         """The current revisions of every record whose current revision names `subject_id`."""

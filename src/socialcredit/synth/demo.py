@@ -11,7 +11,9 @@ from pathlib import Path
 import polars as pl
 
 from socialcredit.registry import PopulationReport, Registry
+from socialcredit.rights import MeasureCoverage, measure_coverage
 from socialcredit.synth.city import CityManifest, CityPlan, write_city
+from socialcredit.synth.objections import ObjectionOutcome, object_and_answer
 
 DEMO_DIRECTORY = Path("scs-demo")
 DEMO_STORE_FILE = Path("scs-demo.db")
@@ -58,6 +60,8 @@ class DemoReport:
     directory: Path
     outcomes: list[SourceOutcome]
     population: PopulationReport
+    objections: ObjectionOutcome
+    measures: list[MeasureCoverage]
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -123,8 +127,16 @@ def run_demo(registry: Registry, plan: CityPlan, directory: Path, progress: Prog
     seconds["ingest"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    progress("objections", 0, 1)
+    objections = object_and_answer(registry, plan.persons + plan.organizations, plan.seed)
+    progress("objections", 1, 1)
+    seconds["objections"] = time.perf_counter() - started
+
+    started = time.perf_counter()
     progress("score", 0, 1)
-    population = registry.population(registry.today())
+    today = registry.today()
+    population = registry.population(today)
+    measures = measure_coverage(registry.rulebook.scoring_version(today), population.scores, today)
     progress("score", 1, 1)
     seconds["score"] = time.perf_counter() - started
-    return DemoReport(plan, manifest, directory, outcomes, population, seconds)
+    return DemoReport(plan, manifest, directory, outcomes, population, objections, measures, seconds)

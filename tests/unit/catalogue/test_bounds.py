@@ -49,7 +49,8 @@ def test_an_item_number_beyond_the_scorer_is_refused(field: str, value: int) -> 
     document["items"][1][field] = value
     problems = problems_of(document)
     assert any(
-        problem.startswith(f"item 'court.judgment_default' (items[1]): {field}:") for problem in problems
+        problem.startswith(f"item 'court.judgment_default' (items[1]): {field}:")
+        for problem in problems
     ), problems
 
 
