@@ -26,8 +26,9 @@ from socialcredit.domain.identifiers import SubjectKind, identifier_problem, nor
 from socialcredit.domain.rules import Rulebook
 from socialcredit.domain.scoring import score_subject
 from socialcredit.keys import KeyRing
-from socialcredit.ingest.pipeline import IngestCounts, RejectsFile, ingest_chunks
+from socialcredit.ingest.pipeline import IngestCounts, ingest_chunks
 from socialcredit.ingest.readers import RecordFile
+from socialcredit.ingest.rejects import RejectsFile
 from socialcredit.domain.objections import Objection
 from socialcredit.domain.records import LedgerRecord
 from socialcredit.rights import (

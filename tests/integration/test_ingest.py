@@ -4,11 +4,25 @@ retries, and a file as one transaction."""
 from __future__ import annotations
 
 import csv
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+import re
+import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import polars as pl
+import psycopg
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from socialcredit.cli.app import app
 
 from socialcredit.ingest import pipeline
 from socialcredit.ingest.readers import UnreadableFile
@@ -134,3 +148,196 @@ def test_a_source_sees_its_rejects_even_without_a_rejects_path(city: Registry, t
     result = city.ingest(path, "traffic-police")
     assert result.rejects_path == tmp_path / "traffic.rejects.csv"
     assert result.rejects_path.read_text().startswith("row,reason,record_id")
+
+
+CSV_HEADER = "record_id,item,subject_id,decided_on,reference\n"
+
+
+def good_csv_rows(count: int) -> str:
+    return "".join(f"g{n},traffic.red_light,{PERSON},2025-01-10,DOC {n}\n" for n in range(count))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (CSV_HEADER + good_csv_rows(300) + 'late,traffic.red_light,x,2025-01-10,"open\n' + good_csv_rows(5),
+         "row 301: a quoted field opens and is never closed"),
+        (CSV_HEADER.strip() + ",reference\n" + good_csv_rows(3), "column 'reference' appears twice"),
+        ("record_id,item,subject_id,decided_on\n" + good_csv_rows(3), "lacks the required column(s) reference"),
+        (CSV_HEADER.replace(",", ";") + good_csv_rows(3).replace(",", ";"), "the delimiter must be a comma"),
+    ],
+    ids=["quote left open in a later block", "duplicated column", "missing column", "semicolons"],
+)
+def test_a_file_that_cannot_be_read_as_records_is_refused_whole(
+    city: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str
+) -> None:
+    monkeypatch.setattr("socialcredit.ingest.csv_reader.CSV_BLOCK_BYTES", 512)  # many blocks
+    path = tmp_path / "records.csv"
+    path.write_text(text)
+    with pytest.raises(UnreadableFile, match=re.escape(message)):
+        city.ingest(path, "traffic-police")
+    assert ledger_rows(city) == []
+    assert city.store.batches() == []
+    assert not any(tmp_path.glob("records.rejects.csv*"))
+    result = CliRunner().invoke(
+        app, ["ingest", str(path), "--source", "traffic-police", "--db", city.store.url.given],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert ledger_rows(city) == []
+
+
+def cli_ingest(city: Registry, *arguments: str):
+    return CliRunner().invoke(
+        app, ["ingest", *arguments, "--source", "traffic-police", "--db", city.store.url.given],
+        catch_exceptions=False,
+    )
+
+
+def read_only_folder(tmp_path: Path) -> Path:
+    """A folder this process cannot write in: a chmod'ed one, or for root, who writes in any
+    of those, /proc/self."""
+    if os.geteuid() == 0:
+        return Path("/proc/self")
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    return folder
+
+
+@pytest.mark.parametrize("where", ["a folder", "under /dev/null", "in a read-only folder"])
+def test_a_rejects_path_that_cannot_be_written_is_refused_before_anything_is_stored(
+    city: Registry, tmp_path: Path, where: str
+) -> None:
+    rejects = {
+        "a folder": tmp_path,
+        "under /dev/null": Path("/dev/null/rejects.csv"),
+        "in a read-only folder": read_only_folder(tmp_path) / "rejects.csv",
+    }[where]
+    path = write_records(tmp_path / "traffic.csv", ROWS)
+    result = cli_ingest(city, str(path), "--rejects", str(rejects))
+    assert result.exit_code == 2, result.output
+    assert f"rejects file {rejects}:" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert ledger_rows(city) == [] and city.store.batches() == []
+
+
+def test_rejects_can_go_to_a_device(city: Registry, tmp_path: Path) -> None:
+    # Written through, never renamed over: an ingest that renamed its file over /dev/null
+    # would leave the machine without one.
+    assert Path("/dev/null").is_char_device()
+    path = write_records(tmp_path / "traffic.csv", ROWS)
+    result = cli_ingest(city, str(path), "--rejects", "/dev/null")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "accepted 3, duplicates 1, rejected 2"
+    assert Path("/dev/null").is_char_device()
+
+
+@contextmanager
+def ingests_held_back(city: Registry) -> Iterator[None]:
+    """Ingests of traffic-police wait inside their transaction until this ends: on SQLite
+    for the write lock, on PostgreSQL for the source's advisory lock."""
+    url = city.store.url
+    if url.dialect == "sqlite":
+        blocker = sqlite3.connect(url.sqlite_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        return
+    with psycopg.connect(url.given, autocommit=True) as blocker:
+        blocker.execute("SELECT pg_advisory_lock(hashtext('scs-ingest:traffic-police'))")
+        yield
+
+
+def rejects_file_opened(process: subprocess.Popen, folder: Path, before: set[str]) -> bool:
+    """Whether the process has made its rejects file: a new name in the folder, or an open
+    file in it (an unnamed temporary file has no name to see)."""
+    if {entry.name for entry in folder.iterdir()} - before:
+        return True
+    descriptors = Path(f"/proc/{process.pid}/fd")
+    try:
+        targets = [os.readlink(descriptor) for descriptor in descriptors.iterdir()]
+    except OSError:
+        return False
+    return any(target.startswith(str(folder)) and "traffic.csv" not in target for target in targets)
+
+
+def test_a_killed_ingest_leaves_no_partial_rejects_file(city: Registry, tmp_path: Path) -> None:
+    folder = tmp_path / "files"
+    folder.mkdir()
+    path = write_records(folder / "traffic.csv", ROWS)
+    before = {entry.name for entry in folder.iterdir()}
+    with ingests_held_back(city):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "socialcredit", "ingest", str(path), "--source", "traffic-police"],
+            env={**os.environ, "SCS_DB": city.store.url.given},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 120
+        while not rejects_file_opened(process, folder, before) and process.poll() is None:
+            assert time.monotonic() < deadline, "the ingest never opened its rejects file"
+            time.sleep(0.02)
+        assert process.poll() is None, "the ingest ended before it could be killed"
+        process.kill()
+        process.wait()
+    assert {entry.name for entry in folder.iterdir()} == before
+    assert ledger_rows(city) == [] and city.store.batches() == []
+
+
+def test_a_folder_given_as_the_file_is_named_as_a_folder(city: Registry, tmp_path: Path) -> None:
+    folder = tmp_path / "records.csv"
+    folder.mkdir()
+    result = cli_ingest(city, str(folder))
+    assert result.exit_code == 2
+    assert "is a folder, not a file" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [
+        (pa.array([["DOC-1", "DOC-2"]] * 2, pa.list_(pa.string())), "column 'reference' holds list<"),
+        (pa.array([b"DOC-1", b"DOC-2"], pa.binary()), "column 'reference' holds binary values"),
+    ],
+    ids=["list", "binary"],
+)
+def test_a_parquet_record_field_that_is_not_a_single_value_refuses_the_file(
+    city: Registry, tmp_path: Path, column: pa.Array, message: str
+) -> None:
+    rows = [record("p1", "traffic.red_light", PERSON, "2025-01-10"), record("p2", "traffic.red_light", PERSON, "2025-01-10")]
+    table = pa.table({name: [row[name] for row in rows] for name in ("record_id", "item", "subject_id", "decided_on")})
+    table = table.append_column("reference", column).append_column("extra", pa.array([[1], [2]]))
+    path = tmp_path / "records.parquet"
+    pq.write_table(table, path)
+    result = cli_ingest(city, str(path))
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert ledger_rows(city) == []
+    # An unknown column of any type is ignored, with a warning.
+    pq.write_table(table.drop_columns(["reference"]).append_column("reference", pa.array(["D1", "D2"])), path)
+    result = cli_ingest(city, str(path))
+    assert result.exit_code == 0, result.output
+    assert "ignored columns: extra" in result.stderr
+    assert result.stdout.strip() == "accepted 2, duplicates 0, rejected 0"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("nul.csv", CSV_HEADER.encode() + f"n1,traffic.red_light,{PERSON},2025-01-10,DOC\x001\n".encode()),
+        ("nul.jsonl", ('{"record_id": "n1", "item": "traffic.red_light", "subject_id": "' + PERSON
+                       + '", "decided_on": "2025-01-10", "reference": "DOC\\u00001"}\n').encode()),
+    ],
+    ids=["csv", "jsonl"],
+)
+def test_a_nul_character_rejects_its_row_on_every_store(city: Registry, tmp_path: Path, name: str, content: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(content + content.splitlines(keepends=True)[-1].replace(b"n1", b"n2").replace(b"\\u0000", b"").replace(b"\x00", b""))
+    result = city.ingest(path, "traffic-police")
+    assert result.counts.summary() == "accepted 1, duplicates 0, rejected 1"
+    rejected = city.store.rejected_rows(result.batch_id)
+    assert rejected["reason"].to_list() == ["a field holds a NUL character"]
+    assert rejected["reference"].to_list() == ["DOC\ufffd1"]

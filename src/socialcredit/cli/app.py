@@ -29,6 +29,7 @@ from socialcredit.cli.serve import serve
 from socialcredit.csv_files import write_csv
 from socialcredit.domain.rules import AsOfBeforeCatalogue
 from socialcredit.ingest.readers import UnreadableFile
+from socialcredit.ingest.rejects import RejectsPathUnusable
 from socialcredit.registry import InvalidIdentifier, Registry, UnknownSource
 from socialcredit.store.store import Store, StoreUnavailable
 from socialcredit.store.urls import STORE_URL_VARIABLE, BadStoreURL
@@ -200,7 +201,7 @@ def ingest(
     with open_registry(database) as registry:
         try:
             result = registry.ingest(file, source, rejects)
-        except (UnreadableFile, UnknownSource) as error:
+        except (UnreadableFile, UnknownSource, RejectsPathUnusable) as error:
             raise fail(str(error), EXIT_CANNOT_RUN) from None
     if result.unknown_columns:
         stderr.print(f"warning: ignored columns: {', '.join(result.unknown_columns)}")

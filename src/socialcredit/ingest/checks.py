@@ -23,8 +23,11 @@ from socialcredit.domain.records import (
 )
 from socialcredit.domain.rules import Rulebook
 
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-COUNT_PATTERN = r"^\+?\d+$"
+# [0-9], not \d: to the regular expression engine \d is any script's digit ("５", "٣"),
+# which no integer or date parser reads.
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+COUNT_PATTERN = r"^\+?[0-9]+$"
+ANY_SCRIPT_COUNT_PATTERN = r"^\+?\d+$"
 
 # Normalized columns carry these names; the raw ones keep the submitted names.
 NORMALIZED = {name: f"{name}_value" for name in SUBMITTED_FIELDS}
@@ -47,7 +50,9 @@ def _positive_count(name: str) -> tuple[pl.Expr, pl.Expr]:
     number = text.str.strip_prefix("+").cast(pl.Int64, strict=False)
     well_formed = text.str.contains(COUNT_PATTERN)
     problem = (
-        pl.when(~well_formed)
+        pl.when(~well_formed & text.str.contains(ANY_SCRIPT_COUNT_PATTERN))
+        .then(pl.format(f"{name} must be a positive integer written with the digits 0-9, not '{{}}'", text))
+        .when(~well_formed)
         .then(pl.format(f"{name} must be a positive integer, not '{{}}'", text))
         .when(number.is_null() | (number > MAX_COUNT))  # null: too long even for 64 bits
         .then(pl.lit(f"{name} is larger than {MAX_COUNT}"))

@@ -8,23 +8,20 @@ same file again gives the same ledger (every row a duplicate).
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Protocol
 
 import polars as pl
 
-from socialcredit.csv_files import write_csv
-from socialcredit.domain.records import SUBMITTED_FIELDS
 from socialcredit.domain.rules import Rulebook
 from socialcredit.ingest.checks import check_chunk
 from socialcredit.ingest.readers import RecordFile
+from socialcredit.ingest.rejects import REJECTS_COLUMNS, RejectsFile
 from socialcredit.ingest.revisions import ACCEPTED, DUPLICATE, REJECTED, judge_revisions
 
-REJECTS_COLUMNS = ("row", "reason", *SUBMITTED_FIELDS)
+__all__ = ["IngestCounts", "LedgerSession", "RejectsFile", "ingest_chunks"]
 
 
 class LedgerSession(Protocol):
@@ -46,32 +43,6 @@ class IngestCounts:
     def summary(self) -> str:
         """The line SPEC §6 fixes."""
         return f"accepted {self.accepted}, duplicates {self.duplicates}, rejected {self.rejected}"
-
-
-@dataclass
-class RejectsFile:
-    """The rejects CSV, written beside as `.part` and moved into place when the file commits."""
-
-    path: Path
-    _partial: Path = field(init=False)
-    _header_written: bool = field(default=False, init=False)
-
-    def __post_init__(self) -> None:
-        self._partial = self.path.with_name(self.path.name + ".part")
-        self._partial.parent.mkdir(parents=True, exist_ok=True)
-        with self._partial.open("wb") as handle:
-            write_csv(pl.DataFrame(schema=dict.fromkeys(REJECTS_COLUMNS, pl.String)), handle)
-
-    def append(self, rejected: pl.DataFrame) -> None:
-        if rejected.height:
-            with self._partial.open("ab") as handle:
-                write_csv(rejected.select(REJECTS_COLUMNS), handle, include_header=False)
-
-    def commit(self) -> None:
-        os.replace(self._partial, self.path)
-
-    def discard(self) -> None:
-        self._partial.unlink(missing_ok=True)
 
 
 def _record_rows(accepted: pl.DataFrame, ids: pl.Series, batch_id: int, source: str) -> pl.DataFrame:

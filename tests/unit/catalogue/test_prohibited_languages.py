@@ -121,3 +121,16 @@ def test_a_term_is_found_wherever_it_stands(term: str, before: str, after: str) 
 )
 def test_a_term_formed_across_two_words_is_not_a_match(text: str) -> None:
     assert find_prohibited_ground(text) is None
+
+
+def test_publication_refuses_a_chinese_item_naming_code_ground_and_term() -> None:
+    from socialcredit.catalogue.validation import validate_catalogue
+    from tests.helpers import catalogue_document
+
+    document = catalogue_document()
+    document["items"][0]["title"] = "越级上访"
+    problems = validate_catalogue(document).problems
+    assert (
+        "item 'traffic.red_light': scores a prohibited ground "
+        "(political opinion, political activity or dissent): '上访'"
+    ) in problems, problems
