@@ -384,3 +384,23 @@ def test_a_read_only_store_can_be_scored_and_shown_not_changed(tmp_path: Path, r
     finally:
         folder.chmod(0o755)
         (folder / "registry.db").chmod(0o644)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["rejected", "99999999999999999999999"], ["batches", "--before", "99999999999999999999999"], ["objection", "uphold", "99999999999999999999999"]],
+    ids=lambda arguments: arguments[0],
+)
+def test_ids_beyond_64_bits_are_refused_as_arguments(published, arguments: list[str]) -> None:
+    result = published(*arguments)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "Invalid value" in result.output
+
+
+@pytest.mark.parametrize("command", [["synth", "--persons", "5", "--orgs", "2", "--years", "1"], ["demo", "--scale", "0.001"]])
+def test_a_city_folder_that_cannot_be_made_is_one_line(tmp_path: Path, command: list[str]) -> None:
+    (tmp_path / "a-file").write_text("x")
+    store = ["--db", f"sqlite:///{tmp_path / 'demo.db'}"] if command[0] == "demo" else []
+    result = CliRunner().invoke(app, [*command, "--out", str(tmp_path / "a-file" / "city"), *store])
+    line = _one_line_error(result)
+    assert "--out" in line and "a-file" in line

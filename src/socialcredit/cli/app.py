@@ -108,6 +108,16 @@ def check_output(path: Path, option: str) -> None:
         raise fail(f"{option} {path}: {problem}", EXIT_CANNOT_RUN)
 
 
+def check_folder(path: Path, option: str) -> None:
+    """Exit 2 with one line, before any work, when folder `path` cannot be made or written."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise fail(f"{option} {path}: cannot make the folder: {error.strerror}", EXIT_CANNOT_RUN) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise fail(f"{option} {path}: the folder may not be written", EXIT_CANNOT_RUN)
+
+
 def output_problem(path: Path) -> str | None:
     if path.is_dir():
         return "is a folder, not a file"
@@ -207,7 +217,8 @@ def batches(
         int, typer.Option("--limit", min=1, max=MAX_BATCHES_PAGE_ROWS, help="At most this many, latest first.")
     ] = BATCHES_PAGE_ROWS,
     before: Annotated[
-        int | None, typer.Option("--before", help="Only batches with a lower id: the next page.", show_default=False)
+        int | None,
+        typer.Option("--before", min=1, max=options.ROW_ID_MAX, help="Only batches with a lower id: the next page.", show_default=False),
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -223,7 +234,7 @@ def batches(
 
 @app.command("rejected")
 def rejected(
-    batch: Annotated[int, typer.Argument(help="Batch id, as `scs batches` lists it.")],
+    batch: Annotated[int, typer.Argument(min=1, max=options.ROW_ID_MAX, help="Batch id, as `scs batches` lists it.")],
     database: DatabaseOption = None,
 ) -> None:
     """Print the rejected rows of one ingested file, with their reasons, as CSV."""
@@ -305,6 +316,7 @@ def synth(
 ) -> None:
     """Write a reproducible synthetic city: its catalogue, one record file per source (CSV,
     JSON Lines and Parquet, faulty rows included) and a manifest of what each file holds."""
+    check_folder(out, "--out")
     plan = CityPlan(seed=seed, persons=persons, organizations=orgs, years=years, today=dt.date.today())
     with render.progress_bars(stderr) as progress:
         started = time.perf_counter()
@@ -323,6 +335,7 @@ def demo(
     database: DatabaseOption = None,
 ) -> None:
     """Build a synthetic city at a real city's scale, ingest it, score it, and say what it found."""
+    check_folder(out, "--out")
     factor = scale if scale is not None else (SMALL_SCALE if small else 1.0)
     chosen = options.chosen_store(database) or os.environ.get(STORE_URL_VARIABLE)
     if chosen is None:

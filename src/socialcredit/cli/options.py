@@ -28,6 +28,10 @@ AsOfOption = Annotated[
     typer.Option("--as-of", help="Scoring date, YYYY-MM-DD. Default: today.", show_default=False),
 ]
 
+# Row ids (batches, objections) are 64-bit in both stores: a larger number is refused as an
+# argument (exit 2) rather than overflowing the driver.
+ROW_ID_MAX = 2**63 - 1
+
 # Exactly YYYY-MM-DD: Python's `date.fromisoformat` also takes 20250101 and 2025-W01-3, which
 # the spec's format does not allow and a reader of the command would not expect.
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)

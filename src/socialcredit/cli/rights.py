@@ -11,7 +11,7 @@ import orjson
 import typer
 
 from socialcredit.cli import render
-from socialcredit.cli.options import AsOfOption, DatabaseOption
+from socialcredit.cli.options import ROW_ID_MAX, AsOfOption, DatabaseOption
 from socialcredit.rights import CheckAnswer, MeasureCoverage, Refused
 
 objection_app = typer.Typer(
@@ -64,7 +64,7 @@ def objection_file(
 
 @objection_app.command("uphold")
 def objection_uphold(
-    number: Annotated[int, typer.Argument(help="The objection's number.")],
+    number: Annotated[int, typer.Argument(min=1, max=ROW_ID_MAX, help="The objection's number.")],
     note: Annotated[str | None, typer.Option("--note", help="The source's note.")] = None,
     on: OnOption = None,
     database: DatabaseOption = None,

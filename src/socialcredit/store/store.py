@@ -173,6 +173,9 @@ class Store:
     def problem(self, error: BaseException) -> str | None:
         """One line for an error the store, not the request, caused (busy, read-only, full,
         gone); None for anything else."""
+        if isinstance(error, sa.exc.DataError):  # a value the store cannot hold
+            first_line = str(error.orig).strip().splitlines()[0]
+            return f"the store {self.url.display()} refused a value: {first_line}"
         if not isinstance(error, _OPERATIONAL_ERRORS):
             return None
         text = str(getattr(error, "orig", None) or error)
