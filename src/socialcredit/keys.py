@@ -20,8 +20,10 @@ import re
 import secrets
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, get_args
+
+import polars as pl
 
 from socialcredit.domain.identifiers import SUBJECT_KINDS, identifier_problem, normalize_identifier
 from socialcredit.store import api_keys
@@ -41,6 +43,9 @@ RANDOM_CHARACTERS = 30  # 30 × log2(62) ≈ 178 bits
 CHECKSUM_CHARACTERS = 6  # 62^6 > 2^32: a CRC-32 always fits
 DISPLAY_RANDOM_CHARACTERS = 4  # shown by `scs keys list` after the prefix
 WHO_MAX_LENGTH = 200
+# A subject's key names its subject by the identity store's key (SPEC §7.5: the main store
+# names nobody); the identifier is looked up when the key is used or listed.
+SUBJECT_WHO_PREFIX = "subject:"
 KEY_PATTERN = re.compile(
     r"^(scs_(?:op|src|sub|pty)_)([0-9A-Za-z]{%d})([0-9A-Za-z]{%d})$"
     % (RANDOM_CHARACTERS, CHECKSUM_CHARACTERS)
@@ -133,21 +138,38 @@ class KeyRing:
             problems = [identifier_problem(kind, identifier) for kind in SUBJECT_KINDS]
             if all(problems):
                 raise KeyRefused(f"{who!r} is not a valid identifier: {'; '.join(p for p in problems if p)}")
-            return identifier
+            kind = next(kind for kind, problem in zip(SUBJECT_KINDS, problems) if not problem)
+            return SUBJECT_WHO_PREFIX + str(self._subject_key(kind, identifier))
         if role == "source":
             known = self.source_codes()
             if known and who not in known:
                 raise KeyRefused(f"unknown source {who!r}; declared sources: {', '.join(sorted(known))}")
         return who
 
+    def _subject_key(self, kind: str, identifier: str) -> int:
+        """The identity store's key of a subject, made now when it has none yet (an identity
+        that no record uses, which the identity store allows)."""
+        with self.store.identities.writer() as writer:
+            keys = writer.subject_keys(pl.Series([kind]), pl.Series([identifier]))
+        found = keys.filter((pl.col("kind") == kind) & (pl.col("identifier") == identifier))
+        return int(found["subject"][0])
+
+    def _named(self, row: ApiKeyRow) -> ApiKeyRow:
+        """The row with a subject's key replaced by its identifier, for whoever uses the key."""
+        if row.role != "subject" or not (row.who or "").startswith(SUBJECT_WHO_PREFIX):
+            return row
+        key = int(row.who.removeprefix(SUBJECT_WHO_PREFIX))  # type: ignore[union-attr]
+        identity = self.store.identities.identities_of([key]).get(key)
+        return replace(row, who=identity[1] if identity else None)
+
     def list(self) -> list[ApiKeyRow]:
-        return api_keys.all_keys(self.store.engine)
+        return [self._named(row) for row in api_keys.all_keys(self.store.engine)]
 
     def revoke(self, number: int) -> ApiKeyRow:
         row = api_keys.revoke_key(self.store.engine, number, self.clock())
         if row is None:
             raise KeyRefused(f"there is no key {number}")
-        return row
+        return self._named(row)
 
     def principal(self, secret: str) -> Principal | None:
         """The principal of a live key; None for a malformed, unknown or revoked one alike."""
@@ -158,5 +180,8 @@ class KeyRing:
         # The lookup is by an index on the hash; comparing in constant time as well costs
         # nothing and keeps any timing of the comparison from saying how much matched.
         if row is None or not hmac.compare_digest(row.key_sha256, digest) or row.revoked_at:
+            return None
+        row = self._named(row)
+        if row.role == "subject" and row.who is None:  # its identity is missing: no one to be
             return None
         return Principal(row.role, row.who, row.number)  # type: ignore[arg-type]

@@ -177,6 +177,7 @@ class Registry:
             rejects.discard()
             raise
         rejects.commit()
+        self.store.refresh_statistics(counts.accepted)
         return IngestResult(batch_id, counts, rejects.path, sorted(record_file.unknown_columns))
 
     # -- scores ----------------------------------------------------------------------------

@@ -84,6 +84,12 @@ def test_a_copy_of_the_ledger_names_nobody(city: Registry, tmp_path: Path) -> No
     objection = city.file_objection("court", "c1", "already paid", on=dt.date(2025, 3, 1))
     city.uphold_objection(objection.number, note="judgment stands", on=dt.date(2025, 3, 5))
     city.leave_statement(OTHER_PERSON, "I have paid since.")
+    # A subject's API key names its subject too, and an identifier that has no file yet.
+    subject_key = city.keys.create("subject", PERSON)
+    city.keys.create("subject", ORGANIZATION)
+    principal = city.keys.principal(subject_key.secret)
+    assert principal is not None and principal.who == PERSON
+    assert {row.who for row in city.keys.list()} == {PERSON, ORGANIZATION}
     for subject_id in (PERSON, OTHER_PERSON):
         city.subject_files(subject_id, day, "auditor", "inspection", "cli")
         city.check(subject_id, "no_air_travel", "civil-aviation", "ticket sale", as_of=day)

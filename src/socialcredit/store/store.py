@@ -31,6 +31,9 @@ from socialcredit.store.urls import StoreURL, parse_store_url
 
 CATALOGUE_PUBLICATION_LOCK = 7469003  # advisory lock key around a publication on PostgreSQL
 
+# A load of at least this many records refreshes PostgreSQL's statistics (`refresh_statistics`).
+POSTGRESQL_ANALYZE_AFTER_ROWS = 10_000
+
 
 class StoreUnavailable(RuntimeError):
     """The store cannot be opened (bad URL, server down, permissions)."""
@@ -289,6 +292,16 @@ class Store:
         """One file, one transaction: everything in it lands, or nothing does."""
         with bulk.ingest_session(self.url, batch, self.identities) as session:
             yield session
+
+    def refresh_statistics(self, rows_added: int) -> None:
+        """After a large load, refresh PostgreSQL's planner statistics at once. Autovacuum does
+        it only later, and until then the per-subject read behind `scs show` and `scs check`
+        was planned as a scan of the whole ledger (13 s against 4 ms on the demo city)."""
+        if self.url.dialect != "postgresql" or rows_added < POSTGRESQL_ANALYZE_AFTER_ROWS:
+            return
+        with self.engine.begin() as connection:
+            connection.execute(sa.text("ANALYZE records"))
+            connection.execute(sa.text(f"ANALYZE {schema.IDENTITY_SCHEMA}.subjects"))
 
     def current_ledger(self, with_ids: bool = False) -> pl.DataFrame:
         """The current revision of every record, as the batch scorer reads it, subjects by key (with
