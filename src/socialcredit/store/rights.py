@@ -147,6 +147,8 @@ class RightsTables:
     # -- records, as the rights need them ----------------------------------------------------
 
     def current_revision(self, source: str, record_id: str) -> LedgerRecord | None:
+        if "\x00" in source or "\x00" in record_id:
+            return None  # ingestion stores no NUL (PostgreSQL could not even compare one)
         records = schema.records
         query = (
             sa.select(records)
