@@ -49,7 +49,10 @@ def ingest(registry: Registry, directory: Path, pieces: list[list[dict]]) -> tup
 
 
 def state(registry: Registry) -> tuple:
-    ledger = registry.store.current_ledger().sort(registry.store.current_ledger().columns)
+    """The ledger with each subject named by its identifier: the compact keys are internal and
+    numbered in the order subjects first arrive, which depends on how the rows were cut."""
+    ledger = registry.store.current_ledger().join(registry.store.subjects(), on="subject").drop("subject")
+    ledger = ledger.sort(ledger.columns)
     scores = registry.score_all(dt.date(2025, 6, 1))
     return ledger.rows(), scores.rows()
 
