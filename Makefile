@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 POSTGRESQL_ADMIN_URL ?= postgresql://postgres@127.0.0.1/postgres
 
-.PHONY: demo example test install postgresql chromium messages bench clean
+.PHONY: demo example test install postgresql chromium java messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,14 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	fi
 
-test: install postgresql chromium
+# The Spark tests run PySpark in local mode, which needs a Java runtime (17 or later for
+# PySpark 4): Debian's, when there is none.
+java:
+	@if ! command -v java >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+	fi
+
+test: install postgresql chromium java
 	SCS_TEST_POSTGRESQL="$(POSTGRESQL_ADMIN_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The web pages' texts: extract them, merge into each language's catalogue, compile the .mo

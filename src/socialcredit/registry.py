@@ -8,7 +8,9 @@ is injected, so tests never depend on today.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,11 +43,20 @@ from socialcredit.rights import (
     SubjectRights,
 )
 from socialcredit.scoring.batch import contributions_by_item, held_back_ids, score_ledger
+from socialcredit.scoring import spark_job
+from socialcredit.scoring.snapshot import SnapshotSummary, name_scores, read_scores, write_snapshot
 from socialcredit.scoring.summary import PopulationSummary, summarize_scores
 from socialcredit.store.bulk import NewBatch
 from socialcredit.store.store import CatalogueRow, Store
 
 Clock = Callable[[], dt.datetime]
+
+
+class Engine(str, enum.Enum):
+    """What scores the whole population (`scs score --engine`)."""
+
+    polars = "polars"
+    spark = "spark"
 
 
 def system_clock() -> dt.datetime:
@@ -188,6 +199,29 @@ class Registry:
         ledger, overdue = self._ledger_and_overdue(as_of)
         # Read after the ledger: it then names every key the ledger read uses.
         return score_ledger(ledger, rulebook, as_of, overdue, subjects=self.store.subjects())
+
+    def export_snapshot(self, directory: Path, parts: int | None = None) -> SnapshotSummary:
+        """`scs export`: the current ledger as a snapshot for a distributed engine, naming
+        nobody (`scoring/snapshot.py`). Read in the batch scorer's order: objections first,
+        then the ledger with row ids, then the keys' kinds (which then cover every key)."""
+        overdue = self.rights.overdue()
+        ledger = self.store.current_ledger(with_ids=True)
+        subjects = self.store.subjects()
+        published = {row.version: row.source_text for row in self.store.catalogue_rows()}
+        return write_snapshot(
+            directory, ledger, subjects, overdue, self.rulebook, published, self.clock(), parts
+        )
+
+    def score_all_on_spark(self, as_of: dt.date) -> pl.DataFrame:
+        """`scs score --engine spark`: export to a temporary directory, score it with the Spark
+        job in local mode, join the keys back to identifiers; the same frame as `score_all`."""
+        self.rulebook.scoring_version(as_of)  # fail before exporting
+        with tempfile.TemporaryDirectory(prefix="scs-spark-") as temporary:
+            snapshot, out = Path(temporary) / "snapshot", Path(temporary) / "scores"
+            self.export_snapshot(snapshot)
+            spark_job.score_locally(str(snapshot), as_of, str(out))
+            scores = read_scores(out)
+        return name_scores(scores, self.store.subjects())
 
     def _ledger_and_overdue(self, as_of: dt.date) -> tuple[pl.DataFrame, pl.DataFrame | None]:
         """The current ledger and the objections overdue at `as_of`; row ids are read only

@@ -30,7 +30,8 @@ from socialcredit.csv_files import write_csv
 from socialcredit.domain.rules import AsOfBeforeCatalogue
 from socialcredit.ingest.readers import UnreadableFile
 from socialcredit.ingest.rejects import RejectsPathUnusable
-from socialcredit.registry import InvalidIdentifier, Registry, UnknownSource
+from socialcredit.registry import Engine, InvalidIdentifier, Registry, UnknownSource
+from socialcredit.scoring.spark_job import SparkUnavailable
 from socialcredit.store.store import Store, StoreUnavailable
 from socialcredit.store.urls import STORE_URL_VARIABLE, BadStoreURL
 from socialcredit.synth.city import CityPlan, write_city
@@ -252,6 +253,14 @@ def rejected(
 def score(
     out: Annotated[Path, typer.Option("--out", help="Output file: .csv, or .parquet.")],
     as_of: AsOfOption = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="polars: in this process; spark: export a snapshot and score it with the Spark "
+            "job in local mode (needs pyspark and Java), the same output.",
+        ),
+    ] = Engine.polars,
     database: DatabaseOption = None,
 ) -> None:
     """Score every subject as of a date."""
@@ -259,14 +268,45 @@ def score(
     with open_registry(database) as registry:
         day = parse_day(as_of, registry)
         try:
-            scores = registry.score_all(day)
+            if engine is Engine.spark:
+                scores = registry.score_all_on_spark(day)
+            else:
+                scores = registry.score_all(day)
         except AsOfBeforeCatalogue as error:
             raise fail(str(error), EXIT_REFUSED) from None
+        except SparkUnavailable as error:
+            raise fail(str(error), EXIT_CANNOT_RUN) from None
     try:
         render.write_scores(scores, out)
     except (OSError, pl.exceptions.PolarsError) as error:
         raise fail(f"--out {out}: cannot write: {error}", EXIT_CANNOT_RUN) from None
     stdout.print(f"scored {scores.height} subjects as of {day}: {out}")
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", help="A new or empty directory to write the snapshot into.")],
+    parts: Annotated[
+        int | None,
+        typer.Option("--parts", min=1, help="Ledger parts (by subject key). Default: one per 4 million records."),
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """A snapshot of the current ledger for Spark: partitioned Parquet by subject key (names
+    nobody), catalogue versions, objections, manifest."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise fail(f"--out {out}: exists and is not an empty directory", EXIT_CANNOT_RUN)
+    check_folder(out, "--out")
+    with open_registry(database) as registry:
+        try:
+            summary = registry.export_snapshot(out, parts)
+        except OSError as error:
+            raise fail(f"--out {out}: cannot write: {error.strerror or error}", EXIT_CANNOT_RUN) from None
+    stdout.print(
+        f"exported {summary.records} records of {summary.subjects} subjects in {summary.parts} "
+        f"parts, {summary.overdue_intervals} overdue intervals, {summary.catalogue_versions} "
+        f"catalogue versions: {out}"
+    )
 
 
 @app.command()

@@ -1,0 +1,171 @@
+"""The Spark job scores a snapshot exactly as the Polars batch scorer scores the store (SPEC §5,
+§7.1), and a snapshot names nobody (§7.5).
+
+Spark runs in local mode, one session for the whole module (the JVM takes seconds to start).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from socialcredit.cli.app import app
+from socialcredit.registry import Registry
+from socialcredit.scoring import spark_job
+from socialcredit.scoring.batch import score_ledger, with_subject_keys
+from socialcredit.scoring.snapshot import name_scores, read_scores, write_snapshot
+from tests.conftest import EXAMPLE_DIRECTORY, TODAY
+from tests.helpers import ledger_frame, rulebook_of
+from tests.property.strategies import catalogue_histories, ledgers_and_days
+from tests.property.test_batch_equals_incremental import objections_to, overdue_frame
+
+
+EXAMPLE_FILES = {
+    "charity-fed": "records-charity-fed.csv",
+    "court": "records-court.jsonl",
+    "market-reg": "records-market-reg.csv",
+    "tax-office": "records-tax-office.jsonl",
+    "traffic-police": "records-traffic-police.csv",
+}
+AS_OF = dt.date(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator:
+    session = spark_job.local_session(driver_memory="512m")
+    yield session
+    session.stop()
+
+
+def spark_scores(spark, snapshot: Path, as_of: dt.date, out: Path) -> pl.DataFrame:
+    spark_job.write_scores(spark, str(snapshot), as_of, str(out))
+    return read_scores(out)
+
+
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(catalogue_histories(), ledgers_and_days(), st.data(), st.integers(1, 3))
+def test_spark_scores_random_ledgers_as_the_polars_scorer_does(
+    spark, tmp_path_factory, documents, ledger_and_day, data, parts
+) -> None:
+    records, as_of = ledger_and_day
+    objections = data.draw(objections_to(records, as_of))
+    rulebook = rulebook_of(*documents)
+    # Row ids as the store gives them; objections name records by them.
+    ledger, subjects = with_subject_keys(
+        ledger_frame(records).with_row_index("id", offset=1).cast({"id": pl.Int64})
+    )
+    ledger = ledger.collect()
+    overdue = overdue_frame(records, objections)
+    polars = score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects)
+
+    directory = tmp_path_factory.mktemp("spark-property")
+    write_snapshot(
+        directory / "snapshot", ledger, subjects, overdue, rulebook, {}, TODAY, parts=parts
+    )
+    scores = spark_scores(spark, directory / "snapshot", as_of, directory / "scores")
+    assert name_scores(scores, subjects).to_dicts() == polars.to_dicts()
+
+
+def _example_store(registry: Registry, tmp_path: Path) -> Registry:
+    """The conformance example ingested, with objections: two overdue on `AS_OF`, one upheld
+    before, so that records are held back and let count again."""
+    for source, name in EXAMPLE_FILES.items():
+        registry.ingest(EXAMPLE_DIRECTORY / name, source, tmp_path / f"{source}.rejects.csv")
+    court = [json.loads(line) for line in (EXAMPLE_DIRECTORY / EXAMPLE_FILES["court"]).read_text().splitlines()]
+    record_ids = sorted({row["record_id"] for row in court if row["decided_on"] < "2026-10-01"})[:3]
+    numbers = [
+        registry.file_objection("court", record_id, "not mine", on=dt.date(2026, 10, 1)).number
+        for record_id in record_ids
+    ]
+    registry.uphold_objection(numbers[-1], "stands", on=dt.date(2026, 11, 5))
+    return registry
+
+
+def test_scs_score_on_spark_writes_what_scs_score_writes(
+    spark, example_registry: Registry, store_url: str, tmp_path: Path
+) -> None:
+    _example_store(example_registry, tmp_path)
+    runner = CliRunner()
+    outputs = {}
+    for engine in ("polars", "spark"):
+        out = tmp_path / f"scores-{engine}.csv"
+        result = runner.invoke(
+            app,
+            ["score", "--engine", engine, "--as-of", AS_OF.isoformat(), "--out", str(out), "--db", store_url],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        outputs[engine] = out.read_bytes()
+    assert outputs["spark"] == outputs["polars"]
+    assert outputs["polars"].count(b"\n") > 50  # the example's subjects, not an empty file
+
+
+def _exported_text(directory: Path) -> bytes:
+    """Every byte written, and every Parquet file's values decoded (its pages are compressed,
+    so an identifier could hide from a search of the raw bytes)."""
+    chunks = []
+    for path in sorted(directory.rglob("*")):
+        if path.is_file():
+            chunks.append(path.read_bytes())
+            if path.suffix == ".parquet":
+                chunks.append(repr(pq.read_table(path).to_pylist()).encode())
+    return b"\n".join(chunks)
+
+
+def test_export_names_nobody_and_describes_itself(
+    example_registry: Registry, store_url: str, tmp_path: Path
+) -> None:
+    registry = _example_store(example_registry, tmp_path)
+    identifiers = registry.store.subjects()["subject_id"].to_list()
+    submitted = {
+        row["subject_id"]
+        for name in EXAMPLE_FILES.values()
+        for row in (
+            pl.read_ndjson(EXAMPLE_DIRECTORY / name, infer_schema_length=None)
+            if name.endswith(".jsonl")
+            else pl.read_csv(EXAMPLE_DIRECTORY / name, infer_schema=False)
+        ).select(pl.col("subject_id").cast(pl.String)).drop_nulls().to_dicts()
+    }
+    assert set(identifiers) <= submitted and len(identifiers) > 50
+
+    result = CliRunner().invoke(
+        app, ["export", "--out", str(tmp_path / "snapshot"), "--parts", "3", "--db", store_url]
+    )
+    assert result.exit_code == 0, result.output
+    snapshot = tmp_path / "snapshot"
+    exported = _exported_text(snapshot)
+    assert [identifier for identifier in sorted(submitted) if identifier.encode() in exported] == []
+
+    manifest = json.loads((snapshot / spark_job.MANIFEST_FILE).read_text())
+    ledger = registry.store.current_ledger(with_ids=True)
+    assert manifest["ledger"]["records"] == ledger.height
+    assert manifest["subjects"]["count"] == len(identifiers)
+    assert manifest["objections"]["overdue_intervals"] == 3
+    assert [version["version"] for version in manifest["catalogue"]["versions"]] == [1, 2]
+    parts = sorted((snapshot / spark_job.LEDGER_DIRECTORY).glob("*.parquet"))
+    assert len(parts) == 3
+    assert sum(manifest["files"][f"ledger/{part.name}"]["rows"] for part in parts) == ledger.height
+    for part in parts:  # each subject in one part only: parts can be scored apart
+        keys = pl.read_parquet(part)["subject"]
+        assert (keys % 3).unique().len() <= 1
+    for relative, facts in manifest["files"].items():
+        assert hashlib.sha256((snapshot / relative).read_bytes()).hexdigest() == facts["sha256"]
+
+    again = CliRunner().invoke(app, ["export", "--out", str(snapshot), "--db", store_url])
+    assert again.exit_code == 2
+    assert "exists and is not an empty directory" in again.output
+    assert "Traceback" not in again.output
