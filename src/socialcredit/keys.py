@@ -26,6 +26,7 @@ from typing import Literal, get_args
 import polars as pl
 
 from socialcredit.domain.identifiers import SUBJECT_KINDS, identifier_problem, normalize_identifier
+from socialcredit.domain.text import shown
 from socialcredit.store import api_keys
 from socialcredit.store.api_keys import ApiKeyRow
 from socialcredit.store.store import Store
@@ -137,7 +138,7 @@ class KeyRing:
             identifier = normalize_identifier(who)
             problems = [identifier_problem(kind, identifier) for kind in SUBJECT_KINDS]
             if all(problems):
-                raise KeyRefused(f"{who!r} is not a valid identifier: {'; '.join(p for p in problems if p)}")
+                raise KeyRefused(f"{shown(who)} is not a valid identifier: {'; '.join(p for p in problems if p)}")
             kind = next(kind for kind, problem in zip(SUBJECT_KINDS, problems) if not problem)
             return SUBJECT_WHO_PREFIX + str(self._subject_key(kind, identifier))
         if role == "source":

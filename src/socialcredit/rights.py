@@ -20,6 +20,7 @@ from socialcredit.domain.identifiers import SUBJECT_KINDS, SubjectKind, identifi
 from socialcredit.domain.objections import UNANSWERED_STATES, Objection
 from socialcredit.domain.rules import AsOfBeforeCatalogue
 from socialcredit.domain.scoring import SubjectScore, score_subject
+from socialcredit.domain.text import control_character_problem, shown
 from socialcredit.store.rights import ObjectionFacts, RightsTables
 from socialcredit.store.schema import STATEMENT_MAX_CHARACTERS
 from socialcredit.store.store import FileView
@@ -91,7 +92,7 @@ def valid_identifier(subject_id: str) -> str:
     subject_id = normalize_identifier(subject_id)
     problems = [identifier_problem(kind, subject_id) for kind in SUBJECT_KINDS]
     if all(problems):
-        raise InvalidIdentifier(f"{subject_id!r} is not a valid identifier: " + "; ".join(filter(None, problems)))
+        raise InvalidIdentifier(f"{shown(subject_id)} is not a valid identifier: " + "; ".join(filter(None, problems)))
     return subject_id
 
 
@@ -127,10 +128,17 @@ def _objection(facts: ObjectionFacts, day: dt.date) -> Objection:
 
 
 def _required_text(value: str | None, what: str) -> str:
-    """The text as given (kept verbatim), unless it is blank."""
+    """The text as given (kept verbatim), unless it is blank or holds a control character."""
     if not (value or "").strip():
         raise Refused(f"{what} is empty")
-    return value or ""
+    return _kept_text(value or "", what)
+
+
+def _kept_text(value: str, what: str) -> str:
+    problem = control_character_problem(value, what)
+    if problem is not None:
+        raise Refused(problem)
+    return value
 
 
 class SubjectRights:
@@ -156,9 +164,9 @@ class SubjectRights:
     ) -> Objection:
         reason = _required_text(reason, "the reason")
         day = self._day(on, "the filing day")
-        record = self.tables.current_revision(source, record_id)
+        record = self.tables.current_revision(_kept_text(source, "the source"), _kept_text(record_id, "the record id"))
         if record is None:
-            raise Refused(f"source {source!r} has no record {record_id!r}")
+            raise Refused(f"source {shown(source)} has no record {shown(record_id)}")
         if day < record.decided_on:
             raise Refused(
                 f"the filing day {day} lies before the record's decision on {record.decided_on}"
@@ -192,7 +200,7 @@ class SubjectRights:
         day = self._day(on, "the answer's day")
         if day < facts.filed_on:
             raise Refused(f"the answer's day {day} lies before the filing day {facts.filed_on}")
-        note = (note or "").strip() or None
+        note = _kept_text((note or "").strip(), "the note") or None
         try:
             with self.registry.store.engine.begin() as connection:
                 self.tables.insert_answer(connection, number, day, note, self.clock())
@@ -280,6 +288,7 @@ class SubjectRights:
         self, subject_id: str, as_of: dt.date, viewer: str, purpose: str, channel: str
     ) -> list[SubjectFile]:
         subject_id = valid_identifier(subject_id)
+        viewer, purpose = _kept_text(viewer, "the viewer"), _kept_text(purpose, "the purpose")
         files = []
         for score, facts in self.scores(subject_id, as_of):
             kind = score.subject_kind
@@ -310,7 +319,7 @@ class SubjectRights:
                 return measure
         known = ", ".join(measure.code for measure in catalogue.measures) or "none"
         raise Refused(
-            f"unknown measure {code!r} in catalogue version {catalogue.version}; measures: {known}"
+            f"unknown measure {shown(code)} in catalogue version {catalogue.version}; measures: {known}"
         )
 
     def check(
@@ -327,7 +336,7 @@ class SubjectRights:
         chosen = self._measure(catalogue, measure)
         if party not in chosen.relying_parties:
             allowed = ", ".join(chosen.relying_parties) or "nobody"
-            raise Refused(f"{party!r} may not rely on measure {measure!r}; who may: {allowed}")
+            raise Refused(f"{shown(party)} may not rely on measure {shown(measure)}; who may: {allowed}")
         purpose = _required_text(purpose, "the purpose")
         subject_id = valid_identifier(subject_id)
         because = None

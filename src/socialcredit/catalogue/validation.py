@@ -16,7 +16,14 @@ import ryaml
 from pydantic import ValidationError
 
 from socialcredit.catalogue.prohibited import find_prohibited_ground
-from socialcredit.domain.catalogue import Catalogue, Item, Measure
+from socialcredit.domain.catalogue import (
+    NO_CONTROL_CHARACTERS,
+    NO_CONTROL_CHARACTERS_OR_BREAKS,
+    Catalogue,
+    Item,
+    Measure,
+)
+from socialcredit.domain.text import shown
 
 MAX_REPORTED_WARNINGS = 20
 
@@ -57,12 +64,17 @@ def _where(location: tuple, document: dict) -> str:
     return ".".join(str(part) for part in location)
 
 
+CONTROL_PATTERNS = (NO_CONTROL_CHARACTERS, NO_CONTROL_CHARACTERS_OR_BREAKS)
+
+
 def _describe(error: dict, document: dict) -> str:
-    message = error["msg"]
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "string_pattern_mismatch" and error["ctx"]["pattern"] in CONTROL_PATTERNS:
+        message = "holds a control character"
     if error["type"] == "missing":
         message = "missing field"
     elif "input" in error and error["type"] not in ("model_type", "dict_type"):
-        message = f"{message} (got {error['input']!r})"
+        message = f"{message} (got {shown(error['input'])})"
     return f"{_where(tuple(error['loc']), document)}: {message}"
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
@@ -13,6 +15,9 @@ import typer
 from socialcredit.cli import render
 from socialcredit.cli.options import ROW_ID_MAX, AsOfOption, DatabaseOption
 from socialcredit.rights import CheckAnswer, MeasureCoverage, Refused
+
+if TYPE_CHECKING:
+    from socialcredit.registry import Registry
 
 objection_app = typer.Typer(
     help="File, answer and list objections to records (SPEC §7.1).", no_args_is_help=True
@@ -35,9 +40,15 @@ def _date(value: str | None, option: str) -> dt.date | None:
     return _cli().parse_day(value, None, option)
 
 
-def _refused(error: Refused):
+@contextmanager
+def _judging_registry(database: str | None) -> Iterator[Registry]:
+    """The registry, with each refusal turned into its one line and exit 1."""
     cli = _cli()
-    return cli.fail(str(error), cli.EXIT_REFUSED)
+    with cli.open_registry(database) as registry:
+        try:
+            yield registry
+        except Refused as error:
+            raise cli.fail(str(error), cli.EXIT_REFUSED) from None
 
 
 def _print_json(payload: object) -> None:
@@ -54,11 +65,8 @@ def objection_file(
 ) -> None:
     """Register the subject's objection to the current revision of a record; print its number."""
     day = _date(on, "--on")
-    with _cli().open_registry(database) as registry:
-        try:
-            objection = registry.file_objection(source, record, reason, day)
-        except Refused as error:
-            raise _refused(error) from None
+    with _judging_registry(database) as registry:
+        objection = registry.file_objection(source, record, reason, day)
     print(f"objection {objection.number}")
 
 
@@ -71,11 +79,8 @@ def objection_uphold(
 ) -> None:
     """The source's answer that the record stands."""
     day = _date(on, "--on")
-    with _cli().open_registry(database) as registry:
-        try:
-            objection = registry.uphold_objection(number, note, day)
-        except Refused as error:
-            raise _refused(error) from None
+    with _judging_registry(database) as registry:
+        objection = registry.uphold_objection(number, note, day)
     print(f"objection {objection.number} upheld on {objection.answered_on}")
 
 
@@ -88,11 +93,8 @@ def objection_list(
     database: DatabaseOption = None,
 ) -> None:
     """Objections with their state and due date, as they stand today."""
-    with _cli().open_registry(database) as registry:
-        try:
-            found = registry.objections(source, subject, open_only)
-        except Refused as error:
-            raise _refused(error) from None
+    with _judging_registry(database) as registry:
+        found = registry.objections(source, subject, open_only)
     if as_json:
         _print_json([render.objection_document(objection) for objection in found])
     elif found:
@@ -107,11 +109,8 @@ def statement(
     database: DatabaseOption = None,
 ) -> None:
     """Keep the subject's own statement, shown with its file (SPEC §7.2)."""
-    with _cli().open_registry(database) as registry:
-        try:
-            kept = registry.leave_statement(subject_id, text)
-        except Refused as error:
-            raise _refused(error) from None
+    with _judging_registry(database) as registry:
+        kept = registry.leave_statement(subject_id, text)
     print(f"statement kept for {kept.subject_id} ({kept.subject_kind})")
 
 
@@ -136,11 +135,8 @@ def check(
 ) -> None:
     """Does a measure apply to a subject: the relying party's yes or no, never more (SPEC §7.3)."""
     day = _date(as_of, "--as-of")
-    with _cli().open_registry(database) as registry:
-        try:
-            answer = registry.check(subject_id, measure, party, purpose, day)
-        except Refused as error:
-            raise _refused(error) from None
+    with _judging_registry(database) as registry:
+        answer = registry.check(subject_id, measure, party, purpose, day)
     if as_json:
         _print_json(check_document(answer))
         return
@@ -169,11 +165,8 @@ def measures(
 ) -> None:
     """Each measure in effect, who may rely on it, and how many subjects it applies to."""
     day = _date(as_of, "--as-of")
-    with _cli().open_registry(database) as registry:
-        try:
-            found = registry.measures(day)
-        except Refused as error:
-            raise _refused(error) from None
+    with _judging_registry(database) as registry:
+        found = registry.measures(day)
     if as_json:
         _print_json([measure_document(coverage) for coverage in found])
         return

@@ -10,15 +10,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from socialcredit.domain.identifiers import SubjectKind
 
-NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# No control characters in published text (tab and line breaks aside in titles): they mean
+# nothing to a reader, and PostgreSQL cannot store a NUL.
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+NO_CONTROL_CHARACTERS_OR_BREAKS = r"^[^\x00-\x1f\x7f]*$"
+NonEmptyText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, pattern=NO_CONTROL_CHARACTERS)
+]
 # A title in other languages, keyed by language code (`titles: {zh: 闯红灯}`); the web pages
 # show and search them. The published `title` stays the one of record.
 Translations = dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")], NonEmptyText]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+Code = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=128, pattern=NO_CONTROL_CHARACTERS_OR_BREAKS
+    ),
+]
 
 # The numbers the scorers represent (SPEC §3 is silent; the README states them). With these,
 # points × quantity (quantity ≤ 2,147,483,647) stays below 2^61, so one record never leaves a
@@ -29,6 +40,25 @@ MAX_COUNTS_FOR_DAYS = dt.date.max.toordinal()
 MAX_CAP_PER_YEAR = 10**18
 # base_score, tier minimums and list thresholds.
 MAX_SCORE_MAGNITUDE = 10**18
+
+
+
+def _calendar_day(value: object) -> object:
+    """A day as YYYY-MM-DD (or the date YAML already read), never a time, a number or a
+    looser spelling: pydantic alone would take `2024-01-01T00:00:00` and drop the time."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("a time, not a day: give YYYY-MM-DD")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError("not a day as YYYY-MM-DD")
+
+
+CalendarDay = Annotated[dt.date, BeforeValidator(_calendar_day)]
 
 ItemPoints = Annotated[StrictInt, Field(ge=-MAX_ITEM_POINTS, le=MAX_ITEM_POINTS)]
 ScoreNumber = Annotated[StrictInt, Field(ge=-MAX_SCORE_MAGNITUDE, le=MAX_SCORE_MAGNITUDE)]
@@ -67,7 +97,7 @@ class Item(_Model):
     code: Code
     title: NonEmptyText
     titles: Translations = {}
-    description: str = ""
+    description: Annotated[str, StringConstraints(pattern=NO_CONTROL_CHARACTERS)] = ""
     subject: SubjectKind
     points: ItemPoints
     counts_for_days: Annotated[StrictInt, Field(ge=1, le=MAX_COUNTS_FOR_DAYS)]
@@ -107,7 +137,7 @@ class Measure(_Model):
 class Catalogue(_Model):
     catalog: Code
     version: Annotated[StrictInt, Field(ge=1)]
-    effective_from: dt.date
+    effective_from: CalendarDay
     base_score: ScoreNumber
     tiers: Annotated[list[Tier], Field(min_length=1)]
     lists: dict[Code, ListDefinition] = {}

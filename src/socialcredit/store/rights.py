@@ -147,6 +147,8 @@ class RightsTables:
     # -- records, as the rights need them ----------------------------------------------------
 
     def current_revision(self, source: str, record_id: str) -> LedgerRecord | None:
+        if "\x00" in source or "\x00" in record_id:
+            return None  # ingestion stores no NUL (PostgreSQL could not even compare one)
         records = schema.records
         query = (
             sa.select(records)
@@ -158,7 +160,7 @@ class RightsTables:
             row = connection.execute(query).first()
         if row is None:
             return None
-        return _ledger_record(row, self.identities.identities_of([row.subject])[row.subject][1])
+        return schema.ledger_record(row, self.identities.identities_of([row.subject])[row.subject][1])
 
     def records_by_row_ids(self, row_ids: list[int]) -> list[LedgerRecord]:
         """The revisions stored under these row ids (the demo draws records to object to)."""
@@ -166,7 +168,7 @@ class RightsTables:
         with self.engine.connect() as connection:
             rows = list(connection.execute(sa.select(records).where(records.c.id.in_(row_ids))))
         names = self.identities.identities_of([row.subject for row in rows])
-        return [_ledger_record(row, names[row.subject][1]) for row in rows]
+        return [schema.ledger_record(row, names[row.subject][1]) for row in rows]
 
     def highest_row_id(self) -> int:
         with self.engine.connect() as connection:
@@ -318,18 +320,3 @@ class RightsTables:
         with self.engine.connect() as connection:
             row = connection.execute(query).first()
         return None if row is None else StatementRow(kind, subject_id, row.text, row.made_at)
-
-
-def _ledger_record(row: sa.Row, subject_id: str) -> LedgerRecord:
-    return LedgerRecord(
-        source=row.source,
-        record_id=row.record_id,
-        revision=row.revision,
-        item=row.item,
-        subject_kind=row.subject_kind,
-        subject_id=subject_id,
-        decided_on=row.decided_on,
-        quantity=row.quantity,
-        reference=row.reference,
-        status=row.status,
-    )

@@ -19,12 +19,12 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from socialcredit.domain.records import LedgerRecord
 # Byte-order collation on PostgreSQL: identifiers and codes are compared as bytes, which is
 # what the spec means and what makes the b-tree indexes several times cheaper to maintain.
 Key = sa.Text().with_variant(postgresql.TEXT(collation="C"), "postgresql")
 # SQLite's rowid is a 64-bit integer already; BIGINT on SQLite would not alias it.
 RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
 
 
 class UTCDateTime(sa.TypeDecorator):
@@ -272,3 +272,19 @@ submitted_rows = sa.Table(
 submitted_row_ids = sa.Sequence("submitted_rows_id_seq", metadata=identity_metadata)
 
 IDENTITY_APPEND_ONLY_TABLES = ("subjects", "submitted_rows")
+
+
+def ledger_record(row: sa.Row, subject_id: str) -> LedgerRecord:
+    """One row of `records` as the domain knows it, its subject named by `subject_id`."""
+    return LedgerRecord(
+        source=row.source,
+        record_id=row.record_id,
+        revision=row.revision,
+        item=row.item,
+        subject_kind=row.subject_kind,
+        subject_id=subject_id,
+        decided_on=row.decided_on,
+        quantity=row.quantity,
+        reference=row.reference,
+        status=row.status,
+    )

@@ -344,22 +344,7 @@ class Store:
         current: dict[tuple[str, str], sa.Row] = {}
         for row in rows:  # ordered by revision, so the last one wins
             current[(row.source, row.record_id)] = row
-        return [
-            LedgerRecord(
-                source=row.source,
-                record_id=row.record_id,
-                revision=row.revision,
-                item=row.item,
-                subject_kind=row.subject_kind,
-                subject_id=subject_id,
-                decided_on=row.decided_on,
-                quantity=row.quantity,
-                reference=row.reference,
-                status=row.status,
-            )
-            for row in current.values()
-            if row.subject in kind_of_key
-        ]
+        return [schema.ledger_record(row, subject_id) for row in current.values() if row.subject in kind_of_key]
 
     # -- batches and rejected rows ---------------------------------------------------------
 

@@ -130,3 +130,57 @@ def test_a_prohibited_item_is_refused_with_its_ground() -> None:
     assert any(
         problem.startswith("item 'traffic.red_light': scores a prohibited ground") for problem in problems
     ), problems
+
+
+@pytest.mark.parametrize(
+    "effective_from",
+    ["2024-01-01T00:00:00", "2024-01-01T00:00:00Z", "2024-01-01 10:00", "20240101", 20240101, "2024-1-1", "2024-02-30"],
+)
+def test_effective_from_is_a_day_as_yyyy_mm_dd_and_nothing_looser(effective_from) -> None:
+    document = catalogue_document()
+    document["effective_from"] = effective_from
+    problems = problems_of(document)
+    assert [problem for problem in problems if problem.startswith("effective_from:")], problems
+    assert any("YYYY-MM-DD" in problem for problem in problems)
+
+
+def test_effective_from_as_yaml_reads_it_is_accepted() -> None:
+    text = "effective_from: 2024-01-01\n"
+    document, syntax = parse_catalogue_text(text)
+    assert syntax == []
+    whole = catalogue_document() | {"effective_from": document["effective_from"]}
+    assert validate_catalogue(whole).valid
+
+
+@pytest.mark.parametrize("where", ["catalog", "item code", "item title", "legal basis", "source name"])
+def test_control_characters_in_published_text_are_refused(where: str) -> None:
+    document = catalogue_document()
+    item = document["items"][0]
+    if where == "catalog":
+        document["catalog"] = "city\x00"
+    elif where == "item code":
+        item["code"] = "traffic.\x1bred"
+    elif where == "item title":
+        item["title"] = "Ran a red\x00light"
+    elif where == "legal basis":
+        item["legal_basis"] = "Road Traffic Safety Law\x7f"
+    else:
+        first = next(iter(document["sources"]))
+        document["sources"][first]["name"] = "Traffic\x00police"
+    problems = problems_of(document)
+    assert any("holds a control character" in problem for problem in problems), problems
+
+
+def test_a_title_may_break_lines_but_a_code_may_not() -> None:
+    document = catalogue_document()
+    document["items"][0]["title"] = "Ran a red light\nat a crossing"
+    assert problems_of(document) == []
+    document["items"][0]["code"] = "traffic.red\nlight"
+    assert any("holds a control character" in problem for problem in problems_of(document))
+
+
+def test_a_long_bad_value_is_quoted_by_its_start_and_length() -> None:
+    document = catalogue_document()
+    document["effective_from"] = "9" * 100_000
+    (problem,) = [problem for problem in problems_of(document) if problem.startswith("effective_from")]
+    assert len(problem) < 200 and "100002 characters" in problem, problem

@@ -1,0 +1,25 @@
+"""Text as the registry quotes and keeps it: long values shortened in messages, and control
+characters refused where free text is stored (PostgreSQL cannot store a NUL at all)."""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls except tab, line feed and carriage return, and DEL: never part of a reason, a
+# note, a statement, a source name or a record id.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value as a message quotes it: whole when short, else its start and its length (a
+    hostile file or request may hold a field of a million characters)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
+def control_character_problem(value: str, what: str) -> str | None:
+    """Why `value` cannot be kept as `what`, or None: the first control character it holds."""
+    found = _CONTROL.search(value)
+    if found is None:
+        return None
+    return f"{what} holds a control character ({found.group()!r} at position {found.start() + 1})"
