@@ -75,7 +75,11 @@ def main() -> None:
         summary = write_snapshot(
             directory / "snapshot", ledger, subjects, overdue, rules, {}, dt.datetime.now(dt.UTC)
         )
-        print(f"snapshot written in {time.perf_counter() - started:.1f} s ({summary.parts} parts)")
+        ledger_bytes = sum(path.stat().st_size for path in (directory / "snapshot" / spark_job.LEDGER_DIRECTORY).glob("*.parquet"))
+        print(
+            f"snapshot written in {time.perf_counter() - started:.1f} s ({summary.parts} parts; "
+            f"ledger {ledger_bytes / 2**20:,.0f} MiB, {ledger_bytes / summary.records:.1f} bytes/record)"
+        )
         del ledger
 
         started = time.perf_counter()
