@@ -24,7 +24,8 @@ from socialcredit.registry import Registry
 from socialcredit.scoring import spark_job
 from socialcredit.scoring.batch import score_ledger, with_subject_keys
 from socialcredit.scoring.snapshot import name_scores, read_scores, write_snapshot
-from tests.conftest import EXAMPLE_DIRECTORY, TODAY
+from socialcredit.store.store import Store
+from tests.conftest import EXAMPLE_DIRECTORY, TODAY, fixed_clock
 from tests.helpers import ledger_frame, rulebook_of
 from tests.property.strategies import catalogue_histories, ledgers_and_days
 from tests.property.test_batch_equals_incremental import objections_to, overdue_frame
@@ -95,23 +96,27 @@ def _example_store(registry: Registry, tmp_path: Path) -> Registry:
     return registry
 
 
-def test_scs_score_on_spark_writes_what_scs_score_writes(
-    spark, example_registry: Registry, store_url: str, tmp_path: Path
-) -> None:
-    _example_store(example_registry, tmp_path)
-    runner = CliRunner()
-    outputs = {}
+def _scs(*arguments: str) -> None:
+    result = CliRunner().invoke(app, list(arguments), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+def test_scs_score_on_spark_writes_what_scs_score_writes(spark, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    store = Store.open(url)
+    try:
+        registry = Registry(store, clock=fixed_clock)
+        for name in ("catalog-v1.yaml", "catalog-v2.yaml"):
+            assert registry.publish_catalogue((EXAMPLE_DIRECTORY / name).read_text()).version is not None
+        _example_store(registry, tmp_path)
+    finally:
+        store.close()
     for engine in ("polars", "spark"):
         out = tmp_path / f"scores-{engine}.csv"
-        result = runner.invoke(
-            app,
-            ["score", "--engine", engine, "--as-of", AS_OF.isoformat(), "--out", str(out), "--db", store_url],
-            catch_exceptions=False,
-        )
-        assert result.exit_code == 0, result.output
-        outputs[engine] = out.read_bytes()
-    assert outputs["spark"] == outputs["polars"]
-    assert outputs["polars"].count(b"\n") > 50  # the example's subjects, not an empty file
+        _scs("score", "--engine", engine, "--as-of", AS_OF.isoformat(), "--out", str(out), "--db", url)
+    polars = (tmp_path / "scores-polars.csv").read_bytes()
+    assert (tmp_path / "scores-spark.csv").read_bytes() == polars
+    assert polars.count(b"\n") > 50  # the example's subjects, not an empty file
 
 
 def _exported_text(directory: Path) -> bytes:
@@ -126,8 +131,8 @@ def _exported_text(directory: Path) -> bytes:
     return b"\n".join(chunks)
 
 
-def test_export_names_nobody_and_describes_itself(
-    example_registry: Registry, store_url: str, tmp_path: Path
+def test_export_names_nobody_and_scores_as_scs_score_on_a_cluster(
+    spark, example_registry: Registry, store_url: str, tmp_path: Path
 ) -> None:
     registry = _example_store(example_registry, tmp_path)
     identifiers = registry.store.subjects()["subject_id"].to_list()
@@ -164,6 +169,12 @@ def test_export_names_nobody_and_describes_itself(
         assert (keys % 3).unique().len() <= 1
     for relative, facts in manifest["files"].items():
         assert hashlib.sha256((snapshot / relative).read_bytes()).hexdigest() == facts["sha256"]
+
+    # As on a cluster: the job scores the snapshot by key; `scs name-scores` names them.
+    spark_job.write_scores(spark, str(snapshot), AS_OF, str(tmp_path / "by-key"))
+    _scs("name-scores", str(tmp_path / "by-key"), "--out", str(tmp_path / "named.csv"), "--db", store_url)
+    _scs("score", "--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "polars.csv"), "--db", store_url)
+    assert (tmp_path / "named.csv").read_bytes() == (tmp_path / "polars.csv").read_bytes()
 
     again = CliRunner().invoke(app, ["export", "--out", str(snapshot), "--db", store_url])
     assert again.exit_code == 2
