@@ -122,7 +122,7 @@ def bare(parquet: str, catalogue: str, out: str) -> None:
     """The baseline program: Parquet → score by SPEC §5 (the store-less scorer) → CSV. With a
     subjects file beside the records (`--bare keyed`), the records are keyed as in the store."""
     from socialcredit.catalogue.validation import parse_catalogue_text, validate_catalogue
-    from socialcredit.cli.render import write_scores
+    from socialcredit.csv_files import write_csv
     from socialcredit.domain.rules import Rulebook
     from socialcredit.scoring.batch import score_ledger
 
@@ -131,7 +131,7 @@ def bare(parquet: str, catalogue: str, out: str) -> None:
     ledger = pl.read_parquet(parquet)
     subjects_path = Path(parquet).with_suffix(".subjects.parquet")
     subjects = pl.read_parquet(subjects_path) if subjects_path.exists() else None
-    write_scores(score_ledger(ledger, rulebook, AS_OF, subjects=subjects), Path(out))
+    write_csv(score_ledger(ledger, rulebook, AS_OF, subjects=subjects), out)  # as `scs score` writes it
 
 
 def store_url(store: str, directory: Path) -> str:
