@@ -89,6 +89,15 @@ def fresh_store_url(backend: str, directory: Path, migrated: bool = True) -> Ite
             connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@pytest.fixture(autouse=True)
+def ledger_cache_in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's ledger cache (`store.ledger_cache`) in its own temporary folder: a PostgreSQL
+    store's would otherwise go to ~/.cache and outlive the test's database."""
+    folder = tmp_path / "ledger-cache"
+    monkeypatch.setenv("SCS_LEDGER_CACHE", str(folder))
+    return folder
+
+
 @pytest.fixture
 def postgresql_url(tmp_path: Path) -> Iterator[str]:
     with fresh_store_url("postgresql", tmp_path) as url:

@@ -220,8 +220,12 @@ class Registry:
             snapshot, out = Path(temporary) / "snapshot", Path(temporary) / "scores"
             self.export_snapshot(snapshot)
             spark_job.score_locally(str(snapshot), as_of, str(out))
-            scores = read_scores(out)
-        return name_scores(scores, self.store.subjects())
+            return self.name_scores(out)
+
+    def name_scores(self, directory: Path) -> pl.DataFrame:
+        """The Spark job's scores (by subject key, in `directory`) joined back to identifiers:
+        the frame `score_all` gives. Only the identity store can do this."""
+        return name_scores(read_scores(directory), self.store.subjects())
 
     def _ledger_and_overdue(self, as_of: dt.date) -> tuple[pl.DataFrame, pl.DataFrame | None]:
         """The current ledger and the objections overdue at `as_of`; row ids are read only

@@ -24,8 +24,9 @@ from socialcredit.registry import Registry
 from socialcredit.scoring import spark_job
 from socialcredit.scoring.batch import score_ledger, with_subject_keys
 from socialcredit.scoring.snapshot import name_scores, read_scores, write_snapshot
-from tests.conftest import EXAMPLE_DIRECTORY, TODAY
-from tests.helpers import ledger_frame, rulebook_of
+from socialcredit.store.store import Store
+from tests.conftest import EXAMPLE_DIRECTORY, TODAY, fixed_clock
+from tests.helpers import catalogue_document, ledger_frame, rulebook_of
 from tests.property.strategies import catalogue_histories, ledgers_and_days
 from tests.property.test_batch_equals_incremental import objections_to, overdue_frame
 
@@ -95,23 +96,27 @@ def _example_store(registry: Registry, tmp_path: Path) -> Registry:
     return registry
 
 
-def test_scs_score_on_spark_writes_what_scs_score_writes(
-    spark, example_registry: Registry, store_url: str, tmp_path: Path
-) -> None:
-    _example_store(example_registry, tmp_path)
-    runner = CliRunner()
-    outputs = {}
+def _scs(*arguments: str) -> None:
+    result = CliRunner().invoke(app, list(arguments), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+def test_scs_score_on_spark_writes_what_scs_score_writes(spark, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    store = Store.open(url)
+    try:
+        registry = Registry(store, clock=fixed_clock)
+        for name in ("catalog-v1.yaml", "catalog-v2.yaml"):
+            assert registry.publish_catalogue((EXAMPLE_DIRECTORY / name).read_text()).version is not None
+        _example_store(registry, tmp_path)
+    finally:
+        store.close()
     for engine in ("polars", "spark"):
         out = tmp_path / f"scores-{engine}.csv"
-        result = runner.invoke(
-            app,
-            ["score", "--engine", engine, "--as-of", AS_OF.isoformat(), "--out", str(out), "--db", store_url],
-            catch_exceptions=False,
-        )
-        assert result.exit_code == 0, result.output
-        outputs[engine] = out.read_bytes()
-    assert outputs["spark"] == outputs["polars"]
-    assert outputs["polars"].count(b"\n") > 50  # the example's subjects, not an empty file
+        _scs("score", "--engine", engine, "--as-of", AS_OF.isoformat(), "--out", str(out), "--db", url)
+    polars = (tmp_path / "scores-polars.csv").read_bytes()
+    assert (tmp_path / "scores-spark.csv").read_bytes() == polars
+    assert polars.count(b"\n") > 50  # the example's subjects, not an empty file
 
 
 def _exported_text(directory: Path) -> bytes:
@@ -126,8 +131,8 @@ def _exported_text(directory: Path) -> bytes:
     return b"\n".join(chunks)
 
 
-def test_export_names_nobody_and_describes_itself(
-    example_registry: Registry, store_url: str, tmp_path: Path
+def test_export_names_nobody_and_scores_as_scs_score_on_a_cluster(
+    spark, example_registry: Registry, store_url: str, tmp_path: Path
 ) -> None:
     registry = _example_store(example_registry, tmp_path)
     identifiers = registry.store.subjects()["subject_id"].to_list()
@@ -165,7 +170,39 @@ def test_export_names_nobody_and_describes_itself(
     for relative, facts in manifest["files"].items():
         assert hashlib.sha256((snapshot / relative).read_bytes()).hexdigest() == facts["sha256"]
 
+    # As on a cluster: the job scores the snapshot by key; `scs name-scores` names them.
+    spark_job.write_scores(spark, str(snapshot), AS_OF, str(tmp_path / "by-key"))
+    _scs("name-scores", str(tmp_path / "by-key"), "--out", str(tmp_path / "named.csv"), "--db", store_url)
+    _scs("score", "--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "polars.csv"), "--db", store_url)
+    assert (tmp_path / "named.csv").read_bytes() == (tmp_path / "polars.csv").read_bytes()
+
     again = CliRunner().invoke(app, ["export", "--out", str(snapshot), "--db", store_url])
     assert again.exit_code == 2
     assert "exists and is not an empty directory" in again.output
     assert "Traceback" not in again.output
+
+
+def test_a_day_before_the_first_catalogue_is_refused_by_the_job(spark, tmp_path: Path) -> None:
+    """SPEC §5.9 on the cluster too: `spark-submit` exits 2 with one line, writes nothing."""
+    rulebook = rulebook_of(catalogue_document(effective_from="2022-01-01"))
+    ledger, subjects = with_subject_keys(ledger_frame([]).with_row_index("id").cast({"id": pl.Int64}))
+    overdue = overdue_frame([], [])
+    write_snapshot(tmp_path / "snapshot", ledger.collect(), subjects, overdue, rulebook, {}, TODAY)
+    with pytest.raises(spark_job.AsOfBeforeCatalogue, match="first takes effect on 2022-01-01"):
+        spark_job.score_snapshot(spark, str(tmp_path / "snapshot"), dt.date(2021, 12, 31))
+    code = spark_job.main([str(tmp_path / "snapshot"), "--as-of", "2021-12-31", "--out", str(tmp_path / "out")])
+    assert code == 2 and not (tmp_path / "out").exists()
+
+
+def test_name_scores_refuses_keys_the_identity_store_does_not_know(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    scores = tmp_path / "by-key"
+    scores.mkdir()
+    pl.DataFrame(
+        {"subject": [7], "kind": ["person"], "score": [1000], "tier": ["A"], "lists": [""]}
+    ).write_parquet(scores / "part-00000.parquet")
+    unknown = CliRunner().invoke(app, ["name-scores", str(scores), "--out", str(tmp_path / "s.csv"), "--db", url])
+    assert unknown.exit_code == 1 and "1 subject keys are unknown" in unknown.output
+    empty = CliRunner().invoke(app, ["name-scores", str(tmp_path), "--out", str(tmp_path / "s.csv"), "--db", url])
+    assert empty.exit_code == 2 and "not a directory of Parquet scores" in empty.output
+    assert not (tmp_path / "s.csv").exists()

@@ -309,6 +309,31 @@ def export(
     )
 
 
+@app.command("name-scores")
+def name_scores(
+    scores: Annotated[Path, typer.Argument(help="The Spark job's output directory (Parquet parts by subject key).")],
+    out: Annotated[Path, typer.Option("--out", help="Output file: .csv, or .parquet.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Join a Spark job's scores back to identifiers: the file `scs score` writes."""
+    check_output(out, "--out")
+    if not scores.is_dir() or not any(scores.glob("*.parquet")):
+        raise fail(f"{scores}: not a directory of Parquet scores from the Spark job", EXIT_CANNOT_RUN)
+    with open_registry(database) as registry:
+        try:
+            named = registry.name_scores(scores)
+        except (OSError, pl.exceptions.PolarsError) as error:
+            raise fail(f"{scores}: cannot read the scores: {error}", EXIT_CANNOT_RUN) from None
+    unknown = named.filter(pl.col("subject_id").is_null()).height
+    if unknown:
+        raise fail(f"{scores}: {unknown} subject keys are unknown to this store's identity store", EXIT_REFUSED)
+    try:
+        render.write_scores(named, out)
+    except (OSError, pl.exceptions.PolarsError) as error:
+        raise fail(f"--out {out}: cannot write: {error}", EXIT_CANNOT_RUN) from None
+    stdout.print(f"named {named.height} subjects: {out}")
+
+
 @app.command()
 def show(
     subject_id: Annotated[str, typer.Argument(help="Resident identity number or credit code.")],

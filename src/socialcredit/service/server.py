@@ -10,13 +10,13 @@ import logging
 import os
 import sys
 import tempfile
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from fastapi import FastAPI
-
-from socialcredit.service.app import create_app
 from socialcredit.service.settings import ServiceSettings
 from socialcredit.store.urls import STORE_URL_VARIABLE
+
+if TYPE_CHECKING:  # the app is imported only when served: `scs score` need not load FastAPI
+    from fastapi import FastAPI
 
 Server = Literal["uvicorn", "granian"]
 SERVERS: tuple[Server, ...] = ("uvicorn", "granian")
@@ -45,6 +45,8 @@ def configure_logging() -> None:
 
 
 def app_from_environment() -> FastAPI:
+    from socialcredit.service.app import create_app
+
     configure_logging()
     return create_app(os.environ.get(STORE_URL_VARIABLE), settings_from_environment())
 

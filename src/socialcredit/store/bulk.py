@@ -30,6 +30,15 @@ import polars as pl
 
 from socialcredit.domain.records import RECORD_STATUSES
 from socialcredit.store.identities import IdentityStore, IdentityWriter, redacted_reason
+from socialcredit.store.ledger_cache import (
+    LEDGER_COLUMNS,
+    LEDGER_COLUMNS_WITH_IDS,
+    SEGMENT_COLUMNS,
+    BatchStamp,
+    LedgerCache,
+    SegmentWriter,
+    current_revisions,
+)
 from socialcredit.store.schema import REJECTED_RAW_FIELDS
 from socialcredit.store.urls import StoreURL
 
@@ -76,23 +85,10 @@ STORED_REVISION_COLUMNS: dict[str, pl.DataType] = {
     "stored_reference": pl.String(),
     "stored_status": pl.String(),
 }
-# What the batch scorer reads: the current revision of every record, in compact types (the
-# subject an integer key, an item code a 4-byte category, a status one byte), so ten million
-# records fit in about a third of a gigabyte.
-LEDGER_COLUMNS: dict[str, pl.DataType] = {
-    "subject": pl.Int64(),
-    "item": pl.Categorical(),
-    "decided_on": pl.Date(),
-    "quantity": pl.Int32(),
-    "status": pl.Enum(RECORD_STATUSES),
-}
 _STORED_REVISION_COLUMNS_SQL = (
     "r.id, r.record_id, r.revision, r.item, r.subject, r.decided_on, r.quantity, r.reference, "
     "r.status"
 )
-# The same with each record's row id first: read only when an objection is overdue on the
-# scoring day, for the scorer names the records it holds back by it (`scoring.batch`).
-LEDGER_COLUMNS_WITH_IDS: dict[str, pl.DataType] = {"id": pl.Int64(), **LEDGER_COLUMNS}
 _BATCH_COLUMNS = "source, file_name, file_format, file_sha256, submitted_on, received_at"
 
 
@@ -140,9 +136,11 @@ class _IngestSession(ABC):
 
     batch_id: int
 
-    def __init__(self, source: str, identities: IdentityWriter):
+    def __init__(self, source: str, identities: IdentityWriter, segment: SegmentWriter | None):
         self.source = source
         self.identities = identities
+        self.segment = segment  # the batch's segment of the ledger cache, if there is a cache
+        self.stamp: BatchStamp | None = None  # the batch as committed, once finished
 
     def stored_revisions(self, record_ids: pl.Series) -> pl.DataFrame:
         """Every stored revision of these record ids of this source."""
@@ -175,6 +173,8 @@ class _IngestSession(ABC):
         )
         assert keyed["subject"].null_count() == 0, "every subject has a key"
         self._append_records(keyed.select(list(RECORD_COLUMNS)))
+        if self.segment is not None:
+            self.segment.append(keyed)
 
     def append_rejections(self, frame: pl.DataFrame) -> None:
         """Rejected rows: whole in the identity store, committed first; in the main store only
@@ -213,13 +213,27 @@ class _IngestSession(ABC):
     @abstractmethod
     def _append_rejections(self, frame: pl.DataFrame) -> None: ...
 
+    def finish(self, accepted: int, duplicates: int, rejected: int) -> None:
+        self._finish(accepted, duplicates, rejected)
+        (self.stamp,) = self._batch_stamps(self.batch_id)
+
     @abstractmethod
-    def finish(self, accepted: int, duplicates: int, rejected: int) -> None: ...
+    def _finish(self, accepted: int, duplicates: int, rejected: int) -> None: ...
+
+    @abstractmethod
+    def _batch_stamps(self, batch_id: int) -> list[BatchStamp]:
+        """The stamp of this batch, read back as the scorer will read it."""
 
 
 class _SQLiteIngestSession(_IngestSession):
-    def __init__(self, connection: sqlite3.Connection, batch: NewBatch, identities: IdentityWriter):
-        super().__init__(batch.source, identities)
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        batch: NewBatch,
+        identities: IdentityWriter,
+        segment: SegmentWriter | None,
+    ):
+        super().__init__(batch.source, identities, segment)
         self._connection = connection
         self._connection.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {INGEST_KEYS_TABLE} (record_id TEXT)"
@@ -271,16 +285,25 @@ class _SQLiteIngestSession(_IngestSession):
                 _rows(frame, columns),
             )
 
-    def finish(self, accepted: int, duplicates: int, rejected: int) -> None:
+    def _finish(self, accepted: int, duplicates: int, rejected: int) -> None:
         self._connection.execute(
             "UPDATE ingest_batches SET accepted = ?, duplicates = ?, rejected = ? WHERE id = ?",
             (accepted, duplicates, rejected, self.batch_id),
         )
 
+    def _batch_stamps(self, batch_id: int) -> list[BatchStamp]:
+        return _sqlite_batch_stamps(self._connection, batch_id)
+
 
 class _PostgreSQLIngestSession(_IngestSession):
-    def __init__(self, connection: Any, batch: NewBatch, identities: IdentityWriter):
-        super().__init__(batch.source, identities)
+    def __init__(
+        self,
+        connection: Any,
+        batch: NewBatch,
+        identities: IdentityWriter,
+        segment: SegmentWriter | None,
+    ):
+        super().__init__(batch.source, identities, segment)
         self._cursor = connection.cursor()
         # Byte-order collation, as records.record_id has: with any other, the index could not
         # serve the lookup.
@@ -350,11 +373,14 @@ class _PostgreSQLIngestSession(_IngestSession):
             rows = frame.select(pl.col(name).cast(dtype) for name, dtype in columns.items())
             self._cursor.adbc_ingest(table, rows.to_arrow(), mode="append")
 
-    def finish(self, accepted: int, duplicates: int, rejected: int) -> None:
+    def _finish(self, accepted: int, duplicates: int, rejected: int) -> None:
         self._cursor.execute(
             "UPDATE ingest_batches SET accepted = $1, duplicates = $2, rejected = $3 WHERE id = $4",
             (accepted, duplicates, rejected, self.batch_id),
         )
+
+    def _batch_stamps(self, batch_id: int) -> list[BatchStamp]:
+        return _postgresql_batch_stamps(self._cursor, batch_id)
 
 def _sqlite_connection(url: StoreURL) -> sqlite3.Connection:
     # isolation_level=None: no implicit transactions; `ingest_session` opens and closes its own.
@@ -376,17 +402,27 @@ def _postgresql_connection(url: StoreURL) -> Any:
 
 @contextmanager
 def ingest_session(
-    url: StoreURL, batch: NewBatch, identity_store: IdentityStore
+    url: StoreURL, batch: NewBatch, identity_store: IdentityStore, cache: LedgerCache | None
 ) -> Iterator[_IngestSession]:
     """One file, one transaction: everything in it lands, or nothing does (in the main store;
-    the identities it needed stay, used by nothing)."""
-    with identity_store.writer() as identities, _ingest_session(url, batch, identities) as session:
-        yield session
+    the identities it needed stay, used by nothing). Its segment of the ledger cache is named
+    once the transaction has committed, so the cache never holds a batch the store lacks."""
+    segment = SegmentWriter(cache) if cache is not None and cache.writable else None
+    try:
+        with identity_store.writer() as identities, _ingest_session(
+            url, batch, identities, segment
+        ) as session:
+            yield session
+        if segment is not None and session.stamp is not None:
+            segment.publish(session.stamp)
+    finally:
+        if segment is not None:
+            segment.discard()
 
 
 @contextmanager
 def _ingest_session(
-    url: StoreURL, batch: NewBatch, identities: IdentityWriter
+    url: StoreURL, batch: NewBatch, identities: IdentityWriter, segment: SegmentWriter | None
 ) -> Iterator[_IngestSession]:
     if url.dialect == "sqlite":
         connection = _sqlite_connection(url)
@@ -400,7 +436,7 @@ def _ingest_session(
         control = connection.cursor()
         control.execute(begin)
         try:
-            yield session_type(connection, batch, identities)
+            yield session_type(connection, batch, identities, segment)
         except BaseException:
             control.execute("ROLLBACK")
             raise
@@ -501,3 +537,140 @@ def _current_ledger_batches(
             frame = pl.from_arrow(batch)
             assert isinstance(frame, pl.DataFrame)
             yield _typed(frame, columns)
+
+
+# -- the current ledger through the ledger cache -----------------------------------------------
+
+_BATCH_STAMP_QUERY = "SELECT id, file_sha256, received_at, accepted FROM ingest_batches"
+
+
+def _sqlite_batch_stamps(connection: sqlite3.Connection, batch_id: int | None = None) -> list[BatchStamp]:
+    query, parameters = _BATCH_STAMP_QUERY, ()
+    if batch_id is not None:
+        query, parameters = query + " WHERE id = ?", (batch_id,)
+    return [BatchStamp.of(*row) for row in connection.execute(query + " ORDER BY id", parameters)]
+
+
+def _postgresql_batch_stamps(cursor: Any, batch_id: int | None = None) -> list[BatchStamp]:
+    query, parameters = _BATCH_STAMP_QUERY, None
+    if batch_id is not None:
+        query, parameters = query + " WHERE id = $1", (batch_id,)
+    cursor.execute(query + " ORDER BY id", parameters)
+    return [BatchStamp.of(*row) for row in cursor.fetchall()]
+
+
+# The records a set of batches appended, every revision, as CSV text built by SQLite (see
+# _SQLITE_LEDGER_CHUNK_AS_CSV); `supersedes` is an empty field where it is NULL.
+_SQLITE_BATCH_RECORDS_AS_CSV = (
+    "SELECT group_concat(batch_id || ',' || id || ',' || subject || ',\"' || replace(item, '\"', '\"\"')"
+    " || '\",' || decided_on || ',' || quantity || ',' || status || ',' || coalesce(supersedes, ''),"
+    " char(10)) FROM records WHERE id BETWEEN :first AND :last"
+    " AND batch_id IN (SELECT value FROM json_each(:batches))"
+)
+_BATCH_RECORD_COLUMNS: dict[str, pl.DataType] = {"batch_id": pl.Int64(), **SEGMENT_COLUMNS}
+
+
+class _SQLiteSnapshot:
+    """One read transaction on SQLite (WAL: its snapshot is fixed by the first SELECT)."""
+
+    def __init__(self, url: StoreURL):
+        self._connection = sqlite_read_connection(url)
+        self._connection.execute("BEGIN")
+
+    def batch_stamps(self) -> list[BatchStamp]:
+        return _sqlite_batch_stamps(self._connection)
+
+    def records_of(self, batch_ids: list[int]) -> Iterator[pl.DataFrame]:
+        first, last = self._connection.execute("SELECT min(id), max(id) FROM records").fetchone()
+        if first is None:
+            return
+        text_types = {"item": pl.String(), "decided_on": pl.Date()}
+        for start in range(first, last + 1, SQLITE_READ_IDS):
+            bounds = {"first": start, "last": start + SQLITE_READ_IDS - 1, "batches": str(batch_ids)}
+            (text,) = self._connection.execute(_SQLITE_BATCH_RECORDS_AS_CSV, bounds).fetchone()
+            if text is not None:
+                chunk = pl.read_csv(
+                    text.encode(),
+                    has_header=False,
+                    new_columns=list(_BATCH_RECORD_COLUMNS),
+                    schema_overrides=text_types,
+                )
+                yield chunk.cast(_BATCH_RECORD_COLUMNS)
+
+    def close(self) -> None:
+        self._connection.close()  # ends the read transaction
+
+
+class _PostgreSQLSnapshot:
+    """One REPEATABLE READ transaction: every statement sees the same snapshot."""
+
+    def __init__(self, url: StoreURL):
+        self._connection = _postgresql_connection(url)
+        self._cursor = self._connection.cursor()
+        self._cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+    def batch_stamps(self) -> list[BatchStamp]:
+        return _postgresql_batch_stamps(self._cursor)
+
+    def records_of(self, batch_ids: list[int]) -> Iterator[pl.DataFrame]:
+        self._cursor.adbc_statement.set_options(
+            **{"adbc.postgresql.batch_size_hint_bytes": str(POSTGRESQL_READ_BATCH_BYTES)}
+        )
+        listed = ",".join(str(int(batch_id)) for batch_id in batch_ids)
+        self._cursor.execute(
+            f"SELECT {', '.join(_BATCH_RECORD_COLUMNS)} FROM records "
+            f"WHERE batch_id = ANY('{{{listed}}}'::bigint[])"
+        )
+        for batch in self._cursor.fetch_record_batch():
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            yield _typed(frame, _BATCH_RECORD_COLUMNS)
+
+    def close(self) -> None:
+        try:
+            self._cursor.execute("COMMIT")
+        finally:
+            self._cursor.close()
+            self._connection.close()
+
+
+def read_current_ledger_cached(
+    url: StoreURL,
+    cache: LedgerCache,
+    with_ids: bool = False,
+    between_batches: Callable[[], None] | None = None,
+) -> pl.DataFrame:
+    """The same frame as `read_current_ledger`, from the cache's segments where they are valid.
+
+    The batches come from the store in one snapshot, and a batch whose segment is missing or
+    does not match is read from the store in that same snapshot (then its segment written), so
+    a file committed meanwhile is wholly in the read or wholly out of it. `between_batches`
+    runs after each batch is found (tests commit an ingest there)."""
+    snapshot = _SQLiteSnapshot(url) if url.dialect == "sqlite" else _PostgreSQLSnapshot(url)
+    segments: list[pl.DataFrame] = []
+    missing: list[BatchStamp] = []
+    try:
+        for batch in snapshot.batch_stamps():
+            if batch.rows:
+                segment = cache.segment(batch)
+                if segment is None:
+                    missing.append(batch)
+                else:
+                    segments.append(segment)
+            if between_batches is not None:
+                between_batches()
+        rebuilt = (
+            pl.concat([pl.DataFrame(schema=_BATCH_RECORD_COLUMNS), *snapshot.records_of([b.id for b in missing])])
+            if missing
+            else None
+        )
+    finally:
+        snapshot.close()
+    if rebuilt is not None:
+        parts = rebuilt.partition_by("batch_id", as_dict=True, include_key=False)
+        for batch in missing:
+            part = parts.get((batch.id,), pl.DataFrame(schema=SEGMENT_COLUMNS))
+            cache.store(batch, part)
+            segments.append(part)
+    columns = LEDGER_COLUMNS_WITH_IDS if with_ids else LEDGER_COLUMNS
+    return current_revisions(segments, columns)

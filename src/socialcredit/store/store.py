@@ -27,6 +27,7 @@ from socialcredit.domain.identifiers import SubjectKind
 from socialcredit.domain.records import LedgerRecord
 from socialcredit.store import bulk, schema
 from socialcredit.store.identities import IdentityStore
+from socialcredit.store.ledger_cache import LedgerCache
 from socialcredit.store.urls import StoreURL, parse_store_url
 
 CATALOGUE_PUBLICATION_LOCK = 7469003  # advisory lock key around a publication on PostgreSQL
@@ -141,6 +142,7 @@ class Store:
         self.url = url
         self.engine = engine
         self.identities = IdentityStore(url, engine)
+        self.ledger_cache = LedgerCache.for_store(url)  # None when SCS_LEDGER_CACHE=off
         self.unlogged_looks = 0  # looks at a file a read-only store could not log
 
     @classmethod
@@ -290,7 +292,7 @@ class Store:
     @contextmanager
     def ingest_session(self, batch: bulk.NewBatch) -> Iterator[bulk.IngestSession]:
         """One file, one transaction: everything in it lands, or nothing does."""
-        with bulk.ingest_session(self.url, batch, self.identities) as session:
+        with bulk.ingest_session(self.url, batch, self.identities, self.ledger_cache) as session:
             yield session
 
     def refresh_statistics(self, rows_added: int) -> None:
@@ -305,8 +307,11 @@ class Store:
 
     def current_ledger(self, with_ids: bool = False) -> pl.DataFrame:
         """The current revision of every record, as the batch scorer reads it, subjects by key (with
-        `with_ids`, each with its row id, by which objections name records)."""
-        return bulk.read_current_ledger(self.url, with_ids)
+        `with_ids`, each with its row id, by which objections name records). Read through the
+        ledger cache (`store.ledger_cache`) unless it is off; the frame is the same either way."""
+        if self.ledger_cache is None:
+            return bulk.read_current_ledger(self.url, with_ids)
+        return bulk.read_current_ledger_cached(self.url, self.ledger_cache, with_ids)
 
     def subjects(self) -> pl.DataFrame:
         """Every subject's key, kind and identifier, to name the batch scorer's output. Read
