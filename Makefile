@@ -50,8 +50,11 @@ java:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
 	fi
 
+# Tests run in one worker per core (pytest-xdist), a test file per worker at a time, so that a
+# module's shared fixture (a browser, a Spark session) starts once. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= auto
 test: install postgresql chromium java
-	SCS_TEST_POSTGRESQL="$(POSTGRESQL_ADMIN_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
+	SCS_TEST_POSTGRESQL="$(POSTGRESQL_ADMIN_URL)" $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The web pages' texts: extract them, merge into each language's catalogue, compile the .mo
 # files (committed, so that `pip install .` ships them). Translate what is new in between.

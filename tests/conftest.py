@@ -8,8 +8,11 @@ SCS_TEST_POSTGRESQL (an admin URL; default postgresql://postgres@127.0.0.1/postg
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +22,7 @@ import psycopg
 import pytest
 
 from socialcredit.registry import Registry
+from socialcredit.store.identities import identity_path
 from socialcredit.store.store import Store
 
 EXAMPLE_DIRECTORY = Path(__file__).parent / "conformance" / "example"
@@ -33,15 +37,51 @@ def fixed_clock() -> dt.datetime:
     return TODAY
 
 
+# Each test process migrates one empty store per backend once, and every fresh store is a copy
+# of it: running the migrations took a second per store, most of the suite's time. The
+# migrations themselves are tested from nothing (test_conversion, test_store).
+_templates: dict[str, str] = {}
+
+
+def _template(backend: str) -> str:
+    """The path of the migrated empty SQLite store, or the name of the PostgreSQL database."""
+    if backend not in _templates:
+        tag = f"{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        if backend == "sqlite":
+            path = Path(tempfile.mkdtemp(prefix="scs-template-")) / "template.db"
+            Store.open(f"sqlite:///{path}").close()
+            _templates[backend] = str(path)
+        else:
+            name = f"scs_template_{tag}"
+            with psycopg.connect(POSTGRESQL_ADMIN_URL, autocommit=True) as connection:
+                connection.execute(f"CREATE DATABASE {name}")
+            Store.open(POSTGRESQL_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}").close()
+            atexit.register(_drop_database, name)
+            _templates[backend] = name
+    return _templates[backend]
+
+
+def _drop_database(name: str) -> None:
+    with psycopg.connect(POSTGRESQL_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @contextmanager
-def fresh_store_url(backend: str, directory: Path) -> Iterator[str]:
-    """A new, empty store of this backend; a PostgreSQL database is dropped afterwards."""
+def fresh_store_url(backend: str, directory: Path, migrated: bool = True) -> Iterator[str]:
+    """A new, empty store of this backend, at the current schema (`migrated=False`: no
+    tables at all); a PostgreSQL database is dropped afterwards."""
     if backend == "sqlite":
-        yield f"sqlite:///{directory / f'registry-{uuid.uuid4().hex[:8]}.db'}"
+        path = directory / f"registry-{uuid.uuid4().hex[:8]}.db"
+        if migrated:
+            template = Path(_template("sqlite"))
+            shutil.copyfile(template, path)
+            shutil.copyfile(identity_path(template), identity_path(path))
+        yield f"sqlite:///{path}"
         return
     name = f"scs_test_{uuid.uuid4().hex[:12]}"
+    template = f" TEMPLATE {_template('postgresql')}" if migrated else ""
     with psycopg.connect(POSTGRESQL_ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f"CREATE DATABASE {name}")
+        connection.execute(f"CREATE DATABASE {name}{template}")
     try:
         yield POSTGRESQL_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
@@ -73,10 +113,18 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(
     params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)],
 )
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'registry.db'}"
-    return request.getfixturevalue("postgresql_url")
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with fresh_store_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)],
+)
+def unmigrated_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables yet, for the tests of migrations and conversions."""
+    with fresh_store_url(request.param, tmp_path, migrated=False) as url:
+        yield url
 
 
 @pytest.fixture

@@ -133,7 +133,8 @@ def test_the_release_sqlite_file_is_converted_when_first_opened(tmp_path: Path) 
         store.close()
 
 
-def test_a_release_store_is_converted_on_every_backend(store_url: str) -> None:
+def test_a_release_store_is_converted_on_every_backend(unmigrated_store_url: str) -> None:
+    store_url = unmigrated_store_url
     release_store_from_rows(store_url)
     store = Store.open(store_url)
     try:
@@ -143,7 +144,8 @@ def test_a_release_store_is_converted_on_every_backend(store_url: str) -> None:
 
 
 @pytest.mark.parametrize("table", ["records", "rejected_rows", "file_views"])
-def test_the_rebuilt_tables_stay_append_only(store_url: str, table: str) -> None:
+def test_the_rebuilt_tables_stay_append_only(unmigrated_store_url: str, table: str) -> None:
+    store_url = unmigrated_store_url
     release_store_from_rows(store_url)
     store = Store.open(store_url)
     try:
@@ -155,7 +157,8 @@ def test_the_rebuilt_tables_stay_append_only(store_url: str, table: str) -> None
         store.close()
 
 
-def test_converting_again_changes_nothing(store_url: str) -> None:
+def test_converting_again_changes_nothing(unmigrated_store_url: str) -> None:
+    store_url = unmigrated_store_url
     release_store_from_rows(store_url)
     Store.open(store_url).close()
     store = Store.open(store_url)
@@ -165,8 +168,9 @@ def test_converting_again_changes_nothing(store_url: str) -> None:
         store.close()
 
 
-def test_a_store_with_statements_and_objections_is_converted(store_url: str) -> None:
+def test_a_store_with_statements_and_objections_is_converted(unmigrated_store_url: str) -> None:
     """A store of schema 0002 (objections, statements named by identifier) converts too."""
+    store_url = unmigrated_store_url
     release_store_from_rows(store_url, upgrade_to="0002_objections")
     subject_id, day = "398106198902192457", dt.date(2023, 6, 30)
     engine = sa.create_engine(parse_store_url(store_url).sqlalchemy_url)

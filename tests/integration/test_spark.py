@@ -26,7 +26,7 @@ from socialcredit.scoring.batch import score_ledger, with_subject_keys
 from socialcredit.scoring.snapshot import name_scores, read_scores, write_snapshot
 from socialcredit.store.store import Store
 from tests.conftest import EXAMPLE_DIRECTORY, TODAY, fixed_clock
-from tests.helpers import ledger_frame, rulebook_of
+from tests.helpers import catalogue_document, ledger_frame, rulebook_of
 from tests.property.strategies import catalogue_histories, ledgers_and_days
 from tests.property.test_batch_equals_incremental import objections_to, overdue_frame
 
@@ -180,3 +180,29 @@ def test_export_names_nobody_and_scores_as_scs_score_on_a_cluster(
     assert again.exit_code == 2
     assert "exists and is not an empty directory" in again.output
     assert "Traceback" not in again.output
+
+
+def test_a_day_before_the_first_catalogue_is_refused_by_the_job(spark, tmp_path: Path) -> None:
+    """SPEC §5.9 on the cluster too: `spark-submit` exits 2 with one line, writes nothing."""
+    rulebook = rulebook_of(catalogue_document(effective_from="2022-01-01"))
+    ledger, subjects = with_subject_keys(ledger_frame([]).with_row_index("id").cast({"id": pl.Int64}))
+    overdue = overdue_frame([], [])
+    write_snapshot(tmp_path / "snapshot", ledger.collect(), subjects, overdue, rulebook, {}, TODAY)
+    with pytest.raises(spark_job.AsOfBeforeCatalogue, match="first takes effect on 2022-01-01"):
+        spark_job.score_snapshot(spark, str(tmp_path / "snapshot"), dt.date(2021, 12, 31))
+    code = spark_job.main([str(tmp_path / "snapshot"), "--as-of", "2021-12-31", "--out", str(tmp_path / "out")])
+    assert code == 2 and not (tmp_path / "out").exists()
+
+
+def test_name_scores_refuses_keys_the_identity_store_does_not_know(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    scores = tmp_path / "by-key"
+    scores.mkdir()
+    pl.DataFrame(
+        {"subject": [7], "kind": ["person"], "score": [1000], "tier": ["A"], "lists": [""]}
+    ).write_parquet(scores / "part-00000.parquet")
+    unknown = CliRunner().invoke(app, ["name-scores", str(scores), "--out", str(tmp_path / "s.csv"), "--db", url])
+    assert unknown.exit_code == 1 and "1 subject keys are unknown" in unknown.output
+    empty = CliRunner().invoke(app, ["name-scores", str(tmp_path), "--out", str(tmp_path / "s.csv"), "--db", url])
+    assert empty.exit_code == 2 and "not a directory of Parquet scores" in empty.output
+    assert not (tmp_path / "s.csv").exists()

@@ -296,14 +296,16 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     from pyspark.sql import SparkSession
 
-    spark = SparkSession.builder.appName("scs-score").getOrCreate()
+    running = SparkSession.getActiveSession()
+    spark = running or SparkSession.builder.appName("scs-score").getOrCreate()
     try:
         write_scores(spark, arguments.snapshot, arguments.as_of, arguments.out)
     except (AsOfBeforeCatalogue, UnknownSnapshot) as error:
         print(f"spark_job.py: {error}", file=sys.stderr)
         return 2
     finally:
-        spark.stop()
+        if running is None:
+            spark.stop()
     return 0
 
 

@@ -37,7 +37,8 @@ def registry_factory_for(store_url: str | None) -> RegistryFactory:
 
 def include_web(app: FastAPI) -> None:
     """The web pages (SPEC §9), when the package that serves them is there: its
-    `create_router()`, and its `authenticators()` (a sign-in cookie) after the bearer key."""
+    `create_router()`, its `authenticators()` (a sign-in cookie) after the bearer key, and
+    its `not_found_page(request)` for a browser that asks for an address that is not there."""
     try:
         module = importlib.import_module(WEB_MODULE)
     except ModuleNotFoundError as error:
@@ -48,6 +49,8 @@ def include_web(app: FastAPI) -> None:
         app.include_router(module.create_router())
     if hasattr(module, "authenticators"):
         app.state.authenticators.extend(module.authenticators())
+    if hasattr(module, "not_found_page"):
+        app.state.not_found_page = module.not_found_page
 
 
 def create_app(

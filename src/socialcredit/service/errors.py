@@ -9,7 +9,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -66,6 +66,12 @@ def validation_detail(error: RequestValidationError) -> str:
     return "; ".join(problems) or "invalid request"
 
 
+def _wants_a_page(request: Request) -> bool:
+    """A browser asking for a page outside the API gets the web's page, not JSON."""
+    api = request.url.path.startswith("/v1/") or request.url.path in ("/metrics", "/healthz", "/readyz")
+    return not api and "text/html" in request.headers.get("accept", "")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
@@ -76,7 +82,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, validation_detail(error))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        page = getattr(request.app.state, "not_found_page", None)
+        if error.status_code == 404 and page is not None and _wants_a_page(request):
+            return page(request)
         detail = error.detail if isinstance(error.detail, str) else str(error.detail)
         return error_response(error.status_code, detail, getattr(error, "headers", None))
 

@@ -8,10 +8,12 @@ API, and each names its JSON twin there.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 
 from socialcredit.web import account, operator, party, public, source, static, subject
 from socialcredit.web.principal import session_principal
+from socialcredit.web.templating import render
 
 
 def create_router() -> APIRouter:
@@ -28,3 +30,8 @@ def create_router() -> APIRouter:
 
 def authenticators() -> list:
     return [session_principal]
+
+
+def not_found_page(request: Request) -> HTMLResponse:
+    """The page for an address that is not there, in the reader's language."""
+    return render(request, "not_found.html", {"what": request.url.path}, json_twin=None, status_code=404)

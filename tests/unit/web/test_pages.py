@@ -100,3 +100,24 @@ def test_pages_allow_no_script_from_elsewhere(world) -> None:
     client, _keys = world
     policy = client.get("/").headers["content-security-policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+
+
+@pytest.mark.parametrize(
+    ("accept", "language", "heading"),
+    [("text/html,application/xhtml+xml", "en-GB", "Page not found"), ("text/html", "zh-CN", "找不到页面")],
+)
+def test_a_browser_at_an_address_that_is_not_there_gets_a_page(world, accept, language, heading) -> None:
+    client, _keys = world
+    response = client.get("/no/such/<page>", headers={"Accept": accept, "Accept-Language": language})
+    assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
+    assert f"<h1>{heading}</h1>" in response.text
+    assert "&lt;page&gt;" in response.text and "<page>" not in response.text  # escaped
+
+
+def test_a_program_at_an_address_that_is_not_there_gets_json(world) -> None:
+    client, _keys = world
+    for path in ("/no/such/page", "/v1/no/such/thing"):
+        headers = {"Accept": "text/html"} if path.startswith("/v1/") else {}
+        response = client.get(path, headers=headers)
+        assert response.status_code == 404
+        assert response.json()["error"] == "not_found"
