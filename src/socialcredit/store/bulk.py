@@ -670,7 +670,8 @@ def read_current_ledger_cached(
         parts = rebuilt.partition_by("batch_id", as_dict=True, include_key=False)
         for batch in missing:
             part = parts.get((batch.id,), pl.DataFrame(schema=SEGMENT_COLUMNS))
-            cache.store(batch, part)
+            if part.height == batch.rows:  # else the batch's count is off: no segment would match
+                cache.store(batch, part)
             segments.append(part)
     columns = LEDGER_COLUMNS_WITH_IDS if with_ids else LEDGER_COLUMNS
     return current_revisions(segments, columns)

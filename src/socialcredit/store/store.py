@@ -308,7 +308,7 @@ class Store:
     def current_ledger(self, with_ids: bool = False) -> pl.DataFrame:
         """The current revision of every record, as the batch scorer reads it, subjects by key (with
         `with_ids`, each with its row id, by which objections name records). Read through the
-        ledger cache (`store.ledger_cache`) unless it is off; the frame is the same either way."""
+        ledger cache (`store.ledger_cache`) unless it is off; the same rows and types either way."""
         if self.ledger_cache is None:
             return bulk.read_current_ledger(self.url, with_ids)
         return bulk.read_current_ledger_cached(self.url, self.ledger_cache, with_ids)
