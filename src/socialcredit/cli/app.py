@@ -31,6 +31,7 @@ from socialcredit.domain.rules import AsOfBeforeCatalogue
 from socialcredit.ingest.readers import UnreadableFile
 from socialcredit.ingest.rejects import RejectsPathUnusable
 from socialcredit.registry import Engine, InvalidIdentifier, Registry, UnknownSource
+from socialcredit.scoring.snapshot import SnapshotDirectoryNotEmpty
 from socialcredit.scoring.spark_job import SparkUnavailable
 from socialcredit.store.store import Store, StoreUnavailable
 from socialcredit.store.urls import STORE_URL_VARIABLE, BadStoreURL
@@ -294,12 +295,14 @@ def export(
 ) -> None:
     """A snapshot of the current ledger for Spark: partitioned Parquet by subject key (names
     nobody), catalogue versions, objections, manifest."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if out.exists() and not out.is_dir():
         raise fail(f"--out {out}: exists and is not an empty directory", EXIT_CANNOT_RUN)
     check_folder(out, "--out")
     with open_registry(database) as registry:
         try:
             summary = registry.export_snapshot(out, parts)
+        except SnapshotDirectoryNotEmpty as error:
+            raise fail(f"--out {error}", EXIT_CANNOT_RUN) from None
         except OSError as error:
             raise fail(f"--out {out}: cannot write: {error.strerror or error}", EXIT_CANNOT_RUN) from None
     stdout.print(

@@ -77,7 +77,7 @@ def write_snapshot(
     `overdue` the overdue intervals (`SubjectRights.overdue`), `published` each version's
     text. Ledger and subjects are split alike by `subject % parts`."""
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise SnapshotDirectoryNotEmpty(f"--out {directory}: exists and is not an empty directory")
+        raise SnapshotDirectoryNotEmpty(f"{directory}: exists and is not an empty directory")
     ledger = ledger.select(list(LEDGER_COLUMNS)).cast(LEDGER_COLUMNS)
     # Only the kind of each key the ledger uses: never an identifier.
     subjects = (
