@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -14,6 +15,8 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger("socialcredit.service")
+# A store busy past its lock timeout (a long ingest holds SQLite's write lock) is worth a retry.
+STORE_RETRY_AFTER_S = 5
 
 ERROR_CODES = {
     400: "bad_request",
@@ -91,6 +94,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        registry = getattr(request.app.state, "registry", None)
+        problem = registry.store.problem(error) if registry is not None else None
+        if problem is not None:  # the store, not the request: busy, read-only, gone
+            logger.warning("store problem on %s %s: %s", request.method, request.url.path, problem)
+            if isinstance(error, sa.exc.DataError):
+                return error_response(422, "the store cannot hold a value of this request")
+            detail = "the store is busy or unavailable; nothing of this request was stored: retry later"
+            return error_response(503, detail, {"Retry-After": str(STORE_RETRY_AFTER_S)})
         logger.exception("unexpected error on %s %s", request.method, request.url.path)
         return error_response(500, "the server failed; the request may be retried")
 

@@ -1,0 +1,48 @@
+"""A store busy past its lock timeout (another process holds SQLite's write lock, as a long
+ingest does) is the store's problem, not the request's: 503 with Retry-After, nothing stored,
+and the retry stores the batch once. PostgreSQL has no store-wide write lock."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import orjson
+import pytest
+from fastapi.testclient import TestClient
+
+from socialcredit.store import bulk, identities
+from tests.helpers import PERSON, catalogue_document, catalogue_yaml, record
+from tests.service.conftest import make_app
+
+
+def test_a_busy_store_answers_503_and_the_retry_stores_the_batch_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(identities, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "busy.db"
+    with TestClient(make_app(f"sqlite:///{path}"), raise_server_exceptions=False) as client:
+        registry = client.app.state.registry
+        registry.publish_catalogue(catalogue_yaml(catalogue_document()))
+        headers = {
+            "Authorization": f"Bearer {registry.keys.create('source', 'court').secret}",
+            "Content-Type": "application/x-ndjson",
+        }
+        body = b"".join(
+            orjson.dumps(record(f"c{i}", "court.judgment_default", PERSON, "2026-01-05")) + b"\n" for i in range(3)
+        )
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        try:
+            busy = client.post("/v1/records", content=body, headers=headers)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert busy.status_code == 503, busy.text
+        assert busy.headers["Retry-After"] == "5"
+        assert busy.json()["error"] == "unavailable" and str(path) not in busy.text
+        assert registry.store.current_ledger().height == 0
+
+        retried = client.post("/v1/records", content=body, headers=headers)
+        assert retried.status_code == 200, retried.text
+        assert retried.json()["accepted"] == 3
+        assert registry.store.current_ledger().height == 3
