@@ -5,6 +5,7 @@ and the retry stores the batch once. PostgreSQL has no store-wide write lock."""
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import orjson
@@ -46,3 +47,42 @@ def test_a_busy_store_answers_503_and_the_retry_stores_the_batch_once(tmp_path: 
         assert retried.status_code == 200, retried.text
         assert retried.json()["accepted"] == 3
         assert registry.store.current_ledger().height == 3
+
+
+def test_a_burst_of_batches_is_ingested_a_few_at_a_time_and_all_stored(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many batches at once wait for an ingest slot (two per process) instead of each opening
+    connections of its own: a burst once exhausted PostgreSQL's connections and got 500s."""
+    from socialcredit.service.routes import records as records_route
+
+    running, most = [0], [0]
+    ingest = records_route._ingest
+
+    def counted(*arguments):
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        try:
+            return ingest(*arguments)
+        finally:
+            running[0] -= 1
+
+    monkeypatch.setattr(records_route, "_ingest", counted)
+    with TestClient(make_app(store_url), raise_server_exceptions=False) as client:
+        registry = client.app.state.registry
+        registry.publish_catalogue(catalogue_yaml(catalogue_document()))
+        headers = {
+            "Authorization": f"Bearer {registry.keys.create('source', 'court').secret}",
+            "Content-Type": "application/x-ndjson",
+        }
+
+        def submit(batch: int) -> int:
+            body = b"".join(
+                orjson.dumps(record(f"b{batch}-{i}", "court.judgment_default", PERSON, "2026-01-05")) + b"\n"
+                for i in range(20)
+            )
+            return client.post("/v1/records", content=body, headers=headers).status_code
+
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            statuses = list(pool.map(submit, range(12)))
+        assert statuses == [200] * 12
+        assert most[0] <= 2
+        assert registry.store.current_ledger().height == 12 * 20

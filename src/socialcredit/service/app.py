@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 from fastapi.responses import Response
 
@@ -27,6 +28,7 @@ from socialcredit.store.store import Store
 logger = logging.getLogger("socialcredit.service")
 OPENAPI_URL = "/v1/openapi.json"
 WEB_MODULE = "socialcredit.web"
+INGESTS_AT_ONCE = 2
 
 RegistryFactory = Callable[[], Registry]
 
@@ -66,6 +68,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         registry = make_registry()
         app.state.registry = registry
+        # Batches are ingested a few at a time per process; the rest wait their turn instead of
+        # each opening connections of its own (a burst of 80 exhausted PostgreSQL's 100).
+        app.state.ingest_limiter = anyio.CapacityLimiter(INGESTS_AT_ONCE)
         try:
             yield
         finally:

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import resources
 
+import adbc_driver_manager
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -42,7 +43,11 @@ class StoreUnavailable(RuntimeError):
 
 # What the drivers raise when the store, not the request, is the problem: locked, read-only,
 # full, gone. Anything else (a programming error) keeps its traceback.
-_OPERATIONAL_ERRORS: tuple[type[BaseException], ...] = (sqlite3.OperationalError, sa.exc.OperationalError)
+_OPERATIONAL_ERRORS: tuple[type[BaseException], ...] = (
+    sqlite3.OperationalError,
+    sa.exc.OperationalError,
+    adbc_driver_manager.OperationalError,
+)
 
 
 @dataclass(frozen=True, slots=True)

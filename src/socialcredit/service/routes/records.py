@@ -10,12 +10,13 @@ ledger (an identical row is a duplicate, stored once).
 from __future__ import annotations
 
 import asyncio
+import functools
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from socialcredit.ingest.readers import UnreadableFile
 from socialcredit.keys import Principal
@@ -103,7 +104,10 @@ async def submit_records(
         path = Path(directory) / f"request{suffix}"
         await _stream_to(request, path, settings.records_body_max_bytes, settings.body_chunk_timeout_s)
         try:
-            result, rejects = await run_in_threadpool(_ingest, registry, path, principal.who or "")
+            result, rejects = await anyio.to_thread.run_sync(
+                functools.partial(_ingest, registry, path, principal.who or ""),
+                limiter=request.app.state.ingest_limiter,
+            )
         except (UnreadableFile, UnknownSource) as error:
             raise ApiError(422, f"body: {error}".replace(str(path), "the body")) from None
     request.app.state.metrics.count_records(result.counts, rejects)
