@@ -487,24 +487,33 @@ def _current_ledger_chunks_sqlite(
     connection = sqlite_read_connection(url)
     try:
         connection.execute("BEGIN")
-        first, last = connection.execute("SELECT min(id), max(id) FROM records").fetchone()
-        if first is None:
-            return
         text_types = {"subject": pl.Int64(), "item": pl.String(), "decided_on": pl.Date()}
         query = _SQLITE_LEDGER_CHUNK_AS_CSV.format(id="id || ',' || " if "id" in columns else "")
-        for start in range(first, last + 1, SQLITE_READ_IDS):
-            bounds = {"first": start, "last": start + SQLITE_READ_IDS - 1}
-            (text,) = connection.execute(query, bounds).fetchone()
-            if text is not None:
-                chunk = pl.read_csv(
-                    text.encode(),
-                    has_header=False,
-                    new_columns=list(columns),
-                    schema_overrides=text_types,
-                )
-                yield chunk.cast(columns)
+        yield from _sqlite_csv_chunks(connection, query, {}, columns, text_types)
     finally:
         connection.close()  # ends the read transaction
+
+
+def _sqlite_csv_chunks(
+    connection: sqlite3.Connection,
+    query: str,
+    parameters: dict[str, object],
+    columns: dict[str, pl.DataType],
+    text_types: dict[str, pl.DataType],
+) -> Iterator[pl.DataFrame]:
+    """`query` (CSV text rendered by SQLite for the record ids :first to :last) run over every
+    range of SQLITE_READ_IDS ids, each chunk parsed by Polars in one call."""
+    first, last = connection.execute("SELECT min(id), max(id) FROM records").fetchone()
+    if first is None:
+        return
+    for start in range(first, last + 1, SQLITE_READ_IDS):
+        bounds = {**parameters, "first": start, "last": start + SQLITE_READ_IDS - 1}
+        (text,) = connection.execute(query, bounds).fetchone()
+        if text is not None:
+            chunk = pl.read_csv(
+                text.encode(), has_header=False, new_columns=list(columns), schema_overrides=text_types
+            )
+            yield chunk.cast(columns)
 
 
 def sqlite_read_connection(url: StoreURL) -> sqlite3.Connection:
@@ -581,21 +590,14 @@ class _SQLiteSnapshot:
         return _sqlite_batch_stamps(self._connection)
 
     def records_of(self, batch_ids: list[int]) -> Iterator[pl.DataFrame]:
-        first, last = self._connection.execute("SELECT min(id), max(id) FROM records").fetchone()
-        if first is None:
-            return
         text_types = {"item": pl.String(), "decided_on": pl.Date()}
-        for start in range(first, last + 1, SQLITE_READ_IDS):
-            bounds = {"first": start, "last": start + SQLITE_READ_IDS - 1, "batches": str(batch_ids)}
-            (text,) = self._connection.execute(_SQLITE_BATCH_RECORDS_AS_CSV, bounds).fetchone()
-            if text is not None:
-                chunk = pl.read_csv(
-                    text.encode(),
-                    has_header=False,
-                    new_columns=list(_BATCH_RECORD_COLUMNS),
-                    schema_overrides=text_types,
-                )
-                yield chunk.cast(_BATCH_RECORD_COLUMNS)
+        yield from _sqlite_csv_chunks(
+            self._connection,
+            _SQLITE_BATCH_RECORDS_AS_CSV,
+            {"batches": str(batch_ids)},
+            _BATCH_RECORD_COLUMNS,
+            text_types,
+        )
 
     def close(self) -> None:
         self._connection.close()  # ends the read transaction
