@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import polars as pl
@@ -28,9 +29,6 @@ from socialcredit.domain.identifiers import SubjectKind, identifier_problem, nor
 from socialcredit.domain.rules import Rulebook
 from socialcredit.domain.scoring import score_subject
 from socialcredit.keys import KeyRing
-from socialcredit.ingest.pipeline import IngestCounts, ingest_chunks
-from socialcredit.ingest.readers import RecordFile
-from socialcredit.ingest.rejects import RejectsFile
 from socialcredit.domain.objections import Objection
 from socialcredit.domain.records import LedgerRecord
 from socialcredit.rights import (
@@ -48,6 +46,9 @@ from socialcredit.scoring.snapshot import SnapshotSummary, name_scores, read_sco
 from socialcredit.scoring.summary import PopulationSummary, summarize_scores
 from socialcredit.store.bulk import NewBatch
 from socialcredit.store.store import CatalogueRow, Store
+
+if TYPE_CHECKING:
+    from socialcredit.ingest.pipeline import IngestCounts
 
 Clock = Callable[[], dt.datetime]
 
@@ -164,6 +165,12 @@ class Registry:
     # -- records ---------------------------------------------------------------------------
 
     def ingest(self, path: Path, source: str, rejects_path: Path | None = None) -> IngestResult:
+        # Imported here: the readers import pyarrow, which commands that ingest nothing (`scs
+        # score`) need not pay for (issue 12).
+        from socialcredit.ingest.pipeline import ingest_chunks
+        from socialcredit.ingest.readers import RecordFile
+        from socialcredit.ingest.rejects import RejectsFile
+
         record_file = RecordFile.open(path)
         if source not in self.rulebook.source_codes:
             known = ", ".join(sorted(self.rulebook.source_codes)) or "none: publish a catalogue"
@@ -196,17 +203,15 @@ class Registry:
     def score_all(self, as_of: dt.date) -> pl.DataFrame:
         rulebook = self.rulebook
         rulebook.scoring_version(as_of)  # fail before reading the ledger
-        ledger, overdue = self._ledger_and_overdue(as_of)
-        # Read after the ledger: it then names every key the ledger read uses.
-        return score_ledger(ledger, rulebook, as_of, overdue, subjects=self.store.subjects())
+        ledger, subjects, overdue = self._ledger_subjects_and_overdue(as_of)
+        return score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects)
 
     def export_snapshot(self, directory: Path, parts: int | None = None) -> SnapshotSummary:
         """`scs export`: the current ledger as a snapshot for a distributed engine, naming
         nobody (`scoring/snapshot.py`). Read in the batch scorer's order: objections first,
         then the ledger with row ids, then the keys' kinds (which then cover every key)."""
         overdue = self.rights.overdue()
-        ledger = self.store.current_ledger(with_ids=True)
-        subjects = self.store.subjects()
+        ledger, subjects = self.store.current_ledger_and_subjects(with_ids=True)
         published = {row.version: row.source_text for row in self.store.catalogue_rows()}
         return write_snapshot(
             directory, ledger, subjects, overdue, self.rulebook, published, self.clock(), parts
@@ -227,19 +232,22 @@ class Registry:
         the frame `score_all` gives. Only the identity store can do this."""
         return name_scores(read_scores(directory), self.store.subjects())
 
-    def _ledger_and_overdue(self, as_of: dt.date) -> tuple[pl.DataFrame, pl.DataFrame | None]:
-        """The current ledger and the objections overdue at `as_of`; row ids are read only
-        when some record is held back then, so that scoring a day without costs nothing."""
+    def _ledger_subjects_and_overdue(
+        self, as_of: dt.date
+    ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:
+        """The current ledger, every subject (read after it, so naming every key it uses) and
+        the objections overdue at `as_of`; row ids are read only when some record is held back
+        then, so that scoring a day without costs nothing."""
         overdue = self.rights.overdue()
         if held_back_ids(overdue, as_of) is None:
-            return self.store.current_ledger(), None
-        return self.store.current_ledger(with_ids=True), overdue
+            return *self.store.current_ledger_and_subjects(), None
+        return *self.store.current_ledger_and_subjects(with_ids=True), overdue
 
     def population(self, as_of: dt.date) -> PopulationReport:
         rulebook = self.rulebook
         catalogue = rulebook.scoring_version(as_of)
-        ledger, overdue = self._ledger_and_overdue(as_of)
-        scores = score_ledger(ledger, rulebook, as_of, overdue, subjects=self.store.subjects())
+        ledger, subjects, overdue = self._ledger_subjects_and_overdue(as_of)
+        scores = score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects)
         return PopulationReport(
             as_of,
             scores,

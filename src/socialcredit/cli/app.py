@@ -28,23 +28,17 @@ from socialcredit.cli.rights import RIGHTS_COMMANDS, objection_app
 from socialcredit.cli.serve import serve
 from socialcredit.csv_files import write_csv
 from socialcredit.domain.rules import AsOfBeforeCatalogue
-from socialcredit.ingest.readers import UnreadableFile
-from socialcredit.ingest.rejects import RejectsPathUnusable
 from socialcredit.registry import Engine, InvalidIdentifier, Registry, UnknownSource
 from socialcredit.scoring.snapshot import SnapshotDirectoryNotEmpty
 from socialcredit.scoring.spark_job import SparkUnavailable
 from socialcredit.store.store import Store, StoreUnavailable
 from socialcredit.store.urls import STORE_URL_VARIABLE, BadStoreURL
-from socialcredit.synth.city import CityPlan, write_city
-from socialcredit.synth.demo import (
+from socialcredit.synth.scale import (
     DEMO_DIRECTORY,
     DEMO_STORE_FILE,
     RONGCHENG_ORGANIZATIONS,
     RONGCHENG_PERSONS,
     SMALL_SCALE,
-    StoreNotEmpty,
-    demo_plan,
-    run_demo,
 )
 
 EXIT_REFUSED = 1
@@ -200,6 +194,9 @@ def ingest(
     database: DatabaseOption = None,
 ) -> None:
     """Check and append a file of records; write the rejected rows with their reasons."""
+    from socialcredit.ingest.readers import UnreadableFile  # imports pyarrow: only here
+    from socialcredit.ingest.rejects import RejectsPathUnusable
+
     with open_registry(database) as registry:
         try:
             result = registry.ingest(file, source, rejects)
@@ -384,6 +381,8 @@ def synth(
 ) -> None:
     """Write a reproducible synthetic city: its catalogue, one record file per source (CSV,
     JSON Lines and Parquet, faulty rows included) and a manifest of what each file holds."""
+    from socialcredit.synth.city import CityPlan, write_city  # NumPy: only where it is used
+
     check_folder(out, "--out")
     plan = CityPlan(seed=seed, persons=persons, organizations=orgs, years=years, today=dt.date.today())
     with render.progress_bars(stderr) as progress:
@@ -403,6 +402,8 @@ def demo(
     database: DatabaseOption = None,
 ) -> None:
     """Build a synthetic city at a real city's scale, ingest it, score it, and say what it found."""
+    from socialcredit.synth.demo import StoreNotEmpty, demo_plan, run_demo  # NumPy: only here
+
     check_folder(out, "--out")
     factor = scale if scale is not None else (SMALL_SCALE if small else 1.0)
     chosen = options.chosen_store(database) or os.environ.get(STORE_URL_VARIABLE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import polars as pl
@@ -18,8 +18,10 @@ from socialcredit.domain.objections import Objection
 from socialcredit.registry import SubjectFile
 from socialcredit.rights import Statement
 from socialcredit.store.store import CatalogueRow, IngestBatch
-from socialcredit.synth.city import CityManifest
-from socialcredit.synth.demo import DemoReport
+
+if TYPE_CHECKING:  # the generator imports NumPy; `scs score` need not
+    from socialcredit.synth.city import CityManifest
+    from socialcredit.synth.demo import DemoReport
 
 PHASE_TITLES = {
     "generate": "Generating the city",

@@ -8,11 +8,17 @@ holds the two equal, so they cannot drift apart.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from functools import cache
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
 import polars as pl
-import pyarrow as pa
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# NumPy and pyarrow are imported by the vectorized checks only (ingestion), not with this
+# module: every command names subjects, and importing them cost `scs score` a fifth of a
+# second (issue 12).
 
 SubjectKind = Literal["person", "organization"]
 SUBJECT_KINDS: tuple[SubjectKind, ...] = ("person", "organization")
@@ -117,6 +123,9 @@ def normalize_identifier_expr(column: pl.Expr) -> pl.Expr:
 def _body_bytes(identifiers: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     """The first 17 bytes of every identifier that has at least 17, as an (n, 17) matrix, and
     which rows those are. Reads the Arrow buffers directly: no Python object per identifier."""
+    import numpy as np
+    import pyarrow as pa
+
     array = identifiers.cast(pl.Binary).to_arrow().cast(pa.large_binary())
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
@@ -135,6 +144,8 @@ _CHARACTER_OF_CODE = {code: chr(code) for code in range(128)}
 
 def _as_check_series(name: str, readable: np.ndarray, checks: np.ndarray) -> pl.Series:
     """Check-character codes (-1: none) at the readable rows, as a String series with nulls."""
+    import numpy as np
+
     codes = np.full(readable.shape, -1, dtype=np.int64)
     codes[readable] = checks
     return (
@@ -147,27 +158,37 @@ def _as_check_series(name: str, readable: np.ndarray, checks: np.ndarray) -> pl.
     )
 
 
-_PERSON_CHECK_CODES = np.frombuffer(PERSON_CHECK_CHARACTERS.encode(), dtype=np.uint8)
-_ORGANIZATION_CODES = np.frombuffer(ORGANIZATION_ALPHABET.encode(), dtype=np.uint8)
-_ORGANIZATION_VALUE_OF_BYTE = np.full(256, -1, dtype=np.int64)
-_ORGANIZATION_VALUE_OF_BYTE[_ORGANIZATION_CODES] = np.arange(len(ORGANIZATION_ALPHABET))
+@cache
+def _check_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The person check characters' codes, the organization alphabet's codes, and each byte's
+    value in that alphabet (-1: not in it)."""
+    import numpy as np
+
+    person_codes = np.frombuffer(PERSON_CHECK_CHARACTERS.encode(), dtype=np.uint8)
+    organization_codes = np.frombuffer(ORGANIZATION_ALPHABET.encode(), dtype=np.uint8)
+    organization_value_of_byte = np.full(256, -1, dtype=np.int64)
+    organization_value_of_byte[organization_codes] = np.arange(len(ORGANIZATION_ALPHABET))
+    return person_codes, organization_codes, organization_value_of_byte
 
 
 def expected_check_characters(identifiers: pl.Series) -> pl.DataFrame:
     """For each identifier, the check character each kind's rule expects from its first 17
     characters: `person_check`, `organization_check` (null where those characters are not of
     that kind)."""
+    import numpy as np
+
+    person_codes, organization_codes, organization_value_of_byte = _check_tables()
     body, readable = _body_bytes(identifiers)
     digits = body.astype(np.int64) - ord("0")
     person = np.where(
         ((digits >= 0) & (digits <= 9)).all(axis=1),
-        _PERSON_CHECK_CODES[(digits @ np.array(PERSON_WEIGHTS)) % 11],
+        person_codes[(digits @ np.array(PERSON_WEIGHTS)) % 11],
         -1,
     )
-    values = _ORGANIZATION_VALUE_OF_BYTE[body]
+    values = organization_value_of_byte[body]
     organization = np.where(
         (values >= 0).all(axis=1),
-        _ORGANIZATION_CODES[(31 - (values @ np.array(ORGANIZATION_WEIGHTS)) % 31) % 31],
+        organization_codes[(31 - (values @ np.array(ORGANIZATION_WEIGHTS)) % 31) % 31],
         -1,
     )
     return pl.DataFrame(

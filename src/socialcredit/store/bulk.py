@@ -22,6 +22,7 @@ import datetime as dt
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,7 @@ from socialcredit.store.ledger_cache import (
     SegmentWriter,
     current_revisions,
 )
+from socialcredit.store.postgresql_read import PostgreSQLReader
 from socialcredit.store.schema import REJECTED_RAW_FIELDS
 from socialcredit.store.urls import StoreURL
 
@@ -530,7 +532,9 @@ def _current_ledger_batches(
     if url.dialect == "sqlite":
         yield from _current_ledger_chunks_sqlite(url, columns)
         return
-    # One statement, so one snapshot on PostgreSQL, however many batches it streams in.
+    # One statement, so one snapshot on PostgreSQL, however many batches it streams in. Through
+    # the DB-API module, which streams batch by batch (with pyarrow); reads taken whole go
+    # through `PostgreSQLReader`, which does not import pyarrow.
     with _postgresql_connection(url) as connection, connection.cursor() as cursor:
         # NOT EXISTS, not NOT IN: PostgreSQL plans it as an anti-join, which may spill to
         # disk; a NOT IN subplan too large for work_mem would be re-scanned for every row.
@@ -599,6 +603,11 @@ class _SQLiteSnapshot:
             text_types,
         )
 
+    def subjects(self, identities: IdentityStore) -> pl.DataFrame:
+        """From the identity file, read once this snapshot is fixed: so every key of its
+        batches is named (identities are committed before the records that use them)."""
+        return identities.subjects_frame()
+
     def close(self) -> None:
         self._connection.close()  # ends the read transaction
 
@@ -607,33 +616,36 @@ class _PostgreSQLSnapshot:
     """One REPEATABLE READ transaction: every statement sees the same snapshot."""
 
     def __init__(self, url: StoreURL):
-        self._connection = _postgresql_connection(url)
-        self._cursor = self._connection.cursor()
-        self._cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        self._reader = PostgreSQLReader(url)
+        try:
+            self._reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        except BaseException:
+            self._reader.close()
+            raise
 
     def batch_stamps(self) -> list[BatchStamp]:
-        return _postgresql_batch_stamps(self._cursor)
+        stamps = self._reader.frame(_BATCH_STAMP_QUERY + " ORDER BY id")
+        return [BatchStamp.of(*row) for row in stamps.rows()]
 
     def records_of(self, batch_ids: list[int]) -> Iterator[pl.DataFrame]:
-        self._cursor.adbc_statement.set_options(
-            **{"adbc.postgresql.batch_size_hint_bytes": str(POSTGRESQL_READ_BATCH_BYTES)}
-        )
         listed = ",".join(str(int(batch_id)) for batch_id in batch_ids)
-        self._cursor.execute(
+        frame = self._reader.frame(
             f"SELECT {', '.join(_BATCH_RECORD_COLUMNS)} FROM records "
-            f"WHERE batch_id = ANY('{{{listed}}}'::bigint[])"
+            f"WHERE batch_id = ANY('{{{listed}}}'::bigint[])",
+            POSTGRESQL_READ_BATCH_BYTES,
         )
-        for batch in self._cursor.fetch_record_batch():
-            frame = pl.from_arrow(batch)
-            assert isinstance(frame, pl.DataFrame)
-            yield _typed(frame, _BATCH_RECORD_COLUMNS)
+        yield _typed(frame, _BATCH_RECORD_COLUMNS)
+
+    def subjects(self, identities: IdentityStore) -> pl.DataFrame:
+        """In the same snapshot, so every key of its batches is named (identities are
+        committed before the records that use them)."""
+        return identities.subjects_frame(self._reader)
 
     def close(self) -> None:
         try:
-            self._cursor.execute("COMMIT")
+            self._reader.execute("COMMIT")
         finally:
-            self._cursor.close()
-            self._connection.close()
+            self._reader.close()
 
 
 def read_current_ledger_cached(
@@ -648,24 +660,55 @@ def read_current_ledger_cached(
     does not match is read from the store in that same snapshot (then its segment written), so
     a file committed meanwhile is wholly in the read or wholly out of it. `between_batches`
     runs after each batch is found (tests commit an ingest there)."""
+    ledger, _ = _read_cached(url, cache, with_ids, between_batches, None)
+    return ledger
+
+
+def read_ledger_and_subjects_cached(
+    url: StoreURL, cache: LedgerCache, identities: IdentityStore, with_ids: bool = False
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`read_current_ledger_cached`, and every subject (`IdentityStore.subjects_frame`) read
+    once the snapshot is fixed, so that they name every key of the ledger. The subjects are
+    read in a thread while the segments are read and checked: the store producing and
+    sending them overlaps with decompressing the segments (issue 12)."""
+    ledger, subjects = _read_cached(url, cache, with_ids, None, identities)
+    assert subjects is not None
+    return ledger, subjects
+
+
+def _read_cached(
+    url: StoreURL,
+    cache: LedgerCache,
+    with_ids: bool,
+    between_batches: Callable[[], None] | None,
+    identities: IdentityStore | None,
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     snapshot = _SQLiteSnapshot(url) if url.dialect == "sqlite" else _PostgreSQLSnapshot(url)
     segments: list[pl.DataFrame] = []
     missing: list[BatchStamp] = []
+    subjects: Future[pl.DataFrame] | None = None
     try:
-        for batch in snapshot.batch_stamps():
-            if batch.rows:
-                segment = cache.segment(batch)
-                if segment is None:
-                    missing.append(batch)
-                else:
-                    segments.append(segment)
-            if between_batches is not None:
-                between_batches()
-        rebuilt = (
-            pl.concat([pl.DataFrame(schema=_BATCH_RECORD_COLUMNS), *snapshot.records_of([b.id for b in missing])])
-            if missing
-            else None
-        )
+        # The pool's end waits for the subjects' read, so the snapshot closes after it.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scs-subjects") as pool:
+            stamps = snapshot.batch_stamps()
+            if identities is not None:
+                subjects = pool.submit(snapshot.subjects, identities)
+            for batch in stamps:
+                if batch.rows:
+                    segment = cache.segment(batch)
+                    if segment is None:
+                        missing.append(batch)
+                    else:
+                        segments.append(segment)
+                if between_batches is not None:
+                    between_batches()
+            rebuilt = None
+            if missing:
+                if subjects is not None:
+                    subjects.result()  # one read at a time on the snapshot's connection
+                rebuilt = pl.concat(
+                    [pl.DataFrame(schema=_BATCH_RECORD_COLUMNS), *snapshot.records_of([b.id for b in missing])]
+                )
     finally:
         snapshot.close()
     if rebuilt is not None:
@@ -676,4 +719,4 @@ def read_current_ledger_cached(
                 cache.store(batch, part)
             segments.append(part)
     columns = LEDGER_COLUMNS_WITH_IDS if with_ids else LEDGER_COLUMNS
-    return current_revisions(segments, columns)
+    return current_revisions(segments, columns), (subjects.result() if subjects is not None else None)

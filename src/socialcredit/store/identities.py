@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from socialcredit.domain.identifiers import SUBJECT_KINDS, SubjectKind
 from socialcredit.store import schema
+from socialcredit.store.postgresql_read import PostgreSQLReader
 from socialcredit.store.urls import StoreURL
 
 IDENTITIES_SUFFIX = ".identities"
@@ -198,58 +199,55 @@ class IdentityStore:
                 rows += [tuple(row) for row in connection.execute(sa.select(table).where(table.c.id.in_(chunk)))]
         return pl.DataFrame(rows, schema=SUBMITTED_COLUMNS, orient="row")
 
-    def subjects_frame(self) -> pl.DataFrame:
-        """Every subject: key, kind, identifier. What `scs score` joins its output to."""
+    def subjects_frame(self, reader: PostgreSQLReader | None = None) -> pl.DataFrame:
+        """Every subject: key, kind, identifier. What `scs score` joins its output to. On
+        PostgreSQL through `reader` when given (a connection already open, in its snapshot)."""
+        if self.path is None:
+            if reader is None:
+                with PostgreSQLReader(self.url) as own:
+                    return self.subjects_frame(own)
+            return reader.frame(
+                f"SELECT subject, kind, identifier AS subject_id FROM {schema.IDENTITY_SCHEMA}.subjects"
+            ).cast(SUBJECT_COLUMNS)
         return pl.concat(
-            [pl.DataFrame(schema=SUBJECT_COLUMNS), *self._subject_chunks()], rechunk=False
+            [pl.DataFrame(schema=SUBJECT_COLUMNS), *self._sqlite_subject_chunks()], rechunk=False
         )
 
-    def _subject_chunks(self) -> Iterator[pl.DataFrame]:
-        if self.path is not None:
-            # As the ledger read does: SQLite renders each chunk as CSV text that Polars parses
-            # at once (identifiers and kinds hold no commas or quotes: they were validated).
-            connection = (
-                sqlite3.connect(self.path)
-                if self.url.access == "read-write"
-                else sqlite3.connect(
-                    f"file:{pathname2url(str(self.path.resolve()))}?"
-                    + ("immutable=1" if self.url.access == "immutable" else "mode=ro"),
-                    uri=True,
-                )
+    def _sqlite_subject_chunks(self) -> Iterator[pl.DataFrame]:
+        assert self.path is not None
+        # As the ledger read does: SQLite renders each chunk as CSV text that Polars parses
+        # at once (identifiers and kinds hold no commas or quotes: they were validated).
+        connection = (
+            sqlite3.connect(self.path)
+            if self.url.access == "read-write"
+            else sqlite3.connect(
+                f"file:{pathname2url(str(self.path.resolve()))}?"
+                + ("immutable=1" if self.url.access == "immutable" else "mode=ro"),
+                uri=True,
             )
-            try:
-                first, last = connection.execute(
-                    "SELECT min(subject), max(subject) FROM subjects"
+        )
+        try:
+            first, last = connection.execute(
+                "SELECT min(subject), max(subject) FROM subjects"
+            ).fetchone()
+            if first is None:
+                return
+            for start in range(first, last + 1, SUBJECTS_READ_KEYS):
+                (text,) = connection.execute(
+                    "SELECT group_concat(subject || ',' || kind || ',' || identifier, "
+                    "char(10)) FROM subjects WHERE subject BETWEEN ? AND ?",
+                    (start, start + SUBJECTS_READ_KEYS - 1),
                 ).fetchone()
-                if first is None:
-                    return
-                for start in range(first, last + 1, SUBJECTS_READ_KEYS):
-                    (text,) = connection.execute(
-                        "SELECT group_concat(subject || ',' || kind || ',' || identifier, "
-                        "char(10)) FROM subjects WHERE subject BETWEEN ? AND ?",
-                        (start, start + SUBJECTS_READ_KEYS - 1),
-                    ).fetchone()
-                    if text is not None:
-                        chunk = pl.read_csv(
-                            text.encode(),
-                            has_header=False,
-                            new_columns=list(SUBJECT_COLUMNS),
-                            schema_overrides={"kind": pl.String(), "subject_id": pl.String()},
-                        )
-                        yield chunk.cast(SUBJECT_COLUMNS)
-            finally:
-                connection.close()
-            return
-        import adbc_driver_postgresql.dbapi as driver
-
-        with driver.connect(self.url.adbc_uri) as connection, connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT subject, kind, identifier AS subject_id FROM {schema.IDENTITY_SCHEMA}.subjects"
-            )
-            for batch in cursor.fetch_record_batch():
-                frame = pl.from_arrow(batch)
-                assert isinstance(frame, pl.DataFrame)
-                yield frame.cast(SUBJECT_COLUMNS)
+                if text is not None:
+                    chunk = pl.read_csv(
+                        text.encode(),
+                        has_header=False,
+                        new_columns=list(SUBJECT_COLUMNS),
+                        schema_overrides={"kind": pl.String(), "subject_id": pl.String()},
+                    )
+                    yield chunk.cast(SUBJECT_COLUMNS)
+        finally:
+            connection.close()
 
     @contextmanager
     def writer(self) -> Iterator[IdentityWriter]:

@@ -324,6 +324,14 @@ class Store:
         before the records that use them)."""
         return self.identities.subjects_frame()
 
+    def current_ledger_and_subjects(self, with_ids: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """`current_ledger` and `subjects`, the subjects read after the ledger's snapshot is
+        fixed; through the ledger cache, while its segments are read (`bulk`)."""
+        if self.ledger_cache is None:
+            ledger = bulk.read_current_ledger(self.url, with_ids)
+            return ledger, self.subjects()
+        return bulk.read_ledger_and_subjects_cached(self.url, self.ledger_cache, self.identities, with_ids)
+
     def records_naming(self, subject_id: str) -> list[LedgerRecord]:
         """The current revisions of every record whose current revision names `subject_id`:
         identifier → keys (identity store) → records (through the index on the key)."""

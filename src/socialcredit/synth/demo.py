@@ -14,13 +14,14 @@ from socialcredit.registry import PopulationReport, Registry
 from socialcredit.rights import MeasureCoverage, measure_coverage
 from socialcredit.synth.city import CityManifest, CityPlan, write_city
 from socialcredit.synth.objections import ObjectionOutcome, object_and_answer
+from socialcredit.synth.scale import (  # noqa: F401 (named here too, as before)
+    DEMO_DIRECTORY,
+    DEMO_STORE_FILE,
+    RONGCHENG_ORGANIZATIONS,
+    RONGCHENG_PERSONS,
+    SMALL_SCALE,
+)
 
-DEMO_DIRECTORY = Path("scs-demo")
-DEMO_STORE_FILE = Path("scs-demo.db")
-# Rongcheng, the best-known city pilot: about 740,000 adult residents, 30,000 organizations.
-RONGCHENG_PERSONS = 740_000
-RONGCHENG_ORGANIZATIONS = 30_000
-SMALL_SCALE = 0.05
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
