@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 import tempfile
 import time
 from pathlib import Path
@@ -65,6 +65,9 @@ def main() -> None:
     parser.add_argument("--file-rows", type=float, default=1e7)
     parser.add_argument("--directory", type=Path, default=None, help="where the SQLite store and files go")
     parser.add_argument("--tune", action="store_true", help="PostgreSQL: run with BULK_LOAD_SETTINGS")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the store afterwards (to score it: bench/score_store.py)"
+    )
     arguments = parser.parse_args()
     with server_settings(arguments.tune and arguments.store == "postgresql"):
         run(arguments)
@@ -72,7 +75,12 @@ def main() -> None:
 
 def run(arguments) -> None:
     total, file_rows = int(arguments.total), int(arguments.file_rows)
-    with tempfile.TemporaryDirectory(prefix="scs-ingest-scale-", dir=arguments.directory) as temporary:
+    folder = (
+        nullcontext(tempfile.mkdtemp(prefix="scs-ingest-scale-", dir=arguments.directory))
+        if arguments.keep
+        else tempfile.TemporaryDirectory(prefix="scs-ingest-scale-", dir=arguments.directory)
+    )
+    with folder as temporary:
         directory = Path(temporary)
         url = (
             f"sqlite:///{directory / 'ledger.db'}"
@@ -104,6 +112,8 @@ def run(arguments) -> None:
         (Path(__file__).parent / "out" / name).write_text(json.dumps(rows, indent=2))
         overall = total / sum(row["seconds"] for row in rows)
         print(f"overall: {overall:,.0f} rows/s over {total:,} records")
+        if arguments.keep:
+            print(f"the store: {url} (catalogue: {directory / 'catalogue.yaml'})")
 
 
 if __name__ == "__main__":

@@ -194,3 +194,38 @@ def test_a_store_without_its_identity_file_does_not_open(tmp_path: Path) -> None
     (tmp_path / "scs.identities.db").unlink()
     with pytest.raises(StoreUnavailable, match="identity store .*scs.identities.db.* is missing"):
         Store.open(url)
+
+
+@pytest.mark.postgresql
+def test_keys_another_session_added_meanwhile_are_found(
+    postgresql_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL one statement adds the new subjects and reads the known ones' keys, both
+    as of its start: a subject another session committed in between is in neither part, and
+    is then read again. Simulated by losing one row of that statement's answer. (SQLite takes
+    the identity store's write lock for the whole call: nobody adds anything in between.)"""
+    from socialcredit.store import identities
+
+    store = Store.open(postgresql_url)
+    with store.identities.writer() as writer:
+        first = writer.subject_keys(pl_series(["person", "person"]), pl_series([PERSON, OTHER_PERSON]))
+    fetch = identities._PostgreSQLIdentityWriter._fetch
+    calls = []
+
+    def one_row_short(self):
+        calls.append(1)
+        frame = fetch(self)
+        return frame.slice(1) if len(calls) == 1 else frame
+
+    monkeypatch.setattr(identities._PostgreSQLIdentityWriter, "_fetch", one_row_short)
+    with store.identities.writer() as writer:
+        again = writer.subject_keys(pl_series(["person", "person"]), pl_series([PERSON, OTHER_PERSON]))
+    store.close()
+    assert len(calls) == 2
+    assert again.sort("identifier").equals(first.sort("identifier"))
+
+
+def pl_series(values: list[str]):
+    import polars as pl
+
+    return pl.Series(values, dtype=pl.String)

@@ -137,6 +137,60 @@ def test_revisions_across_chunks_and_files(city: Registry, tmp_path: Path, monke
     assert ledger.filter(pl.col("quantity") == 3).height == 1
 
 
+@pytest.mark.parametrize(
+    ("second", "summary", "probed"),
+    [
+        # New ids beyond the stored ones, and the last stored id resubmitted: one range read.
+        (
+            [record(f"r{n:02}", "traffic.red_light", PERSON, "2025-01-10") for n in range(9, 20)],
+            "accepted 10, duplicates 1, rejected 0",
+            False,
+        ),
+        # Corrections spread over the stored ids: the range holds too many, so each key is probed.
+        (
+            [
+                record("r02", "traffic.red_light", PERSON, "2025-01-10", revision=2, quantity=2),
+                record("r07", "traffic.red_light", PERSON, "2025-01-10", revision=2, quantity=3),
+                record("r05", "traffic.red_light", PERSON, "2025-01-10", quantity=3),
+            ],
+            "accepted 2, duplicates 0, rejected 1",
+            True,
+        ),
+    ],
+)
+def test_stored_revisions_are_found_by_range_or_by_probe(
+    city: Registry,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    second: list[dict],
+    summary: str,
+    probed: bool,
+) -> None:
+    """The revision lookup reads the file's id range when it holds few stored rows, and probes
+    key by key otherwise; both judge the same way."""
+    from socialcredit.store import bulk
+
+    first = [record(f"r{n:02}", "traffic.red_light", PERSON, "2025-01-10") for n in range(10)]
+    city.ingest(write_records(tmp_path / "a.jsonl", first), "traffic-police")
+    probes: list[int] = []
+    for session in (bulk._SQLiteIngestSession, bulk._PostgreSQLIngestSession):
+        original = session._stored_revisions
+
+        def spied(self, keys, original=original):
+            probes.append(keys.len())
+            return original(self, keys)
+
+        monkeypatch.setattr(session, "_stored_revisions", spied)
+    result = city.ingest(write_records(tmp_path / "b.jsonl", second), "traffic-police")
+    assert result.counts.summary() == summary
+    assert bool(probes) is probed
+    stored = {(row[1], row[2]): row[4] for row in ledger_rows(city)}
+    expected = {(f"r{n:02}", 1): 1 for n in range(10 if probed else 20)}
+    if probed:
+        expected |= {("r02", 2): 2, ("r07", 2): 3}
+    assert stored == expected
+
+
 def test_files_and_sources_that_cannot_be_ingested(city: Registry, tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile):
         city.ingest(tmp_path / "missing.csv", "traffic-police")

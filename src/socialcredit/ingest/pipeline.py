@@ -27,6 +27,7 @@ __all__ = ["IngestCounts", "LedgerSession", "RejectsFile", "ingest_chunks"]
 class LedgerSession(Protocol):
     batch_id: int
 
+    def subject_keys(self, kinds: pl.Series, identifiers: pl.Series) -> pl.DataFrame: ...
     def stored_revisions(self, record_ids: pl.Series) -> pl.DataFrame: ...
     def reserve_record_ids(self, count: int) -> pl.Series: ...
     def append_records(self, frame: pl.DataFrame) -> None: ...
@@ -60,6 +61,7 @@ def _record_rows(accepted: pl.DataFrame, ids: pl.Series, batch_id: int, source: 
         pl.col("item_value").alias("item"),
         "subject_kind",
         pl.col("subject_id_value").alias("subject_id"),
+        "subject",
         pl.col("decided_on_date").alias("decided_on"),
         pl.col("quantity_number").alias("quantity"),
         pl.col("reference_value").alias("reference"),
@@ -68,24 +70,49 @@ def _record_rows(accepted: pl.DataFrame, ids: pl.Series, batch_id: int, source: 
     )
 
 
-def _checked_chunks(
-    record_file: RecordFile, rulebook: Rulebook, source: str, submitted_on: dt.date
-) -> Iterator[pl.DataFrame]:
-    """Read and check the next chunk in a worker thread while the caller writes this one.
+def _keyed(checked: pl.DataFrame, session: LedgerSession) -> pl.DataFrame:
+    """The checked chunk with each valid row's subject key (`subject`), assigned by the
+    identity store and committed there before any record uses it (SPEC §7.5)."""
+    valid = checked.filter(pl.col("reason").is_null())
+    keys = session.subject_keys(valid["subject_kind"], valid["subject_id_value"])
+    return (
+        checked.with_columns(pl.col("subject_kind").cast(pl.String).alias("kind"))
+        .join(
+            keys.rename({"identifier": "subject_id_value"}),
+            on=["kind", "subject_id_value"],
+            how="left",
+        )
+        .drop("kind")
+    )
 
-    Reading and checking are Polars and NumPy work that releases the GIL, and so is the bulk
-    append: on two cores the two overlap. At most two chunks are in memory at once.
+
+def _checked_chunks(
+    record_file: RecordFile,
+    rulebook: Rulebook,
+    source: str,
+    submitted_on: dt.date,
+    session: LedgerSession,
+) -> Iterator[pl.DataFrame]:
+    """Read, check and key the next chunk in a worker thread while the caller writes this one.
+
+    Reading and checking are Polars and NumPy work that releases the GIL, and so are the bulk
+    append and the identity store's writes (another connection, another file or schema): on
+    two cores they overlap. At most two chunks are in memory at once. A row judged a
+    duplicate or a conflicting revision afterwards has had its subject keyed all the same:
+    the identity store then holds a key no record uses, as it does after a failed file.
     """
     chunks = record_file.chunks()
 
-    def read_and_check() -> pl.DataFrame | None:
+    def read_check_and_key() -> pl.DataFrame | None:
         chunk = next(chunks, None)
-        return None if chunk is None else check_chunk(chunk, rulebook, source, submitted_on)
+        if chunk is None:
+            return None
+        return _keyed(check_chunk(chunk, rulebook, source, submitted_on), session)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scs-check") as worker:
-        pending = worker.submit(read_and_check)
+        pending = worker.submit(read_check_and_key)
         while (checked := pending.result()) is not None:
-            pending = worker.submit(read_and_check)
+            pending = worker.submit(read_check_and_key)
             yield checked
 
 
@@ -98,7 +125,7 @@ def ingest_chunks(
     rejects: RejectsFile,
 ) -> IngestCounts:
     counts = IngestCounts()
-    for checked in _checked_chunks(record_file, rulebook, source, submitted_on):
+    for checked in _checked_chunks(record_file, rulebook, source, submitted_on, session):
         candidates = checked.filter(pl.col("reason").is_null())
         stored = session.stored_revisions(candidates["record_id_value"])
         judged = candidates.join(judge_revisions(candidates, stored), on="row", how="left")

@@ -146,9 +146,24 @@ class _IngestSession(ABC):
 
     def stored_revisions(self, record_ids: pl.Series) -> pl.DataFrame:
         """Every stored revision of these record ids of this source."""
-        # Sorted keys walk the unique index in order: each probe lands near the last one.
         keys = record_ids.unique().sort()
-        stored = self._stored_revisions(keys)
+        if keys.len() == 0:
+            return pl.DataFrame(schema=STORED_REVISION_COLUMNS)
+        # Sources number their records: a file of new records names ids that all lie beyond
+        # what the store holds of that source. One range read of the unique index then finds
+        # the few stored revisions, if any, instead of one probe per key. Where the range
+        # holds more than a quarter as many rows as there are keys (corrections, or ids in
+        # no order), the keys are probed one by one: the range read stops at that bound, so
+        # it never costs more than a quarter of the probes.
+        bound = keys.len() // 4 + 1
+        stored = self._stored_revisions_between(keys[0], keys[-1], bound)
+        if stored.height < bound:
+            stored = _typed(stored, STORED_REVISION_COLUMNS).filter(
+                pl.col("record_id").is_in(keys.implode())
+            )
+        else:
+            # Sorted keys walk the unique index in order: each probe lands near the last one.
+            stored = self._stored_revisions(keys)
         stored = stored.rename(dict(zip(stored.columns, STORED_REVISION_COLUMNS)))
         # The checks compare what a source resubmits with what it submitted: the identifier.
         subject = stored.get_column("stored_subject_id").cast(pl.Int64)
@@ -161,22 +176,20 @@ class _IngestSession(ABC):
         stored = stored.with_columns(pl.col("stored_identifier").alias("stored_subject_id"))
         return _typed(stored.select(list(STORED_REVISION_COLUMNS)), STORED_REVISION_COLUMNS)
 
+    def subject_keys(self, kinds: pl.Series, identifiers: pl.Series) -> pl.DataFrame:
+        """The key of each (kind, identifier), committed to the identity store before this
+        returns; called from the ingest's worker thread, ahead of the records that use them."""
+        return self.identities.subject_keys(kinds, identifiers)
+
     def append_records(self, frame: pl.DataFrame) -> None:
-        """Records named by identifier: their subjects' keys are committed to the identity
-        store first, then the records are appended with the keys alone."""
+        """Records with their subjects' keys (`subject`, from `subject_keys`): the main store
+        gets the keys alone; the identifiers stay in the identity store."""
         if frame.height == 0:
             return
-        keys = self.identities.subject_keys(frame["subject_kind"], frame["subject_id"])
-        keyed = frame.with_columns(pl.col("subject_kind").cast(pl.String)).join(
-            keys,
-            left_on=["subject_kind", "subject_id"],
-            right_on=["kind", "identifier"],
-            how="left",
-        )
-        assert keyed["subject"].null_count() == 0, "every subject has a key"
-        self._append_records(keyed.select(list(RECORD_COLUMNS)))
+        assert frame["subject"].null_count() == 0, "every subject has a key"
+        self._append_records(frame.select(list(RECORD_COLUMNS)))
         if self.segment is not None:
-            self.segment.append(keyed)
+            self.segment.append(frame)
 
     def append_rejections(self, frame: pl.DataFrame) -> None:
         """Rejected rows: whole in the identity store, committed first; in the main store only
@@ -196,7 +209,13 @@ class _IngestSession(ABC):
         )
 
     @abstractmethod
-    def _stored_revisions(self, keys: pl.Series) -> pl.DataFrame: ...
+    def _stored_revisions(self, keys: pl.Series) -> pl.DataFrame:
+        """The stored revisions of these record ids (sorted, distinct) of this source."""
+
+    @abstractmethod
+    def _stored_revisions_between(self, first: str, last: str, limit: int) -> pl.DataFrame:
+        """The stored revisions of this source whose record id lies between `first` and `last`
+        (byte order, as the unique index sorts them), at most `limit` of them."""
 
     def reserve_record_ids(self, count: int) -> pl.Series:
         """`count` fresh record ids, in order."""
@@ -266,6 +285,14 @@ class _SQLiteIngestSession(_IngestSession):
             "CROSS JOIN records r ON r.source = ? AND r.record_id = k.record_id"
         )
         rows = self._connection.execute(query, (self.source,)).fetchall()
+        return pl.DataFrame(rows, schema=list(STORED_REVISION_COLUMNS), orient="row")
+
+    def _stored_revisions_between(self, first: str, last: str, limit: int) -> pl.DataFrame:
+        rows = self._connection.execute(
+            f"SELECT {_STORED_REVISION_COLUMNS_SQL} FROM records r WHERE r.source = ? "
+            "AND r.record_id BETWEEN ? AND ? ORDER BY r.record_id, r.revision LIMIT ?",
+            (self.source, first, last, limit),
+        ).fetchall()
         return pl.DataFrame(rows, schema=list(STORED_REVISION_COLUMNS), orient="row")
 
     def _reserve(self, count: int) -> int:
@@ -347,6 +374,19 @@ class _PostgreSQLIngestSession(_IngestSession):
             "(SELECT * FROM records s WHERE s.source = $1 AND s.record_id = k.record_id OFFSET 0) r"
         )
         self._cursor.execute(query, (self.source,))
+        frame = pl.from_arrow(self._cursor.fetch_arrow_table())
+        assert isinstance(frame, pl.DataFrame)
+        return frame
+
+    def _stored_revisions_between(self, first: str, last: str, limit: int) -> pl.DataFrame:
+        # ORDER BY the index's own order: PostgreSQL walks the index and stops at the limit,
+        # whatever its statistics of a growing table say.
+        self._cursor.execute(
+            f"SELECT {_STORED_REVISION_COLUMNS_SQL} FROM records r WHERE r.source = $1 "
+            "AND r.record_id BETWEEN $2 AND $3 ORDER BY r.source, r.record_id, r.revision "
+            "LIMIT $4",
+            (self.source, first, last, limit),
+        )
         frame = pl.from_arrow(self._cursor.fetch_arrow_table())
         assert isinstance(frame, pl.DataFrame)
         return frame

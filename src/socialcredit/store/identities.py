@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -264,13 +265,20 @@ class IdentityStore:
 
 class IdentityWriter(ABC):
     """Bulk writes to the identity store, each committed before the call returns, so that
-    whatever the main store writes next can rely on it."""
+    whatever the main store writes next can rely on it. An ingest calls it from two threads
+    (keys from its worker, identifiers and rejected rows from the writer): one call at a time."""
 
-    _known: pl.DataFrame | None = None  # keys this writer has seen (a key never changes)
+    def __init__(self) -> None:
+        self._known: pl.DataFrame | None = None  # keys this writer has seen (a key never changes)
+        self._lock = threading.Lock()
 
     def subject_keys(self, kinds: pl.Series, identifiers: pl.Series) -> pl.DataFrame:
         """The key of each distinct (kind, identifier), assigning keys to the new ones:
         columns kind, identifier (strings) and subject."""
+        with self._lock:
+            return self._keys_of(kinds, identifiers)
+
+    def _keys_of(self, kinds: pl.Series, identifiers: pl.Series) -> pl.DataFrame:
         pairs = pl.DataFrame({"kind": kinds.cast(pl.String), "identifier": identifiers}).unique()
         known = self._known
         if known is not None:
@@ -300,13 +308,16 @@ class IdentityWriter(ABC):
         keys = keys.drop_nulls().unique().sort().cast(pl.Int64)
         if keys.len() == 0:
             return pl.DataFrame(schema={"subject": pl.Int64, "identifier": pl.String})
-        return self._identifiers(keys).cast({"subject": pl.Int64, "identifier": pl.String})
+        with self._lock:
+            found = self._identifiers(keys)
+        return found.cast({"subject": pl.Int64, "identifier": pl.String})
 
     def append_submitted(self, frame: pl.DataFrame) -> pl.Series:
         """Store these rejected rows as submitted (reason and fields); their ids, in order."""
         if frame.height == 0:
             return pl.Series("id", [], dtype=pl.Int64)
-        ids = self._append_submitted(frame.select(list(SUBMITTED_COLUMNS)[1:]))
+        with self._lock:
+            ids = self._append_submitted(frame.select(list(SUBMITTED_COLUMNS)[1:]))
         return ids.cast(pl.Int64).alias("id")
 
     @abstractmethod
@@ -324,9 +335,13 @@ class IdentityWriter(ABC):
 
 class _SQLiteIdentityWriter(IdentityWriter):
     def __init__(self, path: Path):
+        super().__init__()
         # mode=rw: the file must exist; a store whose identity file went missing is an error,
-        # not a fresh start with every record pointing nowhere.
-        self._connection = sqlite3.connect(f"file:{path}?mode=rw", uri=True, isolation_level=None)
+        # not a fresh start with every record pointing nowhere. Used from two threads, one
+        # call at a time (the writer's lock).
+        self._connection = sqlite3.connect(
+            f"file:{path}?mode=rw", uri=True, isolation_level=None, check_same_thread=False
+        )
         self._connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         self._connection.execute("PRAGMA synchronous = FULL")
         # Lookup tables stay in memory: identifiers are never spilled to a temporary file.
@@ -408,6 +423,7 @@ class _PostgreSQLIdentityWriter(IdentityWriter):
     def __init__(self, url: StoreURL):
         import adbc_driver_postgresql.dbapi as driver
 
+        super().__init__()
         # Autocommit: each statement is committed when it returns (identities first).
         self._connection: Any = driver.connect(url.adbc_uri, autocommit=True)
         self._cursor = self._connection.cursor()
@@ -424,12 +440,22 @@ class _PostgreSQLIdentityWriter(IdentityWriter):
     def _subject_keys(self, pairs: pl.DataFrame) -> pl.DataFrame:
         self._cursor.execute(f"TRUNCATE {PAIRS_TABLE}")
         self._cursor.adbc_ingest(PAIRS_TABLE, pairs.to_arrow(), mode="append", temporary=True)
-        # Sorted inserts: two sessions adding overlapping subjects take row locks in one order.
+        # One round trip: the new pairs' keys from RETURNING, the others' from the join, which
+        # sees the table as it was when the statement began. Sorted inserts: two sessions
+        # adding overlapping subjects take row locks in one order.
         self._cursor.execute(
-            f"INSERT INTO {schema.IDENTITY_SCHEMA}.subjects (kind, identifier) "
+            f"WITH added AS (INSERT INTO {schema.IDENTITY_SCHEMA}.subjects (kind, identifier) "
             f"SELECT kind, identifier FROM {PAIRS_TABLE} ORDER BY identifier, kind "
-            "ON CONFLICT DO NOTHING"
+            "ON CONFLICT DO NOTHING RETURNING kind, identifier, subject) "
+            "SELECT kind, identifier, subject FROM added UNION ALL "
+            f"SELECT p.kind, p.identifier, s.subject FROM {PAIRS_TABLE} p "
+            f"JOIN {schema.IDENTITY_SCHEMA}.subjects s "
+            "ON s.identifier = p.identifier AND s.kind = p.kind"
         )
+        keys = self._fetch()
+        if keys.height == pairs.height:
+            return keys
+        # A pair another session added after this statement began is in neither part.
         self._cursor.execute(
             f"SELECT p.kind, p.identifier, s.subject FROM {PAIRS_TABLE} p "
             f"JOIN {schema.IDENTITY_SCHEMA}.subjects s "
