@@ -440,6 +440,11 @@ class _PostgreSQLIdentityWriter(IdentityWriter):
     def _subject_keys(self, pairs: pl.DataFrame) -> pl.DataFrame:
         self._cursor.execute(f"TRUNCATE {PAIRS_TABLE}")
         self._cursor.adbc_ingest(PAIRS_TABLE, pairs.to_arrow(), mode="append", temporary=True)
+        known_keys = (
+            f"SELECT p.kind, p.identifier, s.subject FROM {PAIRS_TABLE} p "
+            f"JOIN {schema.IDENTITY_SCHEMA}.subjects s "
+            "ON s.identifier = p.identifier AND s.kind = p.kind"
+        )
         # One round trip: the new pairs' keys from RETURNING, the others' from the join, which
         # sees the table as it was when the statement began. Sorted inserts: two sessions
         # adding overlapping subjects take row locks in one order.
@@ -447,20 +452,13 @@ class _PostgreSQLIdentityWriter(IdentityWriter):
             f"WITH added AS (INSERT INTO {schema.IDENTITY_SCHEMA}.subjects (kind, identifier) "
             f"SELECT kind, identifier FROM {PAIRS_TABLE} ORDER BY identifier, kind "
             "ON CONFLICT DO NOTHING RETURNING kind, identifier, subject) "
-            "SELECT kind, identifier, subject FROM added UNION ALL "
-            f"SELECT p.kind, p.identifier, s.subject FROM {PAIRS_TABLE} p "
-            f"JOIN {schema.IDENTITY_SCHEMA}.subjects s "
-            "ON s.identifier = p.identifier AND s.kind = p.kind"
+            f"SELECT kind, identifier, subject FROM added UNION ALL {known_keys}"
         )
         keys = self._fetch()
         if keys.height == pairs.height:
             return keys
         # A pair another session added after this statement began is in neither part.
-        self._cursor.execute(
-            f"SELECT p.kind, p.identifier, s.subject FROM {PAIRS_TABLE} p "
-            f"JOIN {schema.IDENTITY_SCHEMA}.subjects s "
-            "ON s.identifier = p.identifier AND s.kind = p.kind"
-        )
+        self._cursor.execute(known_keys)
         return self._fetch()
 
     def _identifiers(self, keys: pl.Series) -> pl.DataFrame:
