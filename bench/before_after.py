@@ -58,12 +58,16 @@ def store_url(store: str, directory: Path, name: str) -> str:
     return recreate_postgresql_database(POSTGRESQL_ADMIN_URL, f"scs_bench_{name}")
 
 
-def ingest_and_score(tree: Path, store: str, directory: Path, name: str, csv_path: Path, catalogue: Path) -> tuple[float, float]:
+def ingest_and_score(
+    tree: Path, store: str, directory: Path, name: str, csv_path: Path, catalogue: Path
+) -> tuple[float, float]:
     command, environment = scs(tree)
     environment["SCS_DB"] = store_url(store, directory, name)
     run_measured([*command, "catalog", "publish", str(catalogue)], environment)
     ingest = run_measured([*command, "ingest", str(csv_path), "--source", SOURCE], environment)
-    score = run_measured([*command, "score", "--as-of", AS_OF, "--out", str(directory / f"{name}.csv")], environment)
+    score = run_measured(
+        [*command, "score", "--as-of", AS_OF, "--out", str(directory / f"{name}.csv")], environment
+    )
     return ingest.seconds, score.seconds
 
 
@@ -73,7 +77,9 @@ def report(label: str, baseline: list[float], current: list[float]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--baseline", default="99d6bf3")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--subjects", type=int, default=200_000)
@@ -88,8 +94,10 @@ def main() -> None:
         catalogue = write_catalogue(directory)
         csv_path = directory / "records.csv"
         with_faults(ledger_frame(arguments.rows, arguments.subjects)).write_csv(csv_path)
-        print(f"baseline {arguments.baseline} against the working tree; {arguments.rows:,} rows "
-              f"over {arguments.subjects:,} subjects; medians of {arguments.repeat} runs, seconds")
+        print(
+            f"baseline {arguments.baseline} against the working tree; {arguments.rows:,} rows "
+            f"over {arguments.subjects:,} subjects; medians of {arguments.repeat} runs, seconds"
+        )
         print(f"{'':<34}{'baseline':>10}{'current':>10}{'ratio':>8}")
         for store in filter(None, arguments.stores.split(",")):
             times: dict[str, dict[str, list[float]]] = {
@@ -97,7 +105,9 @@ def main() -> None:
             }
             for _ in range(arguments.repeat):
                 for which, tree in trees.items():
-                    ingest, score = ingest_and_score(tree, store, directory, which, csv_path, catalogue)
+                    ingest, score = ingest_and_score(
+                        tree, store, directory, which, csv_path, catalogue
+                    )
                     times[which]["ingest"].append(ingest)
                     times[which]["score"].append(score)
             report(f"{store}: scs ingest", times["baseline"]["ingest"], times["current"]["ingest"])
@@ -108,7 +118,16 @@ def main() -> None:
                     command, environment = scs(tree)
                     demo_urls[which] = store_url(store, directory, f"demo_{which}")
                     run_measured(
-                        [*command, "demo", "--scale", str(arguments.demo_scale), "--out", str(directory / f"city-{which}"), "--db", demo_urls[which]],
+                        [
+                            *command,
+                            "demo",
+                            "--scale",
+                            str(arguments.demo_scale),
+                            "--out",
+                            str(directory / f"city-{which}"),
+                            "--db",
+                            demo_urls[which],
+                        ],
                         environment,
                     )
                 demo: dict[str, list[float]] = {which: [] for which in trees}
@@ -118,11 +137,22 @@ def main() -> None:
                         environment["SCS_DB"] = demo_urls[which]
                         demo[which].append(
                             run_measured(
-                                [*command, "score", "--as-of", DEMO_AS_OF, "--out", str(directory / f"demo-{which}.csv")],
+                                [
+                                    *command,
+                                    "score",
+                                    "--as-of",
+                                    DEMO_AS_OF,
+                                    "--out",
+                                    str(directory / f"demo-{which}.csv"),
+                                ],
                                 environment,
                             ).seconds
                         )
-                report(f"{store}: scs score, demo x{arguments.demo_scale}", demo["baseline"], demo["current"])
+                report(
+                    f"{store}: scs score, demo x{arguments.demo_scale}",
+                    demo["baseline"],
+                    demo["current"],
+                )
 
 
 if __name__ == "__main__":

@@ -63,7 +63,9 @@ def main() -> None:
         parse_times.append(parsed - started)
         total_times.append(finished - started)
     parse, total = statistics.median(parse_times), statistics.median(total_times)
-    print(f"{arguments.items:,} items, {len(text) / 2**20:.0f} MiB of YAML, median of {arguments.repeat}")
+    print(
+        f"{arguments.items:,} items, {len(text) / 2**20:.0f} MiB of YAML, median of {arguments.repeat}"
+    )
     print(f"parse only (baseline): {parse:.2f} s")
     print(f"parse + validate:      {total:.2f} s   ratio {total / parse:.2f}")
 

@@ -52,7 +52,9 @@ def main() -> None:
         catalogue = write_catalogue(directory)
         csv_path = directory / "records.csv"
         with_faults(ledger_frame(arguments.rows, arguments.subjects)).write_csv(csv_path)
-        print(f"{arguments.rows:,} rows, {csv_path.stat().st_size / 2**20:.0f} MiB CSV, {arguments.runs} runs each")
+        print(
+            f"{arguments.rows:,} rows, {csv_path.stat().st_size / 2**20:.0f} MiB CSV, {arguments.runs} runs each"
+        )
         walls: dict[str, list[float]] = {"old": [], "new": []}
         cpus: dict[str, list[float]] = {"old": [], "new": []}
         scs = [sys.executable, "-m", "socialcredit"]
@@ -61,14 +63,21 @@ def main() -> None:
             for name in order:
                 database = directory / f"{name}-{run}.db"
                 timed([*scs, "catalog", "publish", str(catalogue)], trees[name], database)
-                wall, cpu, output = timed([*scs, "ingest", str(csv_path), "--source", SOURCE], trees[name], database)
+                wall, cpu, output = timed(
+                    [*scs, "ingest", str(csv_path), "--source", SOURCE], trees[name], database
+                )
                 walls[name].append(wall)
                 cpus[name].append(cpu)
-                print(f"  run {run + 1} {name}: {wall:6.2f} s wall, {cpu:6.2f} s CPU  {output}", flush=True)
+                print(
+                    f"  run {run + 1} {name}: {wall:6.2f} s wall, {cpu:6.2f} s CPU  {output}",
+                    flush=True,
+                )
                 database.unlink()
         for label, figures in (("wall", walls), ("CPU", cpus)):
             old, new = statistics.median(figures["old"]), statistics.median(figures["new"])
-            print(f"median {label:<5} old {old:7.2f} s   new {new:7.2f} s   new/old {new / old:.3f}")
+            print(
+                f"median {label:<5} old {old:7.2f} s   new {new:7.2f} s   new/old {new / old:.3f}"
+            )
 
 
 if __name__ == "__main__":

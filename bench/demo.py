@@ -30,15 +30,49 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="scs-demo-") as temporary:
             directory = Path(temporary)
             store = f"sqlite:///{directory / 'demo.db'}"
-            demos.append(run_measured([*scs_command(), "demo", "--scale", str(arguments.scale), "--out", str(directory / "city"), "--db", store]))
+            demos.append(
+                run_measured(
+                    [
+                        *scs_command(),
+                        "demo",
+                        "--scale",
+                        str(arguments.scale),
+                        "--out",
+                        str(directory / "city"),
+                        "--db",
+                        store,
+                    ]
+                )
+            )
             persons, orgs = round(740_000 * arguments.scale), round(30_000 * arguments.scale)
-            synths.append(run_measured([*scs_command(), "synth", "--persons", str(persons), "--orgs", str(orgs), "--out", str(directory / "synth")]))
+            synths.append(
+                run_measured(
+                    [
+                        *scs_command(),
+                        "synth",
+                        "--persons",
+                        str(persons),
+                        "--orgs",
+                        str(orgs),
+                        "--out",
+                        str(directory / "synth"),
+                    ]
+                )
+            )
     demo = statistics.median(run.seconds for run in demos)
     synth = statistics.median(run.seconds for run in synths)
-    summary = [line for line in demos[-1].output.splitlines() if line.startswith(("A synthetic city", "Ingested", "Scored"))]
+    summary = [
+        line
+        for line in demos[-1].output.splitlines()
+        if line.startswith(("A synthetic city", "Ingested", "Scored"))
+    ]
     print("\n".join(summary))
-    print(f"scs demo:  median {demo:.1f} s, peak {max(run.peak_rss_mib for run in demos):,.0f} MiB (budget {BUDGET_S} s)")
-    print(f"scs synth: median {synth:.1f} s, peak {max(run.peak_rss_mib for run in synths):,.0f} MiB")
+    print(
+        f"scs demo:  median {demo:.1f} s, peak {max(run.peak_rss_mib for run in demos):,.0f} MiB (budget {BUDGET_S} s)"
+    )
+    print(
+        f"scs synth: median {synth:.1f} s, peak {max(run.peak_rss_mib for run in synths):,.0f} MiB"
+    )
     print(f"ratio demo / synth: {demo / synth:.2f}")
     if demo > BUDGET_S:
         sys.exit(f"over budget: {demo:.0f} s > {BUDGET_S} s")

@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import polars as pl
-
 from workload import (
     SOURCE,
     ledger_frame,
@@ -54,7 +53,9 @@ def baseline_seconds(csv_path: Path, url: str) -> float:
         connection.execute(f"CREATE TABLE baseline_rows ({columns})")
         connection.execute("BEGIN")
         placeholders = ", ".join("?" for _ in frame.columns)
-        connection.executemany(f"INSERT INTO baseline_rows VALUES ({placeholders})", frame.iter_rows())
+        connection.executemany(
+            f"INSERT INTO baseline_rows VALUES ({placeholders})", frame.iter_rows()
+        )
         connection.execute("COMMIT")
         connection.close()
     else:
@@ -81,7 +82,9 @@ def main() -> None:
         with_faults(ledger_frame(arguments.rows, arguments.subjects)).write_csv(csv_path)
         size_mib = csv_path.stat().st_size / 2**20
         print(f"{arguments.rows:,} rows, {size_mib:.0f} MiB CSV, {arguments.repeat} runs per store")
-        print(f"{'store':<12}{'median s':>10}{'rows/s':>12}{'peak MiB':>10}{'baseline s':>12}{'ratio':>8}")
+        print(
+            f"{'store':<12}{'median s':>10}{'rows/s':>12}{'peak MiB':>10}{'baseline s':>12}{'ratio':>8}"
+        )
         for store in arguments.stores.split(","):
             times, peaks, baselines = [], [], []
             for run in range(arguments.repeat):

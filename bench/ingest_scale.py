@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from contextlib import contextmanager, nullcontext
 import tempfile
 import time
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import polars as pl
-
 from ingest import baseline_seconds
 from workload import (
     SOURCE,
@@ -35,7 +34,11 @@ POSTGRESQL_ADMIN_URL = "postgresql://postgres@127.0.0.1/postgres"
 # Server settings a registry's PostgreSQL would run with for bulk loads (all take effect on
 # reload). The defaults (1 GB of WAL between checkpoints) make every checkpoint during a large
 # load rewrite whole index pages into the WAL. --tune sets these for the run, then resets them.
-BULK_LOAD_SETTINGS = {"max_wal_size": "16GB", "checkpoint_timeout": "30min", "wal_compression": "on"}
+BULK_LOAD_SETTINGS = {
+    "max_wal_size": "16GB",
+    "checkpoint_timeout": "30min",
+    "wal_compression": "on",
+}
 
 
 @contextmanager
@@ -59,14 +62,22 @@ def server_settings(tune: bool):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--store", choices=("sqlite", "postgresql"), default="postgresql")
     parser.add_argument("--total", type=float, default=1e8)
     parser.add_argument("--file-rows", type=float, default=1e7)
-    parser.add_argument("--directory", type=Path, default=None, help="where the SQLite store and files go")
-    parser.add_argument("--tune", action="store_true", help="PostgreSQL: run with BULK_LOAD_SETTINGS")
     parser.add_argument(
-        "--keep", action="store_true", help="keep the store afterwards (to score it: bench/score_store.py)"
+        "--directory", type=Path, default=None, help="where the SQLite store and files go"
+    )
+    parser.add_argument(
+        "--tune", action="store_true", help="PostgreSQL: run with BULK_LOAD_SETTINGS"
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the store afterwards (to score it: bench/score_store.py)",
     )
     arguments = parser.parse_args()
     with server_settings(arguments.tune and arguments.store == "postgresql"):
@@ -88,24 +99,46 @@ def run(arguments) -> None:
             else recreate_postgresql_database(POSTGRESQL_ADMIN_URL, "scs_bench_ingest_scale")
         )
         environment = {"SCS_DB": url}
-        run_measured([*scs_command(), "catalog", "publish", str(write_catalogue(directory))], environment)
+        run_measured(
+            [*scs_command(), "catalog", "publish", str(write_catalogue(directory))], environment
+        )
         rows = []
-        tuned = " (tuned: " + ", ".join(f"{k}={v}" for k, v in BULK_LOAD_SETTINGS.items()) + ")" if arguments.tune else ""
+        tuned = (
+            " (tuned: " + ", ".join(f"{k}={v}" for k, v in BULK_LOAD_SETTINGS.items()) + ")"
+            if arguments.tune
+            else ""
+        )
         print(f"{arguments.store}{tuned}: {total:,} records in files of {file_rows:,}")
-        print(f"{'ledger before':>14}{'seconds':>9}{'rows/s':>10}{'peak MiB':>10}{'baseline rows/s':>17}")
+        print(
+            f"{'ledger before':>14}{'seconds':>9}{'rows/s':>10}{'peak MiB':>10}{'baseline rows/s':>17}"
+        )
         for number, offset in enumerate(range(0, total, file_rows)):
             path = directory / "part.csv"
-            frame = with_faults(ledger_frame(file_rows, file_rows // 5, seed=100 + number), seed=200 + number)
-            frame.with_columns((pl.lit(f"p{number}-") + pl.col("record_id")).alias("record_id")).write_csv(path)
+            frame = with_faults(
+                ledger_frame(file_rows, file_rows // 5, seed=100 + number), seed=200 + number
+            )
+            frame.with_columns(
+                (pl.lit(f"p{number}-") + pl.col("record_id")).alias("record_id")
+            ).write_csv(path)
             del frame
-            run = run_measured([*scs_command(), "ingest", str(path), "--source", SOURCE], environment)
-            row = {"ledger_before": offset, "seconds": run.seconds, "rows_per_s": file_rows / run.seconds, "peak_mib": run.peak_rss_mib}
+            run = run_measured(
+                [*scs_command(), "ingest", str(path), "--source", SOURCE], environment
+            )
+            row = {
+                "ledger_before": offset,
+                "seconds": run.seconds,
+                "rows_per_s": file_rows / run.seconds,
+                "peak_mib": run.peak_rss_mib,
+            }
             baseline = ""
             if number == 0 or offset + file_rows >= total:
                 row["baseline_rows_per_s"] = file_rows / baseline_seconds(path, url)
                 baseline = f"{row['baseline_rows_per_s']:>17,.0f}"
             rows.append(row)
-            print(f"{offset:>14,}{run.seconds:>9.1f}{row['rows_per_s']:>10,.0f}{run.peak_rss_mib:>10,.0f}{baseline}", flush=True)
+            print(
+                f"{offset:>14,}{run.seconds:>9.1f}{row['rows_per_s']:>10,.0f}{run.peak_rss_mib:>10,.0f}{baseline}",
+                flush=True,
+            )
             path.unlink()
         (Path(__file__).parent / "out").mkdir(exist_ok=True)
         name = f"ingest-scale-{arguments.store}{'-tuned' if arguments.tune else ''}.json"

@@ -32,7 +32,11 @@ class Outcome:
     latencies_ms: np.ndarray  # from each request's scheduled start
 
     def percentile_ms(self, percentile: float) -> float:
-        return float(np.percentile(self.latencies_ms, percentile)) if self.latencies_ms.size else float("nan")
+        return (
+            float(np.percentile(self.latencies_ms, percentile))
+            if self.latencies_ms.size
+            else float("nan")
+        )
 
     def summary(self) -> str:
         parts = [f"p{p:g} {self.percentile_ms(p):.1f} ms" for p in PERCENTILES]
@@ -45,14 +49,22 @@ class Outcome:
         )
 
 
-def http_request(method: str, path: str, port: int, headers: dict[str, str], body: bytes = b"") -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {LOOPBACK}:{port}", *(f"{k}: {v}" for k, v in headers.items())]
+def http_request(
+    method: str, path: str, port: int, headers: dict[str, str], body: bytes = b""
+) -> bytes:
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: {LOOPBACK}:{port}",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
     if body or method == "POST":
         lines.append(f"Content-Length: {len(body)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, payload: bytes) -> int:
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, payload: bytes
+) -> int:
     writer.write(payload)
     await writer.drain()
     status_line = await reader.readline()
@@ -82,7 +94,9 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
     return status
 
 
-async def _run(port: int, rate_per_s: float, seconds: float, next_request: Callable[[int], bytes]) -> Outcome:
+async def _run(
+    port: int, rate_per_s: float, seconds: float, next_request: Callable[[int], bytes]
+) -> Outcome:
     idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
     opened = 0
     slots = asyncio.Semaphore(CONNECTIONS_MAX)
@@ -120,9 +134,13 @@ async def _run(port: int, rate_per_s: float, seconds: float, next_request: Calla
     elapsed = time.perf_counter() - started
     for _, writer in idle:
         writer.close()
-    return Outcome(total, len(latencies), errors, statuses, elapsed, rate_per_s, np.array(latencies))
+    return Outcome(
+        total, len(latencies), errors, statuses, elapsed, rate_per_s, np.array(latencies)
+    )
 
 
-def run_open_loop(port: int, rate_per_s: float, seconds: float, next_request: Callable[[int], bytes]) -> Outcome:
+def run_open_loop(
+    port: int, rate_per_s: float, seconds: float, next_request: Callable[[int], bytes]
+) -> Outcome:
     """Send `rate_per_s × seconds` requests, one every 1/rate s, to 127.0.0.1:`port`."""
     return asyncio.run(_run(port, rate_per_s, seconds, next_request))

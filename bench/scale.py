@@ -27,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-
 from workload import ORGANIZATION_ITEMS, PERSON_ITEMS, SUBMISSION_DAY, catalogue_yaml, run_measured
 
 from socialcredit.synth.identifiers import organization_identifiers, person_identifiers
@@ -72,16 +71,18 @@ def generate(records: int, seed: int = 17) -> None:
             person_codes[rng.integers(0, len(person_codes), size)],
             organization_codes[rng.integers(0, len(organization_codes), size)],
         )
-        as_ledger(pl.DataFrame(
-            {
-                "subject_kind": kind,
-                "subject_id": pool.gather(index),
-                "item": items,
-                "decided_on": pl.Series(rng.integers(start, end, size)).cast(pl.Date),
-                "quantity": rng.integers(1, 4, size).astype(np.int32),
-                "status": np.where(rng.random(size) < 0.03, "revoked", "active"),
-            }
-        )).write_parquet(directory / f"part-{number:03d}.parquet")
+        as_ledger(
+            pl.DataFrame(
+                {
+                    "subject_kind": kind,
+                    "subject_id": pool.gather(index),
+                    "item": items,
+                    "decided_on": pl.Series(rng.integers(start, end, size)).cast(pl.Date),
+                    "quantity": rng.integers(1, 4, size).astype(np.int32),
+                    "status": np.where(rng.random(size) < 0.03, "revoked", "active"),
+                }
+            )
+        ).write_parquet(directory / f"part-{number:03d}.parquet")
     (directory / "complete").touch()
 
 
@@ -100,7 +101,12 @@ def child(which: str, records: int) -> None:
     rulebook = Rulebook([validate_catalogue(document).catalogue])
     started = time.perf_counter()
     if which == "bare":
-        result = ledger(records).group_by("subject_kind", "subject_id").agg(pl.col("quantity").sum()).collect()
+        result = (
+            ledger(records)
+            .group_by("subject_kind", "subject_id")
+            .agg(pl.col("quantity").sum())
+            .collect()
+        )
     else:
         result = score_ledger(ledger(records), rulebook, AS_OF)
     print(json.dumps({"seconds": time.perf_counter() - started, "subjects": result.height}))
@@ -133,20 +139,29 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "child":
         child(sys.argv[2], int(sys.argv[3]))
         return
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="1e6,3e6,1e7,3e7,1e8")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--plot", type=Path, default=None)
     arguments = parser.parse_args()
     sizes = [int(float(size)) for size in arguments.sizes.split(",")]
     rows = []
-    print(f"{'records':>12}{'subjects':>12}{'bare s':>10}{'scorer s':>10}{'ratio':>8}{'bare MiB':>10}{'scorer MiB':>12}")
+    print(
+        f"{'records':>12}{'subjects':>12}{'bare s':>10}{'scorer s':>10}{'ratio':>8}{'bare MiB':>10}{'scorer MiB':>12}"
+    )
     for records in sizes:
         generate(records)
         row = {"records": records, "subjects": records // 10}
         for which in ("bare", "scorer"):
-            runs = [run_measured([sys.executable, __file__, "child", which, str(records)]) for _ in range(arguments.repeat)]
-            row[f"{which}_s"] = statistics.median(json.loads(run.output.strip().splitlines()[-1])["seconds"] for run in runs)
+            runs = [
+                run_measured([sys.executable, __file__, "child", which, str(records)])
+                for _ in range(arguments.repeat)
+            ]
+            row[f"{which}_s"] = statistics.median(
+                json.loads(run.output.strip().splitlines()[-1])["seconds"] for run in runs
+            )
             row[f"{which}_mib"] = max(run.peak_rss_mib for run in runs)
         rows.append(row)
         print(

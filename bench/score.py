@@ -32,7 +32,6 @@ import time
 from pathlib import Path
 
 import polars as pl
-
 from workload import (
     SOURCE,
     catalogue_yaml,
@@ -130,23 +129,43 @@ def measure_core(arguments) -> None:
     for which in ("bare-counting", "bare-filed", "scorer"):
         runs = []
         for _ in range(arguments.repeat):
-            run = run_measured([sys.executable, __file__, "child-core", str(arguments.records), str(arguments.subjects), which])
-            runs.append((json.loads(run.output.strip().splitlines()[-1])["seconds"], run.peak_rss_mib))
-        results[which] = (statistics.median(seconds for seconds, _ in runs), max(peak for _, peak in runs))
-        print(f"   {which:<14} median {results[which][0]:.2f} s, peak {results[which][1]:,.0f} MiB (whole process, data generation included)")
+            run = run_measured(
+                [
+                    sys.executable,
+                    __file__,
+                    "child-core",
+                    str(arguments.records),
+                    str(arguments.subjects),
+                    which,
+                ]
+            )
+            runs.append(
+                (json.loads(run.output.strip().splitlines()[-1])["seconds"], run.peak_rss_mib)
+            )
+        results[which] = (
+            statistics.median(seconds for seconds, _ in runs),
+            max(peak for _, peak in runs),
+        )
+        print(
+            f"   {which:<14} median {results[which][0]:.2f} s, peak {results[which][1]:,.0f} MiB (whole process, data generation included)"
+        )
     for bare in ("bare-counting", "bare-filed"):
         print(f"   ratio scorer / {bare}: {results['scorer'][0] / results[bare][0]:.2f}")
 
 
 def fill_store(url: str, directory: Path, records: int, subjects: int) -> float:
     environment = {"SCS_DB": url}
-    run_measured([*scs_command(), "catalog", "publish", str(write_catalogue(directory))], environment)
+    run_measured(
+        [*scs_command(), "catalog", "publish", str(write_catalogue(directory))], environment
+    )
     ledger = ledger_frame(records, subjects)
     seconds = 0.0
     for number, start in enumerate(range(0, records, INGEST_FILE_ROWS)):
         path = directory / f"part-{number}.csv"
         ledger.slice(start, INGEST_FILE_ROWS).write_csv(path)
-        seconds += run_measured([*scs_command(), "ingest", str(path), "--source", SOURCE], environment).seconds
+        seconds += run_measured(
+            [*scs_command(), "ingest", str(path), "--source", SOURCE], environment
+        ).seconds
         path.unlink()
     return seconds
 
@@ -157,17 +176,28 @@ def measure_store(arguments, store: str, directory: Path) -> None:
     else:
         url = recreate_postgresql_database(POSTGRESQL_ADMIN_URL, "scs_bench_score")
     ingest_seconds = fill_store(url, directory, arguments.records, arguments.subjects)
-    print(f"\n2. {store}: filled with `scs ingest` in {ingest_seconds:.1f} s ({arguments.records / ingest_seconds:,.0f} rows/s)")
+    print(
+        f"\n2. {store}: filled with `scs ingest` in {ingest_seconds:.1f} s ({arguments.records / ingest_seconds:,.0f} rows/s)"
+    )
     environment = {"SCS_DB": url}
     score_runs, bare_runs = [], []
     for _ in range(arguments.repeat):
         out = directory / "scores.csv"
-        score_runs.append(run_measured([*scs_command(), "score", "--as-of", AS_OF.isoformat(), "--out", str(out)], environment))
+        score_runs.append(
+            run_measured(
+                [*scs_command(), "score", "--as-of", AS_OF.isoformat(), "--out", str(out)],
+                environment,
+            )
+        )
         bare_runs.append(run_measured([sys.executable, __file__, "child-store-baseline", url]))
     score = statistics.median(run.seconds for run in score_runs)
     bare = statistics.median(run.seconds for run in bare_runs)
-    print(f"   scs score        median {score:.2f} s, peak {max(run.peak_rss_mib for run in score_runs):,.0f} MiB")
-    print(f"   read + bare      median {bare:.2f} s, peak {max(run.peak_rss_mib for run in bare_runs):,.0f} MiB")
+    print(
+        f"   scs score        median {score:.2f} s, peak {max(run.peak_rss_mib for run in score_runs):,.0f} MiB"
+    )
+    print(
+        f"   read + bare      median {bare:.2f} s, peak {max(run.peak_rss_mib for run in bare_runs):,.0f} MiB"
+    )
     print(f"   ratio: {score / bare:.2f}")
 
 
@@ -178,7 +208,9 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "child-store-baseline":
         child_store_baseline(sys.argv[2])
         return
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--records", type=int, default=10_000_000)
     parser.add_argument("--subjects", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)

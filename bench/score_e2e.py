@@ -40,7 +40,6 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-
 from workload import SOURCE, recreate_postgresql_database, run_measured, scs_command
 
 from socialcredit.synth.identifiers import organization_identifiers, person_identifiers
@@ -64,7 +63,9 @@ def items(count: int) -> list[dict]:
                 "points": points,
                 "counts_for_days": int(rng.choice([365, 730, 1095, 1825])),
                 "cap_per_year": int(abs(points) * 6) if number % 4 == 1 else None,
-                "lists": ["blacklist"] if points <= -150 else (["tax_arrears"] if kind == "organization" and points < -20 else []),
+                "lists": ["blacklist"]
+                if points <= -150
+                else (["tax_arrears"] if kind == "organization" and points < -20 else []),
             }
         )
     return made
@@ -72,18 +73,33 @@ def items(count: int) -> list[dict]:
 
 def catalogue_yaml(count: int) -> str:
     lines = [
-        "catalog: bench-city", "version: 1", "effective_from: 2020-01-01", "base_score: 1000",
-        "tiers:", "  - {name: AAA, min: 1050}", "  - {name: AA, min: 1000}", "  - {name: A, min: 950}",
-        "  - {name: B, min: 900}", "  - {name: C, min: 850}", "  - {name: D}",
-        "lists:", "  blacklist: {title: Seriously untrustworthy, score_below: 800}",
-        "  redlist: {title: Trustworthy, score_at_least: 1050}", "  tax_arrears: {title: Major tax violators}",
-        "sources:", f"  {SOURCE}: {{name: Benchmark source}}", "items:",
+        "catalog: bench-city",
+        "version: 1",
+        "effective_from: 2020-01-01",
+        "base_score: 1000",
+        "tiers:",
+        "  - {name: AAA, min: 1050}",
+        "  - {name: AA, min: 1000}",
+        "  - {name: A, min: 950}",
+        "  - {name: B, min: 900}",
+        "  - {name: C, min: 850}",
+        "  - {name: D}",
+        "lists:",
+        "  blacklist: {title: Seriously untrustworthy, score_below: 800}",
+        "  redlist: {title: Trustworthy, score_at_least: 1050}",
+        "  tax_arrears: {title: Major tax violators}",
+        "sources:",
+        f"  {SOURCE}: {{name: Benchmark source}}",
+        "items:",
     ]
     for item in items(count):
         lines += [
-            f"  - code: {item['code']}", f"    title: Benchmark item {item['code']}",
-            f"    subject: {item['subject']}", f"    points: {item['points']}",
-            f"    counts_for_days: {item['counts_for_days']}", f"    issuers: [{SOURCE}]",
+            f"  - code: {item['code']}",
+            f"    title: Benchmark item {item['code']}",
+            f"    subject: {item['subject']}",
+            f"    points: {item['points']}",
+            f"    counts_for_days: {item['counts_for_days']}",
+            f"    issuers: [{SOURCE}]",
             "    legal_basis: Benchmark Regulations art. 1",
         ]
         if item["cap_per_year"]:
@@ -97,13 +113,17 @@ def records(count: int, subjects: int, item_count: int, seed: int = 12) -> pl.Da
     """`count` valid records over `subjects` subjects, skewed (few have many)."""
     rng = np.random.default_rng(seed)
     organizations = max(1, subjects // ORGANIZATION_SHARE)
-    pool = person_identifiers(rng, subjects - organizations) + organization_identifiers(rng, organizations)
+    pool = person_identifiers(rng, subjects - organizations) + organization_identifiers(
+        rng, organizations
+    )
     weights = 1.0 / np.arange(1, subjects + 1) ** 0.6
     subject_index = rng.choice(subjects, count, p=weights / weights.sum())
     is_person = subject_index < subjects - organizations
     catalogue = items(item_count)
     person_codes = np.array([item["code"] for item in catalogue if item["subject"] == "person"])
-    organization_codes = np.array([item["code"] for item in catalogue if item["subject"] == "organization"])
+    organization_codes = np.array(
+        [item["code"] for item in catalogue if item["subject"] == "organization"]
+    )
     start = (dt.date(2021, 1, 1) - dt.date(1970, 1, 1)).days
     end = (AS_OF - dt.date(1970, 1, 1)).days
     return pl.DataFrame(
@@ -136,7 +156,9 @@ def bare(parquet: str, catalogue: str, out: str) -> None:
     ledger = pl.read_parquet(parquet)
     subjects_path = Path(parquet).with_suffix(".subjects.parquet")
     subjects = pl.read_parquet(subjects_path) if subjects_path.exists() else None
-    write_csv(score_ledger(ledger, rulebook, AS_OF, subjects=subjects), out)  # as `scs score` writes it
+    write_csv(
+        score_ledger(ledger, rulebook, AS_OF, subjects=subjects), out
+    )  # as `scs score` writes it
 
 
 def store_url(store: str, directory: Path) -> str:
@@ -149,7 +171,9 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "bare":
         bare(*sys.argv[2:5])
         return
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--records", type=float, default=5_000_000)
     parser.add_argument("--subjects", type=float, default=380_000)
     parser.add_argument("--items", type=int, default=60)
@@ -177,7 +201,11 @@ def main() -> None:
         kinds = {item["code"]: item["subject"] for item in items(arguments.items)}
         named = frame.select(
             pl.col("item").replace_strict(kinds).alias("subject_kind"),
-            "subject_id", "item", "decided_on", pl.col("quantity").cast(pl.Int32), "status",
+            "subject_id",
+            "item",
+            "decided_on",
+            pl.col("quantity").cast(pl.Int32),
+            "status",
         )
         del frame
         if arguments.bare == "keyed":
@@ -191,14 +219,25 @@ def main() -> None:
             named.write_parquet(parquet)
         del named
         bare_out = directory / "bare.csv"
-        bare_command = [sys.executable, __file__, "bare", str(parquet), str(catalogue), str(bare_out)]
+        bare_command = [
+            sys.executable,
+            __file__,
+            "bare",
+            str(parquet),
+            str(catalogue),
+            str(bare_out),
+        ]
         for store in filter(None, arguments.stores.split(",")):
             url = store_url(store, directory)
             environment = {"SCS_DB": url, "SCS_LEDGER_CACHE": str(directory / f"cache-{store}")}
             run_measured([*scs_command(), "catalog", "publish", str(catalogue)], environment)
-            ingest = run_measured([*scs_command(), "ingest", str(csv_path), "--source", SOURCE], environment)
-            print(f"{store}: `scs ingest` of {count:,} rows into the empty store {ingest.seconds:.1f} s "
-                  f"({count / ingest.seconds:,.0f} rows/s, peak {ingest.peak_rss_mib:,.0f} MiB): {ingest.output.strip()}")
+            ingest = run_measured(
+                [*scs_command(), "ingest", str(csv_path), "--source", SOURCE], environment
+            )
+            print(
+                f"{store}: `scs ingest` of {count:,} rows into the empty store {ingest.seconds:.1f} s "
+                f"({count / ingest.seconds:,.0f} rows/s, peak {ingest.peak_rss_mib:,.0f} MiB): {ingest.output.strip()}"
+            )
             for cache in arguments.cache.split(","):
                 if cache == "off":
                     environment["SCS_LEDGER_CACHE"] = "off"
@@ -207,17 +246,36 @@ def main() -> None:
                 runs, bare_runs = [], []
                 for _ in range(arguments.repeat):
                     bare_runs.append(run_measured(bare_command))
-                    runs.append(run_measured([*scs_command(), "score", "--as-of", AS_OF.isoformat(), "--out", str(out)], environment))
+                    runs.append(
+                        run_measured(
+                            [
+                                *scs_command(),
+                                "score",
+                                "--as-of",
+                                AS_OF.isoformat(),
+                                "--out",
+                                str(out),
+                            ],
+                            environment,
+                        )
+                    )
                 if not filecmp.cmp(out, bare_out, shallow=False):
                     sys.exit(f"{store}, cache {cache}: `scs score` and the bare program disagree")
                 seconds = statistics.median(run.seconds for run in runs)
                 bare_seconds = statistics.median(run.seconds for run in bare_runs)
-                print(f"  cache {cache:<3} `scs score`: median {seconds:.2f} s, runs {', '.join(f'{run.seconds:.2f}' for run in runs)}, "
-                      f"peak {max(r.peak_rss_mib for r in runs):,.0f} MiB; identical output")
-                print(f"            bare program ({arguments.bare} records from Parquet → score_ledger → CSV): median {bare_seconds:.2f} s, "
-                      f"runs {', '.join(f'{run.seconds:.2f}' for run in bare_runs)}, peak {max(r.peak_rss_mib for r in bare_runs):,.0f} MiB")
-                print(f"            ratio `scs score` / bare program: {seconds / bare_seconds:.2f}; "
-                      f"{subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}", flush=True)
+                print(
+                    f"  cache {cache:<3} `scs score`: median {seconds:.2f} s, runs {', '.join(f'{run.seconds:.2f}' for run in runs)}, "
+                    f"peak {max(r.peak_rss_mib for r in runs):,.0f} MiB; identical output"
+                )
+                print(
+                    f"            bare program ({arguments.bare} records from Parquet → score_ledger → CSV): median {bare_seconds:.2f} s, "
+                    f"runs {', '.join(f'{run.seconds:.2f}' for run in bare_runs)}, peak {max(r.peak_rss_mib for r in bare_runs):,.0f} MiB"
+                )
+                print(
+                    f"            ratio `scs score` / bare program: {seconds / bare_seconds:.2f}; "
+                    f"{subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -21,13 +21,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from workload import run_measured, scs_command
-
 import score_e2e
+from workload import run_measured, scs_command
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--url", required=True)
     parser.add_argument("--catalogue", type=Path, required=True)
     parser.add_argument("--as-of", default=score_e2e.AS_OF.isoformat())
@@ -40,7 +41,9 @@ def main() -> None:
     from socialcredit.store.bulk import as_ledger
     from socialcredit.store.store import Store
 
-    with tempfile.TemporaryDirectory(prefix="scs-score-store-", dir=arguments.directory) as temporary:
+    with tempfile.TemporaryDirectory(
+        prefix="scs-score-store-", dir=arguments.directory
+    ) as temporary:
         directory = Path(temporary)
         parquet = directory / "records.parquet"
         store = Store.open(arguments.url)
@@ -50,24 +53,43 @@ def main() -> None:
             store.subjects().write_parquet(parquet.with_suffix(".subjects.parquet"))
         finally:
             store.close()
-        print(f"{ledger.height:,} current records; {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
+        print(
+            f"{ledger.height:,} current records; {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}"
+        )
         del ledger
         bare_out, out = directory / "bare.csv", directory / "scores.csv"
-        bare_command = [sys.executable, score_e2e.__file__, "bare", str(parquet), str(arguments.catalogue), str(bare_out)]
+        bare_command = [
+            sys.executable,
+            score_e2e.__file__,
+            "bare",
+            str(parquet),
+            str(arguments.catalogue),
+            str(bare_out),
+        ]
         environment = {"SCS_DB": arguments.url}
         runs, bare_runs = [], []
         for _ in range(arguments.repeat):
             bare_runs.append(run_measured(bare_command))
-            runs.append(run_measured([*scs_command(), "score", "--as-of", arguments.as_of, "--out", str(out)], environment))
-            print(f"  bare {bare_runs[-1].seconds:.2f} s, `scs score` {runs[-1].seconds:.2f} s", flush=True)
+            runs.append(
+                run_measured(
+                    [*scs_command(), "score", "--as-of", arguments.as_of, "--out", str(out)],
+                    environment,
+                )
+            )
+            print(
+                f"  bare {bare_runs[-1].seconds:.2f} s, `scs score` {runs[-1].seconds:.2f} s",
+                flush=True,
+            )
         if not filecmp.cmp(out, bare_out, shallow=False):
             sys.exit("`scs score` and the bare program disagree")
         seconds = statistics.median(run.seconds for run in runs)
         bare_seconds = statistics.median(run.seconds for run in bare_runs)
-        print(f"`scs score`: median {seconds:.2f} s, peak {max(r.peak_rss_mib for r in runs):,.0f} MiB; "
-              f"bare: median {bare_seconds:.2f} s, peak {max(r.peak_rss_mib for r in bare_runs):,.0f} MiB; "
-              f"ratio {seconds / bare_seconds:.2f}; identical output; "
-              f"{subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
+        print(
+            f"`scs score`: median {seconds:.2f} s, peak {max(r.peak_rss_mib for r in runs):,.0f} MiB; "
+            f"bare: median {bare_seconds:.2f} s, peak {max(r.peak_rss_mib for r in bare_runs):,.0f} MiB; "
+            f"ratio {seconds / bare_seconds:.2f}; identical output; "
+            f"{subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}"
+        )
 
 
 if __name__ == "__main__":

@@ -32,7 +32,6 @@ from pathlib import Path
 import httpx
 import orjson
 import polars as pl
-
 from loadgen import http_request, run_open_loop
 from workload import recreate_postgresql_database, scs_command
 
@@ -62,7 +61,16 @@ def build_store(store: str, scale: float, directory: Path) -> str:
         else recreate_postgresql_database(POSTGRESQL_ADMIN_URL, "scs_bench_service")
     )
     subprocess.run(
-        [*scs_command(), "demo", "--scale", str(scale), "--db", url, "--out", str(directory / "city")],
+        [
+            *scs_command(),
+            "demo",
+            "--scale",
+            str(scale),
+            "--db",
+            url,
+            "--out",
+            str(directory / "city"),
+        ],
         check=True,
         capture_output=True,
     )
@@ -79,7 +87,9 @@ class Fixture:
         scores = registry.score_all(today)
         persons = scores.filter(pl.col("kind") == "person")["subject_id"].to_list()
         self.subjects = random.Random(3).sample(persons, min(SUBJECTS_SAMPLED, len(persons)))
-        item = next(item for item in catalogue.items if item.subject == "person" and item.points < 0)
+        item = next(
+            item for item in catalogue.items if item.subject == "person" and item.points < 0
+        )
         self.item, self.source = item.code, item.issuers[0]
         self.decided_on = str(today)
         measure = next((m for m in catalogue.measures if m.relying_parties), None)
@@ -115,8 +125,20 @@ class Fixture:
 
 def start_server(url: str, server: str, workers: int, port: int, log: Path) -> subprocess.Popen:
     process = subprocess.Popen(
-        [*scs_command(), "serve", "--server", server, "--workers", str(workers), "--port", str(port),
-         "--rate-limit", "0", "--db", url],
+        [
+            *scs_command(),
+            "serve",
+            "--server",
+            server,
+            "--workers",
+            str(workers),
+            "--port",
+            str(port),
+            "--rate-limit",
+            "0",
+            "--db",
+            url,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=log.open("wb"),
     )
@@ -147,23 +169,43 @@ def has_checks(port: int) -> bool:
 
 def bench_server(fixture: Fixture, url: str, server: str, arguments) -> dict:
     port = free_port()
-    process = start_server(url, server, arguments.workers, port, fixture.directory / f"{server}.log")
+    process = start_server(
+        url, server, arguments.workers, port, fixture.directory / f"{server}.log"
+    )
     figures: dict = {"server": server}
     try:
         prefix = f"{server}-{time.time_ns()}"
-        records_headers = {"Authorization": f"Bearer {fixture.source_key}", "Content-Type": "application/x-ndjson"}
-        bodies = [fixture.batch(prefix, index) for index in range(int(arguments.records_rate * arguments.seconds))]
+        records_headers = {
+            "Authorization": f"Bearer {fixture.source_key}",
+            "Content-Type": "application/x-ndjson",
+        }
+        bodies = [
+            fixture.batch(prefix, index)
+            for index in range(int(arguments.records_rate * arguments.seconds))
+        ]
         outcome = run_open_loop(
-            port, arguments.records_rate, arguments.seconds,
+            port,
+            arguments.records_rate,
+            arguments.seconds,
             lambda index: http_request("POST", "/v1/records", port, records_headers, bodies[index]),
         )
-        figures["records_per_s"] = outcome.statuses.get(200, 0) * RECORDS_PER_BATCH / outcome.seconds
+        figures["records_per_s"] = (
+            outcome.statuses.get(200, 0) * RECORDS_PER_BATCH / outcome.seconds
+        )
         figures["records"] = outcome
         health = {"Connection": "keep-alive"}
-        warm = run_open_loop(port, 500, WARM_UP_REQUESTS / 500, lambda _: http_request("GET", "/healthz", port, health))
+        warm = run_open_loop(
+            port,
+            500,
+            WARM_UP_REQUESTS / 500,
+            lambda _: http_request("GET", "/healthz", port, health),
+        )
         del warm
         figures["healthz"] = run_open_loop(
-            port, arguments.checks_rate, arguments.seconds, lambda _: http_request("GET", "/healthz", port, health)
+            port,
+            arguments.checks_rate,
+            arguments.seconds,
+            lambda _: http_request("GET", "/healthz", port, health),
         )
         if fixture.party_key and has_checks(port):
             check_headers = {"Authorization": f"Bearer {fixture.party_key}"}
@@ -181,13 +223,17 @@ def bench_server(fixture: Fixture, url: str, server: str, arguments) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--stores", default="sqlite,postgresql")
     parser.add_argument("--servers", default="uvicorn,granian")
     parser.add_argument("--scale", type=float, default=0.02)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--records-rate", type=float, default=25, help="batches of 1,000 per second")
+    parser.add_argument(
+        "--records-rate", type=float, default=25, help="batches of 1,000 per second"
+    )
     parser.add_argument("--checks-rate", type=float, default=1500, help="checks per second")
     arguments = parser.parse_args()
     for store in arguments.stores.split(","):
@@ -196,20 +242,31 @@ def main() -> None:
             started = time.perf_counter()
             url = build_store(store, arguments.scale, directory)
             fixture = Fixture(url, directory)
-            print(f"\n{store}: demo city at scale {arguments.scale} built in {time.perf_counter() - started:.0f} s; "
-                  f"{len(fixture.subjects):,} subjects sampled; measure {fixture.measure} for {fixture.party}")
+            print(
+                f"\n{store}: demo city at scale {arguments.scale} built in {time.perf_counter() - started:.0f} s; "
+                f"{len(fixture.subjects):,} subjects sampled; measure {fixture.measure} for {fixture.party}"
+            )
             in_process = fixture.in_process_records_per_s(20)
-            print(f"  in-process baseline: Registry.ingest of 1,000-record batches: {in_process:,.0f} records/s")
+            print(
+                f"  in-process baseline: Registry.ingest of 1,000-record batches: {in_process:,.0f} records/s"
+            )
             for server in arguments.servers.split(","):
                 figures = bench_server(fixture, url, server, arguments)
                 records = figures["records"]
                 print(f"  {server}, {arguments.workers} workers:")
-                print(f"    POST /v1/records at {arguments.records_rate:g} batches/s: {figures['records_per_s']:,.0f} records/s "
-                      f"({figures['records_per_s'] / in_process:.2f} of in-process; target {RECORDS_TARGET_PER_S:,}); {records.summary()}")
+                print(
+                    f"    POST /v1/records at {arguments.records_rate:g} batches/s: {figures['records_per_s']:,.0f} records/s "
+                    f"({figures['records_per_s'] / in_process:.2f} of in-process; target {RECORDS_TARGET_PER_S:,}); {records.summary()}"
+                )
                 if "checks" in figures:
                     checks = figures["checks"]
-                    met = checks.completed / checks.seconds >= CHECKS_TARGET_PER_S and checks.percentile_ms(99) <= CHECKS_P99_TARGET_MS
-                    print(f"    GET /v1/checks: {checks.summary()} ({'meets' if met else 'misses'} the target)")
+                    met = (
+                        checks.completed / checks.seconds >= CHECKS_TARGET_PER_S
+                        and checks.percentile_ms(99) <= CHECKS_P99_TARGET_MS
+                    )
+                    print(
+                        f"    GET /v1/checks: {checks.summary()} ({'meets' if met else 'misses'} the target)"
+                    )
                 print(f"    GET /healthz (baseline): {figures['healthz'].summary()}")
             fixture.registry.store.close()
 

@@ -30,11 +30,11 @@ from pathlib import Path
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).parent))
-from score import AS_OF, rulebook, scoring_ledger  # noqa: E402
+from score import AS_OF, rulebook, scoring_ledger
 
-from socialcredit.scoring import spark_job  # noqa: E402
-from socialcredit.scoring.batch import score_ledger  # noqa: E402
-from socialcredit.scoring.snapshot import write_snapshot  # noqa: E402
+from socialcredit.scoring import spark_job
+from socialcredit.scoring.batch import score_ledger
+from socialcredit.scoring.snapshot import write_snapshot
 
 
 def polars_run(snapshot: Path, subjects: pl.DataFrame, rules, out: Path) -> tuple[float, int]:
@@ -69,13 +69,20 @@ def main() -> None:
         ledger, subjects = scoring_ledger(arguments.records, arguments.subjects)
         ledger = ledger.with_row_index("id", offset=1).cast({"id": pl.Int64})
         rules = rulebook()
-        print(f"generated {ledger.height:,} records of {subjects.height:,} subjects in {time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {ledger.height:,} records of {subjects.height:,} subjects in {time.perf_counter() - started:.1f} s"
+        )
         started = time.perf_counter()
-        overdue = pl.DataFrame(schema={"id": pl.Int64, "overdue_from": pl.Date, "overdue_until": pl.Date})
+        overdue = pl.DataFrame(
+            schema={"id": pl.Int64, "overdue_from": pl.Date, "overdue_until": pl.Date}
+        )
         summary = write_snapshot(
             directory / "snapshot", ledger, subjects, overdue, rules, {}, dt.datetime.now(dt.UTC)
         )
-        ledger_bytes = sum(path.stat().st_size for path in (directory / "snapshot" / spark_job.LEDGER_DIRECTORY).glob("*.parquet"))
+        ledger_bytes = sum(
+            path.stat().st_size
+            for path in (directory / "snapshot" / spark_job.LEDGER_DIRECTORY).glob("*.parquet")
+        )
         print(
             f"snapshot written in {time.perf_counter() - started:.1f} s ({summary.parts} parts; "
             f"ledger {ledger_bytes / 2**20:,.0f} MiB, {ledger_bytes / summary.records:.1f} bytes/record)"
@@ -92,16 +99,23 @@ def main() -> None:
             for engine in ("polars", "spark"):
                 out = directory / f"scores-{engine}-{attempt}"
                 if engine == "polars":
-                    seconds, heights[engine] = polars_run(directory / "snapshot", subjects, rules, out.with_suffix(".parquet"))
+                    seconds, heights[engine] = polars_run(
+                        directory / "snapshot", subjects, rules, out.with_suffix(".parquet")
+                    )
                 else:
                     seconds, heights[engine] = spark_run(spark, directory / "snapshot", out)
                 shutil.rmtree(out, ignore_errors=True)
                 runs[engine].append(seconds)
-                print(f"   {engine:<6} run {attempt + 1}: {seconds:.2f} s ({heights[engine]:,} subjects), load {os.getloadavg()[0]:.2f}", flush=True)
+                print(
+                    f"   {engine:<6} run {attempt + 1}: {seconds:.2f} s ({heights[engine]:,} subjects), load {os.getloadavg()[0]:.2f}",
+                    flush=True,
+                )
         spark.stop()
 
     assert heights["polars"] == heights["spark"], heights
-    print(f"\n{arguments.records:,} records, {arguments.subjects:,} subjects, {arguments.cores} cores, medians of {arguments.repeat}:")
+    print(
+        f"\n{arguments.records:,} records, {arguments.subjects:,} subjects, {arguments.cores} cores, medians of {arguments.repeat}:"
+    )
     medians = {engine: statistics.median(seconds) for engine, seconds in runs.items()}
     for engine, median in medians.items():
         rate = arguments.records / median / arguments.cores

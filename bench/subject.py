@@ -28,7 +28,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-
 from workload import recreate_postgresql_database
 
 from socialcredit.cli.render import files_json
@@ -68,7 +67,9 @@ def built_registry(store: str, scale: float) -> Registry:
     started = time.perf_counter()
     plan = demo_plan(scale, seed=1, years=3, today=registry.today())
     report = run_demo(registry, plan, CACHE / f"city-{store}", lambda *_: None)
-    print(f"{store}: built the demo city ({report.accepted:,} records) in {time.perf_counter() - started:.0f} s")
+    print(
+        f"{store}: built the demo city ({report.accepted:,} records) in {time.perf_counter() - started:.0f} s"
+    )
     return registry
 
 
@@ -95,7 +96,8 @@ def measure_score(registry: Registry) -> None:
     today = registry.today()
     with_objections = [timed(lambda: registry.score_all(today)) / 1000 for _ in range(3)]
     without = [
-        timed(lambda: score_ledger(registry.store.current_ledger(), registry.rulebook, today)) / 1000
+        timed(lambda: score_ledger(registry.store.current_ledger(), registry.rulebook, today))
+        / 1000
         for _ in range(3)
     ]
     held = registry.objections(open_only=True)
@@ -114,13 +116,26 @@ def measure_store(store: str, scale: float, count: int, seed: int, score: bool) 
         today = registry.today()
         scores = registry.score_all(today)
         rng = np.random.default_rng(seed)
-        chosen = scores["subject_id"].gather(rng.choice(scores.height, size=count, replace=False)).to_list()
+        chosen = (
+            scores["subject_id"]
+            .gather(rng.choice(scores.height, size=count, replace=False))
+            .to_list()
+        )
         for subject_id in chosen[:20]:  # warm the caches and the rulebook
             registry.check(subject_id, MEASURE, PARTY, "bench warm-up")
-        baseline = [timed(lambda: registry.store.records_naming(subject_id)) for subject_id in chosen]
-        checks = [timed(lambda: registry.check(subject_id, MEASURE, PARTY, "bench")) for subject_id in chosen]
+        baseline = [
+            timed(lambda: registry.store.records_naming(subject_id)) for subject_id in chosen
+        ]
+        checks = [
+            timed(lambda: registry.check(subject_id, MEASURE, PARTY, "bench"))
+            for subject_id in chosen
+        ]
         shows = [
-            timed(lambda: files_json(registry.subject_files(subject_id, today, "bench", "bench", "cli")))
+            timed(
+                lambda: files_json(
+                    registry.subject_files(subject_id, today, "bench", "bench", "cli")
+                )
+            )
             for subject_id in chosen
         ]
     finally:
@@ -133,12 +148,16 @@ def measure_store(store: str, scale: float, count: int, seed: int, score: bool) 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--subjects", type=int, default=1000)
     parser.add_argument("--stores", default="sqlite,postgresql")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--score", action="store_true", help="also time scs score with and without objections")
+    parser.add_argument(
+        "--score", action="store_true", help="also time scs score with and without objections"
+    )
     arguments = parser.parse_args()
     print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
     met = [

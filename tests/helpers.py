@@ -19,7 +19,9 @@ OTHER_PERSON = "440524188001010014"
 ORGANIZATION = "91350100M000100Y43"
 
 
-def catalogue_document(version: int = 1, effective_from: str = "2024-01-01", **changes: Any) -> dict:
+def catalogue_document(
+    version: int = 1, effective_from: str = "2024-01-01", **changes: Any
+) -> dict:
     document: dict[str, Any] = {
         "catalog": "test-city",
         "version": version,

@@ -15,7 +15,18 @@ ROOT = Path(__file__).parent.parent
 def test_the_cli_reference_is_generated_from_the_code(tmp_path: Path) -> None:
     generated = tmp_path / "CLI.md"
     subprocess.run(
-        [sys.executable, "-m", "typer", "socialcredit.cli.app", "utils", "docs", "--name", "scs", "--output", str(generated)],
+        [
+            sys.executable,
+            "-m",
+            "typer",
+            "socialcredit.cli.app",
+            "utils",
+            "docs",
+            "--name",
+            "scs",
+            "--output",
+            str(generated),
+        ],
         check=True,
         capture_output=True,
     )
@@ -41,5 +52,9 @@ def test_the_architecture_names_existing_modules() -> None:
     package = ROOT / "src" / "socialcredit"
     import re
 
-    for module in set(re.findall(r"`((?:domain|catalogue|ingest|scoring|store|cli)/[a-z_]+\.(?:py|yaml))`", architecture)):
+    for module in set(
+        re.findall(
+            r"`((?:domain|catalogue|ingest|scoring|store|cli)/[a-z_]+\.(?:py|yaml))`", architecture
+        )
+    ):
         assert (package / module).exists(), module

@@ -113,7 +113,9 @@ def key_hash(secret: str) -> str:
 class KeyRing:
     """Makes, lists, revokes and resolves API keys. Used by `scs keys` and by the service."""
 
-    def __init__(self, store: Store, clock: Callable[[], dt.datetime], source_codes: Callable[[], set[str]]):
+    def __init__(
+        self, store: Store, clock: Callable[[], dt.datetime], source_codes: Callable[[], set[str]]
+    ):
         self.store = store
         self.clock = clock
         self.source_codes = source_codes
@@ -124,7 +126,9 @@ class KeyRing:
         who = self._checked_who(role, (who or "").strip() or None)
         secret = new_secret(role)  # type: ignore[arg-type]
         display = secret[: len(ROLE_PREFIXES[role]) + DISPLAY_RANDOM_CHARACTERS] + "…"  # type: ignore[index]
-        number = api_keys.append_key(self.store.engine, role, who, display, key_hash(secret), self.clock())
+        number = api_keys.append_key(
+            self.store.engine, role, who, display, key_hash(secret), self.clock()
+        )
         return NewKey(number, secret)
 
     def _checked_who(self, role: str, who: str | None) -> str | None:
@@ -138,13 +142,17 @@ class KeyRing:
             identifier = normalize_identifier(who)
             problems = [identifier_problem(kind, identifier) for kind in SUBJECT_KINDS]
             if all(problems):
-                raise KeyRefused(f"{shown(who)} is not a valid identifier: {'; '.join(p for p in problems if p)}")
+                raise KeyRefused(
+                    f"{shown(who)} is not a valid identifier: {'; '.join(p for p in problems if p)}"
+                )
             kind = next(kind for kind, problem in zip(SUBJECT_KINDS, problems) if not problem)
             return SUBJECT_WHO_PREFIX + str(self._subject_key(kind, identifier))
         if role == "source":
             known = self.source_codes()
             if known and who not in known:
-                raise KeyRefused(f"unknown source {who!r}; declared sources: {', '.join(sorted(known))}")
+                raise KeyRefused(
+                    f"unknown source {who!r}; declared sources: {', '.join(sorted(known))}"
+                )
         return who
 
     def _subject_key(self, kind: str, identifier: str) -> int:

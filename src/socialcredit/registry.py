@@ -26,22 +26,22 @@ from socialcredit.catalogue.validation import (
 )
 from socialcredit.domain.catalogue import Catalogue
 from socialcredit.domain.identifiers import SubjectKind, identifier_problem, normalize_identifier
+from socialcredit.domain.objections import Objection
+from socialcredit.domain.records import LedgerRecord
 from socialcredit.domain.rules import Rulebook
 from socialcredit.domain.scoring import score_subject
 from socialcredit.keys import KeyRing
-from socialcredit.domain.objections import Objection
-from socialcredit.domain.records import LedgerRecord
 from socialcredit.rights import (
     CheckAnswer,
     InvalidIdentifier,
     MeasureCoverage,
-    Refused,
+    Refused,  # noqa: F401 (the edges take it from the facade)
     Statement,
     SubjectFile,
     SubjectRights,
 )
-from socialcredit.scoring.batch import contributions_by_item, held_back_ids, score_ledger
 from socialcredit.scoring import spark_job
+from socialcredit.scoring.batch import contributions_by_item, held_back_ids, score_ledger
 from socialcredit.scoring.snapshot import SnapshotSummary, name_scores, read_scores, write_snapshot
 from socialcredit.scoring.summary import PopulationSummary, summarize_scores
 from socialcredit.store.bulk import NewBatch
@@ -154,7 +154,9 @@ class Registry:
                     catalog=catalogue.catalog,
                     effective_from=catalogue.effective_from,
                     published_at=self.clock(),
-                    document=orjson.dumps(catalogue.model_dump(mode="json", by_alias=True)).decode(),
+                    document=orjson.dumps(
+                        catalogue.model_dump(mode="json", by_alias=True)
+                    ).decode(),
                     source_text=text,
                     sha256=hashlib.sha256(text.encode()).hexdigest(),
                 )

@@ -16,7 +16,12 @@ import polars as pl
 import sqlalchemy as sa
 
 from socialcredit.domain.catalogue import Catalogue, Measure
-from socialcredit.domain.identifiers import SUBJECT_KINDS, SubjectKind, identifier_problem, normalize_identifier
+from socialcredit.domain.identifiers import (
+    SUBJECT_KINDS,
+    SubjectKind,
+    identifier_problem,
+    normalize_identifier,
+)
 from socialcredit.domain.objections import UNANSWERED_STATES, Objection
 from socialcredit.domain.rules import AsOfBeforeCatalogue
 from socialcredit.domain.scoring import SubjectScore, score_subject
@@ -92,7 +97,9 @@ def valid_identifier(subject_id: str) -> str:
     subject_id = normalize_identifier(subject_id)
     problems = [identifier_problem(kind, subject_id) for kind in SUBJECT_KINDS]
     if all(problems):
-        raise InvalidIdentifier(f"{shown(subject_id)} is not a valid identifier: " + "; ".join(filter(None, problems)))
+        raise InvalidIdentifier(
+            f"{shown(subject_id)} is not a valid identifier: " + "; ".join(filter(None, problems))
+        )
     return subject_id
 
 
@@ -164,7 +171,9 @@ class SubjectRights:
     ) -> Objection:
         reason = _required_text(reason, "the reason")
         day = self._day(on, "the filing day")
-        record = self.tables.current_revision(_kept_text(source, "the source"), _kept_text(record_id, "the record id"))
+        record = self.tables.current_revision(
+            _kept_text(source, "the source"), _kept_text(record_id, "the record id")
+        )
         if record is None:
             raise Refused(f"source {shown(source)} has no record {shown(record_id)}")
         if day < record.decided_on:
@@ -173,7 +182,9 @@ class SubjectRights:
             )
         with self.registry.store.engine.begin() as connection:
             self.tables.lock_record(connection, source, record_id)
-            earlier = self.tables.objections(source=source, record_id=record_id, connection=connection)
+            earlier = self.tables.objections(
+                source=source, record_id=record_id, connection=connection
+            )
             for objection in earlier:
                 if objection.answer is None:
                     raise Refused(
@@ -264,11 +275,17 @@ class SubjectRights:
 
     def latest_statement(self, kind: SubjectKind, subject_id: str) -> Statement | None:
         row = self.tables.latest_statement(kind, subject_id)
-        return None if row is None else Statement(row.subject_kind, row.subject_id, row.text, row.made_at)
+        return (
+            None
+            if row is None
+            else Statement(row.subject_kind, row.subject_id, row.text, row.made_at)
+        )
 
     # -- §7.4 the file -------------------------------------------------------------------------
 
-    def scores(self, subject_id: str, as_of: dt.date) -> list[tuple[SubjectScore, list[ObjectionFacts]]]:
+    def scores(
+        self, subject_id: str, as_of: dt.date
+    ) -> list[tuple[SubjectScore, list[ObjectionFacts]]]:
         """Each file of `subject_id` at `as_of` (one per kind, nearly always one), scored with
         the objections to its records, and the objections to records that ever named it."""
         rulebook = self.registry.rulebook
@@ -336,7 +353,9 @@ class SubjectRights:
         chosen = self._measure(catalogue, measure)
         if party not in chosen.relying_parties:
             allowed = ", ".join(chosen.relying_parties) or "nobody"
-            raise Refused(f"{shown(party)} may not rely on measure {shown(measure)}; who may: {allowed}")
+            raise Refused(
+                f"{shown(party)} may not rely on measure {shown(measure)}; who may: {allowed}"
+            )
         purpose = _required_text(purpose, "the purpose")
         subject_id = valid_identifier(subject_id)
         because = None
@@ -354,7 +373,9 @@ class SubjectRights:
         return measure_coverage(catalogue, scores, day)
 
 
-def measure_coverage(catalogue: Catalogue, scores: pl.DataFrame, as_of: dt.date) -> list[MeasureCoverage]:
+def measure_coverage(
+    catalogue: Catalogue, scores: pl.DataFrame, as_of: dt.date
+) -> list[MeasureCoverage]:
     """Each measure of `catalogue` and how many of the scored subjects (`scs score`'s shape,
     scored at `as_of` under that catalogue) it applies to."""
     return [
@@ -391,4 +412,3 @@ def _filed_by(
         for fact in facts
         if fact.subject_kind == kind and fact.subject_id == subject_id and fact.filed_on <= as_of
     ]
-

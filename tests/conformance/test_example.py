@@ -49,7 +49,9 @@ def test_the_conformance_example_passes(example: Path, store_url: str) -> None:
 
     for file_name, (source, summary) in EXPECTED_SUMMARIES.items():
         rejects = example / f"out-rejects-{source}.csv"
-        result = scs("ingest", str(example / file_name), "--source", source, "--rejects", str(rejects))
+        result = scs(
+            "ingest", str(example / file_name), "--source", source, "--rejects", str(rejects)
+        )
         assert result.exit_code == 0, result.output
         assert summary in result.stdout.splitlines()
         expected = rows_of(example / f"expected-rejects-{source}.csv", "row")

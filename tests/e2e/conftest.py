@@ -57,7 +57,9 @@ def new_page(browser: Browser, language: str = "en", width: int | None = None) -
     viewport = {"width": width, "height": 844} if width else DESKTOP_VIEWPORT
     context = browser.new_context(
         locale="zh-CN" if language == "zh" else "en-GB",
-        extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9" if language == "zh" else "en-GB,en;q=0.9"},
+        extra_http_headers={
+            "Accept-Language": "zh-CN,zh;q=0.9" if language == "zh" else "en-GB,en;q=0.9"
+        },
         viewport=viewport,
     )
     return context.new_page()
@@ -85,7 +87,10 @@ def assert_accessible(page: Page) -> None:
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     blocking = [
         f"{violation['id']} ({violation['impact']}): {violation['help']} – "
-        + "; ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"]) for node in violation["nodes"][:5])
+        + "; ".join(
+            node["target"][0] if isinstance(node["target"][0], str) else str(node["target"])
+            for node in violation["nodes"][:5]
+        )
         for violation in results.response["violations"]
         if violation["impact"] in BLOCKING_IMPACTS
     ]

@@ -15,8 +15,12 @@ def test_home_says_what_is_never_scored_and_links_its_json_twin(page: Page, serv
     expect(page.get_by_role("heading", level=1)).to_have_text("Credit information registry")
     expect(page.get_by_role("heading", name="What it will never score")).to_be_visible()
     expect(page.get_by_text("political opinions or activity")).to_be_visible()
-    expect(page.locator("link[rel=alternate][type='application/json']")).to_have_attribute("href", "/v1/catalogue")
-    expect(page.get_by_role("contentinfo").get_by_role("link", name="/v1/catalogue")).to_be_visible()
+    expect(page.locator("link[rel=alternate][type='application/json']")).to_have_attribute(
+        "href", "/v1/catalogue"
+    )
+    expect(
+        page.get_by_role("contentinfo").get_by_role("link", name="/v1/catalogue")
+    ).to_be_visible()
     assert_accessible(page)
     screenshot(page, "home")
 
@@ -59,7 +63,9 @@ def test_the_language_switch_keeps_the_page(page: Page, server: str) -> None:
     expect(page.get_by_role("link", name="Donated blood")).to_be_visible()
 
 
-def test_organization_lookup_reports_an_invalid_code_in_an_error_summary(page: Page, server: str) -> None:
+def test_organization_lookup_reports_an_invalid_code_in_an_error_summary(
+    page: Page, server: str
+) -> None:
     page.goto(server + "/organizations")
     page.get_by_label("Unified social credit code").fill("NOT-A-CODE")
     page.get_by_role("button", name="Look up").click()
@@ -77,7 +83,9 @@ def test_catalogue_works_by_keyboard_at_phone_width(browser: Browser, server: st
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
     # Nothing spills sideways out of the page at 390 px: the table scrolls in its own region.
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 0
     page.get_by_label("Search the catalogue").focus()
     page.keyboard.type("tax")
@@ -96,6 +104,8 @@ def test_organization_lookup_shows_the_lists_in_chinese(chinese_page: Page, serv
     result = page.get_by_role("region", name="机构 91172031GJ9LNNTPQ2")
     expect(result).to_contain_text("严重失信主体名单")
     expect(result).to_contain_text("重大税收违法失信主体名单")
-    expect(page.locator("link[rel=alternate]")).to_have_attribute("href", "/v1/organizations/91172031GJ9LNNTPQ2")
+    expect(page.locator("link[rel=alternate]")).to_have_attribute(
+        "href", "/v1/organizations/91172031GJ9LNNTPQ2"
+    )
     assert_accessible(page)
     screenshot(page, "organization-zh")

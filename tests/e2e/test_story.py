@@ -39,8 +39,12 @@ class Story:
     blacklisted: str
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def story(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+)
+def story(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Story]:
     """The story's world on each store: the pages must behave the same on both."""
     directory = tmp_path_factory.mktemp("story")
     with fresh_store_url(request.param, directory) as store_url:
@@ -115,9 +119,13 @@ def test_the_subject_reads_the_file_and_objects_to_a_record(page: Page, story: S
     page.get_by_role("button", name="Continue").click()  # nothing said: an error summary
     expect(page.get_by_role("alert")).to_contain_text("Say why the record is wrong")
     assert_accessible(page)
-    page.get_by_label("Why is this record wrong?").fill("The judgment was performed in full in 2023.")
+    page.get_by_label("Why is this record wrong?").fill(
+        "The judgment was performed in full in 2023."
+    )
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Check your objection before sending it")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your objection before sending it"
+    )
     assert_accessible(page)
     page.get_by_role("button", name="Send the objection").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Objection sent")
@@ -147,7 +155,9 @@ def test_the_operator_sees_the_objection_in_the_queue(page: Page, story: Story) 
     queue = page.get_by_role("region", name="Objections waiting for an answer")
     expect(queue).to_contain_text(COURT_RECORD)
     expect(page.locator("figure.chart svg[role=img]").first).to_be_visible()
-    expect(page.get_by_role("region", name="Sources by volume")).to_contain_text("Intermediate people's court")
+    expect(page.get_by_role("region", name="Sources by volume")).to_contain_text(
+        "Intermediate people's court"
+    )
     assert_accessible(page)
     screenshot(page, "operator")
 
@@ -166,13 +176,17 @@ def test_the_source_sees_the_objection_and_upholds_it(page: Page, story: Story) 
     waiting.get_by_role("link", name=re.compile("Objection")).first.click()
     expect(page.locator(".summary-list")).to_contain_text("performed in full")
     assert_accessible(page)
-    page.get_by_label("Note to the subject (optional)").fill("Enforcement file 2023-17 shows no payment.")
+    page.get_by_label("Note to the subject (optional)").fill(
+        "Enforcement file 2023-17 shows no payment."
+    )
     page.get_by_role("button", name="Uphold the record").click()
     expect(page.get_by_role("status")).to_contain_text("the record stands")
     expect(page.get_by_text("No objection is waiting for an answer.")).to_be_visible()
 
 
-def test_the_operator_sees_the_queue_change_and_the_subject_the_answer(browser: Browser, story: Story) -> None:
+def test_the_operator_sees_the_queue_change_and_the_subject_the_answer(
+    browser: Browser, story: Story
+) -> None:
     page = new_page(browser)
     sign_in(page, story, "operator")
     expect(page.get_by_role("region", name="Objections waiting for an answer")).to_have_count(0)
@@ -219,11 +233,15 @@ def test_the_operator_publishes_a_catalogue_with_its_report(page: Page, story: S
     expect(page.locator("#problems")).to_contain_text("base_score: missing field")
     assert_accessible(page)
     screenshot(page, "publish-report")
-    next_version = catalogue_with_chinese_titles("catalog-v2.yaml").replace(
-        "version: 2", "version: 3"
-    ).replace("effective_from: 2025-01-01", "effective_from: 2027-01-01")
+    next_version = (
+        catalogue_with_chinese_titles("catalog-v2.yaml")
+        .replace("version: 2", "version: 3")
+        .replace("effective_from: 2025-01-01", "effective_from: 2027-01-01")
+    )
     page.get_by_label("Catalogue file (YAML)").set_input_files(
-        files=[{"name": "catalog-v3.yaml", "mimeType": "text/yaml", "buffer": next_version.encode()}]
+        files=[
+            {"name": "catalog-v3.yaml", "mimeType": "text/yaml", "buffer": next_version.encode()}
+        ]
     )
     page.get_by_role("button", name="Check and publish").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Version 3 published")

@@ -60,7 +60,9 @@ def test_publish_of_a_missing_file_exits_2(scs, tmp_path: Path) -> None:
 
 
 def test_ingest_exit_codes(published, tmp_path: Path) -> None:
-    good = write_records(tmp_path / "r.csv", [record("a", "traffic.red_light", PERSON, "2025-01-01")])
+    good = write_records(
+        tmp_path / "r.csv", [record("a", "traffic.red_light", PERSON, "2025-01-01")]
+    )
     result = published("ingest", str(good), "--source", "traffic-police")
     assert result.exit_code == 0
     assert result.stdout.strip() == "accepted 1, duplicates 0, rejected 0"
@@ -88,7 +90,9 @@ def test_ingest_with_every_row_rejected_still_exits_0(published, tmp_path: Path)
 
 
 def test_score_writes_csv_or_parquet(published, tmp_path: Path) -> None:
-    path = write_records(tmp_path / "r.csv", [record("a", "court.judgment_default", PERSON, "2025-01-01")])
+    path = write_records(
+        tmp_path / "r.csv", [record("a", "court.judgment_default", PERSON, "2025-01-01")]
+    )
     published("ingest", str(path), "--source", "court")
     csv_out, parquet_out = tmp_path / "s.csv", tmp_path / "s.parquet"
     assert published("score", "--as-of", "2025-06-01", "--out", str(csv_out)).exit_code == 0
@@ -101,18 +105,32 @@ def test_score_writes_csv_or_parquet(published, tmp_path: Path) -> None:
 
 def test_score_before_the_first_catalogue_and_bad_dates(published, tmp_path: Path) -> None:
     early = published("score", "--as-of", "2023-12-31", "--out", str(tmp_path / "s.csv"))
-    assert early.exit_code == 1 and "no catalogue version is in effect on 2023-12-31" in early.stderr
+    assert (
+        early.exit_code == 1 and "no catalogue version is in effect on 2023-12-31" in early.stderr
+    )
     bad = published("score", "--as-of", "31/12/2024", "--out", str(tmp_path / "s.csv"))
     assert bad.exit_code == 2 and "is not a date" in bad.stderr
 
 
 def test_show_prints_the_file_and_logs_the_look(published, tmp_path: Path) -> None:
-    path = write_records(tmp_path / "r.csv", [record("a", "court.judgment_default", PERSON, "2025-01-01")])
+    path = write_records(
+        tmp_path / "r.csv", [record("a", "court.judgment_default", PERSON, "2025-01-01")]
+    )
     published("ingest", str(path), "--source", "court")
     text = published("show", PERSON.lower(), "--as-of", "2025-06-01", "--viewer", "clerk-7")
     assert text.exit_code == 0, text.output
     assert "score 900" in text.stdout and "court.judgment_default" in text.stdout
-    shown = published("show", PERSON, "--as-of", "2025-06-01", "--json", "--viewer", "bank-desk", "--purpose", "loan")
+    shown = published(
+        "show",
+        PERSON,
+        "--as-of",
+        "2025-06-01",
+        "--json",
+        "--viewer",
+        "bank-desk",
+        "--purpose",
+        "loan",
+    )
     document = json.loads(shown.stdout)
     assert document["score"] == 900 and document["lists"] == ["blacklist"]
     assert document["counting_records"][0]["legal_basis"] == "Civil Procedure Law art. 262"
@@ -149,13 +167,20 @@ STORE_COMMANDS = [
 
 @pytest.mark.parametrize("position", ["before", "after", "between"])
 @pytest.mark.parametrize("command", STORE_COMMANDS, ids=lambda command: " ".join(command[:2]))
-def test_the_db_flag_wins_over_the_environment(tmp_path: Path, command: list[str], position: str) -> None:
+def test_the_db_flag_wins_over_the_environment(
+    tmp_path: Path, command: list[str], position: str
+) -> None:
     """The flag is read by the command line, the same for either store: SQLite suffices."""
     store_url = f"sqlite:///{tmp_path / 'flag.db'}"
     (tmp_path / "catalogue.yaml").write_text(catalogue_yaml(catalogue_document()))
     write_records(tmp_path / "r.csv", [record("a", "court.judgment_default", PERSON, "2025-01-01")])
     runner = CliRunner(env={"SCS_DB": "mysql://the-environment-must-lose"})
-    assert runner.invoke(app, ["catalog", "publish", str(tmp_path / "catalogue.yaml"), "--db", store_url]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["catalog", "publish", str(tmp_path / "catalogue.yaml"), "--db", store_url]
+        ).exit_code
+        == 0
+    )
     arguments = [part.replace("{tmp}", str(tmp_path)) for part in command]
     if position == "before":
         arguments = ["--db", store_url, *arguments]
@@ -171,7 +196,9 @@ def test_the_db_flag_wins_over_the_environment(tmp_path: Path, command: list[str
 def test_the_environment_names_the_store_when_no_flag_does(store_url: str, tmp_path: Path) -> None:
     (tmp_path / "catalogue.yaml").write_text(catalogue_yaml(catalogue_document()))
     runner = CliRunner(env={"SCS_DB": store_url})
-    assert runner.invoke(app, ["catalog", "publish", str(tmp_path / "catalogue.yaml")]).exit_code == 0
+    assert (
+        runner.invoke(app, ["catalog", "publish", str(tmp_path / "catalogue.yaml")]).exit_code == 0
+    )
     assert "test-city" in runner.invoke(app, ["catalog", "versions", "--db", store_url]).stdout
 
 
@@ -213,7 +240,10 @@ DATE_OPTIONS = [
 
 
 @pytest.mark.parametrize("command", DATE_OPTIONS, ids=lambda command: " ".join(command[:2]))
-@pytest.mark.parametrize("text", ["20250101", "2025-1-1", "2025-W01-3", "2025-01-01T00:00", "٢٠٢٥-٠١-٠١", "2025-02-30", ""])
+@pytest.mark.parametrize(
+    "text",
+    ["20250101", "2025-1-1", "2025-W01-3", "2025-01-01T00:00", "٢٠٢٥-٠١-٠١", "2025-02-30", ""],
+)
 def test_dates_are_taken_only_as_yyyy_mm_dd(tmp_path: Path, command: list[str], text: str) -> None:
     store_url = f"sqlite:///{tmp_path / 'dates.db'}"
     arguments = [part.replace("{tmp}", str(tmp_path)) for part in command]
@@ -256,8 +286,14 @@ def test_score_out_that_cannot_be_written_is_refused_before_scoring(
 def test_a_db_file_that_is_not_a_database_is_one_line(tmp_path: Path) -> None:
     text_file = tmp_path / "notes.db"
     text_file.write_text("these are my notes, not a database\n" * 100)
-    for arguments in (["catalog", "versions"], ["score", "--out", str(tmp_path / "s.csv")], ["batches"]):
-        line = _one_line_error(CliRunner().invoke(app, [*arguments, "--db", f"sqlite:///{text_file}"]))
+    for arguments in (
+        ["catalog", "versions"],
+        ["score", "--out", str(tmp_path / "s.csv")],
+        ["batches"],
+    ):
+        line = _one_line_error(
+            CliRunner().invoke(app, [*arguments, "--db", f"sqlite:///{text_file}"])
+        )
         assert "not a database" in line
     assert text_file.read_text().startswith("these are my notes")
     line = _one_line_error(CliRunner().invoke(app, ["batches", "--db", f"sqlite:///{tmp_path}"]))
@@ -277,9 +313,18 @@ def test_a_store_locked_by_a_long_ingest_is_waited_for_then_said_in_one_line(
     runner = CliRunner()
     catalogue = tmp_path / "catalogue.yaml"
     catalogue.write_text(catalogue_yaml(catalogue_document()))
-    assert runner.invoke(app, ["catalog", "publish", str(catalogue), "--db", store_url]).exit_code == 0
-    records = write_records(tmp_path / "r.csv", [record("a", "court.judgment_default", PERSON, "2025-01-01")])
-    assert runner.invoke(app, ["ingest", str(records), "--source", "court", "--db", store_url]).exit_code == 0
+    assert (
+        runner.invoke(app, ["catalog", "publish", str(catalogue), "--db", store_url]).exit_code == 0
+    )
+    records = write_records(
+        tmp_path / "r.csv", [record("a", "court.judgment_default", PERSON, "2025-01-01")]
+    )
+    assert (
+        runner.invoke(
+            app, ["ingest", str(records), "--source", "court", "--db", store_url]
+        ).exit_code
+        == 0
+    )
     monkeypatch.setattr(bulk, "SQLITE_BUSY_TIMEOUT_MS", 300)
     ingest_in_progress = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
     ingest_in_progress.execute("BEGIN IMMEDIATE")  # what a long ingest holds
@@ -296,7 +341,10 @@ def test_a_store_locked_by_a_long_ingest_is_waited_for_then_said_in_one_line(
             assert "busy" in line and "try again" in line, line
             assert time.monotonic() - started < 10
         # Reading goes on while the ingest writes.
-        scored = runner.invoke(app, ["score", "--as-of", "2025-06-01", "--out", str(tmp_path / "s.csv"), "--db", store_url])
+        scored = runner.invoke(
+            app,
+            ["score", "--as-of", "2025-06-01", "--out", str(tmp_path / "s.csv"), "--db", store_url],
+        )
         assert scored.exit_code == 0, scored.output
     finally:
         ingest_in_progress.execute("ROLLBACK")
@@ -305,7 +353,10 @@ def test_a_store_locked_by_a_long_ingest_is_waited_for_then_said_in_one_line(
 
 def test_batches_page_and_say_when_there_are_more(published, tmp_path: Path) -> None:
     for number in range(1, 4):
-        path = write_records(tmp_path / f"file-{number}.csv", [record(f"a{number}", "court.judgment_default", PERSON, "2025-01-01")])
+        path = write_records(
+            tmp_path / f"file-{number}.csv",
+            [record(f"a{number}", "court.judgment_default", PERSON, "2025-01-01")],
+        )
         assert published("ingest", str(path), "--source", "court").exit_code == 0
     first_page = published("batches", "--limit", "2")
     assert first_page.exit_code == 0
@@ -319,7 +370,9 @@ def test_batches_page_and_say_when_there_are_more(published, tmp_path: Path) -> 
     assert all(f"file-{number}.csv" in everything.stdout for number in range(1, 4))
     assert "--before" not in everything.stdout
     refused = published("batches", "--limit", "0")
-    assert refused.exit_code == 2 and "--limit" in refused.output and "Traceback" not in refused.output
+    assert (
+        refused.exit_code == 2 and "--limit" in refused.output and "Traceback" not in refused.output
+    )
 
 
 # -- a read-only store ----------------------------------------------------------------------------
@@ -342,17 +395,33 @@ def _run_unprivileged(arguments: list[str]):
 
 
 @pytest.mark.parametrize("read_only", ["file and folder", "file"])
-def test_a_read_only_store_can_be_scored_and_shown_not_changed(tmp_path: Path, read_only: str) -> None:
+def test_a_read_only_store_can_be_scored_and_shown_not_changed(
+    tmp_path: Path, read_only: str
+) -> None:
     folder = tmp_path / "archive"
     folder.mkdir()
     store_url = f"sqlite:///{folder / 'registry.db'}"
     runner = CliRunner()
     catalogue = tmp_path / "catalogue.yaml"
     catalogue.write_text(catalogue_yaml(catalogue_document()))
-    assert runner.invoke(app, ["catalog", "publish", str(catalogue), "--db", store_url]).exit_code == 0
-    records = write_records(tmp_path / "r.csv", [record("a", "court.judgment_default", PERSON, "2025-01-01")])
-    assert runner.invoke(app, ["ingest", str(records), "--source", "court", "--db", store_url]).exit_code == 0
-    assert runner.invoke(app, ["show", PERSON, "--as-of", "2025-06-01", "--viewer", "clerk", "--db", store_url]).exit_code == 0
+    assert (
+        runner.invoke(app, ["catalog", "publish", str(catalogue), "--db", store_url]).exit_code == 0
+    )
+    records = write_records(
+        tmp_path / "r.csv", [record("a", "court.judgment_default", PERSON, "2025-01-01")]
+    )
+    assert (
+        runner.invoke(
+            app, ["ingest", str(records), "--source", "court", "--db", store_url]
+        ).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(
+            app, ["show", PERSON, "--as-of", "2025-06-01", "--viewer", "clerk", "--db", store_url]
+        ).exit_code
+        == 0
+    )
     version_2 = tmp_path / "v2.yaml"
     version_2.write_text(catalogue_yaml(catalogue_document(2, "2025-06-01")))
     (folder / "registry.db").chmod(0o444)
@@ -360,27 +429,59 @@ def test_a_read_only_store_can_be_scored_and_shown_not_changed(tmp_path: Path, r
         folder.chmod(0o555)
     try:
         scores = tmp_path / "scores.csv"
-        scored = _run_unprivileged(["score", "--as-of", "2025-06-01", "--out", str(scores), "--db", store_url])
+        scored = _run_unprivileged(
+            ["score", "--as-of", "2025-06-01", "--out", str(scores), "--db", store_url]
+        )
         assert scored.returncode == 0, scored.stderr
         assert f"{PERSON},person,900,B,blacklist" in scores.read_text()
-        shown = _run_unprivileged(["show", PERSON, "--as-of", "2025-06-01", "--json", "--viewer", "auditor", "--db", store_url])
+        shown = _run_unprivileged(
+            [
+                "show",
+                PERSON,
+                "--as-of",
+                "2025-06-01",
+                "--json",
+                "--viewer",
+                "auditor",
+                "--db",
+                store_url,
+            ]
+        )
         assert shown.returncode == 0, shown.stderr
         document = json.loads(shown.stdout)
         assert document["score"] == 900
-        assert [view["viewer"] for view in document["views"]] == ["clerk"]  # the look was not logged...
-        assert shown.stderr.strip() == "note: the store is read-only, so this look was not logged in the file's access log"
+        assert [view["viewer"] for view in document["views"]] == [
+            "clerk"
+        ]  # the look was not logged...
+        assert (
+            shown.stderr.strip()
+            == "note: the store is read-only, so this look was not logged in the file's access log"
+        )
         if read_only == "file":
             return  # what follows reads the same either way; each run costs a process
         for arguments in (
-            ["ingest", str(records), "--source", "court", "--rejects", str(tmp_path / "rejects.csv")],
+            [
+                "ingest",
+                str(records),
+                "--source",
+                "court",
+                "--rejects",
+                str(tmp_path / "rejects.csv"),
+            ],
             ["catalog", "publish", str(version_2)],
         ):
             changed = _run_unprivileged([*arguments, "--db", store_url])
             assert changed.returncode == 2, changed.stderr
-            assert "Traceback" not in changed.stderr and len(changed.stderr.strip().splitlines()) == 1, changed.stderr
+            assert (
+                "Traceback" not in changed.stderr and len(changed.stderr.strip().splitlines()) == 1
+            ), changed.stderr
             assert "read-only" in changed.stderr
-        out_in_the_archive = _run_unprivileged(["score", "--out", str(folder / "s.csv"), "--db", store_url])
-        assert out_in_the_archive.returncode == 2 and "may not be written" in out_in_the_archive.stderr
+        out_in_the_archive = _run_unprivileged(
+            ["score", "--out", str(folder / "s.csv"), "--db", store_url]
+        )
+        assert (
+            out_in_the_archive.returncode == 2 and "may not be written" in out_in_the_archive.stderr
+        )
     finally:
         folder.chmod(0o755)
         (folder / "registry.db").chmod(0o644)
@@ -388,7 +489,11 @@ def test_a_read_only_store_can_be_scored_and_shown_not_changed(tmp_path: Path, r
 
 @pytest.mark.parametrize(
     "arguments",
-    [["rejected", "99999999999999999999999"], ["batches", "--before", "99999999999999999999999"], ["objection", "uphold", "99999999999999999999999"]],
+    [
+        ["rejected", "99999999999999999999999"],
+        ["batches", "--before", "99999999999999999999999"],
+        ["objection", "uphold", "99999999999999999999999"],
+    ],
     ids=lambda arguments: arguments[0],
 )
 def test_ids_beyond_64_bits_are_refused_as_arguments(published, arguments: list[str]) -> None:
@@ -397,7 +502,10 @@ def test_ids_beyond_64_bits_are_refused_as_arguments(published, arguments: list[
     assert "Invalid value" in result.output
 
 
-@pytest.mark.parametrize("command", [["synth", "--persons", "5", "--orgs", "2", "--years", "1"], ["demo", "--scale", "0.001"]])
+@pytest.mark.parametrize(
+    "command",
+    [["synth", "--persons", "5", "--orgs", "2", "--years", "1"], ["demo", "--scale", "0.001"]],
+)
 def test_a_city_folder_that_cannot_be_made_is_one_line(tmp_path: Path, command: list[str]) -> None:
     (tmp_path / "a-file").write_text("x")
     store = ["--db", f"sqlite:///{tmp_path / 'demo.db'}"] if command[0] == "demo" else []

@@ -10,7 +10,14 @@ import pytest
 from typer.testing import CliRunner
 
 from socialcredit.cli.app import app
-from tests.helpers import OTHER_PERSON, PERSON, catalogue_document, catalogue_yaml, record, write_records
+from tests.helpers import (
+    OTHER_PERSON,
+    PERSON,
+    catalogue_document,
+    catalogue_yaml,
+    record,
+    write_records,
+)
 
 
 @pytest.fixture
@@ -36,16 +43,60 @@ def scs(store_url: str, tmp_path: Path):
 
 
 def test_file_uphold_and_list(scs) -> None:
-    filed = scs("objection", "file", "--source", "court", "--record", "j1", "--reason", "I paid", "--on", "2025-02-01")
+    filed = scs(
+        "objection",
+        "file",
+        "--source",
+        "court",
+        "--record",
+        "j1",
+        "--reason",
+        "I paid",
+        "--on",
+        "2025-02-01",
+    )
     assert (filed.exit_code, filed.stdout) == (0, "objection 1\n")
-    assert scs("objection", "file", "--source", "court", "--record", "j3", "--reason", "Not me", "--on", "2025-02-01").stdout == "objection 2\n"
+    assert (
+        scs(
+            "objection",
+            "file",
+            "--source",
+            "court",
+            "--record",
+            "j3",
+            "--reason",
+            "Not me",
+            "--on",
+            "2025-02-01",
+        ).stdout
+        == "objection 2\n"
+    )
     upheld = scs("objection", "uphold", "1", "--note", "The judgment stands.", "--on", "2025-03-01")
     assert (upheld.exit_code, upheld.stdout) == (0, "objection 1 upheld on 2025-03-01\n")
     listed = scs("objection", "list")
     assert listed.exit_code == 0
     header, first, second = listed.stdout.splitlines()
-    assert header.split()[:8] == ["number", "source", "record", "rev", "subject", "filed", "due", "state"]
-    assert first.split()[:9] == ["1", "court", "j1", "1", PERSON, "2025-02-01", "2025-03-03", "upheld", "2025-03-01"]
+    assert header.split()[:8] == [
+        "number",
+        "source",
+        "record",
+        "rev",
+        "subject",
+        "filed",
+        "due",
+        "state",
+    ]
+    assert first.split()[:9] == [
+        "1",
+        "court",
+        "j1",
+        "1",
+        PERSON,
+        "2025-02-01",
+        "2025-03-03",
+        "upheld",
+        "2025-03-01",
+    ]
     assert second.split()[7:9] == ["overdue", "-"]
     assert second.endswith("Not me")
     open_only = scs("objection", "list", "--open", "--json")
@@ -64,7 +115,9 @@ def test_file_uphold_and_list(scs) -> None:
         "answered_on": None,
         "note": None,
     }
-    mine = json.loads(scs("objection", "list", "--subject", PERSON, "--source", "court", "--json").stdout)
+    mine = json.loads(
+        scs("objection", "list", "--subject", PERSON, "--source", "court", "--json").stdout
+    )
     assert [objection["number"] for objection in mine] == [1]
     assert scs("objection", "list", "--source", "nobody").stdout == "no objections\n"
 
@@ -72,9 +125,18 @@ def test_file_uphold_and_list(scs) -> None:
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (("file", "--source", "court", "--record", "zz", "--reason", "x"), "source 'court' has no record 'zz'"),
-        (("file", "--source", "court", "--record", "j1", "--reason", "x", "--on", "2999-01-01"), "lies after today"),
-        (("file", "--source", "court", "--record", "j1", "--reason", "x", "--on", "2024-12-31"), "before the record's decision"),
+        (
+            ("file", "--source", "court", "--record", "zz", "--reason", "x"),
+            "source 'court' has no record 'zz'",
+        ),
+        (
+            ("file", "--source", "court", "--record", "j1", "--reason", "x", "--on", "2999-01-01"),
+            "lies after today",
+        ),
+        (
+            ("file", "--source", "court", "--record", "j1", "--reason", "x", "--on", "2024-12-31"),
+            "before the record's decision",
+        ),
         (("uphold", "9"), "there is no objection 9"),
         (("list", "--subject", "12345"), "not a valid identifier"),
     ],
@@ -86,7 +148,10 @@ def test_objection_refusals_are_one_line_and_exit_1(scs, arguments, message) -> 
 
 
 def test_a_second_open_objection_is_refused_and_a_bad_date_cannot_run(scs) -> None:
-    assert scs("objection", "file", "--source", "court", "--record", "j1", "--reason", "x").exit_code == 0
+    assert (
+        scs("objection", "file", "--source", "court", "--record", "j1", "--reason", "x").exit_code
+        == 0
+    )
     again = scs("objection", "file", "--source", "court", "--record", "j1", "--reason", "y")
     assert again.exit_code == 1 and "is still open" in again.stderr
     bad = scs("objection", "uphold", "1", "--on", "1 March")
@@ -94,18 +159,77 @@ def test_a_second_open_objection_is_refused_and_a_bad_date_cannot_run(scs) -> No
 
 
 def test_check_text_and_json(scs) -> None:
-    applies = scs("check", PERSON, "--measure", "no_air_travel", "--party", "civil-aviation", "--purpose", "ticket sale", "--as-of", "2025-06-01")
-    assert applies.exit_code == 0
-    assert applies.stdout.splitlines() == ["applies", "because list blacklist", "catalogue version 1, as of 2025-06-01"]
-    document = json.loads(
-        scs("check", PERSON, "--measure", "no_air_travel", "--party", "civil-aviation", "--purpose", "p", "--as-of", "2025-06-01", "--json").stdout
+    applies = scs(
+        "check",
+        PERSON,
+        "--measure",
+        "no_air_travel",
+        "--party",
+        "civil-aviation",
+        "--purpose",
+        "ticket sale",
+        "--as-of",
+        "2025-06-01",
     )
-    assert document == {"measure": "no_air_travel", "as_of": "2025-06-01", "applies": True, "because": "list:blacklist", "catalogue_version": 1}
-    nobody = scs("check", "91350100M000100Y43", "--measure", "no_air_travel", "--party", "civil-aviation", "--purpose", "p", "--json")
-    assert json.loads(nobody.stdout)["applies"] is False and json.loads(nobody.stdout)["because"] is None
-    before = scs("check", PERSON, "--measure", "no_air_travel", "--party", "civil-aviation", "--purpose", "p", "--as-of", "2024-12-31")
+    assert applies.exit_code == 0
+    assert applies.stdout.splitlines() == [
+        "applies",
+        "because list blacklist",
+        "catalogue version 1, as of 2025-06-01",
+    ]
+    document = json.loads(
+        scs(
+            "check",
+            PERSON,
+            "--measure",
+            "no_air_travel",
+            "--party",
+            "civil-aviation",
+            "--purpose",
+            "p",
+            "--as-of",
+            "2025-06-01",
+            "--json",
+        ).stdout
+    )
+    assert document == {
+        "measure": "no_air_travel",
+        "as_of": "2025-06-01",
+        "applies": True,
+        "because": "list:blacklist",
+        "catalogue_version": 1,
+    }
+    nobody = scs(
+        "check",
+        "91350100M000100Y43",
+        "--measure",
+        "no_air_travel",
+        "--party",
+        "civil-aviation",
+        "--purpose",
+        "p",
+        "--json",
+    )
+    assert (
+        json.loads(nobody.stdout)["applies"] is False
+        and json.loads(nobody.stdout)["because"] is None
+    )
+    before = scs(
+        "check",
+        PERSON,
+        "--measure",
+        "no_air_travel",
+        "--party",
+        "civil-aviation",
+        "--purpose",
+        "p",
+        "--as-of",
+        "2024-12-31",
+    )
     assert before.stdout.splitlines()[0] == "does not apply"
-    unknown = scs("check", PERSON, "--measure", "fly", "--party", "civil-aviation", "--purpose", "p")
+    unknown = scs(
+        "check", PERSON, "--measure", "fly", "--party", "civil-aviation", "--purpose", "p"
+    )
     assert unknown.exit_code == 1 and "unknown measure 'fly'" in unknown.stderr
     party = scs("check", PERSON, "--measure", "no_air_travel", "--party", "bank", "--purpose", "p")
     assert party.exit_code == 1 and "'bank' may not rely on measure" in party.stderr
@@ -118,14 +242,50 @@ def test_statement_and_the_file(scs) -> None:
     assert long.exit_code == 1 and "at most 500" in long.stderr
     nobody = scs("statement", "91350100M000100Y43", "--text", "Hello.")
     assert nobody.exit_code == 1 and "has no credit file" in nobody.stderr
-    scs("objection", "file", "--source", "court", "--record", "j1", "--reason", "I paid", "--on", "2025-02-01")
-    scs("check", PERSON, "--measure", "no_air_travel", "--party", "civil-aviation", "--purpose", "ticket sale", "--as-of", "2025-03-05")
-    shown = scs("show", PERSON, "--as-of", "2025-03-05", "--json", "--viewer", "clerk", "--purpose", "audit")
+    scs(
+        "objection",
+        "file",
+        "--source",
+        "court",
+        "--record",
+        "j1",
+        "--reason",
+        "I paid",
+        "--on",
+        "2025-02-01",
+    )
+    scs(
+        "check",
+        PERSON,
+        "--measure",
+        "no_air_travel",
+        "--party",
+        "civil-aviation",
+        "--purpose",
+        "ticket sale",
+        "--as-of",
+        "2025-03-05",
+    )
+    shown = scs(
+        "show", PERSON, "--as-of", "2025-03-05", "--json", "--viewer", "clerk", "--purpose", "audit"
+    )
     document = json.loads(shown.stdout)
     assert document["score"] == 900  # j1 overdue since 2025-03-03: only j2 counts
     assert [entry["record_id"] for entry in document["counting_records"]] == ["j2"]
     (objection,) = document["objections"]
-    assert {key: objection[key] for key in ("number", "source", "record_id", "filed_on", "due_on", "reason", "state", "answered_on")} == {
+    assert {
+        key: objection[key]
+        for key in (
+            "number",
+            "source",
+            "record_id",
+            "filed_on",
+            "due_on",
+            "reason",
+            "state",
+            "answered_on",
+        )
+    } == {
         "number": 1,
         "source": "court",
         "record_id": "j1",

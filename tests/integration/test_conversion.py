@@ -54,7 +54,9 @@ def release_store_from_rows(url: str, upgrade_to: str | None = None) -> None:
             if rows:
                 connection.execute(table.insert(), rows)
         if store_url.dialect == "postgresql":
-            connection.execute(sa.text("SELECT setval('records_id_seq', (SELECT max(id) FROM records))"))
+            connection.execute(
+                sa.text("SELECT setval('records_id_seq', (SELECT max(id) FROM records))")
+            )
             for name in ("ingest_batches", "rejected_rows", "file_views"):
                 connection.execute(
                     sa.text(
@@ -75,7 +77,9 @@ def _typed(table: sa.Table, row: dict, dialect: str) -> dict:
             continue
         if isinstance(column.type, sa.DateTime):
             moment = dt.datetime.fromisoformat(value)
-            typed[column.name] = moment.replace(tzinfo=dt.UTC) if dialect == "postgresql" else moment
+            typed[column.name] = (
+                moment.replace(tzinfo=dt.UTC) if dialect == "postgresql" else moment
+            )
         elif isinstance(column.type, sa.Date):
             typed[column.name] = dt.date.fromisoformat(value)
     return typed
@@ -94,7 +98,8 @@ def assert_same_as_the_release(store: Store) -> None:
         converted = [_as_utc(render.file_document(subject_file)) for subject_file in files]
         # Later releases add to a file; what the release showed must be shown the same.
         assert [
-            {key: document[key] for key in expected} for document, expected in zip(converted, documents)
+            {key: document[key] for key in expected}
+            for document, expected in zip(converted, documents)
         ] == [_as_utc(document) for document in documents]
         assert len(converted) == len(documents)
 

@@ -62,11 +62,16 @@ def test_a_copy_of_the_ledger_names_nobody(city: Registry, tmp_path: Path) -> No
     )
     city.ingest(accepted, "traffic-police")
     city.ingest(
-        write_records(tmp_path / "court.jsonl", [record("c1", "court.judgment_default", OTHER_PERSON, "2025-02-10")]),
+        write_records(
+            tmp_path / "court.jsonl",
+            [record("c1", "court.judgment_default", OTHER_PERSON, "2025-02-10")],
+        ),
         "court",
     )
     city.ingest(
-        write_records(tmp_path / "tax.csv", [record("x1", "tax.arrears_major", LOWER_CASE, "2025-02-10")]),
+        write_records(
+            tmp_path / "tax.csv", [record("x1", "tax.arrears_major", LOWER_CASE, "2025-02-10")]
+        ),
         "tax-office",
     )
     shifted = tmp_path / "shifted.csv"
@@ -101,23 +106,40 @@ def test_a_copy_of_the_ledger_names_nobody(city: Registry, tmp_path: Path) -> No
     # The main store's reasons quote no submitted value; the identity store has them whole.
     with store.engine.connect() as connection:
         reasons = connection.execute(sa.select(schema.rejected_rows.c.reason)).scalars().all()
-    assert reasons and not any(identifier in reason for reason in reasons for identifier in everyone)
+    assert reasons and not any(
+        identifier in reason for reason in reasons for identifier in everyone
+    )
     rejected = store.rejected_rows(result.batch_id)
     assert rejected["item"].to_list()[2] == SHIFTED_PERSON
     assert f"unknown item '{SHIFTED_PERSON}'" in rejected["reason"][2]
     # And the registry still names everyone it scores.
     scores = city.score_all(day)
     assert set(scores["subject_id"]) == {PERSON, OTHER_PERSON}
-    assert [file.score.subject_id for file in city.subject_files(PERSON, day, "a", "b", "cli")] == [PERSON]
+    assert [file.score.subject_id for file in city.subject_files(PERSON, day, "a", "b", "cli")] == [
+        PERSON
+    ]
     assert {objection.subject_id for objection in city.objections()} == {PERSON, OTHER_PERSON}
-    assert city.check(OTHER_PERSON, "no_air_travel", "civil-aviation", "ticket sale", as_of=day).applies
+    assert city.check(
+        OTHER_PERSON, "no_air_travel", "civil-aviation", "ticket sale", as_of=day
+    ).applies
 
 
 def test_a_subject_keeps_its_key(city: Registry, tmp_path: Path) -> None:
-    city.ingest(write_records(tmp_path / "a.jsonl", [record("a", "traffic.red_light", PERSON, "2025-01-10")]), "traffic-police")
+    city.ingest(
+        write_records(
+            tmp_path / "a.jsonl", [record("a", "traffic.red_light", PERSON, "2025-01-10")]
+        ),
+        "traffic-police",
+    )
     first = city.store.identities.keys_of(PERSON)
     city.ingest(
-        write_records(tmp_path / "b.jsonl", [record("b", "traffic.red_light", OTHER_PERSON, "2025-01-10"), record("c", "traffic.red_light", PERSON, "2025-01-11")]),
+        write_records(
+            tmp_path / "b.jsonl",
+            [
+                record("b", "traffic.red_light", OTHER_PERSON, "2025-01-10"),
+                record("c", "traffic.red_light", PERSON, "2025-01-11"),
+            ],
+        ),
         "traffic-police",
     )
     assert city.store.identities.keys_of(PERSON) == first
@@ -129,7 +151,9 @@ def test_a_failure_after_the_identities_leaves_no_record(
 ) -> None:
     """Identities are committed first: a failure before the records are written leaves a key
     that no record uses, and the retry uses that same key."""
-    path = write_records(tmp_path / "a.jsonl", [record("a", "traffic.red_light", PERSON, "2025-01-10")])
+    path = write_records(
+        tmp_path / "a.jsonl", [record("a", "traffic.red_light", PERSON, "2025-01-10")]
+    )
 
     def fail(self, frame) -> None:
         raise OSError("disk full")
@@ -165,10 +189,15 @@ KILLED_INGEST = textwrap.dedent(
 )
 
 
-def test_a_process_killed_between_the_two_writes(city: Registry, store_url: str, tmp_path: Path) -> None:
+def test_a_process_killed_between_the_two_writes(
+    city: Registry, store_url: str, tmp_path: Path
+) -> None:
     path = write_records(
         tmp_path / "a.jsonl",
-        [record("a", "traffic.red_light", PERSON, "2025-01-10"), record("b", "traffic.red_light", OTHER_PERSON, "2025-01-10")],
+        [
+            record("a", "traffic.red_light", PERSON, "2025-01-10"),
+            record("b", "traffic.red_light", OTHER_PERSON, "2025-01-10"),
+        ],
     )
     killed = subprocess.run(
         [sys.executable, "-c", KILLED_INGEST, store_url, str(path)],
@@ -208,7 +237,9 @@ def test_keys_another_session_added_meanwhile_are_found(
 
     store = Store.open(postgresql_url)
     with store.identities.writer() as writer:
-        first = writer.subject_keys(pl_series(["person", "person"]), pl_series([PERSON, OTHER_PERSON]))
+        first = writer.subject_keys(
+            pl_series(["person", "person"]), pl_series([PERSON, OTHER_PERSON])
+        )
     fetch = identities._PostgreSQLIdentityWriter._fetch
     calls = []
 
@@ -219,7 +250,9 @@ def test_keys_another_session_added_meanwhile_are_found(
 
     monkeypatch.setattr(identities._PostgreSQLIdentityWriter, "_fetch", one_row_short)
     with store.identities.writer() as writer:
-        again = writer.subject_keys(pl_series(["person", "person"]), pl_series([PERSON, OTHER_PERSON]))
+        again = writer.subject_keys(
+            pl_series(["person", "person"]), pl_series([PERSON, OTHER_PERSON])
+        )
     store.close()
     assert len(calls) == 2
     assert again.sort("identifier").equals(first.sort("identifier"))

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 import re
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -23,12 +23,19 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from socialcredit.cli.app import app
-
 from socialcredit.ingest import pipeline
 from socialcredit.ingest.readers import UnreadableFile
 from socialcredit.registry import Registry, UnknownSource
 from socialcredit.store import schema
-from tests.helpers import ORGANIZATION, OTHER_PERSON, PERSON, catalogue_document, catalogue_yaml, record, write_records
+from tests.helpers import (
+    ORGANIZATION,
+    OTHER_PERSON,
+    PERSON,
+    catalogue_document,
+    catalogue_yaml,
+    record,
+    write_records,
+)
 
 
 @pytest.fixture
@@ -44,8 +51,12 @@ def ledger_rows(registry: Registry) -> list[tuple]:
         rows = list(
             connection.execute(
                 sa.select(
-                    records.c.source, records.c.record_id, records.c.revision, records.c.subject,
-                    records.c.quantity, records.c.status,
+                    records.c.source,
+                    records.c.record_id,
+                    records.c.revision,
+                    records.c.subject,
+                    records.c.quantity,
+                    records.c.status,
                 ).order_by(records.c.source, records.c.record_id, records.c.revision)
             )
         )
@@ -115,11 +126,16 @@ def test_a_crash_mid_file_leaves_nothing_and_a_retry_counts_once(
     assert not path.with_suffix(".rejects.csv").exists()
 
     monkeypatch.setattr(pipeline, "judge_revisions", original)
-    assert city.ingest(path, "traffic-police").counts.summary() == "accepted 50, duplicates 0, rejected 0"
+    assert (
+        city.ingest(path, "traffic-police").counts.summary()
+        == "accepted 50, duplicates 0, rejected 0"
+    )
     assert len(ledger_rows(city)) == 50
 
 
-def test_revisions_across_chunks_and_files(city: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_revisions_across_chunks_and_files(
+    city: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("socialcredit.ingest.readers.INGEST_CHUNK_ROWS", 2)
     first = [record(f"r{n}", "traffic.red_light", PERSON, "2025-01-10") for n in range(5)]
     chain = [
@@ -199,7 +215,9 @@ def test_files_and_sources_that_cannot_be_ingested(city: Registry, tmp_path: Pat
         city.ingest(path, "nobody")
 
 
-def test_a_source_sees_its_rejects_even_without_a_rejects_path(city: Registry, tmp_path: Path) -> None:
+def test_a_source_sees_its_rejects_even_without_a_rejects_path(
+    city: Registry, tmp_path: Path
+) -> None:
     path = write_records(tmp_path / "traffic.jsonl", ROWS)
     result = city.ingest(path, "traffic-police")
     assert result.rejects_path == tmp_path / "traffic.rejects.csv"
@@ -216,11 +234,25 @@ def good_csv_rows(count: int) -> str:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (CSV_HEADER + good_csv_rows(300) + 'late,traffic.red_light,x,2025-01-10,"open\n' + good_csv_rows(5),
-         "row 301: a quoted field opens and is never closed"),
-        (CSV_HEADER.strip() + ",reference\n" + good_csv_rows(3), "column 'reference' appears twice"),
-        ("record_id,item,subject_id,decided_on\n" + good_csv_rows(3), "lacks the required column(s) reference"),
-        (CSV_HEADER.replace(",", ";") + good_csv_rows(3).replace(",", ";"), "the delimiter must be a comma"),
+        (
+            CSV_HEADER
+            + good_csv_rows(300)
+            + 'late,traffic.red_light,x,2025-01-10,"open\n'
+            + good_csv_rows(5),
+            "row 301: a quoted field opens and is never closed",
+        ),
+        (
+            CSV_HEADER.strip() + ",reference\n" + good_csv_rows(3),
+            "column 'reference' appears twice",
+        ),
+        (
+            "record_id,item,subject_id,decided_on\n" + good_csv_rows(3),
+            "lacks the required column(s) reference",
+        ),
+        (
+            CSV_HEADER.replace(",", ";") + good_csv_rows(3).replace(",", ";"),
+            "the delimiter must be a comma",
+        ),
     ],
     ids=["quote left open in a later block", "duplicated column", "missing column", "semicolons"],
 )
@@ -236,7 +268,8 @@ def test_a_file_that_cannot_be_read_as_records_is_refused_whole(
     assert city.store.batches() == []
     assert not any(tmp_path.glob("records.rejects.csv*"))
     result = CliRunner().invoke(
-        app, ["ingest", str(path), "--source", "traffic-police", "--db", city.store.url.given],
+        app,
+        ["ingest", str(path), "--source", "traffic-police", "--db", city.store.url.given],
         catch_exceptions=False,
     )
     assert result.exit_code == 2
@@ -246,7 +279,8 @@ def test_a_file_that_cannot_be_read_as_records_is_refused_whole(
 
 def cli_ingest(city: Registry, *arguments: str):
     return CliRunner().invoke(
-        app, ["ingest", *arguments, "--source", "traffic-police", "--db", city.store.url.given],
+        app,
+        ["ingest", *arguments, "--source", "traffic-police", "--db", city.store.url.given],
         catch_exceptions=False,
     )
 
@@ -329,9 +363,18 @@ def test_a_killed_ingest_leaves_no_partial_rejects_file(city: Registry, tmp_path
     before = {entry.name for entry in folder.iterdir()}
     with ingests_held_back(city):
         process = subprocess.Popen(
-            [sys.executable, "-m", "socialcredit", "ingest", str(path), "--source", "traffic-police"],
+            [
+                sys.executable,
+                "-m",
+                "socialcredit",
+                "ingest",
+                str(path),
+                "--source",
+                "traffic-police",
+            ],
             env={**os.environ, "SCS_DB": city.store.url.given},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 120
         while not rejects_file_opened(process, folder, before) and process.poll() is None:
@@ -355,7 +398,10 @@ def test_a_folder_given_as_the_file_is_named_as_a_folder(city: Registry, tmp_pat
 @pytest.mark.parametrize(
     ("column", "message"),
     [
-        (pa.array([["DOC-1", "DOC-2"]] * 2, pa.list_(pa.string())), "column 'reference' holds list<"),
+        (
+            pa.array([["DOC-1", "DOC-2"]] * 2, pa.list_(pa.string())),
+            "column 'reference' holds list<",
+        ),
         (pa.array([b"DOC-1", b"DOC-2"], pa.binary()), "column 'reference' holds binary values"),
     ],
     ids=["list", "binary"],
@@ -363,8 +409,16 @@ def test_a_folder_given_as_the_file_is_named_as_a_folder(city: Registry, tmp_pat
 def test_a_parquet_record_field_that_is_not_a_single_value_refuses_the_file(
     city: Registry, tmp_path: Path, column: pa.Array, message: str
 ) -> None:
-    rows = [record("p1", "traffic.red_light", PERSON, "2025-01-10"), record("p2", "traffic.red_light", PERSON, "2025-01-10")]
-    table = pa.table({name: [row[name] for row in rows] for name in ("record_id", "item", "subject_id", "decided_on")})
+    rows = [
+        record("p1", "traffic.red_light", PERSON, "2025-01-10"),
+        record("p2", "traffic.red_light", PERSON, "2025-01-10"),
+    ]
+    table = pa.table(
+        {
+            name: [row[name] for row in rows]
+            for name in ("record_id", "item", "subject_id", "decided_on")
+        }
+    )
     table = table.append_column("reference", column).append_column("extra", pa.array([[1], [2]]))
     path = tmp_path / "records.parquet"
     pq.write_table(table, path)
@@ -373,7 +427,9 @@ def test_a_parquet_record_field_that_is_not_a_single_value_refuses_the_file(
     assert message in result.stderr and "Traceback" not in result.stderr
     assert ledger_rows(city) == []
     # An unknown column of any type is ignored, with a warning.
-    pq.write_table(table.drop_columns(["reference"]).append_column("reference", pa.array(["D1", "D2"])), path)
+    pq.write_table(
+        table.drop_columns(["reference"]).append_column("reference", pa.array(["D1", "D2"])), path
+    )
     result = cli_ingest(city, str(path))
     assert result.exit_code == 0, result.output
     assert "ignored columns: extra" in result.stderr
@@ -383,15 +439,32 @@ def test_a_parquet_record_field_that_is_not_a_single_value_refuses_the_file(
 @pytest.mark.parametrize(
     ("name", "content"),
     [
-        ("nul.csv", CSV_HEADER.encode() + f"n1,traffic.red_light,{PERSON},2025-01-10,DOC\x001\n".encode()),
-        ("nul.jsonl", ('{"record_id": "n1", "item": "traffic.red_light", "subject_id": "' + PERSON
-                       + '", "decided_on": "2025-01-10", "reference": "DOC\\u00001"}\n').encode()),
+        (
+            "nul.csv",
+            CSV_HEADER.encode() + f"n1,traffic.red_light,{PERSON},2025-01-10,DOC\x001\n".encode(),
+        ),
+        (
+            "nul.jsonl",
+            (
+                '{"record_id": "n1", "item": "traffic.red_light", "subject_id": "'
+                + PERSON
+                + '", "decided_on": "2025-01-10", "reference": "DOC\\u00001"}\n'
+            ).encode(),
+        ),
     ],
     ids=["csv", "jsonl"],
 )
-def test_a_nul_character_rejects_its_row_on_every_store(city: Registry, tmp_path: Path, name: str, content: bytes) -> None:
+def test_a_nul_character_rejects_its_row_on_every_store(
+    city: Registry, tmp_path: Path, name: str, content: bytes
+) -> None:
     path = tmp_path / name
-    path.write_bytes(content + content.splitlines(keepends=True)[-1].replace(b"n1", b"n2").replace(b"\\u0000", b"").replace(b"\x00", b""))
+    path.write_bytes(
+        content
+        + content.splitlines(keepends=True)[-1]
+        .replace(b"n1", b"n2")
+        .replace(b"\\u0000", b"")
+        .replace(b"\x00", b"")
+    )
     result = city.ingest(path, "traffic-police")
     assert result.counts.summary() == "accepted 1, duplicates 0, rejected 1"
     rejected = city.store.rejected_rows(result.batch_id)

@@ -14,15 +14,28 @@ import pytest
 from socialcredit.registry import Registry
 from socialcredit.store import bulk
 from socialcredit.store.ledger_cache import SEGMENT_SUFFIX, LedgerCache
-from tests.helpers import ORGANIZATION, OTHER_PERSON, PERSON, catalogue_document, catalogue_yaml, record, write_records
+from tests.helpers import (
+    ORGANIZATION,
+    OTHER_PERSON,
+    PERSON,
+    catalogue_document,
+    catalogue_yaml,
+    record,
+    write_records,
+)
 
 AS_OF = dt.date(2026, 11, 20)
 
 
 def _ingest_with_revisions(registry: Registry, tmp_path: Path) -> None:
     registry.publish_catalogue(catalogue_yaml(catalogue_document()))
-    first = [record(f"r{n}", "traffic.red_light", PERSON if n % 2 else OTHER_PERSON, "2025-01-01") for n in range(6)]
-    first.append(record("r2", "traffic.red_light", OTHER_PERSON, "2025-01-01", revision=2, quantity=2))
+    first = [
+        record(f"r{n}", "traffic.red_light", PERSON if n % 2 else OTHER_PERSON, "2025-01-01")
+        for n in range(6)
+    ]
+    first.append(
+        record("r2", "traffic.red_light", OTHER_PERSON, "2025-01-01", revision=2, quantity=2)
+    )
     registry.ingest(write_records(tmp_path / "first.jsonl", first), "traffic-police")
     later = [
         record("r1", "traffic.red_light", PERSON, "2025-01-01", revision=2, status="revoked"),
@@ -82,7 +95,9 @@ def _foreign(path: Path) -> None:
     path.rename(path.with_name(path.name.replace(path.name.split(".")[1], "0" * 16)))
 
 
-@pytest.mark.parametrize("damage", [_delete, _truncate, _tamper, _foreign], ids=lambda f: f.__name__[1:])
+@pytest.mark.parametrize(
+    "damage", [_delete, _truncate, _tamper, _foreign], ids=lambda f: f.__name__[1:]
+)
 def test_a_damaged_segment_changes_no_score_and_is_rewritten(
     registry: Registry, tmp_path: Path, damage: Callable[[Path], None]
 ) -> None:
@@ -91,7 +106,9 @@ def test_a_damaged_segment_changes_no_score_and_is_rewritten(
     first, second = _segments(registry)
     damage(first)
     assert registry.score_all(AS_OF).equals(expected)
-    assert _sorted(registry.store.current_ledger(with_ids=True)).equals(_direct(registry, with_ids=True))
+    assert _sorted(registry.store.current_ledger(with_ids=True)).equals(
+        _direct(registry, with_ids=True)
+    )
     rewritten = _segments(registry)
     assert first in rewritten and second in rewritten and len(rewritten) == 2
 
@@ -107,7 +124,9 @@ def test_without_a_cache_folder_scores_are_the_same(registry: Registry, tmp_path
     assert len(_segments(registry)) == 2
 
 
-def test_a_cache_that_may_not_be_written_is_read_and_left_alone(registry: Registry, tmp_path: Path) -> None:
+def test_a_cache_that_may_not_be_written_is_read_and_left_alone(
+    registry: Registry, tmp_path: Path
+) -> None:
     """A read-only store (or cache folder) reads the segments that are valid and the rest
     from the store, and writes nothing."""
     _ingest_with_revisions(registry, tmp_path)
@@ -129,7 +148,9 @@ def test_a_read_only_sqlite_store_does_not_write_its_cache(tmp_path: Path) -> No
     assert not LedgerCache.for_store(url.with_access("read-only")).writable
 
 
-def test_a_read_is_one_snapshot_while_an_ingest_commits_during_it(registry: Registry, tmp_path: Path) -> None:
+def test_a_read_is_one_snapshot_while_an_ingest_commits_during_it(
+    registry: Registry, tmp_path: Path
+) -> None:
     """The batches are listed once; a batch read from the store because its segment is
     missing is read in the same snapshot, so a file committed meanwhile (which supersedes one
     of its records) is wholly out of the read."""
@@ -147,7 +168,9 @@ def test_a_read_is_one_snapshot_while_an_ingest_commits_during_it(registry: Regi
 
     def ingest_once() -> None:
         if not committed:
-            committed.append(registry.ingest(write_records(tmp_path / "later.jsonl", later), "traffic-police"))
+            committed.append(
+                registry.ingest(write_records(tmp_path / "later.jsonl", later), "traffic-police")
+            )
 
     cache = registry.store.ledger_cache
     ledger = bulk.read_current_ledger_cached(registry.store.url, cache, between_batches=ingest_once)

@@ -18,7 +18,14 @@ def test_a_third_revision_in_a_third_file_replaces_the_second(
     assert registry.publish_catalogue(catalogue_yaml(catalogue_document())).version == 1
     for revision in (1, 2, 3):
         rows = [
-            record("r1", "traffic.red_light", PERSON, "2025-01-01", revision=revision, quantity=revision),
+            record(
+                "r1",
+                "traffic.red_light",
+                PERSON,
+                "2025-01-01",
+                revision=revision,
+                quantity=revision,
+            ),
             record(f"other{revision}", "traffic.red_light", PERSON, "2025-01-02"),
         ]
         path = write_records(tmp_path / f"revision-{revision}.csv", rows)
@@ -26,7 +33,10 @@ def test_a_third_revision_in_a_third_file_replaces_the_second(
         assert (result.counts.accepted, result.counts.rejected) == (2, 0)
 
     [subject_file] = registry.subject_files(PERSON, AS_OF, "auditor", "inspection", "cli")
-    counting = {(item.record.record_id, item.record.revision) for item in subject_file.score.counting_records}
+    counting = {
+        (item.record.record_id, item.record.revision)
+        for item in subject_file.score.counting_records
+    }
     assert ("r1", 3) in counting and not {("r1", 1), ("r1", 2)} & counting
     # 1000 - 5 × 3 (r1, revision 3) - 5 × 3 (other1, other2, other3)
     assert subject_file.score.score == 970

@@ -94,23 +94,36 @@ def score_of(registry: Registry, subject_id: str, day: dt.date) -> int:
     return subject_file.score.score
 
 
-def test_an_overdue_objection_stops_the_record_counting_until_upheld(city: Registry, calendar: Calendar) -> None:
+def test_an_overdue_objection_stops_the_record_counting_until_upheld(
+    city: Registry, calendar: Calendar
+) -> None:
     filed = city.file_objection("court", "j1", "I paid", on=dt.date(2025, 1, 5))
-    assert (filed.number, filed.state, filed.due_on, filed.revision) == (1, "open", dt.date(2025, 2, 4), 1)
+    assert (filed.number, filed.state, filed.due_on, filed.revision) == (
+        1,
+        "open",
+        dt.date(2025, 2, 4),
+        1,
+    )
     assert (filed.subject_kind, filed.subject_id) == ("person", PERSON)
     assert score_of(city, PERSON, dt.date(2025, 2, 3)) == 895  # 1000 - 100 - 5
     assert score_of(city, PERSON, dt.date(2025, 2, 4)) == 995  # overdue: j1 does not count
     calendar.day = dt.date(2025, 3, 20)
     assert [objection.state for objection in city.objections()] == ["overdue"]
     upheld = city.uphold_objection(1, note="the judgment stands", on=dt.date(2025, 3, 1))
-    assert (upheld.state, upheld.answered_on, upheld.note) == ("upheld", dt.date(2025, 3, 1), "the judgment stands")
+    assert (upheld.state, upheld.answered_on, upheld.note) == (
+        "upheld",
+        dt.date(2025, 3, 1),
+        "the judgment stands",
+    )
     assert score_of(city, PERSON, dt.date(2025, 2, 28)) == 995
     assert score_of(city, PERSON, dt.date(2025, 3, 1)) == 895
     (subject_file,) = city.subject_files(PERSON, dt.date(2025, 2, 28), "tester", "test", "test")
     assert [(o.state, o.answered_on) for o in subject_file.objections] == [("overdue", None)]
     assert "blacklist" not in subject_file.score.lists
     (subject_file,) = city.subject_files(PERSON, dt.date(2025, 3, 1), "tester", "test", "test")
-    assert [(o.state, o.answered_on) for o in subject_file.objections] == [("upheld", dt.date(2025, 3, 1))]
+    assert [(o.state, o.answered_on) for o in subject_file.objections] == [
+        ("upheld", dt.date(2025, 3, 1))
+    ]
     assert "blacklist" in subject_file.score.lists
 
 
@@ -127,7 +140,10 @@ def test_a_newer_revision_answers_on_the_day_it_is_received(
     city.file_objection("traffic-police", "t1", "not my car", on=dt.date(2025, 1, 5))
     calendar.day = dt.date(2025, 3, 10)
     city.ingest(
-        write_records(tmp_path / "fix.csv", [record("j1", DEFAULT, PERSON, "2025-01-02", revision=2, quantity=2)]),
+        write_records(
+            tmp_path / "fix.csv",
+            [record("j1", DEFAULT, PERSON, "2025-01-02", revision=2, quantity=2)],
+        ),
         "court",
     )
     city.ingest(
@@ -153,8 +169,12 @@ def test_a_newer_revision_answers_on_the_day_it_is_received(
 def test_filing_refusals(city: Registry, calendar: Calendar) -> None:
     refusals = {
         "has no record": lambda: city.file_objection("court", "nope", "x"),
-        "lies after today": lambda: city.file_objection("court", "j1", "x", on=dt.date(2025, 1, 11)),
-        "before the record's decision": lambda: city.file_objection("court", "j1", "x", on=dt.date(2025, 1, 1)),
+        "lies after today": lambda: city.file_objection(
+            "court", "j1", "x", on=dt.date(2025, 1, 11)
+        ),
+        "before the record's decision": lambda: city.file_objection(
+            "court", "j1", "x", on=dt.date(2025, 1, 1)
+        ),
         "the reason is empty": lambda: city.file_objection("court", "j1", "  "),
     }
     for message, attempt in refusals.items():
@@ -182,12 +202,14 @@ def test_uphold_refusals(city: Registry) -> None:
         city.uphold_objection(1)
 
 
-def test_objections_listed_by_source_subject_and_openness(city: Registry, calendar: Calendar) -> None:
+def test_objections_listed_by_source_subject_and_openness(
+    city: Registry, calendar: Calendar
+) -> None:
     city.file_objection("court", "j1", "a", on=dt.date(2025, 1, 5))
     city.file_objection("traffic-police", "t1", "b", on=dt.date(2025, 1, 6))
     city.file_objection("traffic-police", "t2", "c", on=dt.date(2025, 1, 7))
     city.uphold_objection(2)
-    numbers = lambda found: [objection.number for objection in found]  # noqa: E731
+    numbers = lambda found: [objection.number for objection in found]
     assert numbers(city.objections()) == [1, 2, 3]
     assert numbers(city.objections(source="traffic-police")) == [2, 3]
     assert numbers(city.objections(subject_id=PERSON.lower())) == [1, 2]
@@ -209,12 +231,19 @@ def test_the_file_shows_objections_filed_by_its_day(city: Registry) -> None:
 def test_statements_are_kept_and_the_latest_shown(city: Registry, calendar: Calendar) -> None:
     assert city.subject_files(PERSON, dt.date(2025, 1, 9), "v", "p", "cli")[0].statement is None
     first = city.leave_statement(PERSON, "I paid on time.")
-    assert (first.subject_kind, first.text, first.made_on) == ("person", "I paid on time.", dt.date(2025, 1, 10))
+    assert (first.subject_kind, first.text, first.made_on) == (
+        "person",
+        "I paid on time.",
+        dt.date(2025, 1, 10),
+    )
     calendar.day = dt.date(2025, 1, 12)
     city.leave_statement(PERSON, "The court has my receipt.")
     (subject_file,) = city.subject_files(PERSON, dt.date(2025, 1, 9), "v", "p", "cli")
     assert subject_file.statement is not None
-    assert (subject_file.statement.text, subject_file.statement.made_on) == ("The court has my receipt.", dt.date(2025, 1, 12))
+    assert (subject_file.statement.text, subject_file.statement.made_on) == (
+        "The court has my receipt.",
+        dt.date(2025, 1, 12),
+    )
     assert city.leave_statement(PERSON, "x" * 500).text == "x" * 500
     with pytest.raises(Refused, match="501 characters; at most 500"):
         city.leave_statement(PERSON, "x" * 501)
@@ -227,10 +256,17 @@ def test_statements_are_kept_and_the_latest_shown(city: Registry, calendar: Cale
 def test_the_check_answers_yes_or_no_and_is_logged(city: Registry) -> None:
     day = dt.date(2025, 1, 10)
     blacklisted = city.check(PERSON, "no_air_travel", "civil-aviation", "ticket sale", day)
-    assert (blacklisted.applies, blacklisted.because, blacklisted.catalogue_version) == (True, "list:blacklist", 1)
+    assert (blacklisted.applies, blacklisted.because, blacklisted.catalogue_version) == (
+        True,
+        "list:blacklist",
+        1,
+    )
     clean = city.check(OTHER_PERSON, "no_air_travel", "civil-aviation", "ticket sale", day)
     assert (clean.applies, clean.because) == (False, None)
-    assert city.check(OTHER_PERSON, "close_watch", "market-regulator", "audit", day).because == "tier:A"
+    assert (
+        city.check(OTHER_PERSON, "close_watch", "market-regulator", "audit", day).because
+        == "tier:A"
+    )
     assert city.check(PERSON, "fast_track", "city-hall", "permit", day).applies is False
     nobody = city.check(ORGANIZATION, "no_air_travel", "civil-aviation", "ticket sale", day)
     assert nobody.applies is False
@@ -245,7 +281,9 @@ def test_the_check_answers_yes_or_no_and_is_logged(city: Registry) -> None:
 def test_check_refusals(city: Registry) -> None:
     with pytest.raises(Refused, match="unknown measure 'fly' in catalogue version 1"):
         city.check(PERSON, "fly", "civil-aviation", "x")
-    with pytest.raises(Refused, match="'bank' may not rely on measure 'no_air_travel'; who may: civil-aviation"):
+    with pytest.raises(
+        Refused, match="'bank' may not rely on measure 'no_air_travel'; who may: civil-aviation"
+    ):
         city.check(PERSON, "no_air_travel", "bank", "x")
     with pytest.raises(Refused, match="no catalogue version is in effect on 2019-12-31"):
         city.check(PERSON, "no_air_travel", "civil-aviation", "x", dt.date(2019, 12, 31))
@@ -257,7 +295,9 @@ def test_check_refusals(city: Registry) -> None:
 
 def test_an_overdue_objection_changes_the_check(city: Registry) -> None:
     city.file_objection("court", "j1", "I paid", on=dt.date(2025, 1, 5))
-    answer = city.check(PERSON, "no_air_travel", "civil-aviation", "ticket sale", dt.date(2025, 2, 4))
+    answer = city.check(
+        PERSON, "no_air_travel", "civil-aviation", "ticket sale", dt.date(2025, 2, 4)
+    )
     assert answer.applies is False
 
 

@@ -9,14 +9,22 @@ from socialcredit.registry import Registry
 from tests.conftest import EXAMPLE_DIRECTORY
 
 SUBJECT = "398106198902192457"
-DAYS = [dt.date(2023, 1, 1), dt.date(2023, 6, 30), dt.date(2024, 1, 1), dt.date(2025, 6, 1), dt.date(2026, 11, 20)]
+DAYS = [
+    dt.date(2023, 1, 1),
+    dt.date(2023, 6, 30),
+    dt.date(2024, 1, 1),
+    dt.date(2025, 6, 1),
+    dt.date(2026, 11, 20),
+]
 
 
 def test_score_history_matches_the_file_on_each_day_and_is_not_logged(
     example_registry: Registry, tmp_path
 ) -> None:
     registry = example_registry
-    registry.ingest(EXAMPLE_DIRECTORY / "records-court.jsonl", "court", tmp_path / "court.rejects.csv")
+    registry.ingest(
+        EXAMPLE_DIRECTORY / "records-court.jsonl", "court", tmp_path / "court.rejects.csv"
+    )
     registry.file_objection("court", "cou-0000004", "not mine", on=dt.date(2023, 7, 1))
     history = registry.score_history(SUBJECT, "person", DAYS)
     assert registry.store.file_views("person", SUBJECT) == []

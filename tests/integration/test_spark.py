@@ -30,7 +30,6 @@ from tests.helpers import catalogue_document, ledger_frame, rulebook_of
 from tests.property.strategies import catalogue_histories, ledgers_and_days
 from tests.property.test_batch_equals_incremental import objections_to, overdue_frame
 
-
 EXAMPLE_FILES = {
     "charity-fed": "records-charity-fed.csv",
     "court": "records-court.jsonl",
@@ -86,7 +85,10 @@ def _example_store(registry: Registry, tmp_path: Path) -> Registry:
     before, so that records are held back and let count again."""
     for source, name in EXAMPLE_FILES.items():
         registry.ingest(EXAMPLE_DIRECTORY / name, source, tmp_path / f"{source}.rejects.csv")
-    court = [json.loads(line) for line in (EXAMPLE_DIRECTORY / EXAMPLE_FILES["court"]).read_text().splitlines()]
+    court = [
+        json.loads(line)
+        for line in (EXAMPLE_DIRECTORY / EXAMPLE_FILES["court"]).read_text().splitlines()
+    ]
     record_ids = sorted({row["record_id"] for row in court if row["decided_on"] < "2026-10-01"})[:3]
     numbers = [
         registry.file_objection("court", record_id, "not mine", on=dt.date(2026, 10, 1)).number
@@ -107,13 +109,26 @@ def test_scs_score_on_spark_writes_what_scs_score_writes(spark, tmp_path: Path) 
     try:
         registry = Registry(store, clock=fixed_clock)
         for name in ("catalog-v1.yaml", "catalog-v2.yaml"):
-            assert registry.publish_catalogue((EXAMPLE_DIRECTORY / name).read_text()).version is not None
+            assert (
+                registry.publish_catalogue((EXAMPLE_DIRECTORY / name).read_text()).version
+                is not None
+            )
         _example_store(registry, tmp_path)
     finally:
         store.close()
     for engine in ("polars", "spark"):
         out = tmp_path / f"scores-{engine}.csv"
-        _scs("score", "--engine", engine, "--as-of", AS_OF.isoformat(), "--out", str(out), "--db", url)
+        _scs(
+            "score",
+            "--engine",
+            engine,
+            "--as-of",
+            AS_OF.isoformat(),
+            "--out",
+            str(out),
+            "--db",
+            url,
+        )
     polars = (tmp_path / "scores-polars.csv").read_bytes()
     assert (tmp_path / "scores-spark.csv").read_bytes() == polars
     assert polars.count(b"\n") > 50  # the example's subjects, not an empty file
@@ -143,7 +158,10 @@ def test_export_names_nobody_and_scores_as_scs_score_on_a_cluster(
             pl.read_ndjson(EXAMPLE_DIRECTORY / name, infer_schema_length=None)
             if name.endswith(".jsonl")
             else pl.read_csv(EXAMPLE_DIRECTORY / name, infer_schema=False)
-        ).select(pl.col("subject_id").cast(pl.String)).drop_nulls().to_dicts()
+        )
+        .select(pl.col("subject_id").cast(pl.String))
+        .drop_nulls()
+        .to_dicts()
     }
     assert set(identifiers) <= submitted and len(identifiers) > 50
 
@@ -172,8 +190,23 @@ def test_export_names_nobody_and_scores_as_scs_score_on_a_cluster(
 
     # As on a cluster: the job scores the snapshot by key; `scs name-scores` names them.
     spark_job.write_scores(spark, str(snapshot), AS_OF, str(tmp_path / "by-key"))
-    _scs("name-scores", str(tmp_path / "by-key"), "--out", str(tmp_path / "named.csv"), "--db", store_url)
-    _scs("score", "--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "polars.csv"), "--db", store_url)
+    _scs(
+        "name-scores",
+        str(tmp_path / "by-key"),
+        "--out",
+        str(tmp_path / "named.csv"),
+        "--db",
+        store_url,
+    )
+    _scs(
+        "score",
+        "--as-of",
+        AS_OF.isoformat(),
+        "--out",
+        str(tmp_path / "polars.csv"),
+        "--db",
+        store_url,
+    )
     assert (tmp_path / "named.csv").read_bytes() == (tmp_path / "polars.csv").read_bytes()
 
     again = CliRunner().invoke(app, ["export", "--out", str(snapshot), "--db", store_url])
@@ -185,12 +218,16 @@ def test_export_names_nobody_and_scores_as_scs_score_on_a_cluster(
 def test_a_day_before_the_first_catalogue_is_refused_by_the_job(spark, tmp_path: Path) -> None:
     """SPEC §5.9 on the cluster too: `spark-submit` exits 2 with one line, writes nothing."""
     rulebook = rulebook_of(catalogue_document(effective_from="2022-01-01"))
-    ledger, subjects = with_subject_keys(ledger_frame([]).with_row_index("id").cast({"id": pl.Int64}))
+    ledger, subjects = with_subject_keys(
+        ledger_frame([]).with_row_index("id").cast({"id": pl.Int64})
+    )
     overdue = overdue_frame([], [])
     write_snapshot(tmp_path / "snapshot", ledger.collect(), subjects, overdue, rulebook, {}, TODAY)
     with pytest.raises(spark_job.AsOfBeforeCatalogue, match="first takes effect on 2022-01-01"):
         spark_job.score_snapshot(spark, str(tmp_path / "snapshot"), dt.date(2021, 12, 31))
-    code = spark_job.main([str(tmp_path / "snapshot"), "--as-of", "2021-12-31", "--out", str(tmp_path / "out")])
+    code = spark_job.main(
+        [str(tmp_path / "snapshot"), "--as-of", "2021-12-31", "--out", str(tmp_path / "out")]
+    )
     assert code == 2 and not (tmp_path / "out").exists()
 
 
@@ -201,8 +238,12 @@ def test_name_scores_refuses_keys_the_identity_store_does_not_know(tmp_path: Pat
     pl.DataFrame(
         {"subject": [7], "kind": ["person"], "score": [1000], "tier": ["A"], "lists": [""]}
     ).write_parquet(scores / "part-00000.parquet")
-    unknown = CliRunner().invoke(app, ["name-scores", str(scores), "--out", str(tmp_path / "s.csv"), "--db", url])
+    unknown = CliRunner().invoke(
+        app, ["name-scores", str(scores), "--out", str(tmp_path / "s.csv"), "--db", url]
+    )
     assert unknown.exit_code == 1 and "1 subject keys are unknown" in unknown.output
-    empty = CliRunner().invoke(app, ["name-scores", str(tmp_path), "--out", str(tmp_path / "s.csv"), "--db", url])
+    empty = CliRunner().invoke(
+        app, ["name-scores", str(tmp_path), "--out", str(tmp_path / "s.csv"), "--db", url]
+    )
     assert empty.exit_code == 2 and "not a directory of Parquet scores" in empty.output
     assert not (tmp_path / "s.csv").exists()

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib import resources
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from alembic.config import Config
-from importlib import resources
 
 from socialcredit.registry import Registry
 from socialcredit.store import schema
@@ -43,15 +43,27 @@ def test_opening_twice_is_harmless(store_url: str) -> None:
 
 
 @pytest.mark.parametrize("table", schema.APPEND_ONLY_TABLES)
-def test_the_ledger_refuses_updates_and_deletes(registry: Registry, tmp_path: Path, table: str) -> None:
+def test_the_ledger_refuses_updates_and_deletes(
+    registry: Registry, tmp_path: Path, table: str
+) -> None:
     registry.publish_catalogue(catalogue_yaml(catalogue_document()))
-    path = write_records(tmp_path / "r.jsonl", [record("a", "traffic.red_light", PERSON, "2025-01-01"), record("b", "nope", PERSON, "2025-01-01")])
+    path = write_records(
+        tmp_path / "r.jsonl",
+        [
+            record("a", "traffic.red_light", PERSON, "2025-01-01"),
+            record("b", "nope", PERSON, "2025-01-01"),
+        ],
+    )
     registry.ingest(path, "traffic-police")
     registry.subject_files(PERSON, dt.date(2025, 6, 1), "tester", "test", "test")
     objection = registry.file_objection("traffic-police", "a", "not me", on=dt.date(2025, 2, 1))
     registry.uphold_objection(objection.number, on=dt.date(2025, 2, 3))
     registry.leave_statement(PERSON, "I paid the fine.")
-    key = {"catalogue_versions": "version", "objections": "number", "objection_answers": "number"}.get(table, "id")
+    key = {
+        "catalogue_versions": "version",
+        "objections": "number",
+        "objection_answers": "number",
+    }.get(table, "id")
     for statement in (f"UPDATE {table} SET {key} = {key}", f"DELETE FROM {table}"):
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):
             with registry.store.engine.begin() as connection:
@@ -60,7 +72,12 @@ def test_the_ledger_refuses_updates_and_deletes(registry: Registry, tmp_path: Pa
 
 def test_every_look_at_a_file_is_logged_and_shown(registry: Registry, tmp_path: Path) -> None:
     registry.publish_catalogue(catalogue_yaml(catalogue_document()))
-    registry.ingest(write_records(tmp_path / "r.jsonl", [record("a", "traffic.red_light", PERSON, "2025-01-01")]), "traffic-police")
+    registry.ingest(
+        write_records(
+            tmp_path / "r.jsonl", [record("a", "traffic.red_light", PERSON, "2025-01-01")]
+        ),
+        "traffic-police",
+    )
     registry.subject_files(PERSON, dt.date(2025, 6, 1), "airline-desk", "ticket sale", "api")
     files = registry.subject_files(PERSON, dt.date(2025, 6, 1), "subject", "own file", "cli")
     assert len(files) == 1
@@ -112,7 +129,13 @@ def test_the_current_ledger_is_read_whole_across_chunks(
         ('odd,"code"', dt.date(2025, 2, 3), 7, "active"),
         *sorted(
             ("traffic.red_light", dt.date(2025, 1, 1), quantity, status)
-            for quantity, status in [(1, "active"), (3, "active"), (1, "active"), (1, "revoked"), (1, "active")]
+            for quantity, status in [
+                (1, "active"),
+                (3, "active"),
+                (1, "active"),
+                (1, "revoked"),
+                (1, "active"),
+            ]
         ),
     ]
     (key,) = set(ledger["subject"])
@@ -121,7 +144,9 @@ def test_the_current_ledger_is_read_whole_across_chunks(
     ]
 
 
-def test_the_current_ledger_with_row_ids(registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_current_ledger_with_row_ids(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Objections name records by the row id of their current revision (SPEC §5.2)."""
     from socialcredit.store import bulk
 
@@ -133,7 +158,11 @@ def test_the_current_ledger_with_row_ids(registry: Registry, tmp_path: Path, mon
     ledger = registry.store.current_ledger(with_ids=True)
     assert ledger.schema == bulk.LEDGER_COLUMNS_WITH_IDS
     with registry.store.engine.connect() as connection:
-        stored = dict(connection.execute(sa.text("SELECT id, quantity FROM records WHERE record_id <> 'r1' OR revision = 2")).all())
+        stored = dict(
+            connection.execute(
+                sa.text("SELECT id, quantity FROM records WHERE record_id <> 'r1' OR revision = 2")
+            ).all()
+        )
     assert dict(ledger.select("id", "quantity").iter_rows()) == stored
 
 
@@ -181,9 +210,13 @@ def test_a_publication_is_judged_against_the_latest_version_stored_not_a_stale_r
     first, second = Store.open(store_url), Store.open(store_url)
     try:
         one, two = Registry(first), Registry(second)
-        assert one.publish_catalogue(catalogue_yaml(catalogue_document(1, "2024-01-01"))).version == 1
+        assert (
+            one.publish_catalogue(catalogue_yaml(catalogue_document(1, "2024-01-01"))).version == 1
+        )
         assert two.rulebook.latest is not None  # read (and cached) before the next publication
-        assert one.publish_catalogue(catalogue_yaml(catalogue_document(3, "2026-01-01"))).version == 3
+        assert (
+            one.publish_catalogue(catalogue_yaml(catalogue_document(3, "2026-01-01"))).version == 3
+        )
         late = two.publish_catalogue(catalogue_yaml(catalogue_document(2, "2025-01-01")))
         assert late.version is None
         assert "not higher than the published version 3" in " ".join(late.report.problems)
@@ -203,7 +236,9 @@ def test_two_concurrent_publications_are_stored_in_order(
 
     from socialcredit import registry as registry_module
 
-    Registry(setup := Store.open(store_url)).publish_catalogue(catalogue_yaml(catalogue_document(1, "2024-01-01")))
+    Registry(setup := Store.open(store_url)).publish_catalogue(
+        catalogue_yaml(catalogue_document(1, "2024-01-01"))
+    )
     setup.close()
     validate = registry_module.validate_catalogue
     delay_seconds = {2: 0.6, 3: 0.1}  # version 2 validates slowest, so version 3 lands first
@@ -243,13 +278,20 @@ def test_two_concurrent_publications_are_stored_in_order(
     }
 
 
-def test_instants_read_back_in_utc_with_their_offset_on_both_stores(store: Store, tmp_path: Path) -> None:
+def test_instants_read_back_in_utc_with_their_offset_on_both_stores(
+    store: Store, tmp_path: Path
+) -> None:
     """Whatever zone the clock gives, the store keeps the instant and hands it back in UTC."""
     beijing = dt.timezone(dt.timedelta(hours=8))
     instant = dt.datetime(2026, 11, 22, 17, 30, 15, 250_000, tzinfo=beijing)
     registry = Registry(store, clock=lambda: instant)
     registry.publish_catalogue(catalogue_yaml(catalogue_document()))
-    registry.ingest(write_records(tmp_path / "r.jsonl", [record("a", "traffic.red_light", PERSON, "2025-01-01")]), "traffic-police")
+    registry.ingest(
+        write_records(
+            tmp_path / "r.jsonl", [record("a", "traffic.red_light", PERSON, "2025-01-01")]
+        ),
+        "traffic-police",
+    )
     files = registry.subject_files(PERSON, dt.date(2025, 6, 1), "clerk", "test", "cli")
     for read_back in (
         files[0].views[0].viewed_at,

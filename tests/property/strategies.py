@@ -8,7 +8,13 @@ from hypothesis import strategies as st
 
 from socialcredit.domain.records import LedgerRecord
 
-ITEM_KINDS = {"a.fine": "person", "b.merit": "person", "c.default": "person", "d.penalty": "organization", "e.rating": "organization"}
+ITEM_KINDS = {
+    "a.fine": "person",
+    "b.merit": "person",
+    "c.default": "person",
+    "d.penalty": "organization",
+    "e.rating": "organization",
+}
 # 150104196109233969 passes both checksums: one identifier, two subjects (SPEC §5.8).
 BOTH_KINDS = "150104196109233969"
 SUBJECTS = {
@@ -42,7 +48,9 @@ def item_documents(draw, code: str) -> dict:
 @st.composite
 def catalogue_documents(draw, version: int, effective_from: dt.date) -> dict:
     codes = draw(st.lists(st.sampled_from(sorted(ITEM_KINDS)), min_size=1, unique=True))
-    minimums = sorted(draw(st.lists(st.integers(700, 1200), min_size=2, max_size=4, unique=True)), reverse=True)
+    minimums = sorted(
+        draw(st.lists(st.integers(700, 1200), min_size=2, max_size=4, unique=True)), reverse=True
+    )
     return {
         "catalog": "property-city",
         "version": version,

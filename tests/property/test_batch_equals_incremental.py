@@ -34,8 +34,16 @@ def objections_to(draw, records: list[LedgerRecord], as_of: dt.date) -> list[Obj
             answer = Answer(kind, filed_on + dt.timedelta(days=answered_after))
         objections.append(
             Objection(
-                number, target.source, target.record_id, target.revision, target.subject_kind,
-                target.subject_id, filed_on, "why", answer, as_of,
+                number,
+                target.source,
+                target.record_id,
+                target.revision,
+                target.subject_kind,
+                target.subject_id,
+                filed_on,
+                "why",
+                answer,
+                as_of,
             )
         )
     return objections
@@ -46,7 +54,11 @@ def overdue_frame(records: list[LedgerRecord], objections: list[Objection]) -> p
     row_id = {(record.source, record.record_id): number for number, record in enumerate(records, 1)}
     return pl.DataFrame(
         [
-            (row_id[(objection.source, objection.record_id)], objection.overdue_from, objection.overdue_until)
+            (
+                row_id[(objection.source, objection.record_id)],
+                objection.overdue_from,
+                objection.overdue_until,
+            )
             for objection in objections
         ],
         schema={"id": pl.Int64, "overdue_from": pl.Date, "overdue_until": pl.Date},
@@ -63,7 +75,9 @@ def test_batch_and_incremental_scores_are_identical(documents, ledger_and_day, d
     ledger = ledger_frame(records).with_row_index("id", offset=1).cast({"id": pl.Int64})
     batch = {
         (row["kind"], row["subject_id"]): (row["score"], row["tier"], row["lists"])
-        for row in score_ledger(ledger, rulebook, as_of, overdue_frame(records, objections)).iter_rows(named=True)
+        for row in score_ledger(
+            ledger, rulebook, as_of, overdue_frame(records, objections)
+        ).iter_rows(named=True)
     }
     incremental = {}
     for key in {(record.subject_kind, record.subject_id) for record in records}:

@@ -63,7 +63,9 @@ def person_checksum_cannot_tell(original: str, changed: str) -> bool:
 def organization_checksum_cannot_tell(original: str, changed: str) -> bool:
     if any(character not in ORGANIZATION_ALPHABET for character in changed):
         return False
-    total = sum(ORGANIZATION_ALPHABET.index(c) * w for c, w in zip(changed[:17], ORGANIZATION_WEIGHTS))
+    total = sum(
+        ORGANIZATION_ALPHABET.index(c) * w for c, w in zip(changed[:17], ORGANIZATION_WEIGHTS)
+    )
     return ORGANIZATION_ALPHABET[(31 - total % 31) % 31] == changed[17]
 
 

@@ -35,7 +35,9 @@ rows = st.tuples(
     references,
     st.sampled_from(["", "1", "2", "0", "x"]),
 ).map(",".join)
-lines = st.lists(st.one_of(rows, rows, rows, st.sampled_from(["", ",,,,,", "   "])), min_size=1, max_size=25)
+lines = st.lists(
+    st.one_of(rows, rows, rows, st.sampled_from(["", ",,,,,", "   "])), min_size=1, max_size=25
+)
 
 
 def ingest(url: str, path: Path, block_bytes: int, monkeypatch: pytest.MonkeyPatch):
@@ -43,7 +45,9 @@ def ingest(url: str, path: Path, block_bytes: int, monkeypatch: pytest.MonkeyPat
     try:
         assert registry.publish_catalogue(catalogue_yaml(catalogue_document())).version == 1
         monkeypatch.setattr("socialcredit.ingest.csv_reader.CSV_BLOCK_BYTES", block_bytes)
-        result = registry.ingest(path, "traffic-police", path.with_name(f"rejects-{block_bytes}.csv"))
+        result = registry.ingest(
+            path, "traffic-police", path.with_name(f"rejects-{block_bytes}.csv")
+        )
         ledger = registry.store.current_ledger()
         rejected = registry.store.rejected_rows(result.batch_id)
     finally:
@@ -51,7 +55,9 @@ def ingest(url: str, path: Path, block_bytes: int, monkeypatch: pytest.MonkeyPat
     return result.counts, ledger, rejected
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(lines=lines, line_end=st.sampled_from(["\n", "\r\n"]), block_bytes=st.integers(20, 200))
 def test_every_row_is_counted_once_and_kept_as_submitted(
     backend: str, monkeypatch: pytest.MonkeyPatch, lines, line_end, block_bytes
@@ -63,15 +69,27 @@ def test_every_row_is_counted_once_and_kept_as_submitted(
         directory = Path(temporary)
         path = directory / "records.csv"
         path.write_bytes(text.encode())
-        with fresh_store_url(backend, directory) as small_url, fresh_store_url(backend, directory) as whole_url:
+        with (
+            fresh_store_url(backend, directory) as small_url,
+            fresh_store_url(backend, directory) as whole_url,
+        ):
             counts, ledger, rejected = ingest(small_url, path, block_bytes, monkeypatch)
-            whole_counts, whole_ledger, whole_rejected = ingest(whole_url, path, 1 << 20, monkeypatch)
+            whole_counts, whole_ledger, whole_rejected = ingest(
+                whole_url, path, 1 << 20, monkeypatch
+            )
 
     assert counts.accepted + counts.duplicates + counts.rejected == len(submitted)
     assert (counts, rejected.rows()) == (whole_counts, whole_rejected.rows())
-    assert ledger.drop("id", "batch_id", strict=False).rows() == whole_ledger.drop("id", "batch_id", strict=False).rows()
+    assert (
+        ledger.drop("id", "batch_id", strict=False).rows()
+        == whole_ledger.drop("id", "batch_id", strict=False).rows()
+    )
     for row in rejected.iter_rows(named=True):
         values = submitted[row["row"]] + [""] * len(COLUMNS)
         assert [row[name] or "" for name in COLUMNS] == values[: len(COLUMNS)]
     references_submitted = {values[4] for values in submitted.values() if len(values) > 4}
-    assert ledger.height == 0 or "reference" not in ledger.columns or set(ledger["reference"]) <= references_submitted
+    assert (
+        ledger.height == 0
+        or "reference" not in ledger.columns
+        or set(ledger["reference"]) <= references_submitted
+    )

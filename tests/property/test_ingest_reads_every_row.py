@@ -33,7 +33,9 @@ text_after_quote = st.text(alphabet=st.sampled_from('ab "'), min_size=1, max_siz
     lambda text: not text.startswith('"')  # that would be an escaped quote, still inside
 )
 after_quote = st.tuples(quoted_text, text_after_quote).map("".join)
-field = st.one_of(plain_text.filter(lambda text: not text.startswith('"')), quoted_text, after_quote)
+field = st.one_of(
+    plain_text.filter(lambda text: not text.startswith('"')), quoted_text, after_quote
+)
 record = st.lists(field, min_size=1, max_size=6).map(",".join)
 line_end = st.sampled_from(["\n", "\r\n"])
 line = st.one_of(record, record, record, st.sampled_from(["", "   ", ",,,,"]))
@@ -52,7 +54,9 @@ def csv_module_rows(text: str) -> list[tuple[int, list[str]]]:
 def reader_rows(path: Path, block_bytes: int) -> list[tuple[int, list[str]]]:
     chunks = list(RecordFile.open(path, csv_block_bytes=block_bytes).chunks())
     frame = pl.concat(chunks) if chunks else pl.DataFrame(schema=CHUNK_SCHEMA)
-    return [(row["row"], [row[name] or "" for name in COLUMNS]) for row in frame.iter_rows(named=True)]
+    return [
+        (row["row"], [row[name] or "" for name in COLUMNS]) for row in frame.iter_rows(named=True)
+    ]
 
 
 @settings(max_examples=300, deadline=None)
@@ -72,12 +76,16 @@ def test_every_csv_row_is_read_once_as_the_csv_module_reads_it(generated, block_
 
 @settings(max_examples=100, deadline=None)
 @given(files, st.integers(16, 300), st.integers(0, 30))
-def test_a_quote_left_open_refuses_the_file_naming_its_row(generated, block_bytes, position) -> None:
+def test_a_quote_left_open_refuses_the_file_naming_its_row(
+    generated, block_bytes, position
+) -> None:
     lines, _ = generated
     position = min(position, len(lines))
     text = ",".join(COLUMNS) + "\n" + "".join(content + end for content, end in lines[:position])
     opened_row = len(list(csv.reader(io.StringIO(text, newline="")))) if position else 1
-    text += 'x,"never closed\n' + "".join(content + end for content, end in lines[position:]).replace('"', "")
+    text += 'x,"never closed\n' + "".join(
+        content + end for content, end in lines[position:]
+    ).replace('"', "")
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "records.csv"
         path.write_bytes(text.encode())
@@ -89,18 +97,51 @@ def test_a_quote_left_open_refuses_the_file_naming_its_row(generated, block_byte
             raise AssertionError("a file with a quote left open was read")
 
 
-json_keys = st.sampled_from(["record_id", "item", "quantity", "reference", "status", "note", "Item"])
+json_keys = st.sampled_from(
+    ["record_id", "item", "quantity", "reference", "status", "note", "Item"]
+)
 json_values = st.one_of(
-    st.text(alphabet=st.sampled_from('ab é"\\/\n\t中'), max_size=5).map(lambda text: json.dumps(text, ensure_ascii=False)),
-    st.text(alphabet=st.sampled_from("abé中"), max_size=3).map(lambda text: json.dumps(text)),  # \\u escapes
-    st.sampled_from(["2", "10", "-0", "-3", "2.0", "1e1", "1E+2", "0.5", "123456789012345678901234", "true",
-                     "false", "null", "{}", '{"a": 1}', "[]", "[1]", "NaN", "007", '"\\u0061"', '"\\ud800"']),
+    st.text(alphabet=st.sampled_from('ab é"\\/\n\t中'), max_size=5).map(
+        lambda text: json.dumps(text, ensure_ascii=False)
+    ),
+    st.text(alphabet=st.sampled_from("abé中"), max_size=3).map(
+        lambda text: json.dumps(text)
+    ),  # \\u escapes
+    st.sampled_from(
+        [
+            "2",
+            "10",
+            "-0",
+            "-3",
+            "2.0",
+            "1e1",
+            "1E+2",
+            "0.5",
+            "123456789012345678901234",
+            "true",
+            "false",
+            "null",
+            "{}",
+            '{"a": 1}',
+            "[]",
+            "[1]",
+            "NaN",
+            "007",
+            '"\\u0061"',
+            '"\\ud800"',
+        ]
+    ),
 )
 json_members = st.lists(st.tuples(json_keys, json_values), max_size=6).map(
     lambda members: "{" + ", ".join(f'"{key}": {value}' for key, value in members) + "}"
 )
-json_lines = st.lists(st.one_of(json_members, json_members, json_members, st.sampled_from(["", "  ", "[1]", "{", "1"])),
-                      min_size=1, max_size=20)
+json_lines = st.lists(
+    st.one_of(
+        json_members, json_members, json_members, st.sampled_from(["", "  ", "[1]", "{", "1"])
+    ),
+    min_size=1,
+    max_size=20,
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -112,7 +153,11 @@ def test_every_json_line_is_read_alike_by_both_parsers(lines) -> None:
         # A line Polars refuses sends the whole chunk to the json module.
         forced = Path(directory) / "forced.jsonl"
         forced.write_bytes("\n".join([*lines, "{not json"]).encode() + b"\n")
-        fast = pl.concat(list(RecordFile.open(plain).chunks()) or [pl.DataFrame(schema=CHUNK_SCHEMA)])
+        fast = pl.concat(
+            list(RecordFile.open(plain).chunks()) or [pl.DataFrame(schema=CHUNK_SCHEMA)]
+        )
         slow = pl.concat(list(RecordFile.open(forced).chunks()))
     assert fast.to_dicts() == slow.head(-1).to_dicts()
-    assert fast["row"].to_list() == [number for number, line in enumerate(lines, start=1) if line.strip()]
+    assert fast["row"].to_list() == [
+        number for number, line in enumerate(lines, start=1) if line.strip()
+    ]

@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +18,14 @@ from socialcredit.store import bulk
 from socialcredit.store.ledger_cache import SEGMENT_SUFFIX
 from socialcredit.store.store import Store
 from tests.conftest import fixed_clock, fresh_store_url
-from tests.helpers import OTHER_PERSON, PERSON, catalogue_document, catalogue_yaml, record, write_records
+from tests.helpers import (
+    OTHER_PERSON,
+    PERSON,
+    catalogue_document,
+    catalogue_yaml,
+    record,
+    write_records,
+)
 
 AS_OF = dt.date(2026, 11, 20)
 
@@ -38,19 +44,34 @@ def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col("item").cast(pl.String)).sort(frame.columns)
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(files=files, damage=damage)
 def test_the_cache_gives_the_stores_ledger_and_scores(backend: str, files, damage) -> None:
-    with tempfile.TemporaryDirectory() as temporary, fresh_store_url(backend, Path(temporary)) as url:
+    with (
+        tempfile.TemporaryDirectory() as temporary,
+        fresh_store_url(backend, Path(temporary)) as url,
+    ):
         registry = Registry(Store.open(url), clock=fixed_clock)
         try:
             registry.publish_catalogue(catalogue_yaml(catalogue_document()))
             for number, file_rows in enumerate(files):
                 submitted = [
-                    record(record_id, "traffic.red_light", subject, "2025-01-01", revision=revision, quantity=quantity, status=status)
+                    record(
+                        record_id,
+                        "traffic.red_light",
+                        subject,
+                        "2025-01-01",
+                        revision=revision,
+                        quantity=quantity,
+                        status=status,
+                    )
                     for record_id, revision, subject, quantity, status in file_rows
                 ]
-                registry.ingest(write_records(Path(temporary) / f"f{number}.jsonl", submitted), "traffic-police")
+                registry.ingest(
+                    write_records(Path(temporary) / f"f{number}.jsonl", submitted), "traffic-police"
+                )
             segments = sorted(registry.store.ledger_cache.directory.glob("*" + SEGMENT_SUFFIX))
             for path, harm in zip(segments, damage):
                 if harm == "delete":

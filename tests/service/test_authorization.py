@@ -14,13 +14,30 @@ import pytest
 from fastapi.testclient import TestClient
 
 from socialcredit.registry import Registry
-from tests.helpers import ORGANIZATION, OTHER_PERSON, PERSON, catalogue_document, catalogue_yaml, record
+from tests.helpers import (
+    ORGANIZATION,
+    OTHER_PERSON,
+    PERSON,
+    catalogue_document,
+    catalogue_yaml,
+    record,
+)
 from tests.service.conftest import make_app
 
 SOURCE_A, SOURCE_B = "court", "traffic-police"
 ITEM_OF = {SOURCE_A: "court.judgment_default", SOURCE_B: "traffic.red_light"}
 SUBJECT_OF = {"subject A": PERSON, "subject B": OTHER_PERSON}
-CALLERS = ("no key", "revoked key", "operator", "source A", "source B", "subject A", "subject B", "named party", "other party")
+CALLERS = (
+    "no key",
+    "revoked key",
+    "operator",
+    "source A",
+    "source B",
+    "subject A",
+    "subject B",
+    "named party",
+    "other party",
+)
 OWN, ANOTHERS = "own", "another's"
 
 
@@ -39,12 +56,18 @@ class World:
         record_id = f"m{next(self.counter)}"
         body = orjson.dumps(record(record_id, ITEM_OF[source], subject_id, "2026-01-05")) + b"\n"
         key = self.keys["source A" if source == SOURCE_A else "source B"]
-        response = self.client.post("/v1/records", content=body, headers={"Authorization": f"Bearer {key}", "Content-Type": "application/x-ndjson"})
+        response = self.client.post(
+            "/v1/records",
+            content=body,
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/x-ndjson"},
+        )
         assert response.json()["accepted"] == 1
         return record_id
 
     def new_objection(self, source: str, subject_id: str) -> int:
-        return self.registry.file_objection(source, self.new_record(source, subject_id), "not mine").number
+        return self.registry.file_objection(
+            source, self.new_record(source, subject_id), "not mine"
+        ).number
 
 
 def subject_of(caller: str, whose: str) -> str:
@@ -65,12 +88,23 @@ def catalogue(world: World, caller: str, whose: str):
 
 
 def organization(world: World, caller: str, whose: str):
-    return world.client.get(f"/v1/organizations/{ORGANIZATION}", headers=world.headers(caller)), None
+    return world.client.get(
+        f"/v1/organizations/{ORGANIZATION}", headers=world.headers(caller)
+    ), None
 
 
 def submit(world: World, caller: str, whose: str):
-    body = orjson.dumps(record(f"s{next(world.counter)}", "court.judgment_default", PERSON, "2026-01-05")) + b"\n"
-    return world.client.post("/v1/records", content=body, headers=world.headers(caller) | {"Content-Type": "application/x-ndjson"}), None
+    body = (
+        orjson.dumps(
+            record(f"s{next(world.counter)}", "court.judgment_default", PERSON, "2026-01-05")
+        )
+        + b"\n"
+    )
+    return world.client.post(
+        "/v1/records",
+        content=body,
+        headers=world.headers(caller) | {"Content-Type": "application/x-ndjson"},
+    ), None
 
 
 def read_file(world: World, caller: str, whose: str):
@@ -80,7 +114,11 @@ def read_file(world: World, caller: str, whose: str):
 
 def statement(world: World, caller: str, whose: str):
     subject_id = subject_of(caller, whose)
-    return world.client.put(f"/v1/subjects/{subject_id}/statement", json={"text": f"mine, says {caller}"}, headers=world.headers(caller)), '"made_at"'
+    return world.client.put(
+        f"/v1/subjects/{subject_id}/statement",
+        json={"text": f"mine, says {caller}"},
+        headers=world.headers(caller),
+    ), '"made_at"'
 
 
 def object_to(world: World, caller: str, whose: str):
@@ -102,11 +140,17 @@ def list_objections(world: World, caller: str, whose: str):
 
 def uphold(world: World, caller: str, whose: str):
     number = world.new_objection(source_of(caller, whose), PERSON)
-    return world.client.post(f"/v1/objections/{number}/uphold", json={"note": "stands"}, headers=world.headers(caller)), '"due_on"'
+    return world.client.post(
+        f"/v1/objections/{number}/uphold", json={"note": "stands"}, headers=world.headers(caller)
+    ), '"due_on"'
 
 
 def check(world: World, caller: str, whose: str):
-    params = {"subject_id": subject_of(caller, whose), "measure": "no_air_travel", "purpose": "ticket sale"}
+    params = {
+        "subject_id": subject_of(caller, whose),
+        "measure": "no_air_travel",
+        "purpose": "ticket sale",
+    }
     return world.client.get("/v1/checks", params=params, headers=world.headers(caller)), '"applies"'
 
 
@@ -114,11 +158,24 @@ ANYONE = set(itertools.product(CALLERS, (OWN, ANOTHERS)))
 ENDPOINTS: dict[str, tuple[Callable, set[tuple[str, str]]]] = {
     "GET /v1/catalogue": (catalogue, ANYONE),
     "GET /v1/organizations/{code}": (organization, ANYONE),
-    "POST /v1/records": (submit, {("source A", OWN), ("source A", ANOTHERS), ("source B", OWN), ("source B", ANOTHERS)}),
-    "GET /v1/subjects/{id}": (read_file, {("operator", OWN), ("operator", ANOTHERS), ("subject A", OWN), ("subject B", OWN)}),
+    "POST /v1/records": (
+        submit,
+        {("source A", OWN), ("source A", ANOTHERS), ("source B", OWN), ("source B", ANOTHERS)},
+    ),
+    "GET /v1/subjects/{id}": (
+        read_file,
+        {("operator", OWN), ("operator", ANOTHERS), ("subject A", OWN), ("subject B", OWN)},
+    ),
     "PUT /v1/subjects/{id}/statement": (statement, {("subject A", OWN), ("subject B", OWN)}),
     "POST /v1/objections": (object_to, {("subject A", OWN), ("subject B", OWN)}),
-    "GET /v1/objections": (list_objections, {(c, w) for c in ("operator", "source A", "source B", "subject A", "subject B") for w in (OWN, ANOTHERS)}),
+    "GET /v1/objections": (
+        list_objections,
+        {
+            (c, w)
+            for c in ("operator", "source A", "source B", "subject A", "subject B")
+            for w in (OWN, ANOTHERS)
+        },
+    ),
     "POST /v1/objections/{n}/uphold": (uphold, {("source A", OWN), ("source B", OWN)}),
     "GET /v1/checks": (check, {("named party", OWN), ("named party", ANOTHERS)}),
 }
@@ -150,7 +207,11 @@ def world(store_url: str):
         world.new_objection(SOURCE_B, OTHER_PERSON)
         tax = make("source", "tax-office").secret
         body = orjson.dumps(record("o1", "tax.arrears_major", ORGANIZATION, "2026-01-05")) + b"\n"
-        client.post("/v1/records", content=body, headers={"Authorization": f"Bearer {tax}", "Content-Type": "application/x-ndjson"})
+        client.post(
+            "/v1/records",
+            content=body,
+            headers={"Authorization": f"Bearer {tax}", "Content-Type": "application/x-ndjson"},
+        )
         yield world
 
 
@@ -162,11 +223,15 @@ def test_only_the_intended_cells_succeed(world: World) -> None:
             status = response.status_code
             if (caller, whose) in allowed:
                 if status >= 300:
-                    wrong.append(f"{endpoint} by {caller} on {whose}: {status} {response.text[:200]}")
+                    wrong.append(
+                        f"{endpoint} by {caller} on {whose}: {status} {response.text[:200]}"
+                    )
                 continue
             expected = {401} if caller in ("no key", "revoked key") else {403, 404}
             if status not in expected or (marker and marker in response.text):
-                wrong.append(f"{endpoint} by {caller} on {whose}: {status}, expected {sorted(expected)}: {response.text[:200]}")
+                wrong.append(
+                    f"{endpoint} by {caller} on {whose}: {status}, expected {sorted(expected)}: {response.text[:200]}"
+                )
             elif set(response.json()) != {"error", "detail"}:
                 wrong.append(f"{endpoint} by {caller} on {whose}: error body {response.text[:200]}")
     assert not wrong, "\n".join(wrong)

@@ -17,7 +17,9 @@ from tests.helpers import PERSON, catalogue_document, catalogue_yaml, record
 from tests.service.conftest import make_app
 
 
-def test_a_busy_store_answers_503_and_the_retry_stores_the_batch_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_busy_store_answers_503_and_the_retry_stores_the_batch_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(bulk, "SQLITE_BUSY_TIMEOUT_MS", 200)
     monkeypatch.setattr(identities, "SQLITE_BUSY_TIMEOUT_MS", 200)
     path = tmp_path / "busy.db"
@@ -29,7 +31,8 @@ def test_a_busy_store_answers_503_and_the_retry_stores_the_batch_once(tmp_path: 
             "Content-Type": "application/x-ndjson",
         }
         body = b"".join(
-            orjson.dumps(record(f"c{i}", "court.judgment_default", PERSON, "2026-01-05")) + b"\n" for i in range(3)
+            orjson.dumps(record(f"c{i}", "court.judgment_default", PERSON, "2026-01-05")) + b"\n"
+            for i in range(3)
         )
         holder = sqlite3.connect(path, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
@@ -49,7 +52,9 @@ def test_a_busy_store_answers_503_and_the_retry_stores_the_batch_once(tmp_path: 
         assert registry.store.current_ledger().height == 3
 
 
-def test_a_burst_of_batches_is_ingested_a_few_at_a_time_and_all_stored(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_burst_of_batches_is_ingested_a_few_at_a_time_and_all_stored(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Many batches at once wait for an ingest slot (two per process) instead of each opening
     connections of its own: a burst once exhausted PostgreSQL's connections and got 500s."""
     from socialcredit.service.routes import records as records_route
@@ -76,7 +81,10 @@ def test_a_burst_of_batches_is_ingested_a_few_at_a_time_and_all_stored(store_url
 
         def submit(batch: int) -> int:
             body = b"".join(
-                orjson.dumps(record(f"b{batch}-{i}", "court.judgment_default", PERSON, "2026-01-05")) + b"\n"
+                orjson.dumps(
+                    record(f"b{batch}-{i}", "court.judgment_default", PERSON, "2026-01-05")
+                )
+                + b"\n"
                 for i in range(20)
             )
             return client.post("/v1/records", content=body, headers=headers).status_code

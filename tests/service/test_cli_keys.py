@@ -21,8 +21,15 @@ def test_keys_create_list_and_revoke(store_url: str, tmp_path: Path) -> None:
     catalogue = tmp_path / "catalogue.yaml"
     catalogue.write_text(catalogue_yaml(catalogue_document()))
     assert scs("catalog", "publish", str(catalogue)).exit_code == 0
-    made = [scs("keys", "create", "--role", role, *(["--for", who] if who else []))
-            for role, who in (("operator", None), ("source", "court"), ("subject", PERSON), ("party", "civil-aviation"))]
+    made = [
+        scs("keys", "create", "--role", role, *(["--for", who] if who else []))
+        for role, who in (
+            ("operator", None),
+            ("source", "court"),
+            ("subject", PERSON),
+            ("party", "civil-aviation"),
+        )
+    ]
     for number, result in enumerate(made, start=1):
         assert result.exit_code == 0, result.output
         match = re.fullmatch(rf"key {number}: (scs_\w+)\n", result.output)

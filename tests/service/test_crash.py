@@ -39,7 +39,18 @@ def free_port() -> int:
 
 def start_server(store_url: str, port: int, log: Path) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "socialcredit", "serve", "--port", str(port), "--rate-limit", "0", "--db", store_url],
+        [
+            sys.executable,
+            "-m",
+            "socialcredit",
+            "serve",
+            "--port",
+            str(port),
+            "--rate-limit",
+            "0",
+            "--db",
+            store_url,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=log.open("ab"),
     )
@@ -74,7 +85,12 @@ class Client(threading.Thread):
         batch = 0
         while batch < BATCHES_PER_CLIENT and time.monotonic() < self.deadline:
             try:
-                response = httpx.post(f"http://127.0.0.1:{self.port}/v1/records", content=batch_body(self.number, batch), headers=headers, timeout=REQUEST_TIMEOUT_S)
+                response = httpx.post(
+                    f"http://127.0.0.1:{self.port}/v1/records",
+                    content=batch_body(self.number, batch),
+                    headers=headers,
+                    timeout=REQUEST_TIMEOUT_S,
+                )
             except httpx.TransportError:
                 self.failed_attempts += 1
                 time.sleep(0.5)  # not acknowledged: the same batch again
@@ -101,7 +117,9 @@ def stored_counts(store_url: str) -> dict[str, int]:
         store.close()
 
 
-def test_acknowledged_batches_survive_a_kill_and_retries_store_nothing_twice(store_url: str, tmp_path: Path) -> None:
+def test_acknowledged_batches_survive_a_kill_and_retries_store_nothing_twice(
+    store_url: str, tmp_path: Path
+) -> None:
     registry = Registry(Store.open(store_url))
     registry.publish_catalogue(catalogue_yaml(catalogue_document(effective_from="2020-01-01")))
     key = registry.keys.create("source", "court").secret
@@ -128,13 +146,20 @@ def test_acknowledged_batches_survive_a_kill_and_retries_store_nothing_twice(sto
         server = start_server(store_url, port, log)
         for client in clients:
             client.join(timeout=max(1, deadline - time.monotonic()))
-        assert all(len(c.acknowledged) == BATCHES_PER_CLIENT for c in clients), log.read_text()[-2000:]
+        assert all(len(c.acknowledged) == BATCHES_PER_CLIENT for c in clients), log.read_text()[
+            -2000:
+        ]
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     assert sum(c.failed_attempts for c in clients) >= 1  # the kill did interrupt someone
     counts = stored_counts(store_url)
-    assert counts == {f"k{c}-{b}": RECORDS_PER_BATCH for c in range(CLIENTS) for b in range(BATCHES_PER_CLIENT)}
+    assert counts == {
+        f"k{c}-{b}": RECORDS_PER_BATCH for c in range(CLIENTS) for b in range(BATCHES_PER_CLIENT)
+    }
     for client in clients:
         for answer in client.acknowledged.values():
-            assert answer["accepted"] + answer["duplicates"] == RECORDS_PER_BATCH and answer["rejected"] == 0
+            assert (
+                answer["accepted"] + answer["duplicates"] == RECORDS_PER_BATCH
+                and answer["rejected"] == 0
+            )

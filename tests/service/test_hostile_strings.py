@@ -8,7 +8,6 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import orjson
-import pytest
 
 from tests.helpers import PERSON, record
 from tests.service.conftest import Api
@@ -49,7 +48,9 @@ def _requests(document: dict, hostile: str):
             content = operation.get("requestBody", {}).get("content", {})
             if "application/json" in content:
                 schema = content["application/json"]["schema"]
-                reference = next(part for part in [schema, *schema.get("anyOf", [])] if "$ref" in part)
+                reference = next(
+                    part for part in [schema, *schema.get("anyOf", [])] if "$ref" in part
+                )
                 reference = reference["$ref"].rsplit("/", 1)[-1]
                 properties = schemas[reference]["properties"]
                 body = {name: _value(schema, hostile) for name, schema in properties.items()}
@@ -60,7 +61,9 @@ def _submit_one_record(api: Api) -> None:
     """Record c1 of the court about PERSON, so that objections have something to name."""
     body = orjson.dumps(record("c1", "court.judgment_default", PERSON, "2026-01-05")) + b"\n"
     response = api.client.post(
-        "/v1/records", content=body, headers={**api.as_("court"), "Content-Type": "application/x-ndjson"}
+        "/v1/records",
+        content=body,
+        headers={**api.as_("court"), "Content-Type": "application/x-ndjson"},
     )
     assert response.status_code == 200, response.text
 
@@ -74,10 +77,16 @@ def test_hostile_strings_get_a_short_4xx_never_a_5xx(api: Api) -> None:
             if template == "/v1/records":
                 continue  # its body is a file: the ingest tests cover NULs and long fields in rows
             role = ROLE.get((method, template), "operator")
-            response = api.client.request(method, path, params=query, json=body, headers=api.as_(role))
+            response = api.client.request(
+                method, path, params=query, json=body, headers=api.as_(role)
+            )
             where = f"{method.upper()} {template} with {hostile[:10]!r}"
-            assert response.status_code < 500, f"{where}: {response.status_code} {response.text[:300]}"
-            assert len(response.content) < 2_000 or response.status_code == 200, f"{where}: {len(response.content)} bytes"
+            assert response.status_code < 500, (
+                f"{where}: {response.status_code} {response.text[:300]}"
+            )
+            assert len(response.content) < 2_000 or response.status_code == 200, (
+                f"{where}: {len(response.content)} bytes"
+            )
             seen += 1
     assert seen >= 9 * len(HOSTILE)
 
@@ -90,15 +99,22 @@ def test_an_objection_with_a_control_character_is_refused_naming_the_field(api: 
         response = api.client.post("/v1/objections", json=body, headers=api.as_("subject"))
         assert response.status_code in (404, 422), response.text
         if field == "reason":
-            assert response.json()["detail"] == "the reason holds a control character ('\\x00' at position 13)"
+            assert (
+                response.json()["detail"]
+                == "the reason holds a control character ('\\x00' at position 13)"
+            )
     # The real objection goes through afterwards: nothing was half stored.
     body = {"source": "court", "record_id": "c1", "reason": "wrong person"}
-    assert api.client.post("/v1/objections", json=body, headers=api.as_("subject")).status_code == 201
+    assert (
+        api.client.post("/v1/objections", json=body, headers=api.as_("subject")).status_code == 201
+    )
 
 
 def test_a_statement_of_a_hundred_thousand_characters_is_refused_briefly(api: Api) -> None:
     response = api.client.put(
-        f"/v1/subjects/{PERSON}/statement", json={"text": LONG_BODY_TEXT}, headers=api.as_("subject")
+        f"/v1/subjects/{PERSON}/statement",
+        json={"text": LONG_BODY_TEXT},
+        headers=api.as_("subject"),
     )
     assert response.status_code in (413, 422)  # the body limit, or the statement's own
     assert len(response.content) < 2_000

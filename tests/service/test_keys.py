@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 import pytest
+import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,11 +14,15 @@ from tests.service.conftest import Api
 
 
 @given(st.sampled_from(list(ROLE_PREFIXES)), st.data())
-def test_a_key_has_its_role_prefix_and_a_checksum_that_catches_any_one_changed_character(role, data) -> None:
+def test_a_key_has_its_role_prefix_and_a_checksum_that_catches_any_one_changed_character(
+    role, data
+) -> None:
     secret = new_secret(role)
     assert secret.startswith(ROLE_PREFIXES[role]) and well_formed(secret)
     position = data.draw(st.integers(len(ROLE_PREFIXES[role]), len(secret) - 1))
-    replacement = data.draw(st.sampled_from("0123456789abcdefXYZ").filter(lambda c: c != secret[position]))
+    replacement = data.draw(
+        st.sampled_from("0123456789abcdefXYZ").filter(lambda c: c != secret[position])
+    )
     assert not well_formed(secret[:position] + replacement + secret[position + 1 :])
 
 
@@ -36,8 +40,13 @@ def test_missing_malformed_unknown_and_revoked_keys_get_the_same_401(api: Api) -
     revoked = api.registry.keys.create("operator", None)
     api.registry.keys.revoke(revoked.number)
     answers = []
-    for header in ({}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Basic abc"},
-                   {"Authorization": f"Bearer {unknown}"}, {"Authorization": f"Bearer {revoked.secret}"}):
+    for header in (
+        {},
+        {"Authorization": "Bearer nonsense"},
+        {"Authorization": "Basic abc"},
+        {"Authorization": f"Bearer {unknown}"},
+        {"Authorization": f"Bearer {revoked.secret}"},
+    ):
         response = api.client.get(f"/v1/subjects/{PERSON}", headers=header)
         answers.append((response.status_code, response.json()))
     assert len(set(map(repr, answers))) == 1

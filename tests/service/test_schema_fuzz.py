@@ -5,11 +5,11 @@ the handlers instead of stopping at 401."""
 
 from __future__ import annotations
 
-import schemathesis
-from schemathesis import checks
-from fastapi.testclient import TestClient
 import orjson
+import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
+from schemathesis import checks
 
 from socialcredit.service.settings import ServiceSettings
 from tests.helpers import PERSON, catalogue_document, catalogue_yaml, record
@@ -38,17 +38,29 @@ def test_no_server_error_and_every_response_matches_the_schema(store_url: str) -
             "source": registry.keys.create("source", "court").secret,
         }
         rows = [record("c1", "court.judgment_default", PERSON, "2026-01-05")]
-        client.post("/v1/records", content=b"".join(orjson.dumps(row) + b"\n" for row in rows),
-                    headers={"Authorization": f"Bearer {keys['source']}", "Content-Type": "application/x-ndjson"})
+        client.post(
+            "/v1/records",
+            content=b"".join(orjson.dumps(row) + b"\n" for row in rows),
+            headers={
+                "Authorization": f"Bearer {keys['source']}",
+                "Content-Type": "application/x-ndjson",
+            },
+        )
         schema = schemathesis.openapi.from_asgi("/v1/openapi.json", app)
         operations = [result.ok() for result in schema.get_all_operations()]
         assert len(operations) >= 6
         for operation in operations:
-            headers = {"Authorization": f"Bearer {keys[ROLE_FOR_PATH.get(operation.path, 'operator')]}"}
+            headers = {
+                "Authorization": f"Bearer {keys[ROLE_FOR_PATH.get(operation.path, 'operator')]}"
+            }
 
             @given(case=operation.as_strategy())
-            @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
-                      suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=EXAMPLES_PER_OPERATION,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
             def call(case) -> None:
                 case.call_and_validate(headers=headers, checks=CHECKS)
 

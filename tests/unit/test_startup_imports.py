@@ -27,6 +27,8 @@ def test_starting_the_cli_imports_no_heavy_package_it_does_not_use() -> None:
         "import sys, socialcredit.cli.app; "
         f"print(' '.join(name for name in {NOT_AT_STARTUP!r} if name in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == []

@@ -31,14 +31,38 @@ GROUNDS_FILE = "prohibited_grounds.yaml"
 TEXT_SEPARATOR = "\x1f"
 # Words of an English term that are not inflected: "attended mass" but not "attended masses in".
 UNINFLECTED_WORDS = frozenset(
-    "a an and as at by for from her his in into its of on or our the their to with".split()
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "her",
+        "his",
+        "in",
+        "into",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "the",
+        "their",
+        "to",
+        "with",
+    ]
 )
 MIN_INFLECTED_LETTERS = 3  # "s" in "relative s score" (from "relative's") is not inflected
 _SEPARATORS = re.compile(r"[\W_]+")
-_ASCII_SEPARATORS = bytes(
-    byte if chr(byte).isalnum() else ord(" ") for byte in range(128)
-) + bytes(128)
-_COMBINING_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_ASCII_SEPARATORS = bytes(byte if chr(byte).isalnum() else ord(" ") for byte in range(128)) + bytes(
+    128
+)
+_COMBINING_MARKS = re.compile(
+    r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
 # A space goes between a Latin letter and a Han, kana or Hangul character, so that "参加rally"
 # still has the English word "rally" in it; Chinese terms never contain a space.
 _CJK = r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff]"

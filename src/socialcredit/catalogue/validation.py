@@ -78,7 +78,9 @@ def _describe(error: dict, document: dict) -> str:
     return f"{_where(tuple(error['loc']), document)}: {message}"
 
 
-def _validate_entries(document: dict, key: str, model: type[Item] | type[Measure]) -> tuple[list, list[str]]:
+def _validate_entries(
+    document: dict, key: str, model: type[Item | Measure]
+) -> tuple[list, list[str]]:
     """Each entry of a list on its own, so that one broken entry hides nothing of the others."""
     entries, problems = [], []
     raw_entries = document.get(key) or []
@@ -179,8 +181,7 @@ def _item_reference_problems(document: dict) -> list[str]:
         found = find_prohibited_ground(*(text for text in texts if isinstance(text, str)))
         if found:
             problems.append(
-                f"{name}: scores a prohibited ground ({found.ground.description}): "
-                f"{found.term!r}"
+                f"{name}: scores a prohibited ground ({found.ground.description}): {found.term!r}"
             )
     return problems
 

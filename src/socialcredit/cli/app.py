@@ -63,8 +63,17 @@ app.command("serve")(serve)
 
 # Piped or redirected output is not cut to 80 columns: tables keep their words whole.
 WIDTH_WHEN_NOT_A_TERMINAL = 160
-stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else WIDTH_WHEN_NOT_A_TERMINAL)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else WIDTH_WHEN_NOT_A_TERMINAL)
+stdout = Console(
+    highlight=False,
+    soft_wrap=True,
+    width=None if sys.stdout.isatty() else WIDTH_WHEN_NOT_A_TERMINAL,
+)
+stderr = Console(
+    stderr=True,
+    highlight=False,
+    soft_wrap=True,
+    width=None if sys.stderr.isatty() else WIDTH_WHEN_NOT_A_TERMINAL,
+)
 
 app.callback()(options.root_options)
 
@@ -92,7 +101,7 @@ def open_registry(database: str | None) -> Iterator[Registry]:
     finally:
         if store.unlogged_looks:
             stderr.print(
-                f"note: the store is read-only, so this look was not logged in the file's access log"
+                "note: the store is read-only, so this look was not logged in the file's access log"
             )
         store.close()
 
@@ -109,7 +118,9 @@ def check_folder(path: Path, option: str) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise fail(f"{option} {path}: cannot make the folder: {error.strerror}", EXIT_CANNOT_RUN) from None
+        raise fail(
+            f"{option} {path}: cannot make the folder: {error.strerror}", EXIT_CANNOT_RUN
+        ) from None
     if not os.access(path, os.W_OK | os.X_OK):
         raise fail(f"{option} {path}: the folder may not be written", EXIT_CANNOT_RUN)
 
@@ -130,7 +141,9 @@ def output_problem(path: Path) -> str | None:
     return None
 
 
-def parse_day(value: str | None, registry: Registry | None = None, option: str = "--as-of") -> dt.date | None:
+def parse_day(
+    value: str | None, registry: Registry | None = None, option: str = "--as-of"
+) -> dt.date | None:
     """The date given as `option` (YYYY-MM-DD exactly), else the registry's today (or None
     without a registry); exit 2 with one line when it is not a date."""
     if value is None:
@@ -213,11 +226,20 @@ def ingest(
 def batches(
     source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
     limit: Annotated[
-        int, typer.Option("--limit", min=1, max=MAX_BATCHES_PAGE_ROWS, help="At most this many, latest first.")
+        int,
+        typer.Option(
+            "--limit", min=1, max=MAX_BATCHES_PAGE_ROWS, help="At most this many, latest first."
+        ),
     ] = BATCHES_PAGE_ROWS,
     before: Annotated[
         int | None,
-        typer.Option("--before", min=1, max=options.ROW_ID_MAX, help="Only batches with a lower id: the next page.", show_default=False),
+        typer.Option(
+            "--before",
+            min=1,
+            max=options.ROW_ID_MAX,
+            help="Only batches with a lower id: the next page.",
+            show_default=False,
+        ),
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -227,13 +249,21 @@ def batches(
     page = rows[:limit]
     stdout.print(render.batches(page))
     if len(rows) > limit:
-        following = ["scs batches", *(["--source", source] if source else []), "--limit", str(limit)]
+        following = [
+            "scs batches",
+            *(["--source", source] if source else []),
+            "--limit",
+            str(limit),
+        ]
         stdout.print(f"more batches are older: {' '.join(following)} --before {page[-1].id}")
 
 
 @app.command("rejected")
 def rejected(
-    batch: Annotated[int, typer.Argument(min=1, max=options.ROW_ID_MAX, help="Batch id, as `scs batches` lists it.")],
+    batch: Annotated[
+        int,
+        typer.Argument(min=1, max=options.ROW_ID_MAX, help="Batch id, as `scs batches` lists it."),
+    ],
     database: DatabaseOption = None,
 ) -> None:
     """Print the rejected rows of one ingested file, with their reasons, as CSV."""
@@ -283,10 +313,16 @@ def score(
 
 @app.command()
 def export(
-    out: Annotated[Path, typer.Option("--out", help="A new or empty directory to write the snapshot into.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="A new or empty directory to write the snapshot into.")
+    ],
     parts: Annotated[
         int | None,
-        typer.Option("--parts", min=1, help="Ledger parts (by subject key). Default: one per 4 million records."),
+        typer.Option(
+            "--parts",
+            min=1,
+            help="Ledger parts (by subject key). Default: one per 4 million records.",
+        ),
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -301,7 +337,9 @@ def export(
         except SnapshotDirectoryNotEmpty as error:
             raise fail(f"--out {error}", EXIT_CANNOT_RUN) from None
         except OSError as error:
-            raise fail(f"--out {out}: cannot write: {error.strerror or error}", EXIT_CANNOT_RUN) from None
+            raise fail(
+                f"--out {out}: cannot write: {error.strerror or error}", EXIT_CANNOT_RUN
+            ) from None
     stdout.print(
         f"exported {summary.records} records of {summary.subjects} subjects in {summary.parts} "
         f"parts, {summary.overdue_intervals} overdue intervals, {summary.catalogue_versions} "
@@ -311,14 +349,19 @@ def export(
 
 @app.command("name-scores")
 def name_scores(
-    scores: Annotated[Path, typer.Argument(help="The Spark job's output directory (Parquet parts by subject key).")],
+    scores: Annotated[
+        Path,
+        typer.Argument(help="The Spark job's output directory (Parquet parts by subject key)."),
+    ],
     out: Annotated[Path, typer.Option("--out", help="Output file: .csv, or .parquet.")],
     database: DatabaseOption = None,
 ) -> None:
     """Join a Spark job's scores back to identifiers: the file `scs score` writes."""
     check_output(out, "--out")
     if not scores.is_dir() or not any(scores.glob("*.parquet")):
-        raise fail(f"{scores}: not a directory of Parquet scores from the Spark job", EXIT_CANNOT_RUN)
+        raise fail(
+            f"{scores}: not a directory of Parquet scores from the Spark job", EXIT_CANNOT_RUN
+        )
     with open_registry(database) as registry:
         try:
             named = registry.name_scores(scores)
@@ -326,7 +369,10 @@ def name_scores(
             raise fail(f"{scores}: cannot read the scores: {error}", EXIT_CANNOT_RUN) from None
     unknown = named.filter(pl.col("subject_id").is_null()).height
     if unknown:
-        raise fail(f"{scores}: {unknown} subject keys are unknown to this store's identity store", EXIT_REFUSED)
+        raise fail(
+            f"{scores}: {unknown} subject keys are unknown to this store's identity store",
+            EXIT_REFUSED,
+        )
     try:
         render.write_scores(named, out)
     except (OSError, pl.exceptions.PolarsError) as error:
@@ -341,7 +387,10 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     viewer: Annotated[
         str | None,
-        typer.Option("--viewer", help="Who is looking (logged in the file). Default: $SCS_VIEWER or the OS user."),
+        typer.Option(
+            "--viewer",
+            help="Who is looking (logged in the file). Default: $SCS_VIEWER or the OS user.",
+        ),
     ] = None,
     purpose: Annotated[
         str, typer.Option("--purpose", help="Why (logged in the file).")
@@ -373,18 +422,28 @@ def show(
 
 @app.command()
 def synth(
-    out: Annotated[Path, typer.Option("--out", help="Directory to write the city into.")] = Path("synthetic-city"),
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the city into.")] = Path(
+        "synthetic-city"
+    ),
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same files.")] = 1,
-    persons: Annotated[int, typer.Option("--persons", min=1, help="Adult residents.")] = RONGCHENG_PERSONS,
-    orgs: Annotated[int, typer.Option("--orgs", min=1, help="Organizations.")] = RONGCHENG_ORGANIZATIONS,
-    years: Annotated[int, typer.Option("--years", min=1, max=20, help="Years of records up to today.")] = 3,
+    persons: Annotated[
+        int, typer.Option("--persons", min=1, help="Adult residents.")
+    ] = RONGCHENG_PERSONS,
+    orgs: Annotated[
+        int, typer.Option("--orgs", min=1, help="Organizations.")
+    ] = RONGCHENG_ORGANIZATIONS,
+    years: Annotated[
+        int, typer.Option("--years", min=1, max=20, help="Years of records up to today.")
+    ] = 3,
 ) -> None:
     """Write a reproducible synthetic city: its catalogue, one record file per source (CSV,
     JSON Lines and Parquet, faulty rows included) and a manifest of what each file holds."""
     from socialcredit.synth.city import CityPlan, write_city  # NumPy: only where it is used
 
     check_folder(out, "--out")
-    plan = CityPlan(seed=seed, persons=persons, organizations=orgs, years=years, today=dt.date.today())
+    plan = CityPlan(
+        seed=seed, persons=persons, organizations=orgs, years=years, today=dt.date.today()
+    )
     with render.progress_bars(stderr) as progress:
         started = time.perf_counter()
         manifest = write_city(plan, out, progress.callback("generate"))
@@ -394,11 +453,22 @@ def synth(
 
 @app.command()
 def demo(
-    small: Annotated[bool, typer.Option("--small", help="A twentieth of the default scale, for a quick look.")] = False,
-    scale: Annotated[float | None, typer.Option("--scale", min=0.001, help="Scale against Rongcheng (1.0: 740,000 residents, 30,000 organizations).")] = None,
+    small: Annotated[
+        bool, typer.Option("--small", help="A twentieth of the default scale, for a quick look.")
+    ] = False,
+    scale: Annotated[
+        float | None,
+        typer.Option(
+            "--scale",
+            min=0.001,
+            help="Scale against Rongcheng (1.0: 740,000 residents, 30,000 organizations).",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed")] = 1,
     years: Annotated[int, typer.Option("--years", min=1, max=20)] = 3,
-    out: Annotated[Path, typer.Option("--out", help="Directory for the city's files.")] = DEMO_DIRECTORY,
+    out: Annotated[
+        Path, typer.Option("--out", help="Directory for the city's files.")
+    ] = DEMO_DIRECTORY,
     database: DatabaseOption = None,
 ) -> None:
     """Build a synthetic city at a real city's scale, ingest it, score it, and say what it found."""
@@ -438,4 +508,3 @@ _store_flag_on_every_group()
 
 def main() -> None:
     app()
-

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-
-from socialcredit.cli.options import DatabaseOption
 from rich.table import Table
 
 from socialcredit.cli.options import DatabaseOption
 from socialcredit.keys import ROLES, KeyRefused, NewKey
 
-keys_app = typer.Typer(help="API keys for the HTTP API: create, list, revoke.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="API keys for the HTTP API: create, list, revoke.", no_args_is_help=True
+)
 
 
 def _app():
@@ -26,7 +26,9 @@ def create(
     role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(ROLES)}.")],
     who: Annotated[
         str | None,
-        typer.Option("--for", help="A source's code, a subject's identifier, or a relying party's name."),
+        typer.Option(
+            "--for", help="A source's code, a subject's identifier, or a relying party's name."
+        ),
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -80,7 +82,9 @@ def demo_keys(registry, report) -> list[tuple[str, str | None, NewKey]]:
     """For the end of `scs demo`: a key for the operator, one source, one relying party and
     one subject of the city, so the API can be tried at once (`scs serve`, then curl)."""
     catalogue = registry.rulebook.latest
-    measure = next((m for m in catalogue.measures if m.relying_parties), None) if catalogue else None
+    measure = (
+        next((m for m in catalogue.measures if m.relying_parties), None) if catalogue else None
+    )
     busiest = max(report.outcomes, key=lambda outcome: outcome.accepted, default=None)
     wanted = [
         ("operator", None),
@@ -88,11 +92,17 @@ def demo_keys(registry, report) -> list[tuple[str, str | None, NewKey]]:
         ("party", measure.relying_parties[0] if measure else None),
         ("subject", report.example_subject()),
     ]
-    return [(role, who, registry.keys.create(role, who)) for role, who in wanted if role == "operator" or who]
+    return [
+        (role, who, registry.keys.create(role, who))
+        for role, who in wanted
+        if role == "operator" or who
+    ]
 
 
 def print_demo_keys(console, keys: list[tuple[str, str | None, NewKey]], store: str) -> None:
-    console.print("\n[bold]API keys for this city[/] (shown once; `scs keys list` lists them without the secret)")
+    console.print(
+        "\n[bold]API keys for this city[/] (shown once; `scs keys list` lists them without the secret)"
+    )
     for role, who, key in keys:
         console.print(f"{role:<9}{(who or ''):<20} key {key.number}: {key.secret}", markup=False)
     console.print(f"Serve the API and the web pages: scs serve --db {store}", markup=False)

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import polars as pl
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from socialcredit.csv_files import write_csv
@@ -156,15 +163,19 @@ def print_file(console: Console, subject_file: SubjectFile) -> None:
         f"[bold]{score.subject_id}[/] ({score.subject_kind}) as of {score.as_of}: "
         f"score [bold]{score.score}[/], tier [bold]{score.tier}[/], lists: {lists}"
     )
-    console.print(
-        f"base {score.base_score} under catalogue version {score.catalogue_version}"
-    )
+    console.print(f"base {score.base_score} under catalogue version {score.catalogue_version}")
     factors = Table("item", "title", "points", title="Key factors")
     for factor in score.key_factors:
         factors.add_row(factor.item, factor.title, f"{factor.points:+d}")
     console.print(factors)
     records = Table(
-        "decided", "item", "points", "source", "reference", "legal basis", "counts until",
+        "decided",
+        "item",
+        "points",
+        "source",
+        "reference",
+        "legal basis",
+        "counts until",
         title="Counting records",
     )
     for entry in score.counting_records:
@@ -190,10 +201,23 @@ def print_file(console: Console, subject_file: SubjectFile) -> None:
     console.print(views)
 
 
-OBJECTION_HEADINGS = ("number", "source", "record", "rev", "subject", "filed", "due", "state", "answered", "reason")
+OBJECTION_HEADINGS = (
+    "number",
+    "source",
+    "record",
+    "rev",
+    "subject",
+    "filed",
+    "due",
+    "state",
+    "answered",
+    "reason",
+)
 
 
-def print_objections(console: Console, objections: list[Objection], title: str | None = None) -> None:
+def print_objections(
+    console: Console, objections: list[Objection], title: str | None = None
+) -> None:
     """One plain line per objection (no table rules, nothing cut), the reason last."""
     if title:
         console.print(f"{title}: {'none' if not objections else len(objections)}")
@@ -214,7 +238,9 @@ def print_objections(console: Console, objections: list[Objection], title: str |
         )
         for objection in objections
     ]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(OBJECTION_HEADINGS) - 1)]
+    widths = [
+        max(len(row[column]) for row in rows) for column in range(len(OBJECTION_HEADINGS) - 1)
+    ]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths)]
         console.print("  ".join([*cells, row[-1]]), markup=False)
@@ -231,7 +257,9 @@ class PhaseProgress:
         def report(*arguments) -> None:
             phase, done, total = (fixed_phase, *arguments[-2:]) if fixed_phase else arguments
             if phase not in self._tasks:
-                self._tasks[phase] = self._progress.add_task(PHASE_TITLES.get(phase, phase), total=total)
+                self._tasks[phase] = self._progress.add_task(
+                    PHASE_TITLES.get(phase, phase), total=total
+                )
             self._progress.update(self._tasks[phase], completed=done, total=total)
 
         return report
@@ -275,12 +303,27 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
         f"Ingested in {seconds['ingest']:.1f} s ({report.manifest.rows / seconds['ingest']:,.0f} rows/s): "
         f"accepted {report.accepted:,}, duplicates {report.duplicates:,}, rejected {report.rejected:,}."
     )
-    worst = Table("source", "format", "rows", "rejected", "reject rate", title="Sources with the highest reject rates")
+    worst = Table(
+        "source",
+        "format",
+        "rows",
+        "rejected",
+        "reject rate",
+        title="Sources with the highest reject rates",
+    )
     for outcome in report.worst_sources():
-        worst.add_row(outcome.source, outcome.format, f"{outcome.rows:,}", f"{outcome.rejected:,}", f"{outcome.reject_rate:.1%}")
+        worst.add_row(
+            outcome.source,
+            outcome.format,
+            f"{outcome.rows:,}",
+            f"{outcome.rejected:,}",
+            f"{outcome.reject_rate:.1%}",
+        )
     console.print(worst)
 
-    console.print(f"Scored {summary.subjects:,} subjects as of {population.as_of} in {seconds['score']:.1f} s.")
+    console.print(
+        f"Scored {summary.subjects:,} subjects as of {population.as_of} in {seconds['score']:.1f} s."
+    )
     tiers = Table("kind", "tier", "subjects", "share", title="Tiers")
     for row in summary.tiers.iter_rows(named=True):
         tiers.add_row(row["kind"], row["tier"], f"{row['subjects']:,}", f"{row['share']:.1%}")
@@ -291,19 +334,39 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
     console.print(lists)
     moved = Table("item", "title", "points", "subjects", title="Items that moved the most points")
     contributions = population.contributions
-    for row in [*contributions.head(5).iter_rows(named=True), *contributions.tail(5).reverse().iter_rows(named=True)]:
+    for row in [
+        *contributions.head(5).iter_rows(named=True),
+        *contributions.tail(5).reverse().iter_rows(named=True),
+    ]:
         moved.add_row(row["item"], row["title"], f"{row['points']:+,}", f"{row['subjects']:,}")
     console.print(moved)
     outcome = report.objections
-    objections = Table("state", "objections", title=f"Objections ({outcome.filed:,} filed, in {seconds['objections']:.1f} s), as they stand today")
+    objections = Table(
+        "state",
+        "objections",
+        title=f"Objections ({outcome.filed:,} filed, in {seconds['objections']:.1f} s), as they stand today",
+    )
     for state, count in outcome.by_state.items():
         objections.add_row(state, f"{count:,}")
     console.print(objections)
-    measures = Table("measure", "applies to", "relying parties", "subjects", title="Measures, by how many subjects they apply to")
+    measures = Table(
+        "measure",
+        "applies to",
+        "relying parties",
+        "subjects",
+        title="Measures, by how many subjects they apply to",
+    )
     for coverage in sorted(report.measures, key=lambda coverage: -coverage.subjects):
-        measures.add_row(coverage.code, coverage.applies_to, ", ".join(coverage.relying_parties), f"{coverage.subjects:,}")
+        measures.add_row(
+            coverage.code,
+            coverage.applies_to,
+            ", ".join(coverage.relying_parties),
+            f"{coverage.subjects:,}",
+        )
     console.print(measures)
-    console.print(f"Done in {seconds['total']:.1f} s. The store is {store}; the files are in {report.directory}/.")
+    console.print(
+        f"Done in {seconds['total']:.1f} s. The store is {store}; the files are in {report.directory}/."
+    )
     example = report.example_subject()
     database = f" --db {store}"
     console.print("\n[bold]Try next[/]")
@@ -313,7 +376,10 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
             f'scs check {example} --measure no_air_travel --party civil-aviation --purpose "ticket sale"{database}',
             "a relying party's yes or no, logged in the file",
         ),
-        (f"scs objection list --open{database}", "objections not answered yet, with their due dates"),
+        (
+            f"scs objection list --open{database}",
+            "objections not answered yet, with their due dates",
+        ),
         (f"scs score --out scores.csv{database}", "every subject, as CSV"),
         (f"scs batches{database}", "what each source sent, and what was refused"),
         (f"scs catalog versions{database}", "the published catalogue"),

@@ -26,7 +26,9 @@ objection_app = typer.Typer(
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 OnOption = Annotated[
     str | None,
-    typer.Option("--on", help="The day it was received, YYYY-MM-DD. Default: today.", show_default=False),
+    typer.Option(
+        "--on", help="The day it was received, YYYY-MM-DD. Default: today.", show_default=False
+    ),
 ]
 
 
@@ -86,8 +88,12 @@ def objection_uphold(
 
 @objection_app.command("list")
 def objection_list(
-    source: Annotated[str | None, typer.Option("--source", help="Only this source's records.")] = None,
-    subject: Annotated[str | None, typer.Option("--subject", help="Only this subject's objections.")] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Only this source's records.")
+    ] = None,
+    subject: Annotated[
+        str | None, typer.Option("--subject", help="Only this subject's objections.")
+    ] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only those not answered yet.")] = False,
     as_json: JsonOption = False,
     database: DatabaseOption = None,

@@ -7,18 +7,23 @@ from typing import Annotated
 import typer
 
 from socialcredit.cli.options import DatabaseOption
-
 from socialcredit.service.server import DEFAULT_SERVER, SERVERS
 
 
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8000,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")
+    ] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes.")] = 1,
-    server: Annotated[str, typer.Option("--server", help=f"ASGI server: {', '.join(SERVERS)}.")] = DEFAULT_SERVER,
+    server: Annotated[
+        str, typer.Option("--server", help=f"ASGI server: {', '.join(SERVERS)}.")
+    ] = DEFAULT_SERVER,
     rate_limit: Annotated[
         float | None,
-        typer.Option("--rate-limit", min=0, help="Requests per second per key (0: no limit). Default 100."),
+        typer.Option(
+            "--rate-limit", min=0, help="Requests per second per key (0: no limit). Default 100."
+        ),
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -30,5 +35,7 @@ def serve(
         raise cli.fail(f"--server must be one of {', '.join(SERVERS)}", cli.EXIT_CANNOT_RUN)
     with cli.open_registry(database) as registry:  # open (and migrate) once, before any worker
         store_url = registry.store.url.given
-    print(f"serving on http://{host}:{port} (API: http://{host}:{port}/v1/openapi.json)", flush=True)
+    print(
+        f"serving on http://{host}:{port} (API: http://{host}:{port}/v1/openapi.json)", flush=True
+    )
     run(store_url, host, port, workers, server, rate_limit)  # type: ignore[arg-type]

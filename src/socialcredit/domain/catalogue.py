@@ -8,9 +8,17 @@ order) live in `socialcredit.catalogue.validation`, which reports every problem 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
 
 from socialcredit.domain.identifiers import SubjectKind
 
@@ -40,7 +48,6 @@ MAX_COUNTS_FOR_DAYS = dt.date.max.toordinal()
 MAX_CAP_PER_YEAR = 10**18
 # base_score, tier minimums and list thresholds.
 MAX_SCORE_MAGNITUDE = 10**18
-
 
 
 def _calendar_day(value: object) -> object:

@@ -88,7 +88,9 @@ def organization_identifier_problem(identifier: str) -> str | None:
             return f"organization identifier: character {position} ({character!r}) is not allowed"
     expected = organization_check_character(identifier[:17])
     if identifier[17] != expected:
-        return f"organization identifier: check character is {identifier[17]!r}, expected {expected!r}"
+        return (
+            f"organization identifier: check character is {identifier[17]!r}, expected {expected!r}"
+        )
     return None
 
 
@@ -148,14 +150,13 @@ def _as_check_series(name: str, readable: np.ndarray, checks: np.ndarray) -> pl.
 
     codes = np.full(readable.shape, -1, dtype=np.int64)
     codes[readable] = checks
-    return (
-        pl.select(
-            pl.when(pl.lit(codes) >= 0)
-            .then(pl.lit(codes).replace_strict(_CHARACTER_OF_CODE, default=None, return_dtype=pl.String))
-            .alias(name)
+    return pl.select(
+        pl.when(pl.lit(codes) >= 0)
+        .then(
+            pl.lit(codes).replace_strict(_CHARACTER_OF_CODE, default=None, return_dtype=pl.String)
         )
-        .to_series()
-    )
+        .alias(name)
+    ).to_series()
 
 
 @cache
@@ -208,9 +209,7 @@ def person_identifier_problem_expr(column: pl.Expr, expected_check: pl.Expr) -> 
     return (
         pl.when(length != IDENTIFIER_LENGTH)
         .then(
-            pl.format(
-                "person identifier must have 18 characters, not {}", length.cast(pl.String)
-            )
+            pl.format("person identifier must have 18 characters, not {}", length.cast(pl.String))
         )
         .when(expected_check.is_null())
         .then(pl.lit("person identifier must start with 17 digits"))

@@ -147,4 +147,4 @@ class Rulebook:
     def version_index_expr(self, decided_on: pl.Expr) -> pl.Expr:
         """Vectorized `version_on`: the index of the version in effect, or -1 before the first."""
         dates = pl.Series("effective_from", self.effective_dates, dtype=pl.Date)
-        return (pl.lit(dates).search_sorted(decided_on, side="right").cast(pl.Int32) - 1)
+        return pl.lit(dates).search_sorted(decided_on, side="right").cast(pl.Int32) - 1

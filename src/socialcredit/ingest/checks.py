@@ -51,7 +51,11 @@ def _positive_count(name: str) -> tuple[pl.Expr, pl.Expr]:
     well_formed = text.str.contains(COUNT_PATTERN)
     problem = (
         pl.when(~well_formed & text.str.contains(ANY_SCRIPT_COUNT_PATTERN))
-        .then(pl.format(f"{name} must be a positive integer written with the digits 0-9, not '{{}}'", text))
+        .then(
+            pl.format(
+                f"{name} must be a positive integer written with the digits 0-9, not '{{}}'", text
+            )
+        )
         .when(~well_formed)
         .then(pl.format(f"{name} must be a positive integer, not '{{}}'", text))
         .when(number.is_null() | (number > MAX_COUNT))  # null: too long even for 64 bits
@@ -79,9 +83,7 @@ def check_chunk(
         revision.cast(pl.Int64).alias("revision_number"),
         quantity.cast(pl.Int64).alias("quantity_number"),
         decided_on,
-    ).with_columns(
-        rulebook.version_index_expr(pl.col("decided_on_date")).alias("version_index")
-    )
+    ).with_columns(rulebook.version_index_expr(pl.col("decided_on_date")).alias("version_index"))
 
     # The rule for (version in effect on decided_on, item): kind, issuers.
     rules = rulebook.item_rules_frame.select(
@@ -113,7 +115,11 @@ def check_chunk(
         .when(pl.col("subject_kind") == "organization")
         .then(
             pl.when(organization_problem.is_not_null() & person_problem.is_null())
-            .then(pl.lit("subject_id is a person's identity number, but the item concerns organizations"))
+            .then(
+                pl.lit(
+                    "subject_id is a person's identity number, but the item concerns organizations"
+                )
+            )
             .otherwise(organization_problem)
         )
     )
@@ -122,10 +128,7 @@ def check_chunk(
     item_known = pl.col("subject_kind").is_not_null()
     has = {name: pl.col(NORMALIZED[name]).is_not_null() for name in SUBMITTED_FIELDS}
     problems = [
-        *(
-            pl.when(~has[name]).then(pl.lit(f"missing field {name}"))
-            for name in REQUIRED_FIELDS
-        ),
+        *(pl.when(~has[name]).then(pl.lit(f"missing field {name}")) for name in REQUIRED_FIELDS),
         pl.when(pl.col(NORMALIZED["record_id"]).str.len_chars() > RECORD_ID_MAX_LENGTH).then(
             pl.lit(f"record_id is longer than {RECORD_ID_MAX_LENGTH} characters")
         ),
@@ -144,7 +147,11 @@ def check_chunk(
             pl.format("no catalogue version is in effect on {}", decided_text)
         ),
         pl.when(decided_ok & (pl.col("version_index") >= 0) & has["item"] & ~item_known).then(
-            pl.format("unknown item '{}' in the catalogue in effect on {}", pl.col(NORMALIZED["item"]), decided_text)
+            pl.format(
+                "unknown item '{}' in the catalogue in effect on {}",
+                pl.col(NORMALIZED["item"]),
+                decided_text,
+            )
         ),
         pl.when(item_known & ~pl.col("source_is_issuer")).then(
             pl.format(f"source '{source}' is not an issuer of '{{}}'", pl.col(NORMALIZED["item"]))

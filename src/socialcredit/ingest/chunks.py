@@ -36,7 +36,9 @@ def conform(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype=dtype).alias(name)
         for name, dtype in CHUNK_SCHEMA.items()
     )
-    has_nul = pl.any_horizontal(pl.col(name).str.contains("\x00", literal=True) for name in SUBMITTED_FIELDS)
+    has_nul = pl.any_horizontal(
+        pl.col(name).str.contains("\x00", literal=True) for name in SUBMITTED_FIELDS
+    )
     if not frame.select(has_nul.any()).item():
         return frame
     return frame.with_columns(
@@ -44,7 +46,10 @@ def conform(frame: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(NUL_CHARACTER))
         .otherwise(pl.col("malformed"))
         .alias("malformed"),
-        *(pl.col(name).str.replace_all("\x00", "\ufffd", literal=True) for name in SUBMITTED_FIELDS),
+        *(
+            pl.col(name).str.replace_all("\x00", "\ufffd", literal=True)
+            for name in SUBMITTED_FIELDS
+        ),
     )
 
 
@@ -66,7 +71,9 @@ def field_columns(names: list[str], where: str) -> dict[str, int]:
         positions[key] = position
     missing = [name for name in REQUIRED_FIELDS if name not in positions]
     if missing:
-        raise UnreadableFile(f"{where} lacks the required column(s) {', '.join(missing)}{_hint(names)}")
+        raise UnreadableFile(
+            f"{where} lacks the required column(s) {', '.join(missing)}{_hint(names)}"
+        )
     return {name: positions[name] for name in SUBMITTED_FIELDS if name in positions}
 
 

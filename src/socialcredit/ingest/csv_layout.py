@@ -45,7 +45,8 @@ def block_layout(block: bytes) -> BlockLayout:
     quotes = np.flatnonzero(data == QUOTE)
     carriage_returns = np.flatnonzero(data == CARRIAGE_RETURN)
     lone_returns = carriage_returns[
-        (carriage_returns + 1 >= data.size) | (data[np.minimum(carriage_returns + 1, data.size - 1)] != LINE_FEED)
+        (carriage_returns + 1 >= data.size)
+        | (data[np.minimum(carriage_returns + 1, data.size - 1)] != LINE_FEED)
     ]
     if quotes.size == 0:
         return BlockLayout(line_feeds, None, plain=lone_returns.size == 0)
@@ -73,7 +74,9 @@ def block_layout(block: bytes) -> BlockLayout:
 
     record_ends = line_feeds[~_inside_at(line_feeds, run_starts, inside_after)]
     plain = not (
-        stray.any() or closed_badly.any() or (~_inside_at(lone_returns, run_starts, inside_after)).any()
+        stray.any()
+        or closed_badly.any()
+        or (~_inside_at(lone_returns, run_starts, inside_after)).any()
     )
     open_quote_at = None
     if inside_after[-1]:

@@ -134,7 +134,9 @@ def _parse_block(
         if frame is not None:
             kept = ~_blank_records(block, layout, records)
             numbers = np.flatnonzero(kept) + rows_before + 1
-            return conform(frame.filter(pl.Series(kept)).with_columns(row=pl.Series(numbers))), records
+            return conform(
+                frame.filter(pl.Series(kept)).with_columns(row=pl.Series(numbers))
+            ), records
     rows, records = _csv_module_rows(block, header)
     frame = pl.from_dicts(
         [{**row, "row": row["row"] + rows_before} for row in rows], schema=CHUNK_SCHEMA

@@ -33,7 +33,7 @@ FIELD_KEY = '"(?:' + "|".join(SUBMITTED_FIELDS) + r')"\s*:'
 # Anything on which Polars could read a line otherwise than the json module: a number with a
 # sign, a fraction or an exponent; an escaped ASCII character (a key could be spelled so) or
 # surrogate; a control character (raw in a string is invalid JSON, which Polars lets pass).
-NOT_FOR_POLARS = r':\s*-|:\s*\d+[.eE]|:\s*0\d|\\u00[0-7]|\\u[dD][89a-fA-F]|[\x00-\x1f]'
+NOT_FOR_POLARS = r":\s*-|:\s*\d+[.eE]|:\s*0\d|\\u00[0-7]|\\u[dD][89a-fA-F]|[\x00-\x1f]"
 
 
 def jsonl_chunks(path, chunk_lines: int, note_columns) -> Iterator[pl.DataFrame]:
@@ -51,7 +51,9 @@ def jsonl_chunks(path, chunk_lines: int, note_columns) -> Iterator[pl.DataFrame]
 
 
 def _chunk(numbers: list[int], texts: list[bytes], note_columns) -> pl.DataFrame:
-    lines = pl.DataFrame({"row": pl.Series(numbers, dtype=pl.Int64), "raw": pl.Series(texts, dtype=pl.Binary)})
+    lines = pl.DataFrame(
+        {"row": pl.Series(numbers, dtype=pl.Int64), "raw": pl.Series(texts, dtype=pl.Binary)}
+    )
     lines = lines.with_columns(text=pl.col("raw").cast(pl.String, strict=False))
     text = pl.col("text")
     candidates = lines.filter(
@@ -62,7 +64,10 @@ def _chunk(numbers: list[int], texts: list[bytes], note_columns) -> pl.DataFrame
     )
     fast = _polars_rows(candidates)
     slow_lines = lines if fast is None else lines.join(fast.select("row"), on="row", how="anti")
-    slow = [_json_row(number, raw, note_columns) for number, raw in slow_lines.select("row", "raw").iter_rows()]
+    slow = [
+        _json_row(number, raw, note_columns)
+        for number, raw in slow_lines.select("row", "raw").iter_rows()
+    ]
     frames = [conform(pl.from_dicts(slow, schema=CHUNK_SCHEMA))]
     if fast is not None and fast.height:
         note_columns(_keys(fast["text"][0]))
@@ -74,7 +79,9 @@ def _polars_rows(candidates: pl.DataFrame) -> pl.DataFrame | None:
     """Polars' reading of the candidate lines, keeping those where each record field it found
     was written once and not as null: then the json module would read the same."""
     if candidates.height == 0:
-        return candidates.with_columns(pl.lit(None, pl.String).alias(name) for name in SUBMITTED_FIELDS)
+        return candidates.with_columns(
+            pl.lit(None, pl.String).alias(name) for name in SUBMITTED_FIELDS
+        )
     try:
         parsed = pl.read_ndjson(
             io.BytesIO(b"\n".join(candidates["raw"].to_list())),
@@ -86,7 +93,9 @@ def _polars_rows(candidates: pl.DataFrame) -> pl.DataFrame | None:
         return None
     found = pl.sum_horizontal(pl.col(name).is_not_null() for name in SUBMITTED_FIELDS)
     written = pl.col("text").str.count_matches(FIELD_KEY)
-    return pl.concat([candidates, parsed], how="horizontal").filter((found == written) & (found > 0))
+    return pl.concat([candidates, parsed], how="horizontal").filter(
+        (found == written) & (found > 0)
+    )
 
 
 def _json_row(number: int, raw: bytes, note_columns) -> dict[str, object]:
@@ -96,7 +105,11 @@ def _json_row(number: int, raw: bytes, note_columns) -> dict[str, object]:
         return {"row": number, "malformed": "not valid UTF-8"}
     try:
         document = json.loads(
-            text, parse_int=str, parse_float=str, parse_constant=_refuse_constant, object_pairs_hook=_Pairs
+            text,
+            parse_int=str,
+            parse_float=str,
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_Pairs,
         )
     except ValueError as error:
         return {"row": number, "malformed": f"not valid JSON: {error}"}

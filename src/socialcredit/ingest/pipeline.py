@@ -46,7 +46,9 @@ class IngestCounts:
         return f"accepted {self.accepted}, duplicates {self.duplicates}, rejected {self.rejected}"
 
 
-def _record_rows(accepted: pl.DataFrame, ids: pl.Series, batch_id: int, source: str) -> pl.DataFrame:
+def _record_rows(
+    accepted: pl.DataFrame, ids: pl.Series, batch_id: int, source: str
+) -> pl.DataFrame:
     frame = accepted.with_columns(ids.alias("id"))
     # A revision superseding one accepted earlier in this chunk names that row's new id.
     id_of_row = frame.select(pl.col("row").alias("supersedes_row"), pl.col("id").alias("row_id"))

@@ -11,13 +11,10 @@ for faults found further in, while read (`UnreadableFile`), before anything of i
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
-import orjson
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -57,8 +54,12 @@ class RecordFile:
         try:
             path.open("rb").close()  # unreadable (permissions): say so now, not mid-ingest
             if file_format == "csv":
-                record_file.csv_header = read_header(path, csv_block_bytes or csv_reader.CSV_BLOCK_BYTES)
-                record_file._note_columns(record_file.csv_header.names if record_file.csv_header else [])
+                record_file.csv_header = read_header(
+                    path, csv_block_bytes or csv_reader.CSV_BLOCK_BYTES
+                )
+                record_file._note_columns(
+                    record_file.csv_header.names if record_file.csv_header else []
+                )
             elif file_format == "parquet":
                 _parquet_fields(_open_parquet(path).schema_arrow)
         except OSError as error:
@@ -75,7 +76,11 @@ class RecordFile:
         return digest.hexdigest()
 
     def chunks(self) -> Iterator[pl.DataFrame]:
-        readers = {"csv": self._csv_chunks, "jsonl": self._jsonl_chunks, "parquet": self._parquet_chunks}
+        readers = {
+            "csv": self._csv_chunks,
+            "jsonl": self._jsonl_chunks,
+            "parquet": self._parquet_chunks,
+        }
         try:
             yield from readers[self.format]()
         except UnreadableFile as error:
@@ -84,7 +89,9 @@ class RecordFile:
     # -- CSV ---------------------------------------------------------------------------------
 
     def _csv_chunks(self) -> Iterator[pl.DataFrame]:
-        return csv_chunks(self.path, self.csv_header, self.csv_block_bytes or csv_reader.CSV_BLOCK_BYTES)
+        return csv_chunks(
+            self.path, self.csv_header, self.csv_block_bytes or csv_reader.CSV_BLOCK_BYTES
+        )
 
     # -- JSON Lines --------------------------------------------------------------------------
 
@@ -99,18 +106,23 @@ class RecordFile:
         self._note_columns(parquet.schema_arrow.names)
         names = parquet.schema_arrow.names
         rows_before = 0
-        batches = parquet.iter_batches(batch_size=INGEST_CHUNK_ROWS, columns=[names[p] for p in positions.values()])
+        batches = parquet.iter_batches(
+            batch_size=INGEST_CHUNK_ROWS, columns=[names[p] for p in positions.values()]
+        )
         try:
             for batch in batches:
                 frame = pl.from_arrow(batch)
                 assert isinstance(frame, pl.DataFrame)
                 frame = frame.select(
-                    pl.col(names[position]).cast(pl.String).alias(name) for name, position in positions.items()
+                    pl.col(names[position]).cast(pl.String).alias(name)
+                    for name, position in positions.items()
                 )
                 yield conform(frame.with_row_index("row", offset=rows_before + 1))
                 rows_before += batch.num_rows
         except (pa.ArrowException, OSError) as error:
-            raise UnreadableFile(f"row {rows_before + 1} or after cannot be read: {error}") from error
+            raise UnreadableFile(
+                f"row {rows_before + 1} or after cannot be read: {error}"
+            ) from error
 
     def _note_columns(self, names) -> None:
         self.unknown_columns.update(

@@ -45,9 +45,7 @@ def judge_revisions(candidates: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFr
     candidates = candidates.with_columns(occurrences.alias("occurrences"))
     single = candidates.filter(pl.col("occurrences") == 1)
     repeated = candidates.filter(pl.col("occurrences") > 1)
-    return pl.concat(
-        [_judge_single(single, stored), _judge_repeated(repeated, stored)]
-    ).sort("row")
+    return pl.concat([_judge_single(single, stored), _judge_repeated(repeated, stored)]).sort("row")
 
 
 def _judge_single(candidates: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
@@ -129,32 +127,38 @@ def _judge_repeated(candidates: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFr
             if known[revision].content == content:
                 judged.append((entry["row"], DUPLICATE, None, None, None))
             else:
-                judged.append((
-                    entry["row"],
-                    REJECTED,
-                    f"conflict: revision {revision} of record {entry['record_id_value']} "
-                    "is stored with other content",
-                    None,
-                    None,
-                ))
+                judged.append(
+                    (
+                        entry["row"],
+                        REJECTED,
+                        f"conflict: revision {revision} of record {entry['record_id_value']} "
+                        "is stored with other content",
+                        None,
+                        None,
+                    )
+                )
             continue
         latest_revision = max(known, default=None)
         if latest_revision is not None and revision < latest_revision:
-            judged.append((
-                entry["row"],
-                REJECTED,
-                f"revision {revision} is lower than the stored revision {latest_revision}",
-                None,
-                None,
-            ))
+            judged.append(
+                (
+                    entry["row"],
+                    REJECTED,
+                    f"revision {revision} is lower than the stored revision {latest_revision}",
+                    None,
+                    None,
+                )
+            )
             continue
         latest = known.get(latest_revision) if latest_revision is not None else None
-        judged.append((
-            entry["row"],
-            ACCEPTED,
-            None,
-            latest.stored_id if latest else None,
-            latest.row if latest else None,
-        ))
+        judged.append(
+            (
+                entry["row"],
+                ACCEPTED,
+                None,
+                latest.stored_id if latest else None,
+                latest.row if latest else None,
+            )
+        )
         known[revision] = _Revision(content, None, entry["row"])
     return pl.DataFrame(judged, schema=JUDGED_SCHEMA, orient="row")

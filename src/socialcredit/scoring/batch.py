@@ -146,7 +146,10 @@ def _per_subject(judged: pl.LazyFrame, rulebook: Rulebook) -> pl.LazyFrame:
         .filter(pl.col("value").abs() > pl.col("cap_per_year"))
         .group_by(SUBJECT)
         .agg(
-            (pl.col("value").clip(-pl.col("cap_per_year"), pl.col("cap_per_year")) - pl.col("value"))
+            (
+                pl.col("value").clip(-pl.col("cap_per_year"), pl.col("cap_per_year"))
+                - pl.col("value")
+            )
             .sum()
             .alias("correction")
         )
@@ -232,7 +235,9 @@ def contributions_by_item(
         ledger, _ = with_subject_keys(ledger)
     judged = judged_records(ledger.lazy(), rulebook, as_of, overdue).filter("counts")
     return (
-        judged.group_by(SUBJECT, "item", "version_index", pl.col("decided_on").dt.year().alias("year"))
+        judged.group_by(
+            SUBJECT, "item", "version_index", pl.col("decided_on").dt.year().alias("year")
+        )
         .agg(pl.col("value").sum(), pl.col("cap_per_year").first())
         .with_columns(
             pl.when(pl.col("cap_per_year").is_null())

@@ -88,7 +88,10 @@ def write_snapshot(
     overdue = overdue.select(list(OVERDUE_COLUMNS)).cast(OVERDUE_COLUMNS)
     parts = parts or parts_for(ledger.height)
     files: dict[str, pl.DataFrame] = {}
-    for name, frame in ((spark_job.LEDGER_DIRECTORY, ledger), (spark_job.SUBJECTS_DIRECTORY, subjects)):
+    for name, frame in (
+        (spark_job.LEDGER_DIRECTORY, ledger),
+        (spark_job.SUBJECTS_DIRECTORY, subjects),
+    ):
         part_of = frame.select((pl.col(SUBJECT) % parts).alias("part"))["part"]
         for part in range(parts):
             files[f"{name}/{spark_job.PART_NAME.format(part)}"] = frame.filter(part_of == part)
@@ -177,7 +180,13 @@ def read_scores(directory: Path) -> pl.DataFrame:
     parts = sorted(directory.glob("*.parquet"))
     if not parts:
         return pl.DataFrame(
-            schema={SUBJECT: pl.Int64, "kind": pl.String, "score": pl.Int64, "tier": pl.String, "lists": pl.String}
+            schema={
+                SUBJECT: pl.Int64,
+                "kind": pl.String,
+                "score": pl.Int64,
+                "tier": pl.String,
+                "lists": pl.String,
+            }
         )
     return pl.concat([pl.read_parquet(part) for part in parts], how="vertical_relaxed")
 

@@ -77,7 +77,8 @@ def _path(snapshot: str, name: str) -> str:
 def read_manifest(spark: SparkSession, snapshot: str) -> dict:
     """The manifest, read through Spark so that any file system Spark reads will do."""
     text = "\n".join(
-        row.value for row in spark.read.text(_path(snapshot, MANIFEST_FILE), wholetext=True).collect()
+        row.value
+        for row in spark.read.text(_path(snapshot, MANIFEST_FILE), wholetext=True).collect()
     )
     manifest = json.loads(text)
     if manifest.get("schema_version") != SNAPSHOT_SCHEMA_VERSION:
@@ -98,7 +99,9 @@ def score_snapshot(spark: SparkSession, snapshot: str, as_of: dt.date) -> DataFr
     from pyspark.sql import functions as F
 
     manifest = read_manifest(spark, snapshot)
-    versions = sorted(manifest["catalogue"]["versions"], key=lambda version: version["effective_from"])
+    versions = sorted(
+        manifest["catalogue"]["versions"], key=lambda version: version["effective_from"]
+    )
     for version in versions:
         version["effective_from"] = dt.date.fromisoformat(version["effective_from"])
     in_effect = [version for version in versions if version["effective_from"] <= as_of]
@@ -147,7 +150,9 @@ def score_snapshot(spark: SparkSession, snapshot: str, as_of: dt.date) -> DataFr
         & (F.datediff(as_of_literal, decided_on) < F.col("counts_for_days"))
         & F.col("__held_back").isNull()
     )
-    value = F.when(F.coalesce(counts, F.lit(False)), F.col("points") * F.col("quantity")).otherwise(0)
+    value = F.when(F.coalesce(counts, F.lit(False)), F.col("points") * F.col("quantity")).otherwise(
+        0
+    )
     if not _sum_fits_64_bits(manifest, versions):
         value = value.cast(WIDE_SUM_TYPE)
     judged = (
@@ -163,9 +168,9 @@ def score_snapshot(spark: SparkSession, snapshot: str, as_of: dt.date) -> DataFr
     summed = judged.groupBy("subject").agg(
         F.sum("value").alias("points"),
         *(
-            F.bool_or(F.coalesce(F.col("counts") & F.col(_list_column(position)), F.lit(False))).alias(
-                _list_column(position)
-            )
+            F.bool_or(
+                F.coalesce(F.col("counts") & F.col(_list_column(position)), F.lit(False))
+            ).alias(_list_column(position))
             for position in range(len(item_list_names))
         ),
     )
@@ -176,7 +181,11 @@ def score_snapshot(spark: SparkSession, snapshot: str, as_of: dt.date) -> DataFr
         .agg(F.sum("value").alias("value"), F.first("cap_per_year").alias("cap_per_year"))
         .filter(F.abs(F.col("value")) > cap)
         .groupBy("subject")
-        .agg(F.sum(F.least(F.greatest(F.col("value"), -cap), cap) - F.col("value")).alias("correction"))
+        .agg(
+            F.sum(F.least(F.greatest(F.col("value"), -cap), cap) - F.col("value")).alias(
+                "correction"
+            )
+        )
     )
     per_subject = summed.join(corrections, on="subject", how="left").withColumn(
         "points", F.col("points") + F.coalesce(F.col("correction"), F.lit(0))
@@ -225,7 +234,9 @@ def _lists_column(lists: list, item_list_names: list[str], score: Column) -> Col
     membership: dict[str, list[Column]] = {}
     for definition in lists:
         if definition["score_below"] is not None:
-            membership.setdefault(definition["name"], []).append(score < F.lit(definition["score_below"]))
+            membership.setdefault(definition["name"], []).append(
+                score < F.lit(definition["score_below"])
+            )
         if definition["score_at_least"] is not None:
             membership.setdefault(definition["name"], []).append(
                 score >= F.lit(definition["score_at_least"])

@@ -20,7 +20,11 @@ from socialcredit.registry import Registry
 from socialcredit.service.auth import bearer_key
 from socialcredit.service.errors import install_error_handlers
 from socialcredit.service.limits import RateLimiter
-from socialcredit.service.observability import BodyLimitMiddleware, RequestMiddleware, ServiceMetrics
+from socialcredit.service.observability import (
+    BodyLimitMiddleware,
+    RequestMiddleware,
+    ServiceMetrics,
+)
 from socialcredit.service.routes import public, records, rights, subjects
 from socialcredit.service.settings import ServiceSettings
 from socialcredit.store.store import Store
@@ -86,10 +90,18 @@ def create_app(
     )
     app.state.settings = settings
     app.state.metrics = metrics
-    app.state.rate_limiter = RateLimiter(settings.requests_per_second_per_key, settings.request_burst_per_key)
+    app.state.rate_limiter = RateLimiter(
+        settings.requests_per_second_per_key, settings.request_burst_per_key
+    )
     app.state.authenticators = [bearer_key]
     install_error_handlers(app)
-    for router in (public.router, public.health_router, records.router, subjects.router, rights.router):
+    for router in (
+        public.router,
+        public.health_router,
+        records.router,
+        subjects.router,
+        rights.router,
+    ):
         app.include_router(router)
 
     @app.get("/metrics", include_in_schema=False)

@@ -38,7 +38,9 @@ def bearer_key(request: Request, registry: Registry) -> Principal | None:
 def _rate_limit(request: Request, caller: str) -> None:
     wait_s = request.app.state.rate_limiter.take(caller)
     if wait_s:
-        raise ApiError(429, "too many requests from this caller; retry later", retry_after_header(wait_s))
+        raise ApiError(
+            429, "too many requests from this caller; retry later", retry_after_header(wait_s)
+        )
 
 
 def authenticate(request: Request) -> Principal | None:
@@ -73,7 +75,9 @@ def public_caller(request: Request) -> None:
 def require_roles(*roles: str) -> Callable[..., Principal]:
     def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if principal.role not in roles:
-            raise ApiError(403, f"this needs a key of role {' or '.join(roles)}, not {principal.role}")
+            raise ApiError(
+                403, f"this needs a key of role {' or '.join(roles)}, not {principal.role}"
+            )
         return principal
 
     return dependency

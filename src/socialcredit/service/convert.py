@@ -24,7 +24,10 @@ def catalogue_public(catalogue: Catalogue) -> schemas.CataloguePublic:
             )
             for name, definition in catalogue.lists.items()
         ],
-        sources=[schemas.SourcePublic(code=code, name=source.name) for code, source in catalogue.sources.items()],
+        sources=[
+            schemas.SourcePublic(code=code, name=source.name)
+            for code, source in catalogue.sources.items()
+        ],
         items=[
             schemas.ItemPublic(
                 code=item.code,
@@ -91,7 +94,10 @@ def subject_file_public(subject_file: SubjectFile) -> schemas.SubjectFilePublic:
         statement=statement_public(subject_file.statement),
         views=[
             schemas.ViewPublic(
-                viewed_at=view.viewed_at, viewer=view.viewer, purpose=view.purpose, channel=view.channel
+                viewed_at=view.viewed_at,
+                viewer=view.viewer,
+                purpose=view.purpose,
+                channel=view.channel,
             )
             for view in subject_file.views
         ],
@@ -118,4 +124,6 @@ def objection_public(objection: Objection) -> schemas.ObjectionPublic:
 def statement_public(statement: Statement | None) -> schemas.StatementPublic | None:
     if statement is None:
         return None
-    return schemas.StatementPublic(text=statement.text, made_on=statement.made_on, made_at=statement.made_at)
+    return schemas.StatementPublic(
+        text=statement.text, made_on=statement.made_on, made_at=statement.made_at
+    )

@@ -55,7 +55,12 @@ def error_response(status: int, detail: str, headers: dict[str, str] | None = No
 
 def _field_name(location: tuple) -> str:
     parts = [str(part) for part in location]
-    where = {"query": "query parameter ", "path": "path parameter ", "header": "header ", "body": "body field "}
+    where = {
+        "query": "query parameter ",
+        "path": "path parameter ",
+        "header": "header ",
+        "body": "body field ",
+    }
     if parts and parts[0] in where:
         name = ".".join(parts[1:]) or "body"
         return where[parts[0]] + name
@@ -65,13 +70,19 @@ def _field_name(location: tuple) -> str:
 def validation_detail(error: RequestValidationError) -> str:
     problems = []
     for problem in error.errors():
-        problems.append(f"{_field_name(tuple(problem.get('loc', ())))}: {problem.get('msg', 'invalid')}")
+        problems.append(
+            f"{_field_name(tuple(problem.get('loc', ())))}: {problem.get('msg', 'invalid')}"
+        )
     return "; ".join(problems) or "invalid request"
 
 
 def _wants_a_page(request: Request) -> bool:
     """A browser asking for a page outside the API gets the web's page, not JSON."""
-    api = request.url.path.startswith("/v1/") or request.url.path in ("/metrics", "/healthz", "/readyz")
+    api = request.url.path.startswith("/v1/") or request.url.path in (
+        "/metrics",
+        "/healthz",
+        "/readyz",
+    )
     return not api and "text/html" in request.headers.get("accept", "")
 
 
@@ -100,7 +111,9 @@ def install_error_handlers(app: FastAPI) -> None:
             logger.warning("store problem on %s %s: %s", request.method, request.url.path, problem)
             if isinstance(error, sa.exc.DataError):
                 return error_response(422, "the store cannot hold a value of this request")
-            detail = "the store is busy or unavailable; nothing of this request was stored: retry later"
+            detail = (
+                "the store is busy or unavailable; nothing of this request was stored: retry later"
+            )
             return error_response(503, detail, {"Retry-After": str(STORE_RETRY_AFTER_S)})
         logger.exception("unexpected error on %s %s", request.method, request.url.path)
         return error_response(500, "the server failed; the request may be retried")

@@ -39,7 +39,10 @@ class ServiceMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
-            "scs_http_requests", "HTTP requests", ["method", "route", "status"], registry=self.registry
+            "scs_http_requests",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=self.registry,
         )
         self.latency = Histogram(
             "scs_http_request_duration_seconds",
@@ -48,12 +51,17 @@ class ServiceMetrics:
             buckets=LATENCY_BUCKETS_S,
             registry=self.registry,
         )
-        self.records = Counter("scs_records", "Submitted rows by outcome", ["outcome"], registry=self.registry)
+        self.records = Counter(
+            "scs_records", "Submitted rows by outcome", ["outcome"], registry=self.registry
+        )
         self.rejected = Counter(
             "scs_records_rejected", "Rejected rows by reason", ["reason"], registry=self.registry
         )
         self.checks = Counter(
-            "scs_checks", "Relying parties' checks by measure and answer", ["measure", "applies"], registry=self.registry
+            "scs_checks",
+            "Relying parties' checks by measure and answer",
+            ["measure", "applies"],
+            registry=self.registry,
         )
 
     def count_records(self, counts: IngestCounts, rejects) -> None:
@@ -97,7 +105,9 @@ class RequestMiddleware:
             await send(message)
 
         records = scope["path"] == "/v1/records"
-        timeout_s = self.settings.records_request_timeout_s if records else self.settings.request_timeout_s
+        timeout_s = (
+            self.settings.records_request_timeout_s if records else self.settings.request_timeout_s
+        )
         try:
             async with asyncio.timeout(timeout_s):
                 await self.app(scope, receive, send_and_note)
@@ -105,7 +115,9 @@ class RequestMiddleware:
             if response_started[0]:
                 raise
             status[0] = 503
-            response = error_response(503, f"the request took longer than {timeout_s:.0f} s; retry later")
+            response = error_response(
+                503, f"the request took longer than {timeout_s:.0f} s; retry later"
+            )
             await response(scope, receive, send)
         finally:
             self._record(scope, status[0], time.perf_counter() - started)
@@ -151,7 +163,9 @@ class BodyLimitMiddleware:
         )
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            response = error_response(413, f"the body is {int(declared)} bytes; the limit is {limit}")
+            response = error_response(
+                413, f"the body is {int(declared)} bytes; the limit is {limit}"
+            )
             await response(scope, receive, send)
             return
         received = 0

@@ -31,7 +31,9 @@ def settings_from_environment() -> ServiceSettings:
     if rate is None:
         return ServiceSettings()
     per_second = float(rate)
-    return ServiceSettings(requests_per_second_per_key=per_second, request_burst_per_key=max(1, int(per_second * 2)))
+    return ServiceSettings(
+        requests_per_second_per_key=per_second, request_burst_per_key=max(1, int(per_second * 2))
+    )
 
 
 def configure_logging() -> None:
@@ -51,7 +53,9 @@ def app_from_environment() -> FastAPI:
     return create_app(os.environ.get(STORE_URL_VARIABLE), settings_from_environment())
 
 
-def serve(store_url: str, host: str, port: int, workers: int, server: Server, rate_limit: float | None) -> None:
+def serve(
+    store_url: str, host: str, port: int, workers: int, server: Server, rate_limit: float | None
+) -> None:
     os.environ[STORE_URL_VARIABLE] = store_url
     if rate_limit is not None:
         os.environ[RATE_LIMIT_VARIABLE] = str(rate_limit)

@@ -33,12 +33,19 @@ def _with_revocation() -> sa.Select:
 
 
 def append_key(
-    engine: Engine, role: str, who: str | None, display: str, key_sha256: str, created_at: dt.datetime
+    engine: Engine,
+    role: str,
+    who: str | None,
+    display: str,
+    key_sha256: str,
+    created_at: dt.datetime,
 ) -> int:
     with engine.begin() as connection:
         result = connection.execute(
             sa.insert(schema.api_keys)
-            .values(role=role, who=who, display=display, key_sha256=key_sha256, created_at=created_at)
+            .values(
+                role=role, who=who, display=display, key_sha256=key_sha256, created_at=created_at
+            )
             .returning(schema.api_keys.c.number)
         )
         return int(result.scalar_one())
@@ -61,7 +68,9 @@ def revoke_key(engine: Engine, number: int, revoked_at: dt.datetime) -> ApiKeyRo
 
 def key_by_number(engine: Engine, number: int) -> ApiKeyRow | None:
     with engine.connect() as connection:
-        row = connection.execute(_with_revocation().where(schema.api_keys.c.number == number)).first()
+        row = connection.execute(
+            _with_revocation().where(schema.api_keys.c.number == number)
+        ).first()
     return ApiKeyRow(**row._mapping) if row else None
 
 

@@ -29,7 +29,6 @@ from typing import Any
 
 import polars as pl
 
-from socialcredit.domain.records import RECORD_STATUSES
 from socialcredit.store.identities import IdentityStore, IdentityWriter, redacted_reason
 from socialcredit.store.ledger_cache import (
     LEDGER_COLUMNS,
@@ -424,6 +423,7 @@ class _PostgreSQLIngestSession(_IngestSession):
     def _batch_stamps(self, batch_id: int) -> list[BatchStamp]:
         return _postgresql_batch_stamps(self._cursor, batch_id)
 
+
 def _sqlite_connection(url: StoreURL) -> sqlite3.Connection:
     # isolation_level=None: no implicit transactions; `ingest_session` opens and closes its own.
     connection = sqlite3.connect(url.adbc_uri, isolation_level=None)
@@ -451,9 +451,10 @@ def ingest_session(
     once the transaction has committed, so the cache never holds a batch the store lacks."""
     segment = SegmentWriter(cache) if cache is not None and cache.writable else None
     try:
-        with identity_store.writer() as identities, _ingest_session(
-            url, batch, identities, segment
-        ) as session:
+        with (
+            identity_store.writer() as identities,
+            _ingest_session(url, batch, identities, segment) as session,
+        ):
             yield session
         if segment is not None and session.stamp is not None:
             segment.publish(session.stamp)
@@ -553,7 +554,10 @@ def _sqlite_csv_chunks(
         (text,) = connection.execute(query, bounds).fetchone()
         if text is not None:
             chunk = pl.read_csv(
-                text.encode(), has_header=False, new_columns=list(columns), schema_overrides=text_types
+                text.encode(),
+                has_header=False,
+                new_columns=list(columns),
+                schema_overrides=text_types,
             )
             yield chunk.cast(columns)
 
@@ -597,7 +601,9 @@ def _current_ledger_batches(
 _BATCH_STAMP_QUERY = "SELECT id, file_sha256, received_at, accepted FROM ingest_batches"
 
 
-def _sqlite_batch_stamps(connection: sqlite3.Connection, batch_id: int | None = None) -> list[BatchStamp]:
+def _sqlite_batch_stamps(
+    connection: sqlite3.Connection, batch_id: int | None = None
+) -> list[BatchStamp]:
     query, parameters = _BATCH_STAMP_QUERY, ()
     if batch_id is not None:
         query, parameters = query + " WHERE id = ?", (batch_id,)
@@ -747,7 +753,10 @@ def _read_cached(
                 if subjects is not None:
                     subjects.result()  # one read at a time on the snapshot's connection
                 rebuilt = pl.concat(
-                    [pl.DataFrame(schema=_BATCH_RECORD_COLUMNS), *snapshot.records_of([b.id for b in missing])]
+                    [
+                        pl.DataFrame(schema=_BATCH_RECORD_COLUMNS),
+                        *snapshot.records_of([b.id for b in missing]),
+                    ]
                 )
     finally:
         snapshot.close()
@@ -759,4 +768,6 @@ def _read_cached(
                 cache.store(batch, part)
             segments.append(part)
     columns = LEDGER_COLUMNS_WITH_IDS if with_ids else LEDGER_COLUMNS
-    return current_revisions(segments, columns), (subjects.result() if subjects is not None else None)
+    return current_revisions(segments, columns), (
+        subjects.result() if subjects is not None else None
+    )

@@ -197,7 +197,10 @@ class IdentityStore:
         with self.engine.connect() as connection:
             for start in range(0, len(ids), 10_000):
                 chunk = ids[start : start + 10_000]
-                rows += [tuple(row) for row in connection.execute(sa.select(table).where(table.c.id.in_(chunk)))]
+                rows += [
+                    tuple(row)
+                    for row in connection.execute(sa.select(table).where(table.c.id.in_(chunk)))
+                ]
         return pl.DataFrame(rows, schema=SUBMITTED_COLUMNS, orient="row")
 
     def subjects_frame(self, reader: PostgreSQLReader | None = None) -> pl.DataFrame:
@@ -361,10 +364,10 @@ class _SQLiteIdentityWriter(IdentityWriter):
     def _subject_keys(self, pairs: pl.DataFrame) -> pl.DataFrame:
         # One JSON array in, one CSV text out: no Python object per pair (identifiers and kinds
         # were validated, so they need no escaping in either).
-        document = pairs.select(
-            pl.format('["{}","{}"]', "kind", "identifier").str.join(",")
-        ).item()
-        pairs_sql = f"SELECT value ->> 0 AS kind, value ->> 1 AS identifier FROM json_each('[' || ? || ']')"
+        document = pairs.select(pl.format('["{}","{}"]', "kind", "identifier").str.join(",")).item()
+        pairs_sql = (
+            "SELECT value ->> 0 AS kind, value ->> 1 AS identifier FROM json_each('[' || ? || ']')"
+        )
         with self._transaction() as connection:
             connection.execute(
                 f"INSERT OR IGNORE INTO subjects (kind, identifier) {pairs_sql}", (document,)
@@ -385,7 +388,9 @@ class _SQLiteIdentityWriter(IdentityWriter):
     def _identifiers(self, keys: pl.Series) -> pl.DataFrame:
         connection = self._connection
         connection.execute(f"DELETE FROM {KEYS_TABLE}")
-        connection.executemany(f"INSERT INTO {KEYS_TABLE} VALUES (?)", ((key,) for key in keys.to_list()))
+        connection.executemany(
+            f"INSERT INTO {KEYS_TABLE} VALUES (?)", ((key,) for key in keys.to_list())
+        )
         rows = connection.execute(
             f"SELECT s.subject, s.identifier FROM {KEYS_TABLE} k CROSS JOIN subjects s "
             "ON s.subject = k.subject"
@@ -395,7 +400,9 @@ class _SQLiteIdentityWriter(IdentityWriter):
     def _append_submitted(self, frame: pl.DataFrame) -> pl.Series:
         columns = list(SUBMITTED_COLUMNS)
         with self._transaction() as connection:
-            (highest,) = connection.execute("SELECT coalesce(max(id), 0) FROM submitted_rows").fetchone()
+            (highest,) = connection.execute(
+                "SELECT coalesce(max(id), 0) FROM submitted_rows"
+            ).fetchone()
             ids = pl.int_range(highest + 1, highest + 1 + frame.height, eager=True)
             connection.executemany(
                 f"INSERT INTO submitted_rows ({', '.join(columns)}) "

@@ -83,7 +83,9 @@ class BatchStamp:
         return f"{self.id:012d}.{self.stamp}."
 
 
-def current_revisions(segments: Iterable[pl.DataFrame], columns: dict[str, pl.DataType]) -> pl.DataFrame:
+def current_revisions(
+    segments: Iterable[pl.DataFrame], columns: dict[str, pl.DataType]
+) -> pl.DataFrame:
     """The rows of all these segments that no row of them supersedes, in `columns`."""
     ledger = pl.concat([pl.DataFrame(schema=SEGMENT_COLUMNS), *segments], rechunk=False)
     superseded = ledger.get_column("supersedes").drop_nulls()
@@ -176,7 +178,7 @@ class SegmentWriter:
         if self._failed or frame.height == 0:
             return
         try:
-            import pyarrow.parquet as parquet
+            from pyarrow import parquet
 
             table = frame.select(
                 pl.col(name).cast(dtype) for name, dtype in SEGMENT_COLUMNS.items()

@@ -160,7 +160,9 @@ class RightsTables:
             row = connection.execute(query).first()
         if row is None:
             return None
-        return schema.ledger_record(row, self.identities.identities_of([row.subject])[row.subject][1])
+        return schema.ledger_record(
+            row, self.identities.identities_of([row.subject])[row.subject][1]
+        )
 
     def records_by_row_ids(self, row_ids: list[int]) -> list[LedgerRecord]:
         """The revisions stored under these row ids (the demo draws records to object to)."""
@@ -263,18 +265,22 @@ class RightsTables:
         current = records.alias("current")
         superseding = records.alias("superseding")
         facts_query = _objection_query().subquery()
-        query = sa.select(
-            current.c.id,
-            facts_query.c.filed_on,
-            facts_query.c.answered_on,
-            facts_query.c.newer_received_on,
-        ).select_from(facts_query).join(
-            current,
-            sa.and_(
-                current.c.source == facts_query.c.source,
-                current.c.record_id == facts_query.c.record_id,
-                ~sa.exists().where(superseding.c.supersedes == current.c.id),
-            ),
+        query = (
+            sa.select(
+                current.c.id,
+                facts_query.c.filed_on,
+                facts_query.c.answered_on,
+                facts_query.c.newer_received_on,
+            )
+            .select_from(facts_query)
+            .join(
+                current,
+                sa.and_(
+                    current.c.source == facts_query.c.source,
+                    current.c.record_id == facts_query.c.record_id,
+                    ~sa.exists().where(superseding.c.supersedes == current.c.id),
+                ),
+            )
         )
         with self.engine.connect() as connection:
             rows = [tuple(row) for row in connection.execute(query)]
@@ -292,11 +298,15 @@ class RightsTables:
             "id",
             (pl.col("filed_on") + pl.duration(days=OBJECTION_ANSWER_DAYS)).alias("overdue_from"),
             pl.coalesce("answered_on", "newer_received_on").alias("overdue_until"),
-        ).filter(pl.col("overdue_until").is_null() | (pl.col("overdue_from") < pl.col("overdue_until")))
+        ).filter(
+            pl.col("overdue_until").is_null() | (pl.col("overdue_from") < pl.col("overdue_until"))
+        )
 
     # -- statements --------------------------------------------------------------------------
 
-    def insert_statement(self, kind: SubjectKind, subject_id: str, text: str, made_at: dt.datetime) -> None:
+    def insert_statement(
+        self, kind: SubjectKind, subject_id: str, text: str, made_at: dt.datetime
+    ) -> None:
         """Only a subject with a file (so with a key) may leave a statement."""
         subject = self.identities.key_of(kind, subject_id)
         if subject is None:

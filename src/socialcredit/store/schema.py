@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from socialcredit.domain.records import LedgerRecord
+
 # Byte-order collation on PostgreSQL: identifiers and codes are compared as bytes, which is
 # what the spec means and what makes the b-tree indexes several times cheaper to maintain.
 Key = sa.Text().with_variant(postgresql.TEXT(collation="C"), "postgresql")

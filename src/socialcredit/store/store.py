@@ -160,7 +160,9 @@ class Store:
         try:
             engine = sa.create_engine(store_url.sqlalchemy_url)
         except (sa.exc.ArgumentError, ValueError) as error:
-            raise StoreUnavailable(f"cannot open the store {store_url.display()}: {error}") from None
+            raise StoreUnavailable(
+                f"cannot open the store {store_url.display()}: {error}"
+            ) from None
         if store_url.dialect == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas(store_url))
         store = cls(store_url, engine)
@@ -283,7 +285,8 @@ class Store:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
             else:
                 connection.execute(
-                    sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CATALOGUE_PUBLICATION_LOCK}
+                    sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                    {"key": CATALOGUE_PUBLICATION_LOCK},
                 )
             try:
                 yield CataloguePublication(connection)
@@ -324,13 +327,17 @@ class Store:
         before the records that use them)."""
         return self.identities.subjects_frame()
 
-    def current_ledger_and_subjects(self, with_ids: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
+    def current_ledger_and_subjects(
+        self, with_ids: bool = False
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
         """`current_ledger` and `subjects`, the subjects read after the ledger's snapshot is
         fixed; through the ledger cache, while its segments are read (`bulk`)."""
         if self.ledger_cache is None:
             ledger = bulk.read_current_ledger(self.url, with_ids)
             return ledger, self.subjects()
-        return bulk.read_ledger_and_subjects_cached(self.url, self.ledger_cache, self.identities, with_ids)
+        return bulk.read_ledger_and_subjects_cached(
+            self.url, self.ledger_cache, self.identities, with_ids
+        )
 
     def records_naming(self, subject_id: str) -> list[LedgerRecord]:
         """The current revisions of every record whose current revision names `subject_id`:
@@ -362,7 +369,11 @@ class Store:
         current: dict[tuple[str, str], sa.Row] = {}
         for row in rows:  # ordered by revision, so the last one wins
             current[(row.source, row.record_id)] = row
-        return [schema.ledger_record(row, subject_id) for row in current.values() if row.subject in kind_of_key]
+        return [
+            schema.ledger_record(row, subject_id)
+            for row in current.values()
+            if row.subject in kind_of_key
+        ]
 
     # -- batches and rejected rows ---------------------------------------------------------
 
@@ -407,9 +418,7 @@ class Store:
 
     # -- who looked --------------------------------------------------------------------------
 
-    def append_file_view(
-        self, kind: SubjectKind, subject_id: str, view: FileView
-    ) -> None:
+    def append_file_view(self, kind: SubjectKind, subject_id: str, view: FileView) -> None:
         """Log a look at a file. A read-only store cannot: it counts the look in
         `unlogged_looks`, for the caller to say so (README: "A read-only store")."""
         if self.read_only:

@@ -122,7 +122,9 @@ def _unique_persons(rng: np.random.Generator, count: int, today: dt.date) -> lis
     born_until = today.replace(year=today.year - ADULT_AGES[0])
     identifiers: list[str] = []
     while len(identifiers) < count:
-        fresh = person_identifiers(rng, int((count - len(identifiers)) * 1.05) + 10, born_from, born_until)
+        fresh = person_identifiers(
+            rng, int((count - len(identifiers)) * 1.05) + 10, born_from, born_until
+        )
         identifiers = list(dict.fromkeys(identifiers + fresh))
     return identifiers[:count]
 
@@ -130,12 +132,21 @@ def _unique_persons(rng: np.random.Generator, count: int, today: dt.date) -> lis
 def _unique_organizations(rng: np.random.Generator, count: int) -> list[str]:
     identifiers: list[str] = []
     while len(identifiers) < count:
-        identifiers = list(dict.fromkeys(identifiers + organization_identifiers(rng, count - len(identifiers) + 10)))
+        identifiers = list(
+            dict.fromkeys(
+                identifiers + organization_identifiers(rng, count - len(identifiers) + 10)
+            )
+        )
     return identifiers[:count]
 
 
 def _records_of_kind(
-    rng: np.random.Generator, kind: str, identifiers: list[str], rate: float, sigma: float, plan: CityPlan
+    rng: np.random.Generator,
+    kind: str,
+    identifiers: list[str],
+    rate: float,
+    sigma: float,
+    plan: CityPlan,
 ) -> pl.DataFrame:
     """Records about subjects of one kind: how many per subject, which items, when."""
     activity = rng.lognormal(-(sigma**2) / 2, sigma, len(identifiers))  # mean 1, skewed
@@ -150,7 +161,9 @@ def _records_of_kind(
         {
             "subject_id": pl.Series(identifiers).gather(subject_index),
             "item": pl.Series([item.code for item in items]).gather(item_index),
-            "decided_on": pl.Series(np.datetime64(plan.today) - days_back.astype("timedelta64[D]")).cast(pl.Date),
+            "decided_on": pl.Series(
+                np.datetime64(plan.today) - days_back.astype("timedelta64[D]")
+            ).cast(pl.Date),
             "quantity": (rng.random(len(subject_index)) * max_quantity).astype(np.int64) + 1,
             "kind": kind,
         }
@@ -196,7 +209,9 @@ def _apply_faults(
     for index in np.flatnonzero(wrong_issuer):
         if not foreign[subject_kinds[index]]:
             kinds[index] = "unknown_item"
-    columns = {name: rows[name].clone() for name in ("subject_id", "item", "decided_on", "reference")}
+    columns = {
+        name: rows[name].clone() for name in ("subject_id", "item", "decided_on", "reference")
+    }
     for kind in FAULT_KINDS:
         chosen = np.flatnonzero(kinds == kind)
         positions = faulty[chosen]
@@ -205,13 +220,18 @@ def _apply_faults(
         if kind == "bad_identifier":
             values = [
                 _broken_identifier(identifier, subject_kinds[index])
-                for identifier, index in zip(columns["subject_id"].gather(positions).to_list(), chosen)
+                for identifier, index in zip(
+                    columns["subject_id"].gather(positions).to_list(), chosen
+                )
             ]
             columns["subject_id"].scatter(positions, values)
         elif kind == "unknown_item":
             columns["item"].scatter(positions, columns["item"].gather(positions) + "_withdrawn")
         elif kind == "wrong_issuer":
-            values = [foreign[subject_kinds[index]][rng.integers(len(foreign[subject_kinds[index]]))] for index in chosen]
+            values = [
+                foreign[subject_kinds[index]][rng.integers(len(foreign[subject_kinds[index]]))]
+                for index in chosen
+            ]
             columns["item"].scatter(positions, values)
         elif kind == "future_date":
             days = rng.integers(30, 366, positions.size)
@@ -223,11 +243,15 @@ def _apply_faults(
     return rows.with_columns(**columns), counts, faulty
 
 
-def _extra_rows(rng: np.random.Generator, rows: pl.DataFrame, faulty: np.ndarray) -> tuple[pl.DataFrame, int, int, int]:
+def _extra_rows(
+    rng: np.random.Generator, rows: pl.DataFrame, faulty: np.ndarray
+) -> tuple[pl.DataFrame, int, int, int]:
     """Duplicates, revisions and revocations of good rows, sent after them."""
     good = np.setdiff1d(np.arange(rows.height), faulty)
     rng.shuffle(good)
-    sizes = [int(round(len(good) * rate)) for rate in (DUPLICATE_RATE, REVISION_RATE, REVOCATION_RATE)]
+    sizes = [
+        int(round(len(good) * rate)) for rate in (DUPLICATE_RATE, REVISION_RATE, REVOCATION_RATE)
+    ]
     duplicates = rows[good[: sizes[0]]]
     corrected = rows[good[sizes[0] : sizes[0] + sizes[1]]].with_columns(
         pl.lit(2, dtype=pl.Int64).alias("revision"),
@@ -241,7 +265,14 @@ def _extra_rows(rng: np.random.Generator, rows: pl.DataFrame, faulty: np.ndarray
 
 def _write(rows: pl.DataFrame, path: Path, file_format: str) -> None:
     fields = rows.select(
-        "record_id", "revision", "item", "subject_id", "decided_on", "quantity", "reference", "status"
+        "record_id",
+        "revision",
+        "item",
+        "subject_id",
+        "decided_on",
+        "quantity",
+        "reference",
+        "status",
     )
     if file_format == "csv":
         fields.write_csv(path)
@@ -264,7 +295,9 @@ def write_city(plan: CityPlan, directory: Path, progress: Progress = _quiet) -> 
     records = pl.concat(
         [
             _records_of_kind(rng, "person", persons, plan.records_per_person_year, 1.0, plan),
-            _records_of_kind(rng, "organization", organizations, plan.records_per_organization_year, 1.2, plan),
+            _records_of_kind(
+                rng, "organization", organizations, plan.records_per_organization_year, 1.2, plan
+            ),
         ]
     )
     records = _with_issuers(rng, records).sort("source", "decided_on", "subject_id", "item")
@@ -273,7 +306,9 @@ def write_city(plan: CityPlan, directory: Path, progress: Progress = _quiet) -> 
     catalogue_path = directory / CATALOGUE_FILE
     catalogue_path.write_text(ryaml.dumps(catalogue_document(plan.effective_from)))
     source_files = []
-    by_source = {key[0]: frame for key, frame in records.partition_by("source", as_dict=True).items()}
+    by_source = {
+        key[0]: frame for key, frame in records.partition_by("source", as_dict=True).items()
+    }
     for number, source in enumerate(sorted(SOURCES)):
         progress("record files", number, len(SOURCES))
         rows = by_source.get(source)
@@ -281,8 +316,15 @@ def write_city(plan: CityPlan, directory: Path, progress: Progress = _quiet) -> 
             continue
         prefix = source.upper().replace("-", "")
         rows = rows.with_columns(
-            (pl.lit(prefix + "-") + pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(8)).alias("record_id"),
-            (pl.lit(f"{prefix}/") + pl.col("decided_on").dt.year().cast(pl.String) + "/" + pl.int_range(1, pl.len() + 1).cast(pl.String)).alias("reference"),
+            (
+                pl.lit(prefix + "-") + pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(8)
+            ).alias("record_id"),
+            (
+                pl.lit(f"{prefix}/")
+                + pl.col("decided_on").dt.year().cast(pl.String)
+                + "/"
+                + pl.int_range(1, pl.len() + 1).cast(pl.String)
+            ).alias("reference"),
             pl.lit(None, dtype=pl.Int64).alias("revision"),
             pl.lit(None, dtype=pl.String).alias("status"),
         )
@@ -295,7 +337,16 @@ def write_city(plan: CityPlan, directory: Path, progress: Progress = _quiet) -> 
         path = directory / RECORDS_DIRECTORY / f"{source}.{file_format}"
         _write(rows, path, file_format)
         source_files.append(
-            SourceFile(source, str(path.relative_to(directory)), file_format, rows.height, faults, duplicates, revisions, revocations)
+            SourceFile(
+                source,
+                str(path.relative_to(directory)),
+                file_format,
+                rows.height,
+                faults,
+                duplicates,
+                revisions,
+                revocations,
+            )
         )
     progress("record files", len(SOURCES), len(SOURCES))
     plan_document = {**asdict(plan), "today": plan.today.isoformat()}

@@ -22,7 +22,6 @@ from socialcredit.synth.scale import (  # noqa: F401 (named here too, as before)
     SMALL_SCALE,
 )
 
-
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 
@@ -86,7 +85,9 @@ class DemoReport:
         if scores.height == 0:
             return None
         listed = scores.filter(pl.col("lists").str.contains("blacklist"))
-        chosen = (listed if listed.height else scores).sort("score", "subject_id").row(0, named=True)
+        chosen = (
+            (listed if listed.height else scores).sort("score", "subject_id").row(0, named=True)
+        )
         return chosen["subject_id"]
 
 
@@ -98,7 +99,9 @@ def run_demo(registry: Registry, plan: CityPlan, directory: Path, progress: Prog
         )
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    manifest = write_city(plan, directory, lambda what, done, total: progress("generate", done, total))
+    manifest = write_city(
+        plan, directory, lambda what, done, total: progress("generate", done, total)
+    )
     seconds["generate"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -140,4 +143,6 @@ def run_demo(registry: Registry, plan: CityPlan, directory: Path, progress: Prog
     measures = measure_coverage(registry.rulebook.scoring_version(today), population.scores, today)
     progress("score", 1, 1)
     seconds["score"] = time.perf_counter() - started
-    return DemoReport(plan, manifest, directory, outcomes, population, objections, measures, seconds)
+    return DemoReport(
+        plan, manifest, directory, outcomes, population, objections, measures, seconds
+    )

@@ -20,8 +20,41 @@ from socialcredit.domain.identifiers import (
 
 _EPOCH = dt.date(1970, 1, 1)
 # Region-like prefixes: province (2 digits), prefecture (2), county (2).
-PROVINCE_CODES = np.array([11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42,
-                           43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65])
+PROVINCE_CODES = np.array(
+    [
+        11,
+        12,
+        13,
+        14,
+        15,
+        21,
+        22,
+        23,
+        31,
+        32,
+        33,
+        34,
+        35,
+        36,
+        37,
+        41,
+        42,
+        43,
+        44,
+        45,
+        46,
+        50,
+        51,
+        52,
+        53,
+        54,
+        61,
+        62,
+        63,
+        64,
+        65,
+    ]
+)
 
 
 def _ascii_rows(characters: np.ndarray) -> list[str]:

@@ -40,7 +40,9 @@ def object_and_answer(
     highest = registry.rights.tables.highest_row_id()
     if highest == 0:
         return ObjectionOutcome(0, dict.fromkeys(OBJECTION_STATES, 0))
-    drawn = rng.choice(highest, size=min(highest, wanted * CANDIDATES_PER_OBJECTION), replace=False) + 1
+    drawn = (
+        rng.choice(highest, size=min(highest, wanted * CANDIDATES_PER_OBJECTION), replace=False) + 1
+    )
     candidates = registry.rights.tables.records_by_row_ids(sorted(int(row_id) for row_id in drawn))
     rulebook = registry.rulebook
     filed = 0
@@ -52,14 +54,21 @@ def object_and_answer(
         filed_on = earliest + dt.timedelta(days=int(rng.integers(0, (today - earliest).days + 1)))
         try:
             objection = registry.file_objection(
-                record.source, record.record_id, "The decision was wrong; documents enclosed.", filed_on
+                record.source,
+                record.record_id,
+                "The decision was wrong; documents enclosed.",
+                filed_on,
             )
         except Refused:  # a record drawn twice, or one already objected to
             continue
         filed += 1
         if rng.random() < UPHELD_SHARE:
             late = rng.random() < LATE_SHARE
-            days = int(rng.integers(OBJECTION_ANSWER_DAYS + 1, 2 * OBJECTION_ANSWER_DAYS) if late else rng.integers(1, OBJECTION_ANSWER_DAYS))
+            days = int(
+                rng.integers(OBJECTION_ANSWER_DAYS + 1, 2 * OBJECTION_ANSWER_DAYS)
+                if late
+                else rng.integers(1, OBJECTION_ANSWER_DAYS)
+            )
             answered_on = filed_on + dt.timedelta(days=days)
             if answered_on <= today:
                 registry.uphold_objection(objection.number, "The record stands.", answered_on)

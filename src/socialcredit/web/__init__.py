@@ -34,4 +34,6 @@ def authenticators() -> list:
 
 def not_found_page(request: Request) -> HTMLResponse:
     """The page for an address that is not there, in the reader's language."""
-    return render(request, "not_found.html", {"what": request.url.path}, json_twin=None, status_code=404)
+    return render(
+        request, "not_found.html", {"what": request.url.path}, json_twin=None, status_code=404
+    )

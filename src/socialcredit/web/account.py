@@ -7,8 +7,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from socialcredit.web.dependencies import registry_of
 from socialcredit.web.principal import HOME_PAGES, principal_of, require
-from socialcredit.web.security import csrf_valid, end_session, local_path, start_session
 from socialcredit.web.routing import WebRoute
+from socialcredit.web.security import csrf_valid, end_session, local_path, start_session
 from socialcredit.web.templating import render, translate
 
 KEY_LENGTH_MAX = 200  # far longer than any key; longer input is refused unread
@@ -18,7 +18,9 @@ router = APIRouter(route_class=WebRoute)
 
 @router.get("/sign-in", include_in_schema=False)
 def sign_in_form(request: Request, next: str = "") -> Response:
-    return render(request, "sign_in.html", {"errors": {}, "next": local_path(next) or ""}, json_twin=None)
+    return render(
+        request, "sign_in.html", {"errors": {}, "next": local_path(next) or ""}, json_twin=None
+    )
 
 
 @router.post("/sign-in", include_in_schema=False)
@@ -41,7 +43,9 @@ def sign_in(
             principal = registry_of(request).keys.principal(key)
         if principal is None:
             # The same words for a mistyped, unknown or revoked key: nothing to probe with.
-            errors["key"] = _("This key is not valid. Check it, or ask the registry office for a new one.")
+            errors["key"] = _(
+                "This key is not valid. Check it, or ask the registry office for a new one."
+            )
     if errors:
         return render(
             request,

@@ -80,7 +80,9 @@ def item_history(catalogues: tuple[Catalogue, ...], code: str) -> list[VersionEn
         item = item_of(catalogue, code)
         if item is None:
             if previous is not None:
-                history.append(VersionEntry(catalogue.version, catalogue.effective_from, "removed", []))
+                history.append(
+                    VersionEntry(catalogue.version, catalogue.effective_from, "removed", [])
+                )
             previous = None
             continue
         if previous is None:
@@ -99,7 +101,9 @@ def item_history(catalogues: tuple[Catalogue, ...], code: str) -> list[VersionEn
 
 def item_titles(catalogues: tuple[Catalogue, ...], language: str) -> dict[str, str]:
     """Each item's title in `language`, as the latest version that has the item words it."""
-    return {item.code: title_in(item, language) for catalogue in catalogues for item in catalogue.items}
+    return {
+        item.code: title_in(item, language) for catalogue in catalogues for item in catalogue.items
+    }
 
 
 def source_names(catalogues: tuple[Catalogue, ...], language: str) -> dict[str, str]:

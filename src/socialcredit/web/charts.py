@@ -80,12 +80,16 @@ def score_history(
         )
     )
     # A label every half year: more would overlap at the widths a phone has.
-    chart.x_labels = [
-        dt.date(year, month, 1)
-        for year in range(days[0].year, days[-1].year + 1)
-        for month in (1, 7)
-        if days[0] <= dt.date(year, month, 1) <= days[-1]
-    ] if days else []
+    chart.x_labels = (
+        [
+            dt.date(year, month, 1)
+            for year in range(days[0].year, days[-1].year + 1)
+            for month in (1, 7)
+            if days[0] <= dt.date(year, month, 1) <= days[-1]
+        ]
+        if days
+        else []
+    )
     chart.add(score_label, list(zip(days, scores, strict=True)), show_dots=False)
     if moves:
         chart.add(moves_label, list(moves), stroke=False, dots_size=5)
@@ -100,7 +104,9 @@ def bars(
     horizontal: bool = False,
 ) -> Markup:
     chart_type = pygal.HorizontalBar if horizontal else pygal.Bar
-    chart = chart_type(**_config(x_label_rotation=0, show_legend=len(series) > 1, truncate_label=-1))
+    chart = chart_type(
+        **_config(x_label_rotation=0, show_legend=len(series) > 1, truncate_label=-1)
+    )
     chart.x_labels = list(labels)
     for name, values in series:
         chart.add(name, list(values))

@@ -79,7 +79,7 @@ class Formats:
             return ""
         return format_datetime(value, format="medium", locale=self.locale)
 
-    def number(self, value: float | int | None) -> str:
+    def number(self, value: float | None) -> str:
         return "" if value is None else format_decimal(value, locale=self.locale)
 
     def signed(self, value: int) -> str:

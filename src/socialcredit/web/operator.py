@@ -14,10 +14,10 @@ from starlette.concurrency import run_in_threadpool
 from socialcredit.registry import PopulationReport, Registry
 from socialcredit.web import charts
 from socialcredit.web.dependencies import registry_of
+from socialcredit.web.i18n import language_of
 from socialcredit.web.principal import require
 from socialcredit.web.routing import WebRoute
 from socialcredit.web.security import csrf_valid
-from socialcredit.web.i18n import language_of
 from socialcredit.web.templating import catalogue_names, render, translate
 
 # Scoring everyone takes seconds on a city; the overview reuses one scoring for this long.
@@ -56,7 +56,12 @@ def population(registry: Registry) -> PopulationReport:
     stamp = latest_batch.id if latest_batch else 0
     with _population_lock:
         cached = _population_cache.get(id(registry))
-        if cached and cached[0] > time.monotonic() and cached[1] == stamp and cached[2].as_of == today:
+        if (
+            cached
+            and cached[0] > time.monotonic()
+            and cached[1] == stamp
+            and cached[2].as_of == today
+        ):
             return cached[2]
         report = registry.population(today)
         _population_cache[id(registry)] = (time.monotonic() + POPULATION_CACHE_S, stamp, report)
@@ -120,7 +125,9 @@ def overview(request: Request) -> Response:
             else None,
         )
     queue = registry.objections(open_only=True)
-    queue.sort(key=lambda objection: (objection.state != "overdue", objection.due_on, objection.number))
+    queue.sort(
+        key=lambda objection: (objection.state != "overdue", objection.due_on, objection.number)
+    )
     context.update(volumes=source_volumes(registry), queue=queue)
     return render(request, "operator.html", context, json_twin="/v1/objections?open=true")
 

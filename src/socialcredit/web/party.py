@@ -36,7 +36,12 @@ def check_form(request: Request) -> Response:
     return render(
         request,
         "check.html",
-        {"measures": _measures(registry, principal.who), "errors": {}, "values": {}, "answer": None},
+        {
+            "measures": _measures(registry, principal.who),
+            "errors": {},
+            "values": {},
+            "answer": None,
+        },
         json_twin="/v1/checks",
     )
 
@@ -53,29 +58,39 @@ def check(
     registry = registry_of(request)
     _ = translate(request)
     measures = _measures(registry, principal.who)
-    subject_id = normalize_identifier(subject_id[:SUBJECT_ID_LENGTH_MAX]) if subject_id.strip() else ""
+    subject_id = (
+        normalize_identifier(subject_id[:SUBJECT_ID_LENGTH_MAX]) if subject_id.strip() else ""
+    )
     purpose = purpose.strip()
     values = {"subject_id": subject_id, "measure": measure, "purpose": purpose}
     errors: dict[str, str] = {}
     if not csrf_valid(request, csrf_token):
         errors["subject_id"] = _("The form had expired. Send it again.")
     if not subject_id:
-        errors["subject_id"] = _("Enter the identity number or credit code of the person or organization")
+        errors["subject_id"] = _(
+            "Enter the identity number or credit code of the person or organization"
+        )
     elif all(identifier_problem(kind, subject_id) for kind in SUBJECT_KINDS):
-        errors["subject_id"] = _("Enter a valid 18-character identity number or unified social credit code")
+        errors["subject_id"] = _(
+            "Enter a valid 18-character identity number or unified social credit code"
+        )
     if measure not in {known.code for known in measures}:
         errors["measure"] = _("Choose the measure you want to check")
     if not purpose:
         errors["purpose"] = _("Say why you are checking: it is shown to the person or organization")
     elif len(purpose) > PURPOSE_LENGTH_MAX:
-        errors["purpose"] = _("Say it in %(count)s characters or fewer") % {"count": PURPOSE_LENGTH_MAX}
+        errors["purpose"] = _("Say it in %(count)s characters or fewer") % {
+            "count": PURPOSE_LENGTH_MAX
+        }
     answer = None
     if not errors:
         try:
             answer = registry.check(subject_id, measure, principal.who, purpose)
         except Refused as refused:
             errors["measure"] = _("The registry refused the check: %(why)s") % {"why": str(refused)}
-    twin = "/v1/checks?" + urlencode({"subject_id": subject_id, "measure": measure, "purpose": purpose})
+    twin = "/v1/checks?" + urlencode(
+        {"subject_id": subject_id, "measure": measure, "purpose": purpose}
+    )
     return render(
         request,
         "check.html",

@@ -45,7 +45,9 @@ def catalogue_page(request: Request, q: str = "", kind: str = "") -> Response:
     query = q.strip()[:QUERY_LENGTH_MAX]
     kind = kind if kind in ("person", "organization") else ""
     items, total = search_items(catalogue, query, kind or None) if catalogue else ([], 0)
-    upcoming = [version for version in registry.rulebook.catalogues if version.effective_from > today]
+    upcoming = [
+        version for version in registry.rulebook.catalogues if version.effective_from > today
+    ]
     return render(
         request,
         "catalogue.html",
@@ -75,11 +77,9 @@ def item_page(request: Request, code: str) -> Response:
     in_effect = rulebook.version_on(today)
     # The item as the version in effect words it; else as the last version that had it.
     shown = next(
-        (
-            (catalogue, item_of(catalogue, code))
-            for catalogue in ([in_effect] if in_effect else []) + list(reversed(rulebook.catalogues))
-            if item_of(catalogue, code) is not None
-        )
+        (catalogue, item_of(catalogue, code))
+        for catalogue in ([in_effect] if in_effect else []) + list(reversed(rulebook.catalogues))
+        if item_of(catalogue, code) is not None
     )
     catalogue, item = shown
     return render(

@@ -50,7 +50,9 @@ def rejects_csv(request: Request, batch_id: int) -> Response:
     registry = registry_of(request)
     batch = registry.store.batch(batch_id)
     if batch is None or batch.source != principal.who:  # another source's batch: as if absent
-        return render(request, "not_found.html", {"what": str(batch_id)}, json_twin=None, status_code=404)
+        return render(
+            request, "not_found.html", {"what": str(batch_id)}, json_twin=None, status_code=404
+        )
     csv_text = registry.store.rejected_rows(batch_id).write_csv()
     name = f"{batch.file_name}.rejects.csv".replace('"', "")
     return Response(
@@ -61,7 +63,9 @@ def rejects_csv(request: Request, batch_id: int) -> Response:
 
 
 def _own_objection(registry, source: str, number: int):
-    return next((found for found in registry.objections(source=source) if found.number == number), None)
+    return next(
+        (found for found in registry.objections(source=source) if found.number == number), None
+    )
 
 
 @router.get("/source/objections/{number}", include_in_schema=False)
@@ -70,7 +74,9 @@ def objection_page(request: Request, number: int) -> Response:
     registry = registry_of(request)
     objection = _own_objection(registry, principal.who, number)
     if objection is None:
-        return render(request, "not_found.html", {"what": str(number)}, json_twin=None, status_code=404)
+        return render(
+            request, "not_found.html", {"what": str(number)}, json_twin=None, status_code=404
+        )
     return render(
         request,
         "source_objection.html",
@@ -80,13 +86,17 @@ def objection_page(request: Request, number: int) -> Response:
 
 
 @router.post("/source/objections/{number}/uphold", include_in_schema=False)
-def uphold(request: Request, number: int, note: str = Form(""), csrf_token: str = Form("")) -> Response:
+def uphold(
+    request: Request, number: int, note: str = Form(""), csrf_token: str = Form("")
+) -> Response:
     principal = require(request, "source")
     registry = registry_of(request)
     _ = translate(request)
     objection = _own_objection(registry, principal.who, number)
     if objection is None:
-        return render(request, "not_found.html", {"what": str(number)}, json_twin=None, status_code=404)
+        return render(
+            request, "not_found.html", {"what": str(number)}, json_twin=None, status_code=404
+        )
     note = note.strip()
     errors = {}
     if not csrf_valid(request, csrf_token):
@@ -102,7 +112,13 @@ def uphold(request: Request, number: int, note: str = Form(""), csrf_token: str 
         return render(
             request,
             "source_objection.html",
-            {"objection": objection, "errors": errors, "error_title": True, "note": note, "today": registry.today()},
+            {
+                "objection": objection,
+                "errors": errors,
+                "error_title": True,
+                "note": note,
+                "today": registry.today(),
+            },
             json_twin="/v1/objections",
             status_code=422,
         )

@@ -54,7 +54,12 @@ def my_file(request: Request, done: str = "") -> Response:
     today = registry.today()
     files = registry.subject_files(principal.who, today, VIEWER, PURPOSE, CHANNEL)
     if not files:
-        return render(request, "subject_no_file.html", {"subject_id": principal.who}, json_twin=_twin(principal.who))
+        return render(
+            request,
+            "subject_no_file.html",
+            {"subject_id": principal.who},
+            json_twin=_twin(principal.who),
+        )
     subject_file = files[0]
     catalogue = registry.rulebook.version_on(today)
     language = language_of(request)
@@ -62,7 +67,9 @@ def my_file(request: Request, done: str = "") -> Response:
     formats = Formats(language)
     records = subject_file.score.counting_records
     moved_on = [entry.record.decided_on for entry in records]
-    moved_on += [entry.counts_until + dt.timedelta(days=1) for entry in records if entry.counts_until]
+    moved_on += [
+        entry.counts_until + dt.timedelta(days=1) for entry in records if entry.counts_until
+    ]
     days = history_days(today, moved_on)
     history = registry.score_history(principal.who, subject_file.score.subject_kind, days)
     scores = [score for _day, score in history]
@@ -134,7 +141,9 @@ def reason_form(request: Request, record: str = "", reason: str = "") -> Respons
     if entry is None:
         _ = translate(request)
         registry = registry_of(request)
-        files = registry.subject_files(require(request, "subject").who, registry.today(), VIEWER, PURPOSE, CHANNEL)
+        files = registry.subject_files(
+            require(request, "subject").who, registry.today(), VIEWER, PURPOSE, CHANNEL
+        )
         records = [e for subject_file in files for e in subject_file.score.counting_records]
         return render(
             request,
@@ -173,12 +182,20 @@ def check_objection(
     elif not reason:
         errors["reason"] = _("Say why the record is wrong")
     elif len(reason) > REASON_LENGTH_MAX:
-        errors["reason"] = _("Say it in %(count)s characters or fewer") % {"count": REASON_LENGTH_MAX}
+        errors["reason"] = _("Say it in %(count)s characters or fewer") % {
+            "count": REASON_LENGTH_MAX
+        }
     if errors:
         return render(
             request,
             "objection_reason.html",
-            {"entry": entry, "record": record, "reason": reason, "errors": errors, "error_title": True},
+            {
+                "entry": entry,
+                "record": record,
+                "reason": reason,
+                "errors": errors,
+                "error_title": True,
+            },
             json_twin="/v1/objections",
             status_code=422,
         )
@@ -194,7 +211,7 @@ def check_objection(
 def file_objection(
     request: Request, record: str = Form(""), reason: str = Form(""), csrf_token: str = Form("")
 ) -> Response:
-    principal = require(request, "subject")
+    require(request, "subject")
     registry = registry_of(request)
     _ = translate(request)
     source, _slash, record_id = record.partition("/")
@@ -211,7 +228,10 @@ def file_objection(
                 "entry": entry,
                 "record": record,
                 "reason": reason,
-                "errors": {"reason": _("The registry refused the objection: %(why)s") % {"why": str(refused)}},
+                "errors": {
+                    "reason": _("The registry refused the objection: %(why)s")
+                    % {"why": str(refused)}
+                },
                 "error_title": True,
             },
             json_twin="/v1/objections",
@@ -225,11 +245,21 @@ def follow_objection(request: Request, number: int, filed: str = "") -> Response
     principal = require(request, "subject")
     registry = registry_of(request)
     objection = next(
-        (found for found in registry.objections(subject_id=principal.who) if found.number == number),
+        (
+            found
+            for found in registry.objections(subject_id=principal.who)
+            if found.number == number
+        ),
         None,
     )
     if objection is None:
-        return render(request, "not_found.html", {"what": str(number)}, json_twin="/v1/objections", status_code=404)
+        return render(
+            request,
+            "not_found.html",
+            {"what": str(number)},
+            json_twin="/v1/objections",
+            status_code=404,
+        )
     return render(
         request,
         "objection.html",
@@ -264,7 +294,9 @@ def leave_statement(request: Request, text: str = Form(""), csrf_token: str = Fo
     elif not text:
         errors["text"] = _("Write your statement")
     elif len(text) > STATEMENT_LENGTH_MAX:
-        errors["text"] = _("Say it in %(count)s characters or fewer") % {"count": STATEMENT_LENGTH_MAX}
+        errors["text"] = _("Say it in %(count)s characters or fewer") % {
+            "count": STATEMENT_LENGTH_MAX
+        }
     else:
         try:
             registry.leave_statement(principal.who, text)

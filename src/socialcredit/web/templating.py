@@ -74,15 +74,19 @@ def render(
 ) -> HTMLResponse:
     """The page `template` in the request's language; `json_twin` is its API address."""
     language = i18n.language_of(request)
-    page = environment(language).get_template(template).render(
-        request=request,
-        path=request.url.path,
-        query=request.url.query,
-        json_twin=json_twin,
-        csrf_token=csrf_token_for(request),
-        principal=principal_of(request),
-        names=catalogue_names(registry_of(request).rulebook, language),
-        **context,
+    page = (
+        environment(language)
+        .get_template(template)
+        .render(
+            request=request,
+            path=request.url.path,
+            query=request.url.query,
+            json_twin=json_twin,
+            csrf_token=csrf_token_for(request),
+            principal=principal_of(request),
+            names=catalogue_names(registry_of(request).rulebook, language),
+            **context,
+        )
     )
     response = HTMLResponse(page, status_code=status_code)
     if json_twin:

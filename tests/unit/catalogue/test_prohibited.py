@@ -106,14 +106,14 @@ def test_every_ground_of_spec_section_1_is_covered() -> None:
     ],
 )
 def test_malformed_terms_are_refused_when_the_guard_is_built(english, chinese) -> None:
-    from socialcredit.catalogue.prohibited import BadTerm, Guard, Ground
+    from socialcredit.catalogue.prohibited import BadTerm, Ground, Guard
 
     with pytest.raises(BadTerm):
         Guard((Ground("bad", "a bad term", tuple(english), tuple(chinese)),))
 
 
 def test_a_term_under_two_grounds_is_refused() -> None:
-    from socialcredit.catalogue.prohibited import BadTerm, Guard, Ground
+    from socialcredit.catalogue.prohibited import BadTerm, Ground, Guard
 
     with pytest.raises(BadTerm):
         Guard((Ground("one", "one", ("rally",), ()), Ground("two", "two", ("rallies",), ())))

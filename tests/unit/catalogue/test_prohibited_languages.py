@@ -79,7 +79,9 @@ def test_accented_width_and_case_variants_are_read_as_the_plain_word() -> None:
     assert find_prohibited_ground("Religión católica").ground.name == "religion"
     assert find_prohibited_ground(decomposed).ground.name == "religion"
     assert find_prohibited_ground("Diagnostiqué avec le VIH").ground.name == "health"
-    assert find_prohibited_ground("ＲＥＬＩＧＩＯＵＳ service").ground.name == "religion"  # full width
+    assert (
+        find_prohibited_ground("ＲＥＬＩＧＩＯＵＳ service").ground.name == "religion"
+    )  # full width
     assert find_prohibited_ground("参加ＲＡＬＬＹ").ground.name == "political_opinion"
     assert normalized("Café-Straße") == " cafe strasse "
 

@@ -22,7 +22,9 @@ def test_a_translated_title_on_a_prohibited_ground_is_refused() -> None:
     document = catalogue_document()
     document["items"][0]["titles"] = {"fr": "Joined a political protest"}
     problems = validate_catalogue(document).problems
-    assert any("prohibited ground" in problem and "traffic.red_light" in problem for problem in problems)
+    assert any(
+        "prohibited ground" in problem and "traffic.red_light" in problem for problem in problems
+    )
 
 
 def test_a_translation_needs_a_language_code() -> None:

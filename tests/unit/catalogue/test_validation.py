@@ -97,7 +97,9 @@ def test_versions_must_move_forward() -> None:
     assert first is not None
     problems = problems_of(catalogue_document(version=2, effective_from="2024-06-01"), first)
     assert any(problem.startswith("version: 2 is not higher") for problem in problems)
-    assert any(problem.startswith("effective_from: 2024-06-01 is not later") for problem in problems)
+    assert any(
+        problem.startswith("effective_from: 2024-06-01 is not later") for problem in problems
+    )
     renamed = catalogue_document(version=3, effective_from="2025-01-01", catalog="other-city")
     assert any(problem.startswith("catalog:") for problem in problems_of(renamed, first))
     assert problems_of(catalogue_document(version=3, effective_from="2025-01-01"), first) == []
@@ -109,7 +111,15 @@ def test_syntax_errors_and_wrong_shapes_are_problems() -> None:
     assert problems_of(["a", "list"]) == ["the catalogue must be a YAML mapping"]
     assert "items: must be a list" in problems_of({"items": "nope"})
     missing = problems_of({})
-    for field in ("catalog", "version", "effective_from", "base_score", "tiers", "sources", "items"):
+    for field in (
+        "catalog",
+        "version",
+        "effective_from",
+        "base_score",
+        "tiers",
+        "sources",
+        "items",
+    ):
         assert any(problem.startswith(f"{field}: missing field") for problem in missing), field
 
 
@@ -128,13 +138,22 @@ def test_a_prohibited_item_is_refused_with_its_ground() -> None:
     document["items"][0]["title"] = "Criticized the government online"
     problems = problems_of(document)
     assert any(
-        problem.startswith("item 'traffic.red_light': scores a prohibited ground") for problem in problems
+        problem.startswith("item 'traffic.red_light': scores a prohibited ground")
+        for problem in problems
     ), problems
 
 
 @pytest.mark.parametrize(
     "effective_from",
-    ["2024-01-01T00:00:00", "2024-01-01T00:00:00Z", "2024-01-01 10:00", "20240101", 20240101, "2024-1-1", "2024-02-30"],
+    [
+        "2024-01-01T00:00:00",
+        "2024-01-01T00:00:00Z",
+        "2024-01-01 10:00",
+        "20240101",
+        20240101,
+        "2024-1-1",
+        "2024-02-30",
+    ],
 )
 def test_effective_from_is_a_day_as_yyyy_mm_dd_and_nothing_looser(effective_from) -> None:
     document = catalogue_document()
@@ -152,7 +171,9 @@ def test_effective_from_as_yaml_reads_it_is_accepted() -> None:
     assert validate_catalogue(whole).valid
 
 
-@pytest.mark.parametrize("where", ["catalog", "item code", "item title", "legal basis", "source name"])
+@pytest.mark.parametrize(
+    "where", ["catalog", "item code", "item title", "legal basis", "source name"]
+)
 def test_control_characters_in_published_text_are_refused(where: str) -> None:
     document = catalogue_document()
     item = document["items"][0]
@@ -182,5 +203,7 @@ def test_a_title_may_break_lines_but_a_code_may_not() -> None:
 def test_a_long_bad_value_is_quoted_by_its_start_and_length() -> None:
     document = catalogue_document()
     document["effective_from"] = "9" * 100_000
-    (problem,) = [problem for problem in problems_of(document) if problem.startswith("effective_from")]
+    (problem,) = [
+        problem for problem in problems_of(document) if problem.startswith("effective_from")
+    ]
     assert len(problem) < 200 and "100002 characters" in problem, problem

@@ -12,7 +12,9 @@ from socialcredit.domain.scoring import score_subject
 from tests.helpers import PERSON, catalogue_document, rulebook_of
 
 
-def make(item: str, decided_on: str, *, quantity: int = 1, status: str = "active", record_id: str = "r1") -> LedgerRecord:
+def make(
+    item: str, decided_on: str, *, quantity: int = 1, status: str = "active", record_id: str = "r1"
+) -> LedgerRecord:
     return LedgerRecord(
         source="court",
         record_id=record_id,
@@ -73,7 +75,10 @@ def test_item_lists_and_threshold_lists() -> None:
     score = score_subject(records, RULES, DAY)
     assert score.score == 800 and score.tier == "D"
     assert score.lists == ("blacklist",)
-    lucky = [make("charity.volunteer_hour", f"2025-0{month}-01", quantity=30, record_id=str(month)) for month in (1, 2)]
+    lucky = [
+        make("charity.volunteer_hour", f"2025-0{month}-01", quantity=30, record_id=str(month))
+        for month in (1, 2)
+    ]
     assert score_subject(lucky, RULES, DAY).lists == ()  # capped at 30: 1030, below 1050
 
 

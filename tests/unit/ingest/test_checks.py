@@ -53,8 +53,14 @@ def test_a_good_row_passes_normalized_with_defaults() -> None:
         ({"quantity": "9" * 25}, "quantity is larger than 2147483647"),
         ({"revision": "0000"}, "revision must be a positive integer"),
         # Digits of other scripts are digits to a regular expression, not to an integer parser.
-        ({"quantity": "\uff15"}, "quantity must be a positive integer written with the digits 0-9, not '\uff15'"),
-        ({"revision": "\u0663"}, "revision must be a positive integer written with the digits 0-9, not '\u0663'"),
+        (
+            {"quantity": "\uff15"},
+            "quantity must be a positive integer written with the digits 0-9, not '\uff15'",
+        ),
+        (
+            {"revision": "\u0663"},
+            "revision must be a positive integer written with the digits 0-9, not '\u0663'",
+        ),
         ({"decided_on": "\uff12025-01-10"}, "decided_on is not a date (YYYY-MM-DD)"),
         ({"status": "Active"}, "status must be active or revoked"),
         ({"decided_on": "2025-13-01"}, "not a date"),

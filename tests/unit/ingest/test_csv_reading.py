@@ -25,16 +25,25 @@ def csv_module_rows(text: str) -> list[tuple[int, list[str]]]:
     """(row number, fields) as the csv module reads the rows after the header."""
     records = list(csv.reader(io.StringIO(text, newline="")))[1:]
     padded = [values + [""] * (len(COLUMNS) - len(values)) for values in records]
-    return [(number, values) for number, values in enumerate(padded, start=1) if records[number - 1]]
+    return [
+        (number, values) for number, values in enumerate(padded, start=1) if records[number - 1]
+    ]
 
 
 def fields(frame: pl.DataFrame) -> list[tuple[int, list[str]]]:
-    return [(row["row"], [row[name] or "" for name in COLUMNS]) for row in frame.iter_rows(named=True)]
+    return [
+        (row["row"], [row[name] or "" for name in COLUMNS]) for row in frame.iter_rows(named=True)
+    ]
 
 
 def test_an_unterminated_quote_refuses_the_file_naming_its_row(tmp_path: Path) -> None:
     path = tmp_path / "open.csv"
-    path.write_text(HEADER + "a,i,s,2024-01-01,r\n" + 'b,i,s,2024-01-01,"never closed\n' + "c,i,s,2024-01-01,r\n")
+    path.write_text(
+        HEADER
+        + "a,i,s,2024-01-01,r\n"
+        + 'b,i,s,2024-01-01,"never closed\n'
+        + "c,i,s,2024-01-01,r\n"
+    )
     with pytest.raises(UnreadableFile, match=r"row 2: .*quote"):
         read_all(path)
 
@@ -79,9 +88,17 @@ def test_a_leading_blank_line_and_upper_case_names_are_read(tmp_path: Path) -> N
         (HEADER.strip() + ",item\na,i,s,2024-01-01,r,j\n", r"column 'item' appears twice"),
         (HEADER.strip() + ",ITEM \na,i,s,2024-01-01,r,j\n", r"column 'item' appears twice"),
     ],
-    ids=["semicolons", "no header", "required column missing", "duplicated column", "duplicated in other case"],
+    ids=[
+        "semicolons",
+        "no header",
+        "required column missing",
+        "duplicated column",
+        "duplicated in other case",
+    ],
 )
-def test_a_header_that_cannot_be_read_refuses_the_file(tmp_path: Path, text: str, message: str) -> None:
+def test_a_header_that_cannot_be_read_refuses_the_file(
+    tmp_path: Path, text: str, message: str
+) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(text)
     with pytest.raises(UnreadableFile, match=message):
@@ -98,7 +115,9 @@ def test_rows_of_empty_fields_are_rows(tmp_path: Path) -> None:
 
 def test_a_literal_replacement_character_is_not_taken_for_bad_bytes(tmp_path: Path) -> None:
     path = tmp_path / "fffd.csv"
-    path.write_bytes((HEADER + "a,i,s,2024-01-01,\ufffd\n").encode() + b"b,i,s,2024-01-01,caf\xe9\n")
+    path.write_bytes(
+        (HEADER + "a,i,s,2024-01-01,\ufffd\n").encode() + b"b,i,s,2024-01-01,caf\xe9\n"
+    )
     assert read_all(path)["malformed"].to_list() == [None, "not valid UTF-8"]
 
 

@@ -13,8 +13,23 @@ from socialcredit.ingest.readers import RecordFile, UnreadableFile
 from tests.helpers import write_records
 
 ROWS = [
-    {"record_id": "a1", "item": "traffic.red_light", "subject_id": "x", "decided_on": "2024-01-02", "quantity": 2, "reference": "DOC 1"},
-    {"record_id": "a2", "revision": 2, "item": "court.judgment_default", "subject_id": "y", "decided_on": "2024-02-03", "reference": "DOC, \"2\"", "status": "revoked"},
+    {
+        "record_id": "a1",
+        "item": "traffic.red_light",
+        "subject_id": "x",
+        "decided_on": "2024-01-02",
+        "quantity": 2,
+        "reference": "DOC 1",
+    },
+    {
+        "record_id": "a2",
+        "revision": 2,
+        "item": "court.judgment_default",
+        "subject_id": "y",
+        "decided_on": "2024-02-03",
+        "reference": 'DOC, "2"',
+        "status": "revoked",
+    },
 ]
 
 
@@ -62,7 +77,9 @@ def test_csv_oddities(tmp_path: Path) -> None:
 
 def test_bytes_that_are_not_utf8_are_reported_per_row(tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
-    path.write_bytes(b"record_id,item,subject_id,decided_on,reference\na,i,s,2024-01-01,caf\xe9\nb,i,s,2024-01-01,ok\n")
+    path.write_bytes(
+        b"record_id,item,subject_id,decided_on,reference\na,i,s,2024-01-01,caf\xe9\nb,i,s,2024-01-01,ok\n"
+    )
     frame = read_all(path)
     assert frame["malformed"].to_list() == ["not valid UTF-8", None]
 

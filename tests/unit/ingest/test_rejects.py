@@ -22,7 +22,9 @@ def reasons(path: Path) -> list[str]:
         return [row["reason"] for row in csv.DictReader(handle)]
 
 
-def test_two_ingests_with_the_same_rejects_path_do_not_share_a_temporary_file(tmp_path: Path) -> None:
+def test_two_ingests_with_the_same_rejects_path_do_not_share_a_temporary_file(
+    tmp_path: Path,
+) -> None:
     rejects = tmp_path / "traffic.rejects.csv"
     # Two ingests of files named alike open their rejects files before either commits.
     first, second = RejectsFile(rejects), RejectsFile(rejects)

@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 from socialcredit.ingest.revisions import ACCEPTED, DUPLICATE, REJECTED, judge_revisions
 from socialcredit.store.bulk import STORED_REVISION_COLUMNS
 
-CONTENTS = [("traffic.red_light", "P1", dt.date(2025, 1, 1), 1, "DOC-1", "active"),
-            ("traffic.red_light", "P1", dt.date(2025, 1, 1), 2, "DOC-1", "active"),
-            ("traffic.red_light", "P2", dt.date(2025, 1, 2), 1, "DOC-1", "revoked")]
+CONTENTS = [
+    ("traffic.red_light", "P1", dt.date(2025, 1, 1), 1, "DOC-1", "active"),
+    ("traffic.red_light", "P1", dt.date(2025, 1, 1), 2, "DOC-1", "active"),
+    ("traffic.red_light", "P2", dt.date(2025, 1, 2), 1, "DOC-1", "revoked"),
+]
 
 
 def candidates(rows: list[tuple[int, str, int, tuple]]) -> pl.DataFrame:
@@ -33,16 +35,25 @@ def candidates(rows: list[tuple[int, str, int, tuple]]) -> pl.DataFrame:
             for row, record_id, revision, content in rows
         ],
         schema={
-            "row": pl.Int64, "record_id_value": pl.String, "revision_number": pl.Int64,
-            "item_value": pl.String, "subject_id_value": pl.String, "decided_on_date": pl.Date,
-            "quantity_number": pl.Int64, "reference_value": pl.String, "status_value": pl.String,
+            "row": pl.Int64,
+            "record_id_value": pl.String,
+            "revision_number": pl.Int64,
+            "item_value": pl.String,
+            "subject_id_value": pl.String,
+            "decided_on_date": pl.Date,
+            "quantity_number": pl.Int64,
+            "reference_value": pl.String,
+            "status_value": pl.String,
         },
     )
 
 
 def stored(rows: list[tuple[int, str, int, tuple]]) -> pl.DataFrame:
     return pl.DataFrame(
-        [(stored_id, record_id, revision, *content) for stored_id, record_id, revision, content in rows],
+        [
+            (stored_id, record_id, revision, *content)
+            for stored_id, record_id, revision, content in rows
+        ],
         schema=STORED_REVISION_COLUMNS,
         orient="row",
     )
@@ -65,16 +76,25 @@ def model(history: dict, submissions: list[tuple[int, str, int, tuple]]) -> list
 
 def test_duplicates_conflicts_lower_revisions_and_chains() -> None:
     existing = stored([(10, "a", 2, CONTENTS[0])])
-    submitted = candidates([
-        (1, "a", 2, CONTENTS[0]),  # duplicate
-        (2, "a", 2, CONTENTS[1]),  # conflict
-        (3, "a", 1, CONTENTS[0]),  # lower than stored 2
-        (4, "b", 1, CONTENTS[0]),  # new
-        (5, "b", 2, CONTENTS[2]),  # supersedes row 4 in this chunk
-        (6, "c", 3, CONTENTS[2]),  # new, alone
-    ])
+    submitted = candidates(
+        [
+            (1, "a", 2, CONTENTS[0]),  # duplicate
+            (2, "a", 2, CONTENTS[1]),  # conflict
+            (3, "a", 1, CONTENTS[0]),  # lower than stored 2
+            (4, "b", 1, CONTENTS[0]),  # new
+            (5, "b", 2, CONTENTS[2]),  # supersedes row 4 in this chunk
+            (6, "c", 3, CONTENTS[2]),  # new, alone
+        ]
+    )
     judged = judge_revisions(submitted, existing)
-    assert judged["outcome"].to_list() == [DUPLICATE, REJECTED, REJECTED, ACCEPTED, ACCEPTED, ACCEPTED]
+    assert judged["outcome"].to_list() == [
+        DUPLICATE,
+        REJECTED,
+        REJECTED,
+        ACCEPTED,
+        ACCEPTED,
+        ACCEPTED,
+    ]
     reasons = judged["revision_reason"].to_list()
     assert reasons[1].startswith("conflict: revision 2 of record a")
     assert reasons[2] == "revision 1 is lower than the stored revision 2"
@@ -91,7 +111,10 @@ submissions = st.lists(
 @settings(max_examples=200, deadline=None)
 @given(submissions, st.integers(1, 8))
 def test_chunked_judging_agrees_with_the_row_by_row_model(rows, chunk_size) -> None:
-    numbered = [(row, record_id, revision, content) for row, (record_id, revision, content) in enumerate(rows, start=1)]
+    numbered = [
+        (row, record_id, revision, content)
+        for row, (record_id, revision, content) in enumerate(rows, start=1)
+    ]
     expected = model({}, numbered)
     ledger: list[tuple[int, str, int, tuple]] = []
     got = []

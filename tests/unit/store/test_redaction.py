@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from socialcredit.store.identities import REDACTED_VALUE_MIN_LENGTH, identity_path, redacted_reason
-from pathlib import Path
 
-identifier_like = st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXYabcdxyz", min_size=15, max_size=19)
+identifier_like = st.text(
+    alphabet="0123456789ABCDEFGHJKLMNPQRTUWXYabcdxyz", min_size=15, max_size=19
+)
 values = st.lists(
     st.one_of(st.none(), identifier_like, st.text(min_size=REDACTED_VALUE_MIN_LENGTH, max_size=30)),
     min_size=1,
@@ -16,7 +19,16 @@ values = st.lists(
 )
 
 
-@given(values, st.lists(st.sampled_from(["unknown item '{}'", "conflict: record {} differs", "{}", "not a date: {}"]), min_size=1, max_size=4))
+@given(
+    values,
+    st.lists(
+        st.sampled_from(
+            ["unknown item '{}'", "conflict: record {} differs", "{}", "not a date: {}"]
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
 def test_no_submitted_value_survives(submitted, templates) -> None:
     present = [value for value in submitted if value and value.strip()]
     reason = "; ".join(

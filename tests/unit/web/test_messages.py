@@ -41,7 +41,11 @@ def test_every_text_of_the_pages_has_a_chinese_translation() -> None:
         text
         for text in extracted_ids()
         if text not in translations
-        or not (translations[text].string[0] if isinstance(translations[text].string, tuple) else translations[text].string)
+        or not (
+            translations[text].string[0]
+            if isinstance(translations[text].string, tuple)
+            else translations[text].string
+        )
     )
     assert not missing, f"untranslated (run `make messages`, then translate): {missing[:10]}"
 
@@ -62,6 +66,7 @@ def test_the_compiled_catalogue_matches_its_source() -> None:
     with open(LOCALE / "zh" / "LC_MESSAGES" / "messages.mo", "rb") as file:
         shipped = read_mo(file)
     fresh = read_mo(compiled)
+
     def table(catalogue) -> dict:
         def plain(value):
             return tuple(value) if isinstance(value, list | tuple) else value

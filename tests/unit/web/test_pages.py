@@ -92,7 +92,10 @@ def test_static_files_stay_in_their_folder(world, name: str) -> None:
 def test_every_page_names_its_json_twin_in_a_link_header(world) -> None:
     client, _keys = world
     response = client.get("/catalogue/items/traffic.red_light")
-    assert response.headers["link"] == '</v1/catalogue?as_of=2025-01-01>; rel="alternate"; type="application/json"'
+    assert (
+        response.headers["link"]
+        == '</v1/catalogue?as_of=2025-01-01>; rel="alternate"; type="application/json"'
+    )
     assert client.get(response.headers["link"][1:].split(">")[0]).status_code == 200
 
 
@@ -104,11 +107,18 @@ def test_pages_allow_no_script_from_elsewhere(world) -> None:
 
 @pytest.mark.parametrize(
     ("accept", "language", "heading"),
-    [("text/html,application/xhtml+xml", "en-GB", "Page not found"), ("text/html", "zh-CN", "找不到页面")],
+    [
+        ("text/html,application/xhtml+xml", "en-GB", "Page not found"),
+        ("text/html", "zh-CN", "找不到页面"),
+    ],
 )
-def test_a_browser_at_an_address_that_is_not_there_gets_a_page(world, accept, language, heading) -> None:
+def test_a_browser_at_an_address_that_is_not_there_gets_a_page(
+    world, accept, language, heading
+) -> None:
     client, _keys = world
-    response = client.get("/no/such/<page>", headers={"Accept": accept, "Accept-Language": language})
+    response = client.get(
+        "/no/such/<page>", headers={"Accept": accept, "Accept-Language": language}
+    )
     assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
     assert f"<h1>{heading}</h1>" in response.text
     assert "&lt;page&gt;" in response.text and "<page>" not in response.text  # escaped

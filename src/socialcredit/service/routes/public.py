@@ -16,7 +16,9 @@ from socialcredit.service.auth import RegistryDependency, public_caller
 from socialcredit.service.convert import catalogue_public
 from socialcredit.service.errors import ERROR_RESPONSES, ApiError, ErrorBody
 
-router = APIRouter(prefix="/v1", tags=["public"], dependencies=[Depends(public_caller)], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/v1", tags=["public"], dependencies=[Depends(public_caller)], responses=ERROR_RESPONSES
+)
 health_router = APIRouter(tags=["operations"])
 
 AsOf = Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")]
@@ -35,7 +37,9 @@ def catalogue(registry: RegistryDependency, as_of: AsOf = None) -> schemas.Catal
 
 
 @router.get(
-    "/organizations/{code}", response_model=schemas.OrganizationLists, summary="An organization's lists today"
+    "/organizations/{code}",
+    response_model=schemas.OrganizationLists,
+    summary="An organization's lists today",
 )
 def organization(
     registry: RegistryDependency,
@@ -44,7 +48,9 @@ def organization(
     try:
         lists = registry.organization_lists(code, registry.today())
     except InvalidIdentifier as error:
-        raise ApiError(422, f"path parameter code: not an organization's credit code: {error}") from None
+        raise ApiError(
+            422, f"path parameter code: not an organization's credit code: {error}"
+        ) from None
     except AsOfBeforeCatalogue:
         lists = None
     if lists is None:
@@ -58,7 +64,9 @@ def healthz() -> schemas.Health:
 
 
 @health_router.get(
-    "/readyz", response_model=schemas.Readiness, responses={503: {"model": ErrorBody, "description": "not ready"}}
+    "/readyz",
+    response_model=schemas.Readiness,
+    responses={503: {"model": ErrorBody, "description": "not ready"}},
 )
 def readyz(registry: RegistryDependency) -> schemas.Readiness:
     """Ready when the store answers."""

@@ -69,19 +69,26 @@ async def _stream_to(request: Request, path: Path, limit: int, chunk_timeout_s: 
             except StopAsyncIteration:
                 return
             except TimeoutError:
-                raise ApiError(408, f"no part of the body came for {chunk_timeout_s:.0f} s") from None
+                raise ApiError(
+                    408, f"no part of the body came for {chunk_timeout_s:.0f} s"
+                ) from None
             received += len(chunk)
             if received > limit:
                 raise ApiError(413, f"the body is over the limit of {limit} bytes")
             handle.write(chunk)
 
 
-def _ingest(registry: Registry, path: Path, source: str) -> tuple[IngestResult, list[schemas.RejectedRow]]:
+def _ingest(
+    registry: Registry, path: Path, source: str
+) -> tuple[IngestResult, list[schemas.RejectedRow]]:
     result = registry.ingest(path, source, path.with_name("rejects.csv"))
     rejects = []
     if result.counts.rejected:
         frame = registry.store.rejected_rows(result.batch_id).head(REJECTS_SHOWN_MAX)
-        rejects = [schemas.RejectedRow(row=row, reason=reason) for row, reason in zip(frame["row"], frame["reason"], strict=True)]
+        rejects = [
+            schemas.RejectedRow(row=row, reason=reason)
+            for row, reason in zip(frame["row"], frame["reason"], strict=True)
+        ]
     return result, rejects
 
 
@@ -102,7 +109,9 @@ async def submit_records(
     _declared_length(request, settings.records_body_max_bytes)
     with tempfile.TemporaryDirectory(prefix="scs-records-") as directory:
         path = Path(directory) / f"request{suffix}"
-        await _stream_to(request, path, settings.records_body_max_bytes, settings.body_chunk_timeout_s)
+        await _stream_to(
+            request, path, settings.records_body_max_bytes, settings.body_chunk_timeout_s
+        )
         try:
             result, rejects = await anyio.to_thread.run_sync(
                 functools.partial(_ingest, registry, path, principal.who or ""),

@@ -28,7 +28,11 @@ def refused(error: Refused) -> ApiError:
     return ApiError(422, str(error))
 
 
-@router.put("/subjects/{subject_id}/statement", response_model=schemas.StatementOut, summary="The subject's own statement")
+@router.put(
+    "/subjects/{subject_id}/statement",
+    response_model=schemas.StatementOut,
+    summary="The subject's own statement",
+)
 def leave_statement(
     registry: RegistryDependency,
     principal: Annotated[Principal, Depends(require_roles("subject"))],
@@ -41,11 +45,19 @@ def leave_statement(
     except Refused as error:
         raise refused(error) from None
     return schemas.StatementOut(
-        subject_id=statement.subject_id, text=statement.text, made_on=statement.made_on, made_at=statement.made_at
+        subject_id=statement.subject_id,
+        text=statement.text,
+        made_on=statement.made_on,
+        made_at=statement.made_at,
     )
 
 
-@router.post("/objections", status_code=201, response_model=schemas.ObjectionPublic, summary="Object to a record")
+@router.post(
+    "/objections",
+    status_code=201,
+    response_model=schemas.ObjectionPublic,
+    summary="Object to a record",
+)
 def file_objection(
     registry: RegistryDependency,
     principal: Annotated[Principal, Depends(require_roles("subject"))],
@@ -62,7 +74,11 @@ def file_objection(
     return objection_public(objection)
 
 
-@router.get("/objections", response_model=schemas.ObjectionPage, summary="Objections: a source's, a subject's, or all")
+@router.get(
+    "/objections",
+    response_model=schemas.ObjectionPage,
+    summary="Objections: a source's, a subject's, or all",
+)
 def list_objections(
     request: Request,
     registry: RegistryDependency,
@@ -87,7 +103,9 @@ def list_objections(
 
 
 @router.post(
-    "/objections/{number}/uphold", response_model=schemas.ObjectionPublic, summary="The source upholds its record"
+    "/objections/{number}/uphold",
+    response_model=schemas.ObjectionPublic,
+    summary="The source upholds its record",
 )
 def uphold_objection(
     registry: RegistryDependency,
@@ -95,7 +113,9 @@ def uphold_objection(
     number: Annotated[int, Path(ge=1, le=2**62)],
     body: schemas.UpholdIn | None = None,
 ) -> schemas.ObjectionPublic:
-    if not any(objection.number == number for objection in registry.objections(source=principal.who)):
+    if not any(
+        objection.number == number for objection in registry.objections(source=principal.who)
+    ):
         raise ApiError(404, f"path parameter number: you have no objection {number}")
     try:
         objection = registry.uphold_objection(number, body.note if body else None)
@@ -104,14 +124,18 @@ def uphold_objection(
     return objection_public(objection)
 
 
-@router.get("/checks", response_model=schemas.CheckOut, summary="Does a measure apply to a subject?")
+@router.get(
+    "/checks", response_model=schemas.CheckOut, summary="Does a measure apply to a subject?"
+)
 def check(
     request: Request,
     registry: RegistryDependency,
     principal: Annotated[Principal, Depends(require_roles("party"))],
     subject_id: Annotated[str, Query(min_length=1, max_length=64)],
     measure: Annotated[str, Query(min_length=1, max_length=128)],
-    purpose: Annotated[str, Query(min_length=1, max_length=TEXT_MAX_LENGTH, description="why (logged)")],
+    purpose: Annotated[
+        str, Query(min_length=1, max_length=TEXT_MAX_LENGTH, description="why (logged)")
+    ],
     as_of: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None,
 ) -> schemas.CheckOut:
     day = as_of or registry.today()
@@ -120,14 +144,21 @@ def check(
         raise ApiError(422, f"query parameter as_of: no catalogue version is in effect on {day}")
     chosen = next((m for m in catalogue.measures if m.code == measure), None)
     if chosen is None:
-        raise ApiError(422, f"query parameter measure: unknown measure {measure!r} in catalogue version {catalogue.version}")
+        raise ApiError(
+            422,
+            f"query parameter measure: unknown measure {measure!r} in catalogue version {catalogue.version}",
+        )
     if principal.who not in chosen.relying_parties:
         raise ApiError(403, f"{principal.who!r} is not a relying party of measure {measure!r}")
     try:
-        answer = registry.check(normalize_identifier(subject_id), measure, principal.who or "", purpose, day)
+        answer = registry.check(
+            normalize_identifier(subject_id), measure, principal.who or "", purpose, day
+        )
     except Refused as error:
         detail = str(error)
-        raise ApiError(422, f"query parameter subject_id: {detail}" if "identifier" in detail else detail) from None
+        raise ApiError(
+            422, f"query parameter subject_id: {detail}" if "identifier" in detail else detail
+        ) from None
     request.app.state.metrics.count_check(measure, answer.applies)
     return schemas.CheckOut(
         measure=answer.measure,

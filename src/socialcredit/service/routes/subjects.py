@@ -18,7 +18,9 @@ from socialcredit.service.errors import ERROR_RESPONSES, ApiError
 
 router = APIRouter(prefix="/v1", tags=["subjects"], responses=ERROR_RESPONSES)
 
-SubjectId = Annotated[str, Path(max_length=64, description="resident identity number or credit code")]
+SubjectId = Annotated[
+    str, Path(max_length=64, description="resident identity number or credit code")
+]
 PURPOSE_MAX_LENGTH = 200
 
 
@@ -38,7 +40,10 @@ def subject_file(
     principal: Annotated[Principal, Depends(require_roles("subject", "operator"))],
     subject_id: SubjectId,
     as_of: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None,
-    purpose: Annotated[str | None, Query(max_length=PURPOSE_MAX_LENGTH, description="why the file is read (logged)")] = None,
+    purpose: Annotated[
+        str | None,
+        Query(max_length=PURPOSE_MAX_LENGTH, description="why the file is read (logged)"),
+    ] = None,
 ) -> schemas.SubjectFilePublic | list[schemas.SubjectFilePublic]:
     own_subject(principal, subject_id)
     viewer = "subject" if principal.role == "subject" else (principal.who or "operator")

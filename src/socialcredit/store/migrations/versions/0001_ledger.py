@@ -86,9 +86,7 @@ def upgrade() -> None:
             "subject_kind IN ('person', 'organization')", name="ck_records_subject_kind_known"
         ),
     )
-    op.create_index(
-        "ix_records_subject_id", "records", ["subject_id"], postgresql_using="hash"
-    )
+    op.create_index("ix_records_subject_id", "records", ["subject_id"], postgresql_using="hash")
     op.create_index(
         "ix_records_supersedes",
         "records",

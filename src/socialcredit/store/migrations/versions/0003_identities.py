@@ -45,7 +45,12 @@ OLD = "_before_0003"
 KEYS_TABLE = "scs_convert_keys"
 REASONS_TABLE = "scs_convert_reasons"
 OLD_INDEXES = {
-    "records": ("pk_records", "uq_records_source_record_id_revision", "ix_records_subject_id", "ix_records_supersedes"),
+    "records": (
+        "pk_records",
+        "uq_records_source_record_id_revision",
+        "ix_records_subject_id",
+        "ix_records_supersedes",
+    ),
     "rejected_rows": ("pk_rejected_rows", "ix_rejected_rows_batch_id"),
     "file_views": ("pk_file_views", "ix_file_views_subject_id"),
     "statements": ("pk_statements", "ix_statements_subject_id"),
