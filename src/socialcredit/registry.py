@@ -128,7 +128,11 @@ class Registry:
         document, problems = parse_catalogue_text(text)
         if problems:
             return PublishResult(CatalogueReport(None, problems), None, [])
-        report = validate_catalogue(document, previous=self.rulebook.latest)
+        today = self.today()
+        # SPEC §10.6: never back-dated once the store holds records; an empty store may load
+        # its history.
+        not_before = today if self.store.holds_records() else None
+        report = validate_catalogue(document, self.rulebook.latest, not_before)
         if not report.valid:
             return PublishResult(report, None, report.warnings)
         known = self.rulebook.latest.version if self.rulebook.latest else None
@@ -137,16 +141,16 @@ class Registry:
             if (latest.version if latest else None) != known:
                 self._rulebook = None
                 previous = Catalogue.model_validate_json(latest.document) if latest else None
-                report = validate_catalogue(document, previous=previous)
+                report = validate_catalogue(document, previous, not_before)
                 if not report.valid:
                     return PublishResult(report, None, report.warnings)
             catalogue = report.catalogue
             assert catalogue is not None
             warnings = list(report.warnings)
-            if latest is not None and catalogue.effective_from <= self.today():
+            if not_before is not None and catalogue.effective_from == today:
                 warnings.append(
-                    f"version {catalogue.version} takes effect on {catalogue.effective_from}, not "
-                    "after today: records decided since then are judged and scored by it"
+                    f"version {catalogue.version} takes effect today: records decided today "
+                    "are judged and scored by it"
                 )
             publication.append(
                 CatalogueRow(

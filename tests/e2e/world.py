@@ -35,6 +35,7 @@ CHINESE_TITLES = {
 }
 CHINESE_LIST_TITLES = {
     "blacklist": "严重失信主体名单",
+    "low_score": "低分名单",
     "redlist": "守信激励名单",
     "tax_arrears": "重大税收违法失信主体名单",
 }

@@ -2,12 +2,14 @@
 
 Structure (types, required fields, bounds) is checked by the pydantic models item by item, so
 that one broken item does not hide the problems of the others; then the rules that relate the
-parts: unique codes, declared issuers and lists, tier order, prohibited grounds, and the
-order of versions.
+parts: unique codes, declared issuers and lists, tier order, prohibited grounds, the rules of
+a lawful credit office (SPEC §10: severities and their windows, measures' kind and legal basis,
+sanctions only on lists entered through items), and the order of versions, never back-dated.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +21,7 @@ from socialcredit.catalogue.prohibited import find_prohibited_ground
 from socialcredit.domain.catalogue import (
     NO_CONTROL_CHARACTERS,
     NO_CONTROL_CHARACTERS_OR_BREAKS,
+    SEVERITY_COUNTS_FOR_DAYS,
     Catalogue,
     Item,
     Measure,
@@ -97,8 +100,13 @@ def _validate_entries(
     return entries, problems
 
 
-def validate_catalogue(document: Any, previous: Catalogue | None = None) -> CatalogueReport:
-    """Check `document` (parsed YAML) for publication after `previous`, the last published."""
+def validate_catalogue(
+    document: Any, previous: Catalogue | None = None, not_before: dt.date | None = None
+) -> CatalogueReport:
+    """Check `document` (parsed YAML) for publication after `previous`, the last published.
+
+    `not_before` is the first day the version may take effect (SPEC §10.6: the day of
+    publication, when the store holds records; None when it may load its history)."""
     if not isinstance(document, dict):
         return CatalogueReport(None, ["the catalogue must be a YAML mapping"])
     problems: list[str] = []
@@ -123,6 +131,11 @@ def validate_catalogue(document: Any, previous: Catalogue | None = None) -> Cata
     problems += _cross_checks(catalogue)
     if previous is not None:
         problems += _order_after(catalogue, previous)
+    if not_before is not None and catalogue.effective_from < not_before:
+        problems.append(
+            f"effective_from: {catalogue.effective_from} lies before the day of publication "
+            f"({not_before}) and the store holds records: a rule is never back-dated (SPEC §10.6)"
+        )
     report = CatalogueReport(catalogue, problems, _unknown_keys(catalogue))
     if problems:
         report.catalogue = None
@@ -196,6 +209,8 @@ def _cross_checks(catalogue: Catalogue) -> list[str]:
                 f"({found.ground.description}): {found.term!r}"
             )
     problems += _measure_problems(catalogue)
+    problems += _severity_problems(catalogue)
+    problems += _measure_law_problems(catalogue)
     return problems
 
 
@@ -235,6 +250,62 @@ def _measure_problems(catalogue: Catalogue) -> list[str]:
         for tier in applies_to.tier_names():
             if tier not in tier_names:
                 problems.append(f"measure {measure.code!r}: tier {tier!r} is not declared")
+    return problems
+
+
+def _severity_problems(catalogue: Catalogue) -> list[str]:
+    """SPEC §10.1: a negative item names its severity and counts within that severity's window;
+    an item with points ≥ 0 names none. (An unknown severity the model refuses already.)"""
+    problems = []
+    for item in catalogue.items:
+        name = f"item {item.code!r}"
+        if item.points < 0 and item.severity is None:
+            problems.append(
+                f"{name}: points {item.points} are negative, so it needs a severity "
+                "(minor, ordinary or serious)"
+            )
+        elif item.points >= 0 and item.severity is not None:
+            problems.append(
+                f"{name}: severity {item.severity!r} on an item with points {item.points}; "
+                "only items with negative points have a severity"
+            )
+        elif item.severity is not None:
+            shortest, longest = SEVERITY_COUNTS_FOR_DAYS[item.severity]
+            if not shortest <= item.counts_for_days <= longest:
+                problems.append(
+                    f"{name}: counts_for_days {item.counts_for_days} lies outside the "
+                    f"{item.severity} window ({shortest}–{longest} days)"
+                )
+    return problems
+
+
+def _measure_law_problems(catalogue: Catalogue) -> list[str]:
+    """SPEC §10.5: every measure names its kind and legal basis, and a sanction applies only to
+    a list entered through items, never to tiers or a list a score defines: nobody is
+    sanctioned for a score alone."""
+    problems = []
+    score_lists = catalogue.score_defined_lists()
+    for measure in catalogue.measures:
+        name = f"measure {measure.code!r}"
+        if measure.kind is None:
+            problems.append(f"{name}: kind: missing field (sanction or reward)")
+        if measure.legal_basis is None:
+            problems.append(f"{name}: legal_basis: missing field")
+        if measure.kind != "sanction":
+            continue
+        applies_to = measure.applies_to
+        if applies_to.tier_names():
+            problems.append(
+                f"{name}: a sanction may not apply to tiers ({', '.join(applies_to.tier_names())})"
+                ": a score alone is no ground for a sanction; apply it to a list entered "
+                "through items"
+            )
+        elif applies_to.list_name in score_lists:
+            problems.append(
+                f"{name}: a sanction may not apply to list {applies_to.list_name!r}, which a "
+                "score defines: a score alone is no ground for a sanction; apply it to a list "
+                "entered through items"
+            )
     return problems
 
 

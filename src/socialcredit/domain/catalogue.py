@@ -8,13 +8,14 @@ order) live in `socialcredit.catalogue.validation`, which reports every problem 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     StringConstraints,
     model_validator,
@@ -68,6 +69,23 @@ def _calendar_day(value: object) -> object:
 CalendarDay = Annotated[dt.date, BeforeValidator(_calendar_day)]
 
 ItemPoints = Annotated[StrictInt, Field(ge=-MAX_ITEM_POINTS, le=MAX_ITEM_POINTS)]
+
+# SPEC §10.1: every negative item names its severity; how long its records may count, and from
+# which day after the decision its subject may apply for repair, follow from it.
+Severity = Literal["minor", "ordinary", "serious"]
+SEVERITIES: tuple[Severity, ...] = ("minor", "ordinary", "serious")
+SEVERITY_COUNTS_FOR_DAYS: dict[Severity, tuple[int, int]] = {
+    "minor": (1, 90),
+    "ordinary": (90, 365),
+    "serious": (365, 1095),
+}
+REPAIR_AFTER_DAYS: dict[Severity, int] = {"minor": 0, "ordinary": 90, "serious": 365}
+# SPEC §10.4: a repeat multiplies a record's value by an integer from 2 to 5.
+MIN_REPEAT_FACTOR = 2
+MAX_REPEAT_FACTOR = 5
+# SPEC §10.5: what a measure does to its subject.
+MeasureKind = Literal["sanction", "reward"]
+MEASURE_KINDS: tuple[MeasureKind, ...] = ("sanction", "reward")
 ScoreNumber = Annotated[StrictInt, Field(ge=-MAX_SCORE_MAGNITUDE, le=MAX_SCORE_MAGNITUDE)]
 
 
@@ -100,6 +118,14 @@ class Source(_Model):
     names: Translations = {}
 
 
+class Repeat(_Model):
+    """SPEC §10.4: a record's value is multiplied by `factor` when the same subject has another
+    active record of the item decided in the `within_days` days before it."""
+
+    within_days: Annotated[StrictInt, Field(ge=1, le=MAX_COUNTS_FOR_DAYS)]
+    factor: Annotated[StrictInt, Field(ge=MIN_REPEAT_FACTOR, le=MAX_REPEAT_FACTOR)]
+
+
 class Item(_Model):
     code: Code
     title: NonEmptyText
@@ -112,6 +138,11 @@ class Item(_Model):
     issuers: Annotated[list[Code], Field(min_length=1)]
     legal_basis: NonEmptyText
     lists: tuple[Code, ...] = ()
+    # Optional here, so that versions published before SPEC §10 still load and score as they
+    # did; publication requires them where §10 does (`catalogue.validation`).
+    severity: Severity | None = None
+    repairable: StrictBool = True
+    repeat: Repeat | None = None
 
 
 class AppliesTo(_Model):
@@ -139,6 +170,9 @@ class Measure(_Model):
     titles: Translations = {}
     applies_to: AppliesTo
     relying_parties: list[Code] = []
+    # Required at publication (SPEC §10.5); optional here for versions published before it.
+    kind: MeasureKind | None = None
+    legal_basis: NonEmptyText | None = None
 
 
 class Catalogue(_Model):
@@ -158,6 +192,14 @@ class Catalogue(_Model):
             if tier.min is not None and score >= tier.min:
                 return tier.name
         return self.tiers[-1].name
+
+    def score_defined_lists(self) -> set[str]:
+        """The lists a score alone puts a subject on (`score_below`, `score_at_least`)."""
+        return {
+            name
+            for name, definition in self.lists.items()
+            if definition.score_below is not None or definition.score_at_least is not None
+        }
 
     def threshold_lists(self, score: int) -> set[str]:
         """SPEC §5.6, first half: the lists a score alone puts a subject on."""

@@ -25,13 +25,15 @@ SUBMITTED_FIELDS = (
     "quantity",
     "reference",
     "status",
+    "act",
 )
 REQUIRED_FIELDS = ("record_id", "item", "subject_id", "decided_on", "reference")
 FIELD_DEFAULTS = {"revision": "1", "quantity": "1", "status": "active"}
 # The fields whose equality makes a resubmitted revision a duplicate rather than a conflict.
-CONTENT_FIELDS = ("item", "subject_id", "decided_on", "quantity", "reference", "status")
+CONTENT_FIELDS = ("item", "subject_id", "decided_on", "quantity", "reference", "status", "act")
 
 RECORD_ID_MAX_LENGTH = 64
+ACT_MAX_LENGTH = 64  # SPEC §4.1
 # Quantities and revisions are stored as 32-bit integers; larger values are refused by name
 # rather than overflowing silently.
 MAX_COUNT = 2**31 - 1
@@ -51,3 +53,6 @@ class LedgerRecord:
     quantity: int
     reference: str
     status: RecordStatus
+    # SPEC §4.1, §10.3: the decision that established the act itself; records of one subject
+    # that name the same act count once. None when the source names none.
+    act: str | None = None

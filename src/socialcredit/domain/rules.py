@@ -16,7 +16,7 @@ from functools import cached_property
 
 import polars as pl
 
-from socialcredit.domain.catalogue import Catalogue
+from socialcredit.domain.catalogue import Catalogue, Repeat, Severity
 from socialcredit.domain.identifiers import SubjectKind
 
 
@@ -36,6 +36,14 @@ class ItemRule:
     lists: tuple[str, ...]
     issuers: frozenset[str]
     legal_basis: str
+    severity: Severity | None = None  # SPEC §10.1
+    repairable: bool = True
+    repeat: Repeat | None = None  # SPEC §10.4
+
+    @property
+    def repeat_factor(self) -> int:
+        """What a repeated record's value is multiplied by (1: the item declares no repeat)."""
+        return 1 if self.repeat is None else self.repeat.factor
 
 
 class Rulebook:
@@ -58,6 +66,9 @@ class Rulebook:
                 lists=tuple(item.lists),
                 issuers=frozenset(item.issuers),
                 legal_basis=item.legal_basis,
+                severity=item.severity,
+                repairable=item.repairable,
+                repeat=item.repeat,
             )
             for catalogue in self.catalogues
             for item in catalogue.items
@@ -109,6 +120,16 @@ class Rulebook:
         return tuple(sorted({name for rule in self._rules.values() for name in rule.lists}))
 
     @cached_property
+    def repeat_item_codes(self) -> tuple[str, ...]:
+        """Every item that declares a repeat in some version (SPEC §10.4), sorted."""
+        return tuple(sorted({rule.code for rule in self._rules.values() if rule.repeat}))
+
+    @cached_property
+    def max_repeat_factor(self) -> int:
+        """The most a repeat multiplies a record's value by (1 when no item repeats)."""
+        return max((rule.repeat_factor for rule in self._rules.values()), default=1)
+
+    @cached_property
     def item_rules_frame(self) -> pl.DataFrame:
         """One row per (version index, item): the vectorized twin of `rule`.
 
@@ -130,6 +151,10 @@ class Rulebook:
                 "cap_per_year": [rule.cap_per_year for rule in rules],
                 "lists": [list(rule.lists) for rule in rules],
                 "issuers": [sorted(rule.issuers) for rule in rules],
+                "repeat_within_days": [
+                    rule.repeat.within_days if rule.repeat else None for rule in rules
+                ],
+                "repeat_factor": [rule.repeat.factor if rule.repeat else None for rule in rules],
             },
             schema={
                 "version_index": pl.Int32,
@@ -141,6 +166,8 @@ class Rulebook:
                 "cap_per_year": pl.Int64,
                 "lists": pl.List(pl.String),
                 "issuers": pl.List(pl.String),
+                "repeat_within_days": pl.Int32,
+                "repeat_factor": pl.Int64,
             },
         )
 

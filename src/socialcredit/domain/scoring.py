@@ -1,21 +1,29 @@
-"""Scoring one subject as of a date (SPEC §5), in plain Python.
+"""Scoring one subject as of a date (SPEC §5, §10.2–10.4), in plain Python.
 
 This is the reference statement of the scoring rules and the incremental path: `scs show`
 and the API score one file with it. The batch scorer (`socialcredit.scoring.batch`) computes
 the same thing for a whole ledger with Polars; a property test holds the two equal.
+
+In the order SPEC §10.4 fixes: which records count (§5.2: status, window, objections; §10.2:
+repairs), then each counting record's value (§10.4: repeats), then one act once (§10.3), then
+the caps (§5.3) on the sum of values.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from socialcredit.domain.identifiers import SubjectKind
 from socialcredit.domain.objections import Objection, records_held_back
 from socialcredit.domain.records import LedgerRecord
 from socialcredit.domain.rules import ItemRule, Rulebook
+
+
+# A record as the subject's file names it: (source, record_id).
+RecordKey = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +32,20 @@ class CountingRecord:
 
     record: LedgerRecord
     rule: ItemRule
-    points: int  # points × quantity, before any yearly cap
+    value: int  # SPEC §10.4: points × quantity, × the repeat factor when repeated
+    repeat_factor: int = 1  # 1 unless the record is a repeat (§10.4)
+    # SPEC §10.3: the record of the same act that scores in its place, when another does.
+    counted_once_with: RecordKey | None = None
+
+    @property
+    def points(self) -> int:
+        """What the record scores before any yearly cap: its value, or 0 when another record
+        of the same act scores."""
+        return 0 if self.counted_once_with is not None else self.value
+
+    @property
+    def key(self) -> RecordKey:
+        return (self.record.source, self.record.record_id)
 
     @property
     def counts_until(self) -> dt.date | None:
@@ -66,6 +87,45 @@ def counts_at(record: LedgerRecord, rule: ItemRule | None, as_of: dt.date) -> bo
     )
 
 
+def repeated(record: LedgerRecord, rule: ItemRule, records: Iterable[LedgerRecord]) -> bool:
+    """SPEC §10.4: the rule declares a repeat and `records` (the subject's current revisions)
+    hold another active record of the same item decided in [decided_on − D, decided_on)."""
+    if rule.repeat is None:
+        return False
+    return any(
+        other.item == record.item
+        and other.status == "active"
+        and 0 < (record.decided_on - other.decided_on).days <= rule.repeat.within_days
+        for other in records
+    )
+
+
+def scoring_order(entry: CountingRecord, any_negative: bool) -> tuple:
+    """SPEC §10.3: which of one act's records scores first: the lowest value when any is
+    negative, else the highest; then the earliest decision, lowest source, lowest record id."""
+    value = entry.value if any_negative else -entry.value
+    return (value, entry.record.decided_on, entry.record.source, entry.record.record_id)
+
+
+def counted_once(counting: list[CountingRecord]) -> list[CountingRecord]:
+    """SPEC §10.3: of the records that name the same act, the one that scores stays; each
+    other scores nothing and names it (`counted_once_with`)."""
+    by_act: dict[str, list[CountingRecord]] = defaultdict(list)
+    for entry in counting:
+        if entry.record.act is not None:
+            by_act[entry.record.act].append(entry)
+    scoring: dict[str, RecordKey] = {}
+    for act, entries in by_act.items():
+        any_negative = any(entry.value < 0 for entry in entries)
+        scoring[act] = min(entries, key=lambda entry: scoring_order(entry, any_negative)).key
+    return [
+        entry
+        if entry.record.act is None or scoring[entry.record.act] == entry.key
+        else replace(entry, counted_once_with=scoring[entry.record.act])
+        for entry in counting
+    ]
+
+
 def clip_to_cap(points: int, cap: int | None) -> int:
     return points if cap is None else max(-cap, min(cap, points))
 
@@ -80,10 +140,12 @@ def score_subject(
     rulebook: Rulebook,
     as_of: dt.date,
     objections: Iterable[Objection] = (),
+    repairs: Mapping[RecordKey, dt.date] | None = None,
 ) -> SubjectScore | None:
     """Score one subject's file. `records` are the current revisions that name the subject;
     `objections` are those to these records (others are ignored): a record with one overdue at
-    `as_of` does not count (SPEC §5.2).
+    `as_of` does not count (SPEC §5.2). `repairs` maps (source, record_id) to the day repair
+    was granted: from that day on the record does not count (§10.2).
 
     Returns None when the subject has no file at `as_of` (SPEC §5.8): no record decided on or
     before that date.
@@ -95,12 +157,18 @@ def score_subject(
     subject_kind, subject_id = records[0].subject_kind, records[0].subject_id
 
     held_back = records_held_back(objections, as_of)
+    repaired = {key for key, granted_on in (repairs or {}).items() if granted_on <= as_of}
     counting: list[CountingRecord] = []
     for record in records:
         rule = rulebook.rule_for(record.item, record.decided_on)
-        if counts_at(record, rule, as_of) and (record.source, record.record_id) not in held_back:
+        key = (record.source, record.record_id)
+        if counts_at(record, rule, as_of) and key not in held_back and key not in repaired:
             assert rule is not None
-            counting.append(CountingRecord(record, rule, rule.points * record.quantity))
+            factor = rule.repeat_factor if repeated(record, rule, records) else 1
+            counting.append(
+                CountingRecord(record, rule, rule.points * record.quantity * factor, factor)
+            )
+    counting = counted_once(counting)
 
     # SPEC §5.3: one contribution per (item, calendar year, scoring version), capped.
     raw_by_bucket: dict[tuple[str, int, int], int] = defaultdict(int)

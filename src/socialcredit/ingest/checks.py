@@ -14,6 +14,7 @@ import polars as pl
 
 from socialcredit.domain.identifiers import identifier_problems, normalize_identifier_expr
 from socialcredit.domain.records import (
+    ACT_MAX_LENGTH,
     FIELD_DEFAULTS,
     MAX_COUNT,
     RECORD_ID_MAX_LENGTH,
@@ -131,6 +132,9 @@ def check_chunk(
         *(pl.when(~has[name]).then(pl.lit(f"missing field {name}")) for name in REQUIRED_FIELDS),
         pl.when(pl.col(NORMALIZED["record_id"]).str.len_chars() > RECORD_ID_MAX_LENGTH).then(
             pl.lit(f"record_id is longer than {RECORD_ID_MAX_LENGTH} characters")
+        ),
+        pl.when(pl.col(NORMALIZED["act"]).str.len_chars() > ACT_MAX_LENGTH).then(
+            pl.lit(f"act is longer than {ACT_MAX_LENGTH} characters")
         ),
         revision_problem,
         quantity_problem,

@@ -69,6 +69,7 @@ def _record_rows(
         pl.col("reference_value").alias("reference"),
         pl.col("status_value").alias("status"),
         pl.coalesce("supersedes", "row_id").alias("supersedes"),
+        pl.col("act_value").alias("act"),
     )
 
 

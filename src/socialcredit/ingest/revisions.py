@@ -29,6 +29,7 @@ CANDIDATE_CONTENT = {
     "quantity": "quantity_number",
     "reference": "reference_value",
     "status": "status_value",
+    "act": "act_value",
 }
 JUDGED_SCHEMA = {
     "row": pl.Int64(),
@@ -61,8 +62,10 @@ def _judge_single(candidates: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFram
         right_on=["record_id", pl.col("stored_revision").cast(pl.Int64)],
         how="left",
     )
+    # eq_missing: an act left out of both is the same content (every other field is set).
     same_content = pl.all_horizontal(
-        pl.col(CANDIDATE_CONTENT[field]) == pl.col(f"stored_{field}") for field in CONTENT_FIELDS
+        pl.col(CANDIDATE_CONTENT[field]).eq_missing(pl.col(f"stored_{field}"))
+        for field in CONTENT_FIELDS
     )
     revision_is_stored = pl.col("stored_id").is_not_null()
     is_lower = pl.col("revision_number") < pl.col("latest_revision")

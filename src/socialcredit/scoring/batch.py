@@ -1,4 +1,4 @@
-"""The batch scorer: every subject of a ledger at once, vectorized with Polars (SPEC §5).
+"""The batch scorer: every subject of a ledger at once, vectorized with Polars (SPEC §5, §10).
 
 It states the same rules as `socialcredit.domain.scoring.score_subject`, over a frame instead
 of a list; `tests/property/test_batch_equals_incremental.py` holds the two equal on random
@@ -7,6 +7,12 @@ key (SPEC §7.5: the ledger names nobody) gives each subject its uncapped points
 lists; only records of capped items are grouped per (item, year, version) first, and only
 buckets beyond their cap correct the sum; list names are joined from boolean columns, never
 from per-row lists; identifiers are joined back only to the one row per subject of the output.
+
+The rules of §10 touch only the rows they concern, in the order §10.4 fixes: which records
+count (§5.2, objections, repairs), then values (repeats: an as-of join per subject and item,
+over the records of items that declare a repeat), then one act once (a sort of the counting
+records that name an act), then caps. A ledger without acts, or a catalogue without repeats,
+pays nothing for them.
 """
 
 from __future__ import annotations
@@ -58,6 +64,18 @@ def _list_column(position: int) -> str:
     return f"__on_list_{position}"
 
 
+ACT_COLUMNS = ("act", "act_source", "act_record_id")
+
+
+def with_act_columns(ledger: pl.LazyFrame) -> pl.LazyFrame:
+    """The ledger with the act's columns (`store.ledger_cache.LEDGER_COLUMNS`); a ledger
+    without them (a test's, a benchmark's) names no act."""
+    present = ledger.collect_schema()
+    return ledger.with_columns(
+        pl.lit(None, pl.String).alias(name) for name in ACT_COLUMNS if name not in present
+    )
+
+
 def held_back_ids(overdue: pl.DataFrame | None, as_of: dt.date) -> pl.Series | None:
     """Row ids (`id`) of the records that an objection overdue at `as_of` keeps from counting
     (SPEC §5.2). `overdue` has one row per objection: the `id` of its record's current revision,
@@ -71,15 +89,31 @@ def held_back_ids(overdue: pl.DataFrame | None, as_of: dt.date) -> pl.Series | N
     return held.unique() if held.len() else None
 
 
+def repaired_ids(repairs: pl.DataFrame | None, as_of: dt.date) -> pl.Series | None:
+    """Row ids (`id`) of the records that repair keeps from counting at `as_of` (SPEC §10.2:
+    granted on G, the record does not count at any T ≥ G). `repairs` has one row per granted
+    repair: the `id` of its record's current revision and `granted_on`."""
+    if repairs is None or repairs.height == 0:
+        return None
+    repaired = repairs.filter(pl.col("granted_on") <= as_of)["id"]
+    return repaired.unique() if repaired.len() else None
+
+
 def sum_type(ledger: pl.LazyFrame, rulebook: Rulebook) -> type[pl.DataType]:
     """Int64 when no sum over this ledger can leave it, else Int128 (SPEC §5.4: integers
-    throughout). One record's points × quantity always fits 64 bits (the catalogue's bounds);
-    a subject's sum, base score included, is at most rows × largest |points| × largest
-    quantity + largest |base_score|. Real ledgers stay on the faster Int64."""
+    throughout). A record's value is at most largest |points| × largest quantity × largest
+    repeat factor; a subject's sum, base score included, is at most rows × that + largest
+    |base_score|. Real ledgers stay on the faster Int64."""
     rows, quantity = ledger.select(pl.len(), pl.col("quantity").max()).collect().row(0)
     points = rulebook.item_rules_frame["points"].abs().max() or 0
     base = max((abs(catalogue.base_score) for catalogue in rulebook.catalogues), default=0)
-    return pl.Int64 if rows * points * (quantity or 0) + base <= INT64_MAX else pl.Int128
+    bound = rows * points * (quantity or 0) * rulebook.max_repeat_factor + base
+    return pl.Int64 if bound <= INT64_MAX else pl.Int128
+
+
+def names_acts(ledger: pl.LazyFrame) -> bool:
+    """Whether any record of the ledger names an act (SPEC §10.3)."""
+    return bool(ledger.select(pl.col("act").is_not_null().any()).collect().item())
 
 
 def judged_records(
@@ -87,16 +121,21 @@ def judged_records(
     rulebook: Rulebook,
     as_of: dt.date,
     overdue: pl.DataFrame | None = None,
+    repairs: pl.DataFrame | None = None,
 ) -> pl.LazyFrame:
-    """Every record decided by `as_of`, with its rule, whether it counts (SPEC §5.2) and its
-    points × quantity (0 when it does not count), in a type no sum of them overflows. With
-    `overdue` (see `held_back_ids`) the ledger needs its row ids in `id`."""
+    """Every record decided by `as_of`, with its rule, whether it counts (SPEC §5.2, §10.2) and
+    the value it scores (§10.4, §10.3: 0 when it does not count, or when another record of the
+    same act scores), in a type no sum of them overflows. With `overdue` (see `held_back_ids`)
+    or `repairs` (see `repaired_ids`) the ledger needs its row ids in `id`."""
+    ledger = with_act_columns(ledger)
     rules = rulebook.item_rules_frame.lazy().select(
         "version_index",
         pl.col("item").cast(ledger.collect_schema()["item"]),
         "points",
         "counts_for_days",
         "cap_per_year",
+        "repeat_within_days",
+        "repeat_factor",
         *(
             pl.col("lists").list.contains(pl.lit(name)).alias(_list_column(position))
             for position, name in enumerate(rulebook.item_list_names)
@@ -108,22 +147,101 @@ def judged_records(
         & pl.col("points").is_not_null()
         & (as_of_days - pl.col("decided_on").cast(pl.Int32) < pl.col("counts_for_days"))
     )
-    held_back = held_back_ids(overdue, as_of)
-    if held_back is not None:
-        counts = counts & ~pl.col("id").is_in(held_back.implode())
-    return (
+    for kept_back in (held_back_ids(overdue, as_of), repaired_ids(repairs, as_of)):
+        if kept_back is not None:
+            counts = counts & ~pl.col("id").is_in(kept_back.implode())
+    value_type = sum_type(ledger, rulebook)
+    judged = (
         ledger.filter(pl.col("decided_on") <= as_of)
         .with_columns(rulebook.version_index_expr(pl.col("decided_on")).alias("version_index"))
         .join(rules, on=["version_index", "item"], how="left")
         .with_columns(counts.alias("counts"))
         .with_columns(
             pl.when("counts")
-            .then(pl.col("points") * pl.col("quantity"))
+            .then(pl.col("points").cast(value_type) * pl.col("quantity"))
             .otherwise(0)
-            .cast(sum_type(ledger, rulebook))
+            .cast(value_type)
             .alias("value")
         )
     )
+    if rulebook.repeat_item_codes:
+        judged = _with_repeats(judged, rulebook)
+    if names_acts(ledger):
+        judged = _counted_once(judged)
+    return judged
+
+
+def _with_repeats(judged: pl.LazyFrame, rulebook: Rulebook) -> pl.LazyFrame:
+    """SPEC §10.4: a counting record of an item that declares a repeat (in the version that
+    scores it) is worth F times its points × quantity when the same subject has another record
+    of the same item code, its current revision active, decided in the D days before it
+    (D, F from the repeat). The latest such earlier day is found by an as-of join per subject
+    and item, strictly before the decision day (a record of the same day is no repeat); the
+    earlier record need not count. Only the records of repeating items take part."""
+    repeating = pl.col("counts") & pl.col("repeat_factor").is_not_null()
+    codes = pl.Series(rulebook.repeat_item_codes, dtype=pl.String)
+    earlier = (
+        judged.filter(
+            (pl.col("status") == "active") & pl.col("item").cast(pl.String).is_in(codes.implode())
+        )
+        .select(SUBJECT, "item", pl.col("decided_on").alias("earlier_on"))
+        .unique()
+        .sort("earlier_on")
+    )
+    repeated = (
+        judged.filter(repeating)
+        .sort("decided_on")
+        .join_asof(
+            earlier,
+            left_on="decided_on",
+            right_on="earlier_on",
+            by=[SUBJECT, "item"],
+            strategy="backward",
+            allow_exact_matches=False,
+        )
+        .with_columns(
+            pl.when(
+                pl.col("decided_on").cast(pl.Int32) - pl.col("earlier_on").cast(pl.Int32)
+                <= pl.col("repeat_within_days")
+            )
+            .then(pl.col("value") * pl.col("repeat_factor"))
+            .otherwise(pl.col("value"))
+            .alias("value")
+        )
+        .drop("earlier_on")
+    )
+    return pl.concat([judged.filter(~repeating), repeated])
+
+
+def _counted_once(judged: pl.LazyFrame) -> pl.LazyFrame:
+    """SPEC §10.3: of a subject's counting records that name the same act, one scores: the
+    lowest value when any is negative, else the highest; ties to the earliest decision, then
+    the lowest source code, then the lowest record id. The others score 0 and still count (for
+    lists). Only the counting records that name an act take part."""
+    acting = pl.col("counts") & pl.col("act").is_not_null()
+    any_negative = (pl.col("value") < 0).any().over(SUBJECT, "act")
+    best_first = pl.when(any_negative).then(pl.col("value")).otherwise(-pl.col("value"))
+    scored_once = (
+        judged.filter(acting)
+        .with_columns(best_first.alias("__best_first"))
+        .sort(
+            SUBJECT,
+            pl.col("act").cast(pl.String),
+            "__best_first",
+            "decided_on",
+            pl.col("act_source").cast(pl.String),
+            pl.col("act_record_id").cast(pl.String),
+        )
+        .with_columns(
+            pl.when(pl.int_range(pl.len()).over(SUBJECT, "act") == 0)
+            .then(pl.col("value"))
+            .otherwise(0)
+            .cast(judged.collect_schema()["value"])
+            .alias("value")
+        )
+        .drop("__best_first")
+    )
+    return pl.concat([judged.filter(~acting), scored_once])
 
 
 def _per_subject(judged: pl.LazyFrame, rulebook: Rulebook) -> pl.LazyFrame:
@@ -195,15 +313,17 @@ def score_ledger(
     as_of: dt.date,
     overdue: pl.DataFrame | None = None,
     subjects: pl.DataFrame | None = None,
+    repairs: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per subject with a file at `as_of` (SPEC §5.8), in the shape of `scs score`.
 
     `ledger` names subjects by key (column `subject`) and `subjects` maps the keys to kind and
     identifier, as the store hands them over; without `subjects`, the ledger names its
-    subjects (subject_kind, subject_id) and is keyed here."""
+    subjects (subject_kind, subject_id) and is keyed here. `overdue` and `repairs`: see
+    `held_back_ids` and `repaired_ids`."""
     catalogue = rulebook.scoring_version(as_of)
     ledger, subjects = _keyed(ledger, subjects)
-    judged = judged_records(ledger, rulebook, as_of, overdue)
+    judged = judged_records(ledger, rulebook, as_of, overdue, repairs)
     per_subject = _per_subject(judged, rulebook).collect()
     score = pl.col("score")
     return (
@@ -227,13 +347,14 @@ def contributions_by_item(
     rulebook: Rulebook,
     as_of: dt.date,
     overdue: pl.DataFrame | None = None,
+    repairs: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """How many points each item moves across the population at `as_of`, caps applied, and
     how many subjects it touches: what an analyst asks first of a catalogue. `ledger` names
     subjects by key, or by (subject_kind, subject_id)."""
     if SUBJECT not in ledger.lazy().collect_schema():
         ledger, _ = with_subject_keys(ledger)
-    judged = judged_records(ledger.lazy(), rulebook, as_of, overdue).filter("counts")
+    judged = judged_records(ledger.lazy(), rulebook, as_of, overdue, repairs).filter("counts")
     return (
         judged.group_by(
             SUBJECT, "item", "version_index", pl.col("decided_on").dt.year().alias("year")

@@ -67,6 +67,7 @@ RECORD_COLUMNS: dict[str, pl.DataType] = {
     "reference": pl.String(),
     "status": pl.String(),
     "supersedes": pl.Int64(),
+    "act": pl.String(),  # last: added by migration 0008
 }
 REJECTED_COLUMNS: dict[str, pl.DataType] = {
     "batch_id": pl.Int64(),
@@ -85,10 +86,11 @@ STORED_REVISION_COLUMNS: dict[str, pl.DataType] = {
     "stored_quantity": pl.Int32(),
     "stored_reference": pl.String(),
     "stored_status": pl.String(),
+    "stored_act": pl.String(),
 }
 _STORED_REVISION_COLUMNS_SQL = (
     "r.id, r.record_id, r.revision, r.item, r.subject, r.decided_on, r.quantity, r.reference, "
-    "r.status"
+    "r.status, r.act"
 )
 _BATCH_COLUMNS = "source, file_name, file_format, file_sha256, submitted_on, received_at"
 
@@ -116,7 +118,11 @@ def _typed(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.DataFrame
 
 
 def as_ledger(frame: pl.DataFrame) -> pl.DataFrame:
-    """Any frame of the ledger's columns in the types the batch scorer reads."""
+    """Any frame of the ledger's columns in the types the batch scorer reads; a frame without
+    the act's columns names no act."""
+    frame = frame.with_columns(
+        pl.lit(None, pl.String).alias(name) for name in _ACT_TEXT_TYPES if name not in frame.columns
+    )
     return _typed(frame.select(list(LEDGER_COLUMNS)), LEDGER_COLUMNS)
 
 
@@ -512,10 +518,26 @@ def read_current_ledger(
 # identifiers, ISO dates, integers and fixed words, validated on the way in.
 _SQLITE_LEDGER_CHUNK_AS_CSV = (
     "SELECT group_concat({id}subject || ',\"' || replace(item, '\"', '\"\"')"
-    " || '\",' || decided_on || ',' || quantity || ',' || status, char(10)) FROM records"
-    " WHERE id BETWEEN :first AND :last AND id NOT IN (SELECT supersedes FROM records"
-    " WHERE supersedes BETWEEN :first AND :last AND supersedes IS NOT NULL)"
+    " || '\",' || decided_on || ',' || quantity || ',' || status || {act}, char(10))"
+    " FROM records WHERE id BETWEEN :first AND :last AND id NOT IN (SELECT supersedes"
+    " FROM records WHERE supersedes BETWEEN :first AND :last AND supersedes IS NOT NULL)"
 )
+# The act and its tie-break (source, record id) as three quoted CSV fields after a comma, or
+# three empty ones for a record without an act (SPEC §10.3; see `ledger_cache.LEDGER_COLUMNS`).
+_SQLITE_ACT_AS_CSV = (
+    "coalesce(',\"' || replace(act, '\"', '\"\"') || '\",\"' || replace(source, '\"', '\"\"')"
+    " || '\",\"' || replace(record_id, '\"', '\"\"') || '\"', ',,,')"
+)
+_ACT_TEXT_TYPES = {"act": pl.String(), "act_source": pl.String(), "act_record_id": pl.String()}
+# The same three columns read from PostgreSQL.
+_POSTGRESQL_SELECTED = {
+    "act_source": "CASE WHEN r.act IS NOT NULL THEN r.source END",
+    "act_record_id": "CASE WHEN r.act IS NOT NULL THEN r.record_id END",
+}
+
+
+def _postgresql_columns(columns: dict[str, pl.DataType]) -> str:
+    return ", ".join(_POSTGRESQL_SELECTED.get(name, f"r.{name}") for name in columns)
 
 
 def _current_ledger_chunks_sqlite(
@@ -530,8 +552,15 @@ def _current_ledger_chunks_sqlite(
     connection = sqlite_read_connection(url)
     try:
         connection.execute("BEGIN")
-        text_types = {"subject": pl.Int64(), "item": pl.String(), "decided_on": pl.Date()}
-        query = _SQLITE_LEDGER_CHUNK_AS_CSV.format(id="id || ',' || " if "id" in columns else "")
+        text_types = {
+            "subject": pl.Int64(),
+            "item": pl.String(),
+            "decided_on": pl.Date(),
+            **_ACT_TEXT_TYPES,
+        }
+        query = _SQLITE_LEDGER_CHUNK_AS_CSV.format(
+            id="id || ',' || " if "id" in columns else "", act=_SQLITE_ACT_AS_CSV
+        )
         yield from _sqlite_csv_chunks(connection, query, {}, columns, text_types)
     finally:
         connection.close()  # ends the read transaction
@@ -586,7 +615,7 @@ def _current_ledger_batches(
             **{"adbc.postgresql.batch_size_hint_bytes": str(POSTGRESQL_READ_BATCH_BYTES)}
         )
         cursor.execute(
-            f"SELECT {', '.join(f'r.{name}' for name in columns)} FROM records r "
+            f"SELECT {_postgresql_columns(columns)} FROM records r "
             "WHERE NOT EXISTS (SELECT 1 FROM records s "
             "WHERE s.supersedes = r.id AND s.supersedes IS NOT NULL)"
         )
@@ -622,8 +651,8 @@ def _postgresql_batch_stamps(cursor: Any, batch_id: int | None = None) -> list[B
 # _SQLITE_LEDGER_CHUNK_AS_CSV); `supersedes` is an empty field where it is NULL.
 _SQLITE_BATCH_RECORDS_AS_CSV = (
     "SELECT group_concat(batch_id || ',' || id || ',' || subject || ',\"' || replace(item, '\"', '\"\"')"
-    " || '\",' || decided_on || ',' || quantity || ',' || status || ',' || coalesce(supersedes, ''),"
-    " char(10)) FROM records WHERE id BETWEEN :first AND :last"
+    f" || '\",' || decided_on || ',' || quantity || ',' || status || {_SQLITE_ACT_AS_CSV}"
+    " || ',' || coalesce(supersedes, ''), char(10)) FROM records WHERE id BETWEEN :first AND :last"
     " AND batch_id IN (SELECT value FROM json_each(:batches))"
 )
 _BATCH_RECORD_COLUMNS: dict[str, pl.DataType] = {"batch_id": pl.Int64(), **SEGMENT_COLUMNS}
@@ -640,7 +669,7 @@ class _SQLiteSnapshot:
         return _sqlite_batch_stamps(self._connection)
 
     def records_of(self, batch_ids: list[int]) -> Iterator[pl.DataFrame]:
-        text_types = {"item": pl.String(), "decided_on": pl.Date()}
+        text_types = {"item": pl.String(), "decided_on": pl.Date(), **_ACT_TEXT_TYPES}
         yield from _sqlite_csv_chunks(
             self._connection,
             _SQLITE_BATCH_RECORDS_AS_CSV,
@@ -676,7 +705,7 @@ class _PostgreSQLSnapshot:
     def records_of(self, batch_ids: list[int]) -> Iterator[pl.DataFrame]:
         listed = ",".join(str(int(batch_id)) for batch_id in batch_ids)
         frame = self._reader.frame(
-            f"SELECT {', '.join(_BATCH_RECORD_COLUMNS)} FROM records "
+            f"SELECT {_postgresql_columns(_BATCH_RECORD_COLUMNS)} FROM records r "
             f"WHERE batch_id = ANY('{{{listed}}}'::bigint[])",
             POSTGRESQL_READ_BATCH_BYTES,
         )

@@ -413,8 +413,9 @@ class _SQLiteIdentityWriter(IdentityWriter):
 
     def keep_submitted(self, frame: pl.DataFrame) -> None:
         """Rows as submitted under ids chosen by the caller (converting a store whose rejected
-        rows already have ids); a row kept before, by a conversion that did not finish, stays."""
-        columns = list(SUBMITTED_COLUMNS)
+        rows already have ids); a row kept before, by a conversion that did not finish, stays.
+        Fields the converted store never had (`act`, before migration 0008) stay empty."""
+        columns = [name for name in SUBMITTED_COLUMNS if name in frame.columns]
         with self._transaction() as connection:
             connection.executemany(
                 f"INSERT OR IGNORE INTO submitted_rows ({', '.join(columns)}) "

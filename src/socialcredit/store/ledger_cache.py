@@ -50,19 +50,39 @@ DIGEST_HEX_DIGITS = 32
 
 # What the batch scorer reads: the current revision of every record, in compact types (the
 # subject an integer key, an item code a 4-byte category, a status one byte), so ten million
-# records fit in about a third of a gigabyte.
+# records fit in about a third of a gigabyte. SPEC §10.3 needs, of a record that names an act,
+# the act and the tie-break (its source, its record id): categories too, null for a record
+# without an act (a null text column would still cost 16 bytes a row).
 LEDGER_COLUMNS: dict[str, pl.DataType] = {
     "subject": pl.Int64(),
     "item": pl.Categorical(),
     "decided_on": pl.Date(),
     "quantity": pl.Int32(),
     "status": pl.Enum(RECORD_STATUSES),
+    "act": pl.Categorical(),
+    "act_source": pl.Categorical(),
+    "act_record_id": pl.Categorical(),
 }
+# The columns a record's act brings, and what fills them where the record names an act.
+ACT_TIEBREAK_COLUMNS = {"act_source": "source", "act_record_id": "record_id"}
 # The same with each record's row id first: read only when an objection is overdue on the
 # scoring day, for the scorer names the records it holds back by it (`scoring.batch`).
 LEDGER_COLUMNS_WITH_IDS: dict[str, pl.DataType] = {"id": pl.Int64(), **LEDGER_COLUMNS}
 # A segment: every revision a batch appended, with what finding the current ones needs.
 SEGMENT_COLUMNS: dict[str, pl.DataType] = {**LEDGER_COLUMNS_WITH_IDS, "supersedes": pl.Int64()}
+# Part of every segment's name: a segment written in another layout (before records had an
+# act, format 1) never matches a batch, so it is read from the store again and rewritten.
+SEGMENT_FORMAT = 2
+
+
+def with_act_tiebreak(frame: pl.DataFrame) -> pl.DataFrame:
+    """Records as ingest appends them (with `source` and `record_id`) with the act's tie-break
+    columns: filled only where the record names an act."""
+    has_act = pl.col("act").is_not_null()
+    return frame.with_columns(
+        pl.when(has_act).then(pl.col(column)).alias(name)
+        for name, column in ACT_TIEBREAK_COLUMNS.items()
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +95,7 @@ class BatchStamp:
 
     @classmethod
     def of(cls, batch_id: int, file_sha256: str, received_at: object, accepted: int) -> BatchStamp:
-        text = f"{file_sha256}|{received_at}|{accepted}"
+        text = f"{file_sha256}|{received_at}|{accepted}|format {SEGMENT_FORMAT}"
         return cls(batch_id, hashlib.sha256(text.encode()).hexdigest()[:STAMP_HEX_DIGITS], accepted)
 
     @property
@@ -180,6 +200,8 @@ class SegmentWriter:
         try:
             from pyarrow import parquet
 
+            if "act_source" not in frame.columns:
+                frame = with_act_tiebreak(frame)
             table = frame.select(
                 pl.col(name).cast(dtype) for name, dtype in SEGMENT_COLUMNS.items()
             ).to_arrow()

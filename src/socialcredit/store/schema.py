@@ -50,7 +50,7 @@ class UTCDateTime(sa.TypeDecorator):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-SCHEMA_REVISION = "0005_subject_hash_index"  # the Alembic head; tests hold the two equal
+SCHEMA_REVISION = "0008_record_act"  # the Alembic head; tests hold the two equal
 
 metadata = sa.MetaData(
     naming_convention={
@@ -113,6 +113,9 @@ records = sa.Table(
     sa.Column("status", Key, nullable=False),
     # The id of the revision this one replaces; the current revision is the one nobody supersedes.
     sa.Column("supersedes", RowId, nullable=True),
+    # SPEC §4.1, §10.3: the decision that established the act (migration 0008); null when the
+    # source names none.
+    sa.Column("act", sa.Text, nullable=True),
     sa.UniqueConstraint("source", "record_id", "revision"),
     sa.CheckConstraint("revision > 0", name="revision_positive"),
     sa.CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -138,6 +141,7 @@ REJECTED_RAW_FIELDS = (
     "quantity",
     "reference",
     "status",
+    "act",
 )
 
 rejected_rows = sa.Table(
@@ -289,4 +293,5 @@ def ledger_record(row: sa.Row, subject_id: str) -> LedgerRecord:
         quantity=row.quantity,
         reference=row.reference,
         status=row.status,
+        act=row.act,
     )

@@ -339,6 +339,12 @@ class Store:
             self.url, self.ledger_cache, self.identities, with_ids
         )
 
+    def holds_records(self) -> bool:
+        """Whether any record was ever accepted (SPEC §10.6: a store with records publishes no
+        back-dated version)."""
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(schema.records.c.id).limit(1)).first() is not None
+
     def records_naming(self, subject_id: str) -> list[LedgerRecord]:
         """The current revisions of every record whose current revision names `subject_id`:
         identifier → keys (identity store) → records (through the index on the key)."""

@@ -23,11 +23,12 @@ def test_the_bounds_themselves_are_published() -> None:
     document = catalogue_document(base_score=-MAX_SCORE_MAGNITUDE)
     document["items"][0]["points"] = -MAX_ITEM_POINTS
     document["items"][1]["points"] = MAX_ITEM_POINTS
+    del document["items"][1]["severity"]  # a merit names none (SPEC §10.1)
     document["items"][2]["counts_for_days"] = MAX_COUNTS_FOR_DAYS
     document["items"][2]["cap_per_year"] = MAX_CAP_PER_YEAR
     document["tiers"][0]["min"] = MAX_SCORE_MAGNITUDE
     document["tiers"][4]["min"] = -MAX_SCORE_MAGNITUDE
-    document["lists"]["blacklist"]["score_below"] = -MAX_SCORE_MAGNITUDE
+    document["lists"]["low_score"]["score_below"] = -MAX_SCORE_MAGNITUDE
     document["lists"]["redlist"]["score_at_least"] = MAX_SCORE_MAGNITUDE
     assert problems_of(document) == []
 

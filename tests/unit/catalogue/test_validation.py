@@ -32,7 +32,7 @@ def test_a_valid_catalogue_is_typed() -> None:
     assert catalogue.effective_from.isoformat() == "2024-01-01"
     assert catalogue.items[2].cap_per_year == 30
     assert catalogue.tier_for(1000) == "AA" and catalogue.tier_for(10) == "D"
-    assert catalogue.threshold_lists(849) == {"blacklist"}
+    assert catalogue.threshold_lists(849) == {"low_score"}
 
 
 def test_every_problem_is_reported_at_once_and_names_the_item() -> None:

@@ -41,8 +41,8 @@ def test_base_score_and_points_times_quantity() -> None:
 
 
 def test_a_record_counts_from_its_decision_for_counts_for_days() -> None:
-    record = make("traffic.red_light", "2024-01-01")  # counts for 730 days
-    last_day = dt.date(2024, 1, 1) + dt.timedelta(days=729)
+    record = make("traffic.red_light", "2024-01-01")  # counts for 365 days
+    last_day = dt.date(2024, 1, 1) + dt.timedelta(days=364)
     assert score_subject([record], RULES, last_day).score == 995
     assert score_subject([record], RULES, last_day + dt.timedelta(days=1)).score == 1000
     assert score_subject([record], RULES, dt.date(2024, 1, 1)).score == 995
@@ -74,7 +74,7 @@ def test_item_lists_and_threshold_lists() -> None:
     ]
     score = score_subject(records, RULES, DAY)
     assert score.score == 800 and score.tier == "D"
-    assert score.lists == ("blacklist",)
+    assert score.lists == ("blacklist", "low_score")
     lucky = [
         make("charity.volunteer_hour", f"2025-0{month}-01", quantity=30, record_id=str(month))
         for month in (1, 2)

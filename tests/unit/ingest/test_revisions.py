@@ -12,9 +12,12 @@ from socialcredit.ingest.revisions import ACCEPTED, DUPLICATE, REJECTED, judge_r
 from socialcredit.store.bulk import STORED_REVISION_COLUMNS
 
 CONTENTS = [
-    ("traffic.red_light", "P1", dt.date(2025, 1, 1), 1, "DOC-1", "active"),
-    ("traffic.red_light", "P1", dt.date(2025, 1, 1), 2, "DOC-1", "active"),
-    ("traffic.red_light", "P2", dt.date(2025, 1, 2), 1, "DOC-1", "revoked"),
+    ("traffic.red_light", "P1", dt.date(2025, 1, 1), 1, "DOC-1", "active", None),
+    ("traffic.red_light", "P1", dt.date(2025, 1, 1), 2, "DOC-1", "active", None),
+    ("traffic.red_light", "P2", dt.date(2025, 1, 2), 1, "DOC-1", "revoked", None),
+    # The same as the first but for the act: other content (SPEC §4.1).
+    ("traffic.red_light", "P1", dt.date(2025, 1, 1), 1, "DOC-1", "active", "ACT-1"),
+    ("traffic.red_light", "P1", dt.date(2025, 1, 1), 1, "DOC-1", "active", "ACT-2"),
 ]
 
 
@@ -31,6 +34,7 @@ def candidates(rows: list[tuple[int, str, int, tuple]]) -> pl.DataFrame:
                 "quantity_number": content[3],
                 "reference_value": content[4],
                 "status_value": content[5],
+                "act_value": content[6],
             }
             for row, record_id, revision, content in rows
         ],
@@ -44,6 +48,7 @@ def candidates(rows: list[tuple[int, str, int, tuple]]) -> pl.DataFrame:
             "quantity_number": pl.Int64,
             "reference_value": pl.String,
             "status_value": pl.String,
+            "act_value": pl.String,
         },
     )
 
@@ -127,3 +132,25 @@ def test_chunked_judging_agrees_with_the_row_by_row_model(rows, chunk_size) -> N
             if by_row[row] == ACCEPTED:
                 ledger.append((1000 + row, record_id, revision, content))
     assert got == expected
+
+
+def test_the_act_is_part_of_a_record_s_content() -> None:
+    """SPEC §4.1: a stored revision without an act is repeated by a row without one; adding,
+    changing or dropping the act is a conflict. Each record once per chunk (the vectorized
+    path) and all in one (the row-by-row path)."""
+    cases = [
+        (CONTENTS[0], CONTENTS[0], DUPLICATE),  # no act either time
+        (CONTENTS[0], CONTENTS[3], REJECTED),  # an act added
+        (CONTENTS[3], CONTENTS[3], DUPLICATE),  # the same act
+        (CONTENTS[3], CONTENTS[4], REJECTED),  # another act
+        (CONTENTS[3], CONTENTS[0], REJECTED),  # the act dropped
+    ]
+    existing = stored([(10 + n, f"r{n}", 1, kept) for n, (kept, _, _) in enumerate(cases)])
+    submitted = [(n + 1, f"r{n}", 1, sent) for n, (_, sent, _) in enumerate(cases)]
+    expected = [outcome for _, _, outcome in cases]
+    assert judge_revisions(candidates(submitted), existing)["outcome"].to_list() == expected
+    twice = submitted + [(len(cases) + 1, "r0", 1, CONTENTS[0])]
+    assert judge_revisions(candidates(twice), existing)["outcome"].to_list() == [
+        *expected,
+        DUPLICATE,
+    ]

@@ -26,7 +26,7 @@ def test_scores_tiers_and_lists_for_every_subject_with_a_file() -> None:
     scores = score_ledger(frame, RULES, day)
     assert scores.columns == list(SCORE_COLUMNS)
     assert scores.rows() == [
-        ("11010519491231002X", "person", 800, "D", "blacklist"),
+        ("11010519491231002X", "person", 800, "D", "blacklist;low_score"),
         ("440524188001010014", "person", 1030, "AA", ""),
         ("91350100M000100Y43", "organization", 1000, "AA", ""),
     ]

@@ -9,6 +9,7 @@ from socialcredit.domain.catalogue import (
     MAX_CAP_PER_YEAR,
     MAX_COUNTS_FOR_DAYS,
     MAX_ITEM_POINTS,
+    MAX_REPEAT_FACTOR,
     MAX_SCORE_MAGNITUDE,
 )
 from socialcredit.domain.records import LedgerRecord
@@ -25,8 +26,10 @@ def bounded_rulebook(base_score: int = MAX_SCORE_MAGNITUDE):
     document = catalogue_document(base_score=base_score)
     items = document["items"]
     items[0]["points"] = -MAX_ITEM_POINTS  # traffic.red_light
-    items[0]["counts_for_days"] = MAX_COUNTS_FOR_DAYS
-    items[1]["points"] = MAX_ITEM_POINTS  # court.judgment_default
+    items[0]["repeat"] = {"within_days": 365, "factor": MAX_REPEAT_FACTOR}
+    items[1]["points"] = MAX_ITEM_POINTS  # court.judgment_default, made a merit
+    del items[1]["severity"]
+    items[1]["counts_for_days"] = MAX_COUNTS_FOR_DAYS
     items[2]["points"] = MAX_ITEM_POINTS  # charity.volunteer_hour, capped
     items[2]["cap_per_year"] = MAX_CAP_PER_YEAR
     document["tiers"][0]["min"] = MAX_SCORE_MAGNITUDE
@@ -77,12 +80,27 @@ def test_sums_beyond_64_bits_are_exact_in_both_scorers() -> None:
     assert batch[PERSON]["tier"] == "AAA"
 
 
+def test_a_repeated_record_beyond_64_bits_is_exact_in_both_scorers() -> None:
+    """SPEC §10.4: one record's value, × 5, leaves 64 bits at the catalogue's bounds."""
+    rulebook = bounded_rulebook(base_score=0)
+    records = [
+        ledger_record(1, PERSON, "traffic.red_light", DAY - dt.timedelta(days=1)),
+        ledger_record(2, PERSON, "traffic.red_light", DAY),
+    ]
+    per_record = -MAX_ITEM_POINTS * MAX_QUANTITY
+    expected = per_record + MAX_REPEAT_FACTOR * per_record
+    assert MAX_REPEAT_FACTOR * per_record < -INT64_MAX
+    single = score_subject(records, rulebook, DAY)
+    assert single is not None and single.score == expected
+    assert score_ledger(ledger_frame(records), rulebook, DAY)["score"].to_list() == [expected]
+
+
 def test_the_longest_period_counts_to_the_end_of_the_calendar() -> None:
     rulebook = bounded_rulebook(base_score=0)
-    records = [ledger_record(1, PERSON, "traffic.red_light", dt.date(2025, 1, 1))]
+    records = [ledger_record(1, PERSON, "court.judgment_default", dt.date(2025, 1, 1))]
     for as_of in (dt.date(2025, 1, 1), dt.date(9999, 12, 31)):
         single = score_subject(records, rulebook, as_of)
-        assert single is not None and single.score == -MAX_ITEM_POINTS * MAX_QUANTITY
+        assert single is not None and single.score == MAX_ITEM_POINTS * MAX_QUANTITY
         assert single.counting_records[0].counts_until is None  # beyond 9999-12-31
         batch = score_ledger(ledger_frame(records), rulebook, as_of)
         assert batch["score"].to_list() == [single.score]
