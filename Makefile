@@ -30,7 +30,7 @@ example: install
 	      --rejects /tmp/scs-demo-rejects-$$source.csv || exit 1; \
 	  done && \
 	  ../../../$(BIN)/scs score --as-of 2026-11-20 --out /tmp/scs-demo-scores.csv && \
-	  ../../../$(BIN)/scs show 398106198902192457 --as-of 2023-06-30 && \
+	  ../../../$(BIN)/scs show 425109197302262178 --as-of 2023-06-30 && \
 	  rm -f scs.db scs.db-wal scs.db-shm
 
 postgresql:

@@ -16,11 +16,11 @@ from socialcredit.cli.app import app
 from tests.conftest import EXAMPLE_DIRECTORY
 
 EXPECTED_SUMMARIES = {
-    "records-charity-fed.csv": ("charity-fed", "accepted 149, duplicates 1, rejected 27"),
-    "records-court.jsonl": ("court", "accepted 23, duplicates 1, rejected 7"),
-    "records-market-reg.csv": ("market-reg", "accepted 31, duplicates 0, rejected 21"),
-    "records-tax-office.jsonl": ("tax-office", "accepted 143, duplicates 0, rejected 11"),
-    "records-traffic-police.csv": ("traffic-police", "accepted 76, duplicates 2, rejected 34"),
+    "records-charity-fed.csv": ("charity-fed", "accepted 173, duplicates 0, rejected 29"),
+    "records-court.jsonl": ("court", "accepted 31, duplicates 0, rejected 7"),
+    "records-market-reg.csv": ("market-reg", "accepted 41, duplicates 0, rejected 18"),
+    "records-tax-office.jsonl": ("tax-office", "accepted 93, duplicates 1, rejected 15"),
+    "records-traffic-police.csv": ("traffic-police", "accepted 94, duplicates 2, rejected 31"),
 }
 SCORING_DATES = ("2023-06-30", "2025-01-01", "2026-11-20")
 
@@ -79,9 +79,9 @@ def test_the_installed_command_runs_the_example(example: Path, tmp_path: Path) -
     assert run("catalog", "publish", "catalog-v2.yaml").returncode == 0
     ingested = run("ingest", "records-court.jsonl", "--source", "court")
     assert ingested.returncode == 0, ingested.stderr
-    assert ingested.stdout.strip() == "accepted 23, duplicates 1, rejected 7"
+    assert ingested.stdout.strip() == "accepted 31, duplicates 0, rejected 7"
     assert (example / "records-court.rejects.csv").exists(), "default rejects path"
     assert (example / "scs.db").exists(), "the default store is ./scs.db"
-    shown = run("show", "398106198902192457", "--as-of", "2023-06-30", "--json")
+    shown = run("show", "425109197302262178", "--as-of", "2023-06-30", "--json")
     assert shown.returncode == 0, shown.stderr
-    assert '"score": 800' in shown.stdout
+    assert "\"score\": 900" in shown.stdout

@@ -1,12 +1,16 @@
 """A snapshot of the current ledger for a distributed engine (`scs export`): partitioned
-Parquet that names nobody, with the catalogue versions, the objections' overdue intervals and
-a manifest. The layout is the Spark job's (`scoring/spark_job.py`), which reads it.
+Parquet that names nobody, with the catalogue versions, the objections' overdue intervals, the
+granted repairs and a manifest. The layout is the Spark job's (`scoring/spark_job.py`), which
+reads it.
 
 What is in it, and what is not: records by compact subject key (row id, key, item, decision
 date, quantity, status; no record id, reference or source), each key's kind, the overdue
-intervals by row id, the compiled rules and versions, each version's text as published. No
-identifier, no name: only the identity store names subjects, and it stays behind; `scs` joins
-the Spark job's scores back to identifiers with `name_scores`.
+intervals and the repairs by row id, the compiled rules and versions, each version's text as
+published. A record's act (SPEC §10.3) travels as two numbers: `act_key`, equal for equal acts,
+and `act_order`, the rank of (source, record id) among the records that name an act, which is
+the tie-break's order; neither the act's reference nor the record's id leaves. No identifier,
+no name: only the identity store names subjects, and it stays behind; `scs` joins the Spark
+job's scores back to identifiers with `name_scores`.
 """
 
 from __future__ import annotations
@@ -37,9 +41,12 @@ LEDGER_COLUMNS = {
     "decided_on": pl.Date,
     "quantity": pl.Int32,
     "status": pl.String,
+    "act_key": pl.Int64,
+    "act_order": pl.Int64,
 }
 SUBJECT_COLUMNS = {SUBJECT: pl.Int64, "kind": pl.String}
 OVERDUE_COLUMNS = {"id": pl.Int64, "overdue_from": pl.Date, "overdue_until": pl.Date}
+REPAIR_COLUMNS = {"id": pl.Int64, "granted_on": pl.Date}
 
 
 class SnapshotDirectoryNotEmpty(ValueError):
@@ -54,6 +61,7 @@ class SnapshotSummary:
     overdue_intervals: int
     catalogue_versions: int
     parts: int
+    repairs: int = 0
 
 
 def parts_for(records: int) -> int:
@@ -69,16 +77,18 @@ def write_snapshot(
     published: Mapping[int, str],
     snapshot_at: dt.datetime,
     parts: int | None = None,
+    repairs: pl.DataFrame | None = None,
 ) -> SnapshotSummary:
     """Write the snapshot into `directory` (new or empty).
 
     `ledger` is the current ledger with row ids (`Store.current_ledger(with_ids=True)`),
     `subjects` has at least `subject` and `kind` (identifiers, if any, are dropped here),
     `overdue` the overdue intervals (`SubjectRights.overdue`), `published` each version's
-    text. Ledger and subjects are split alike by `subject % parts`."""
+    text, `repairs` the granted repairs (`id` of the record's current revision, `granted_on`;
+    see `scoring.batch.repaired_ids`). Ledger and subjects are split alike by `subject % parts`."""
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise SnapshotDirectoryNotEmpty(f"{directory}: exists and is not an empty directory")
-    ledger = ledger.select(list(LEDGER_COLUMNS)).cast(LEDGER_COLUMNS)
+    ledger = act_numbers(ledger).select(list(LEDGER_COLUMNS)).cast(LEDGER_COLUMNS)
     # Only the kind of each key the ledger uses: never an identifier.
     subjects = (
         subjects.select(list(SUBJECT_COLUMNS))
@@ -86,6 +96,9 @@ def write_snapshot(
         .join(ledger.select(SUBJECT).unique(), on=SUBJECT, how="semi")
     )
     overdue = overdue.select(list(OVERDUE_COLUMNS)).cast(OVERDUE_COLUMNS)
+    if repairs is None:
+        repairs = pl.DataFrame(schema=REPAIR_COLUMNS)
+    repairs = repairs.select(list(REPAIR_COLUMNS)).cast(REPAIR_COLUMNS)
     parts = parts or parts_for(ledger.height)
     files: dict[str, pl.DataFrame] = {}
     for name, frame in (
@@ -96,6 +109,7 @@ def write_snapshot(
         for part in range(parts):
             files[f"{name}/{spark_job.PART_NAME.format(part)}"] = frame.filter(part_of == part)
     files[spark_job.OVERDUE_FILE] = overdue
+    files[spark_job.REPAIRS_FILE] = repairs
     files[spark_job.RULES_FILE] = _rules_frame(rulebook)
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -119,15 +133,19 @@ def write_snapshot(
         "ledger": {
             "records": ledger.height,
             "max_quantity": ledger["quantity"].max() or 0,
+            "naming_an_act": ledger.height - ledger["act_key"].null_count(),
             "parts": parts,
             "partitioned_by": f"{SUBJECT} % {parts}",
         },
         "subjects": {"count": subjects.height},
         "objections": {"overdue_intervals": overdue.height},
+        "repairs": {"granted": repairs.height},
         "catalogue": {
             "versions": _versions(rulebook),
             "item_lists": list(rulebook.item_list_names),
             "max_abs_points": int(points),
+            "repeat_items": list(rulebook.repeat_item_codes),
+            "max_repeat_factor": rulebook.max_repeat_factor,
         },
         "files": written,
     }
@@ -135,8 +153,37 @@ def write_snapshot(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     return SnapshotSummary(
-        directory, ledger.height, subjects.height, overdue.height, len(rulebook.catalogues), parts
+        directory,
+        ledger.height,
+        subjects.height,
+        overdue.height,
+        len(rulebook.catalogues),
+        parts,
+        repairs.height,
     )
+
+
+def act_numbers(ledger: pl.DataFrame) -> pl.DataFrame:
+    """The ledger's acts as numbers (SPEC §10.3): `act_key` equal for equal acts, and
+    `act_order` the rank of (source, record id) among the records that name an act. A
+    ledger without the act's columns names no act."""
+    if "act" not in ledger.columns:
+        return ledger.with_columns(
+            pl.lit(None, pl.Int64).alias("act_key"), pl.lit(None, pl.Int64).alias("act_order")
+        )
+    acting = (
+        ledger.filter(pl.col("act").is_not_null())
+        .select(
+            "id",
+            pl.col("act").cast(pl.String).rank("dense").cast(pl.Int64).alias("act_key"),
+            pl.col("act_source").cast(pl.String).alias("__source"),
+            pl.col("act_record_id").cast(pl.String).alias("__record_id"),
+        )
+        .sort("__source", "__record_id")
+        .with_row_index("act_order")
+        .select("id", "act_key", pl.col("act_order").cast(pl.Int64))
+    )
+    return ledger.join(acting, on="id", how="left")
 
 
 def _file_facts(path: Path) -> dict:
@@ -149,7 +196,15 @@ def _file_facts(path: Path) -> dict:
 
 def _rules_frame(rulebook: Rulebook) -> pl.DataFrame:
     return rulebook.item_rules_frame.select(
-        "version_index", "version", "item", "points", "counts_for_days", "cap_per_year", "lists"
+        "version_index",
+        "version",
+        "item",
+        "points",
+        "counts_for_days",
+        "cap_per_year",
+        "lists",
+        "repeat_within_days",
+        "repeat_factor",
     )
 
 

@@ -18,11 +18,17 @@ the package imports it without PySpark installed.
 The semantics, step for step as in `scoring/batch.py`:
 - a record is scored by the catalogue version in effect on its decision date (a CASE over the
   few versions' effective dates), its rule joined from the compiled rules (broadcast: small);
-- it counts at T when active, T < decided_on + counts_for_days, it has a rule, and no objection
-  to it is overdue at T (its row id among the overdue intervals that cover T);
-- one group-by per subject sums points × quantity and the item-named lists; capped items are
-  grouped per (subject, item, calendar year, version) and only buckets beyond their cap
-  correct the sum;
+- it counts at T when active, T < decided_on + counts_for_days, it has a rule, no objection to
+  it is overdue at T (its row id among the overdue intervals that cover T), and it was not
+  granted repair on or before T (§10.2);
+- its value is points × quantity, × F when its item declares a repeat and the same subject has
+  another active record of the item in the D days before (§10.4: the latest such day by a
+  window over each subject's records of the repeating items, strictly before the row's day);
+- of a subject's counting records with the same act only one scores (§10.3: a row number over
+  each (subject, act) in the order of the rule; the snapshot's `act_order` is the tie-break of
+  source and record id);
+- one group-by per subject sums the values and the item-named lists; capped items are grouped
+  per (subject, item, calendar year, version) and only buckets beyond their cap correct the sum;
 - base score, tier, threshold lists and list names from the version in effect on T; every
   subject with a record decided by T has a file (revoked and expired included).
 """
@@ -40,13 +46,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import Column, DataFrame, SparkSession
 
-# -- the snapshot's layout (schema version 1) -------------------------------------------------
-SNAPSHOT_SCHEMA_VERSION = 1
+# -- the snapshot's layout (schema version 2: acts, repeats, repairs) ---------------------------
+SNAPSHOT_SCHEMA_VERSION = 2
 MANIFEST_FILE = "manifest.json"  # counts, checksums, and the catalogue versions (see snapshot.py)
-LEDGER_DIRECTORY = "ledger"  # part-NNNNN.parquet: id, subject, item, decided_on, quantity, status
+# part-NNNNN.parquet: id, subject, item, decided_on, quantity, status, act_key, act_order
+LEDGER_DIRECTORY = "ledger"
 SUBJECTS_DIRECTORY = "subjects"  # part-NNNNN.parquet: subject, kind (partitioned as the ledger)
 OVERDUE_FILE = "objections/overdue.parquet"  # id, overdue_from, overdue_until (exclusive, null)
-RULES_FILE = "catalogue/rules.parquet"  # version_index, version, item, points, counts_for_days, cap_per_year, lists
+REPAIRS_FILE = "repairs/granted.parquet"  # id, granted_on
+# version_index, version, item, points, counts_for_days, cap_per_year, lists,
+# repeat_within_days, repeat_factor
+RULES_FILE = "catalogue/rules.parquet"
 PUBLISHED_DIRECTORY = "catalogue/published"  # vNNNN.yaml: each version's text as published
 PART_NAME = "part-{:05d}.parquet"
 
@@ -56,6 +66,7 @@ INT64_MAX = 2**63 - 1
 # SPEC §5.4: integers throughout. A sum that could leave 64 bits is taken as DECIMAL(38, 0).
 WIDE_SUM_TYPE = "decimal(38,0)"
 LOCAL_MASTER = "local[2]"
+EPOCH = dt.date(1970, 1, 1)
 
 
 class AsOfBeforeCatalogue(ValueError):
@@ -120,6 +131,8 @@ def score_snapshot(spark: SparkSession, snapshot: str, as_of: dt.date) -> DataFr
         "points",
         "counts_for_days",
         "cap_per_year",
+        "repeat_within_days",
+        "repeat_factor",
         *(
             F.array_contains("lists", name).alias(_list_column(position))
             for position, name in enumerate(item_list_names)
@@ -144,26 +157,39 @@ def score_snapshot(spark: SparkSession, snapshot: str, as_of: dt.date) -> DataFr
         .distinct()
         .withColumn("__held_back", F.lit(True))
     )
+    repaired = (
+        spark.read.parquet(_path(snapshot, REPAIRS_FILE))
+        .filter(F.col("granted_on") <= as_of_literal)
+        .select("id")
+        .distinct()
+        .withColumn("__repaired", F.lit(True))
+    )
     counts = (
         (F.col("status") == "active")
         & F.col("points").isNotNull()
         & (F.datediff(as_of_literal, decided_on) < F.col("counts_for_days"))
         & F.col("__held_back").isNull()
+        & F.col("__repaired").isNull()
     )
-    value = F.when(F.coalesce(counts, F.lit(False)), F.col("points") * F.col("quantity")).otherwise(
-        0
-    )
-    if not _sum_fits_64_bits(manifest, versions):
-        value = value.cast(WIDE_SUM_TYPE)
+    value_type = "bigint" if _sum_fits_64_bits(manifest, versions) else WIDE_SUM_TYPE
+    value = F.when(
+        F.coalesce(counts, F.lit(False)), F.col("points").cast(value_type) * F.col("quantity")
+    ).otherwise(F.lit(0).cast(value_type))
     judged = (
         spark.read.parquet(_path(snapshot, LEDGER_DIRECTORY))
         .filter(decided_on <= as_of_literal)
         .withColumn("version_index", version_index.cast("int"))
         .join(F.broadcast(rules), on=["version_index", "item"], how="left")
         .join(held_back, on="id", how="left")
+        .join(repaired, on="id", how="left")
         .withColumn("counts", F.coalesce(counts, F.lit(False)))
-        .withColumn("value", value)
+        .withColumn("value", value.cast(value_type))
     )
+    repeat_items = manifest["catalogue"]["repeat_items"]
+    if repeat_items:
+        judged = _with_repeats(judged, repeat_items, value_type)
+    if manifest["ledger"]["naming_an_act"]:
+        judged = _counted_once(judged, value_type)
 
     summed = judged.groupBy("subject").agg(
         F.sum("value").alias("points"),
@@ -205,13 +231,72 @@ def score_snapshot(spark: SparkSession, snapshot: str, as_of: dt.date) -> DataFr
     )
 
 
+def _with_repeats(judged: DataFrame, repeat_items: list[str], value_type: str) -> DataFrame:
+    """As `scoring.batch._with_repeats` (SPEC §10.4): the latest day before a record's own on
+    which the same subject has an active record of the same item, by a window over the records
+    of the repeating items ranging up to the day before; within D days, the value × F."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    day = F.datediff(F.col("decided_on"), F.lit(EPOCH))
+    before = (
+        Window.partitionBy("subject", "item")
+        .orderBy(day)
+        .rangeBetween(Window.unboundedPreceding, -1)
+    )
+    repeating = F.col("counts") & F.col("repeat_factor").isNotNull()
+    earlier_day = F.max(F.when(F.col("status") == "active", day)).over(before)
+    repeated = (
+        judged.filter(F.col("item").isin(repeat_items))
+        .withColumn("__earlier_day", earlier_day)
+        .filter(repeating)
+        .withColumn(
+            "value",
+            F.when(
+                (day - F.col("__earlier_day")) <= F.col("repeat_within_days"),
+                F.col("value") * F.col("repeat_factor"),
+            )
+            .otherwise(F.col("value"))
+            .cast(value_type),
+        )
+        .drop("__earlier_day")
+    )
+    return judged.filter(~repeating).unionByName(repeated)
+
+
+def _counted_once(judged: DataFrame, value_type: str) -> DataFrame:
+    """As `scoring.batch._counted_once` (SPEC §10.3): of a subject's counting records with the
+    same act, the first in the rule's order scores (lowest value when any is negative, else
+    highest; then earliest decision, then `act_order`: source, record id); the others 0."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    acting = F.col("counts") & F.col("act_key").isNotNull()
+    same_act = Window.partitionBy("subject", "act_key")
+    any_negative = F.max(F.when(F.col("value") < 0, 1).otherwise(0)).over(same_act) == 1
+    best_first = F.when(any_negative, F.col("value")).otherwise(-F.col("value"))
+    scoring_order = same_act.orderBy("__best_first", "decided_on", "act_order")
+    scored_once = (
+        judged.filter(acting)
+        .withColumn("__best_first", best_first)
+        .withColumn("__position", F.row_number().over(scoring_order))
+        .withColumn(
+            "value",
+            F.when(F.col("__position") == 1, F.col("value")).otherwise(F.lit(0).cast(value_type)),
+        )
+        .drop("__best_first", "__position")
+    )
+    return judged.filter(~acting).unionByName(scored_once)
+
+
 def _sum_fits_64_bits(manifest: dict, versions: list) -> bool:
-    """As `scoring.batch.sum_type`: rows × largest |points| × largest quantity + largest
-    |base score| bounds every subject's sum (the manifest carries the first three)."""
+    """As `scoring.batch.sum_type`: rows × largest |points| × largest quantity × largest repeat
+    factor + largest |base score| bounds every subject's sum (the manifest carries them)."""
     ledger = manifest["ledger"]
     base = max((abs(version["base_score"]) for version in versions), default=0)
-    points = manifest["catalogue"]["max_abs_points"]
-    bound = ledger["records"] * points * ledger["max_quantity"] + base
+    catalogue = manifest["catalogue"]
+    points, factor = catalogue["max_abs_points"], catalogue["max_repeat_factor"]
+    bound = ledger["records"] * points * ledger["max_quantity"] * factor + base
     return bound <= INT64_MAX
 
 

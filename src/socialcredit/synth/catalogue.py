@@ -1487,7 +1487,10 @@ ITEMS: tuple[ItemSpec, ...] = (
 )
 
 LISTS = {
-    "blacklist": {"title": "Seriously untrustworthy", "score_below": 700},
+    # SPEC §10.5: sanctions apply to the black list, so only items put subjects on it; a low
+    # score alone only lands on `low_score`, which no sanction uses.
+    "blacklist": {"title": "Seriously untrustworthy"},
+    "low_score": {"title": "Low score", "score_below": 700},
     "redlist": {"title": "Trustworthy", "score_at_least": 1050},
     "tax_arrears": {"title": "Major tax violators"},
     "wage_arrears": {"title": "Employers in wage arrears"},
@@ -1524,10 +1527,34 @@ MEASURES = (
     (
         "closer_supervision",
         "Inspected more often by regulators",
-        {"tiers": ["C", "D"]},
+        {"list": "blacklist"},
         ["market-regulation"],
     ),
 )
+# SPEC §10.5: each measure's kind and legal basis.
+MEASURE_LAWS = {
+    "no_air_travel": ("sanction", "Opinions on joint punishment of dishonest judgment debtors"),
+    "no_high_speed_rail": (
+        "sanction",
+        "Opinions on joint punishment of dishonest judgment debtors",
+    ),
+    "procurement_exclusion": ("sanction", "Government Procurement Law art. 22"),
+    "tax_inspection_priority": ("sanction", "Tax Collection Law art. 54"),
+    "fast_track_approvals": ("reward", "Opinions on joint rewards for the trustworthy"),
+    "preferential_loans": ("reward", "Opinions on joint rewards for the trustworthy"),
+    "closer_supervision": ("sanction", "Administrative Penalty Law art. 9"),
+}
+# SPEC §10.1: the longest a negative record may count, and each severity's upper bound.
+SEVERITY_UPPER_DAYS = (("minor", 90), ("ordinary", 365), ("serious", 1095))
+
+
+def _severity(item: ItemSpec) -> dict:
+    """A negative item's severity, from how long it counts (clipped to three years)."""
+    if item.points >= 0:
+        return {"counts_for_days": item.counts_for_days}
+    days = min(item.counts_for_days, SEVERITY_UPPER_DAYS[-1][1])
+    severity = next(name for name, upper in SEVERITY_UPPER_DAYS if days <= upper)
+    return {"severity": severity, "counts_for_days": days}
 
 
 def issuers_of(item: ItemSpec) -> list[str]:
@@ -1558,7 +1585,7 @@ def catalogue_document(effective_from: dt.date, version: int = 1) -> dict:
                 "titles": {"zh": ITEM_TITLES[item.code]},
                 "subject": item.subject,
                 "points": item.points,
-                "counts_for_days": item.counts_for_days,
+                **_severity(item),
                 **({"cap_per_year": item.cap_per_year} if item.cap_per_year else {}),
                 **({"lists": list(item.lists)} if item.lists else {}),
                 "issuers": issuers_of(item),
@@ -1571,6 +1598,8 @@ def catalogue_document(effective_from: dt.date, version: int = 1) -> dict:
                 "code": code,
                 "title": title,
                 "titles": {"zh": MEASURE_TITLES[code]},
+                "kind": MEASURE_LAWS[code][0],
+                "legal_basis": MEASURE_LAWS[code][1],
                 "applies_to": applies_to,
                 "relying_parties": parties,
             }

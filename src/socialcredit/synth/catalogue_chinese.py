@@ -138,6 +138,7 @@ ITEM_TITLES: dict[str, str] = {
 
 LIST_TITLES: dict[str, str] = {
     "blacklist": "严重失信主体名单",
+    "low_score": "低分名单",
     "redlist": "守信激励名单",
     "tax_arrears": "重大税收违法失信主体名单",
     "wage_arrears": "拖欠农民工工资失信联合惩戒对象名单",
