@@ -163,15 +163,29 @@ LEDGER_SCHEMA = {
     "decided_on": pl.Date,
     "quantity": pl.Int32,
     "status": pl.String,
+    "act": pl.String,
+    "act_source": pl.String,
+    "act_record_id": pl.String,
 }
 
 
 def ledger_frame(rows: list[tuple] | list[LedgerRecord]) -> pl.DataFrame:
-    """The batch scorer's input from (kind, id, item, day, quantity, status) tuples or records."""
+    """The batch scorer's input from (kind, id, item, day, quantity, status) tuples (naming no
+    act) or records (with their act, and its tie-break where they name one)."""
     tuples = [
-        (row.subject_kind, row.subject_id, row.item, row.decided_on, row.quantity, row.status)
+        (
+            row.subject_kind,
+            row.subject_id,
+            row.item,
+            row.decided_on,
+            row.quantity,
+            row.status,
+            row.act,
+            row.source if row.act is not None else None,
+            row.record_id if row.act is not None else None,
+        )
         if isinstance(row, LedgerRecord)
-        else row
+        else (*row, None, None, None)
         for row in rows
     ]
     return pl.DataFrame(tuples, schema=LEDGER_SCHEMA, orient="row")

@@ -12,6 +12,10 @@ rows from several sources, drawn so that the boundaries of SPEC §4–5 are reac
   another subject), besides fresh rows and faulty ones.
 - Identifiers include a number valid both as a person's and as an organization's, so one
   identifier can have two files.
+- SPEC §10: negative items carry a severity and count within its window; items may declare a
+  repeat, and rows are drawn the repeat's D days before a record, a day more or less, or the
+  same day; rows name acts from a small pool shared by every source (some empty, some padded
+  with spaces, one too long), so that one act is recorded by several sources, with ties.
 """
 
 from __future__ import annotations
@@ -43,8 +47,26 @@ INVALID = ("110105194912310021", "91350100M000100Y44")
 SUBJECTS = {"person": PERSONS + BOTH_KINDS * 2, "organization": ORGANIZATIONS + BOTH_KINDS * 2}
 RECORD_IDS = ("r0", "r1", "r2", "r3", "r4")
 # How a row is made from an earlier one (see `later_rows`), by weight.
-OPERATIONS = ("retry", "conflict", "revise", "revise", "lower", "sibling", "sibling", "sibling")
+OPERATIONS = (
+    "retry",
+    "conflict",
+    "revise",
+    "revise",
+    "lower",
+    "sibling",
+    "sibling",
+    "sibling",
+    "repeat",
+    "repeat",
+    "same_act",
+)
 SIBLING_IDS = ("s0", "s1", "s2", "s3", "s4", "s5")
+# SPEC §10.1: each severity's counts_for_days, drawn at and inside its window's ends.
+SEVERITY_DAYS = {"minor": [1, 2, 30, 90], "ordinary": [90, 200, 365], "serious": [365, 800, 1095]}
+REPEAT_DAYS = (1, 2, 30, 200, 365)
+# Acts shared by every source; "" and "  " are no act, " A1 " is A1 (SPEC §4.1).
+ACTS = (None, None, None, None, "A1", "A1", "A2", "A3", "", "  ", " A1 ")
+TOO_LONG_ACT = "X" * 65
 
 
 def examples(wanted: int) -> int:
@@ -75,12 +97,18 @@ def _day(anchor: dt.date, days: int) -> dt.date:
 @st.composite
 def item_documents(draw, code: str) -> dict:
     sign = -1 if code in ("p.fine", "p.default", "o.penalty") else 1
+    points = sign * draw(st.integers(0, 40))
+    if points < 0:
+        severity = draw(st.sampled_from(sorted(SEVERITY_DAYS)))
+        counts_for_days = draw(st.sampled_from(SEVERITY_DAYS[severity]))
+    else:
+        severity, counts_for_days = None, draw(st.sampled_from([1, 2, 30, 365, 800, 800, 1500]))
     document = {
         "code": code,
         "title": f"Item {code}",
         "subject": ITEM_KINDS[code],
-        "points": sign * draw(st.integers(0, 40)),
-        "counts_for_days": draw(st.sampled_from([1, 2, 30, 365, 800, 800, 1500])),
+        "points": points,
+        "counts_for_days": counts_for_days,
         "issuers": list(SOURCES)
         if draw(st.integers(0, 9)) < 7
         else draw(st.lists(st.sampled_from(SOURCES), min_size=1, max_size=3, unique=True)),
@@ -91,6 +119,13 @@ def item_documents(draw, code: str) -> dict:
     lists = draw(st.lists(st.sampled_from(LISTS), max_size=2, unique=True))
     if lists:
         document["lists"] = lists
+    if severity is not None:
+        document["severity"] = severity
+    if draw(st.integers(0, 9)) < 4:
+        document["repeat"] = {
+            "within_days": draw(st.sampled_from(REPEAT_DAYS)),
+            "factor": draw(st.integers(2, 5)),
+        }
     return document
 
 
@@ -170,6 +205,7 @@ def fresh_rows(draw, source: str, submitted_on: dt.date, days: list[dt.date]) ->
         "quantity": draw(st.sampled_from([None, None, 1, 1, 2, 7, 40, 40, 0])),
         "reference": draw(st.sampled_from(["D-1"] * 5 + ["D-2"] * 4 + [""])),
         "status": draw(st.sampled_from([None, "active", "active", "revoked"])),
+        "act": draw(st.sampled_from([*ACTS] * 10 + [TOO_LONG_ACT])),
     }
 
 
@@ -184,14 +220,47 @@ def later_rows(
     submitted_on: dt.date,
     days: list[dt.date],
     boundaries: list[dt.date],
+    others: list[dict],
 ) -> dict:
-    """A row made from an earlier row of the same source: retried, conflicting, or revised."""
+    """A row made from an earlier row of the same source: retried, conflicting, or revised; or
+    a new record of the same subject (and item, or act) near it. `others`: rows of every source
+    so far, whose acts a row may share."""
     base = dict(draw(st.sampled_from(earlier)))
     # Revise the latest revision of the record, so that chains grow across files (1, 2, 3).
     latest = max((row for row in earlier if row["record_id"] == base["record_id"]), key=_revision)
     operation = draw(st.sampled_from(OPERATIONS))
     if operation == "retry":
         return base
+    if operation == "repeat":
+        # SPEC §10.4: the same subject and item D days before or after (or a day more or less,
+        # or the same day), D a repeat's window.
+        gap = draw(st.sampled_from(REPEAT_DAYS)) + draw(st.sampled_from([-1, 0, 0, 1]))
+        gap = 0 if draw(st.integers(0, 9)) == 0 else gap
+        decided_on = _day(dt.date.fromisoformat(base["decided_on"]), draw(st.sampled_from([-1, 1])) * gap)
+        return {
+            **base,
+            "record_id": draw(st.sampled_from(SIBLING_IDS)),
+            "revision": None,
+            "decided_on": min(decided_on, submitted_on).isoformat(),
+            "act": draw(st.sampled_from(ACTS)),
+        }
+    if operation == "same_act":
+        # SPEC §10.3: another record of a subject some source has recorded, naming its act.
+        kind = ITEM_KINDS.get(base["item"])
+        named = [
+            row
+            for row in others
+            if (row.get("act") or "").strip() and ITEM_KINDS.get(row["item"]) == kind
+        ] or [base]
+        shared = draw(st.sampled_from(named))
+        return {
+            **base,
+            "record_id": draw(st.sampled_from(SIBLING_IDS)),
+            "revision": None,
+            "subject_id": shared["subject_id"],
+            "decided_on": draw(st.sampled_from([shared["decided_on"], base["decided_on"]])),
+            "act": shared.get("act"),
+        }
     if operation == "sibling":
         # Another record of the same subject and item decided in the same calendar year (on
         # either side of a version's first day): caps bucket by year and by version.
@@ -217,7 +286,7 @@ def later_rows(
     if operation == "lower":
         return {**base, "revision": max(1, _revision(base) - 1)}
     changed = draw(
-        st.sampled_from(["status", "status", "subject_id", "quantity", "decided_on", "item"])
+        st.sampled_from(["status", "status", "subject_id", "quantity", "decided_on", "item", "act"])
     )
     if changed == "status":
         base["status"] = "revoked" if (base["status"] or "active") == "active" else "active"
@@ -226,6 +295,8 @@ def later_rows(
         base["subject_id"] = draw(st.sampled_from(SUBJECTS[kind]))
     elif changed == "quantity":
         base["quantity"] = draw(st.sampled_from([1, 3, 50]))
+    elif changed == "act":
+        base["act"] = draw(st.sampled_from(ACTS))
     elif changed == "decided_on":
         base["decided_on"] = draw(
             st.sampled_from([day for day in days if day <= submitted_on] or [submitted_on])
@@ -261,7 +332,8 @@ def cases(draw, max_files: int = 4, max_rows: int = 12, sources: tuple[str, ...]
         for _ in range(draw(st.integers(1, max_rows))):
             earlier = by_source[source] + rows
             if earlier and draw(st.integers(0, 9)) < 4:
-                rows.append(draw(later_rows(earlier, submitted_on, days, boundaries)))
+                others = [row for kept in by_source.values() for row in kept] + rows
+                rows.append(draw(later_rows(earlier, submitted_on, days, boundaries, others)))
             else:
                 rows.append(draw(fresh_rows(source, submitted_on, days)))
         by_source[source] += rows
@@ -298,6 +370,8 @@ def straddling_file(
         item = next(item for item in items if item["code"] == code)
         item.setdefault("cap_per_year", draw(st.sampled_from([1, 5, 20, 60])))
         item["counts_for_days"] = max(item["counts_for_days"], 365)
+        if item.get("severity") == "minor":  # 365 days lies in the ordinary window
+            item["severity"] = "ordinary"
         item["issuers"] = list(SOURCES)
     subject = draw(st.sampled_from(SUBJECTS[ITEM_KINDS[code]]))
     decided = [_day(boundary, -1), boundary, draw(st.sampled_from([_day(boundary, -1), boundary]))]
@@ -337,3 +411,19 @@ def objections_to(draw, records: list, as_of: tuple[dt.date, ...]) -> tuple[Obje
             answered_on = filed_on
         objections.append(Objection(record.source, record.record_id, filed_on, answered_on))
     return tuple(objections)
+
+
+@st.composite
+def repairs_to(draw, records: list, as_of: tuple[dt.date, ...]) -> dict[tuple[str, str], dt.date]:
+    """Repairs granted to some of `records` (the model's current records, any status) around the
+    scoring dates: before, on and after T (SPEC §10.2)."""
+    if not records:
+        return {}
+    chosen = draw(st.lists(st.sampled_from(records), max_size=4))
+    return {
+        (record.source, record.record_id): max(
+            record.decided_on,
+            _day(draw(st.sampled_from(as_of)), draw(st.sampled_from([-30, -1, 0, 0, 1, 60]))),
+        )
+        for record in chosen
+    }

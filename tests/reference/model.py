@@ -1,5 +1,5 @@
-"""An independent reference model of SPEC §2, §4 and §5 (with §7.1's objections), in plain
-per-record Python.
+"""An independent reference model of SPEC §2, §4 and §5 (with §7.1's objections, and §10's
+repairs, repeats and one act counted once), in plain per-record Python.
 
 It shares no code with `socialcredit` on purpose: the scorers and the ingest path are held to
 it, so a mistake made in both scorers (which share the rulebook) is still caught. It reads
@@ -20,6 +20,7 @@ PERSON_CHECKS = "10X98765432"
 ORGANIZATION_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 ORGANIZATION_WEIGHTS = tuple(3**power % 31 for power in range(17))
 MAX_COUNT = 2**31 - 1
+MAX_ACT_CHARACTERS = 64
 
 
 # -- §2 identifiers --------------------------------------------------------------------------
@@ -68,6 +69,7 @@ class Rule:
     cap: int | None
     lists: frozenset[str]
     issuers: frozenset[str]
+    repeat: tuple[int, int] | None = None  # (within_days, factor)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,9 @@ def read_version(document: dict) -> Version:
             cap=item.get("cap_per_year"),
             lists=frozenset(item.get("lists", ())),
             issuers=frozenset(item["issuers"]),
+            repeat=(item["repeat"]["within_days"], item["repeat"]["factor"])
+            if "repeat" in item
+            else None,
         )
         for item in document["items"]
     }
@@ -132,6 +137,7 @@ class Record:
     reference: str
     status: str
     received_on: dt.date
+    act: str | None = None
 
     @property
     def content(self) -> tuple:
@@ -142,6 +148,7 @@ class Record:
             self.quantity,
             self.reference,
             self.status,
+            self.act,
         )
 
 
@@ -193,6 +200,9 @@ class Ledger:
         status = _text(row, "status") or "active"
         if revision is None or quantity is None or status not in ("active", "revoked"):
             return None
+        act = _text(row, "act") or None  # an empty act is no act (SPEC §4.1)
+        if act is not None and len(act) > MAX_ACT_CHARACTERS:
+            return None
         try:
             decided_on = dt.date.fromisoformat(texts["decided_on"])
         except ValueError:
@@ -218,6 +228,7 @@ class Ledger:
             texts["reference"],
             status,
             submitted_on,
+            act,
         )
 
     def current(self) -> list[Record]:
@@ -244,7 +255,7 @@ def overdue(objection: Objection, as_of: dt.date) -> bool:
     return unanswered and objection.filed_on + dt.timedelta(days=OBJECTION_DUE_DAYS) <= as_of
 
 
-# -- §5 scoring -------------------------------------------------------------------------------
+# -- §5 scoring, with §10 --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -256,23 +267,85 @@ class Score:
     lists: tuple[str, ...]
     key_factors: tuple[tuple[str, int], ...]  # (item, points), most negative first
     counting: frozenset[tuple[str, str, int]]  # (source, record_id, revision)
+    # Each counting record's points before caps: (source, record_id, points).
+    scored: frozenset[tuple[str, str, int]] = frozenset()
+    # SPEC §10.3: (source, record_id) of a record that scores nothing, and of the one that
+    # scores for their act.
+    counted_once: frozenset[tuple[tuple[str, str], tuple[str, str]]] = frozenset()
+
+
+def rule_of(record: Record, versions: list[Version]) -> Rule | None:
+    version = version_on(versions, record.decided_on)
+    return version.rules.get(record.item) if version else None
 
 
 def counts(
-    record: Record, versions: list[Version], objections: list[Objection], as_of: dt.date
+    record: Record,
+    versions: list[Version],
+    objections: list[Objection],
+    as_of: dt.date,
+    repairs: dict[tuple[str, str], dt.date] | None = None,
 ) -> bool:
-    version = version_on(versions, record.decided_on)
-    rule = version.rules.get(record.item) if version else None
+    rule = rule_of(record, versions)
     if rule is None or record.status != "active":
         return False
     if not record.decided_on <= as_of < record.decided_on + dt.timedelta(days=rule.counts_for_days):
         return False
+    granted_on = (repairs or {}).get((record.source, record.record_id))
+    if granted_on is not None and granted_on <= as_of:
+        return False  # SPEC §10.2: repaired from the day of the grant on
     return not any(
         objection.source == record.source
         and objection.record_id == record.record_id
         and overdue(objection, as_of)
         for objection in objections
     )
+
+
+def value(record: Record, versions: list[Version], others: list[Record]) -> int:
+    """SPEC §10.4: points × quantity, × F when another active record of the same subject and
+    item code was decided in [decided_on − D, decided_on); `others` are the subject's current
+    records (whether they count at T does not matter)."""
+    rule = rule_of(record, versions)
+    assert rule is not None
+    plain = rule.points * record.quantity
+    if rule.repeat is None:
+        return plain
+    within_days, factor = rule.repeat
+    try:
+        earliest = record.decided_on - dt.timedelta(days=within_days)
+    except OverflowError:
+        earliest = dt.date.min
+    for other in others:
+        if (other.source, other.record_id) == (record.source, record.record_id):
+            continue
+        if (
+            other.item == record.item
+            and other.status == "active"
+            and earliest <= other.decided_on < record.decided_on
+        ):
+            return plain * factor
+    return plain
+
+
+def one_act_once(values: dict[Record, int]) -> dict[Record, Record]:
+    """SPEC §10.3: for each record that names an act shared with others, the record that scores
+    for it (itself when it is that one)."""
+    winners: dict[Record, Record] = {}
+    acts = {record.act for record in values if record.act is not None}
+    for act in acts:
+        sharing = [record for record in values if record.act == act]
+        amounts = [values[record] for record in sharing]
+        best = min(amounts) if any(amount < 0 for amount in amounts) else max(amounts)
+        tied = [record for record in sharing if values[record] == best]
+        tied.sort(key=lambda record: record.decided_on)
+        tied = [record for record in tied if record.decided_on == tied[0].decided_on]
+        tied.sort(key=lambda record: record.source)
+        tied = [record for record in tied if record.source == tied[0].source]
+        winner = min(tied, key=lambda record: record.record_id)
+        for record in sharing:
+            winners[record] = winner
+    return winners
 
 
 def score_one(
@@ -282,6 +355,7 @@ def score_one(
     versions: list[Version],
     objections: list[Objection],
     as_of: dt.date,
+    repairs: dict[tuple[str, str], dt.date] | None = None,
 ) -> Score | None:
     """One subject's score at T from every current record (the model filters them itself)."""
     mine = [
@@ -293,19 +367,29 @@ def score_one(
         return None
     scoring = version_on(versions, as_of)
     assert scoring is not None, "T before the first version is an error (SPEC §5.9)"
+    counting_records = [
+        record for record in mine if counts(record, versions, objections, as_of, repairs)
+    ]
+    values = {record: value(record, versions, mine) for record in counting_records}
+    winners = one_act_once(values)
     buckets: dict[tuple[str, int, int], int] = defaultdict(int)
     caps: dict[tuple[str, int, int], int | None] = {}
     item_lists: set[str] = set()
-    counting = set()
-    for record in mine:
-        if not counts(record, versions, objections, as_of):
-            continue
-        rule = version_on(versions, record.decided_on).rules[record.item]
+    scored, counted_once = set(), set()
+    for record in counting_records:
+        rule = rule_of(record, versions)
+        points = values[record]
+        winner = winners.get(record, record)
+        if winner is not record:
+            points = 0
+            counted_once.add(
+                ((record.source, record.record_id), (winner.source, winner.record_id))
+            )
         bucket = (record.item, record.decided_on.year, rule.version)
-        buckets[bucket] += rule.points * record.quantity
+        buckets[bucket] += points
         caps[bucket] = rule.cap
         item_lists |= rule.lists
-        counting.add((record.source, record.record_id, record.revision))
+        scored.add((record.source, record.record_id, points))
     by_item: dict[str, int] = defaultdict(int)
     for bucket, points in buckets.items():
         cap = caps[bucket]
@@ -323,18 +407,33 @@ def score_one(
     factors = [(item, points) for points, item in negative] + [
         (item, -points) for points, item in positive
     ]
+    counting = {
+        (record.source, record.record_id, record.revision) for record in counting_records
+    }
     return Score(
-        subject_id, kind, score, tier, tuple(sorted(lists)), tuple(factors), frozenset(counting)
+        subject_id,
+        kind,
+        score,
+        tier,
+        tuple(sorted(lists)),
+        tuple(factors),
+        frozenset(counting),
+        frozenset(scored),
+        frozenset(counted_once),
     )
 
 
 def score_all(
-    records: list[Record], versions: list[Version], objections: list[Objection], as_of: dt.date
+    records: list[Record],
+    versions: list[Version],
+    objections: list[Objection],
+    as_of: dt.date,
+    repairs: dict[tuple[str, str], dt.date] | None = None,
 ) -> list[Score]:
     """Every subject with a file at T, sorted by identifier, then kind (SPEC §6 `scs score`)."""
     subjects = sorted({(record.subject_id, record.kind) for record in records})
     scores = (
-        score_one(kind, subject_id, records, versions, objections, as_of)
+        score_one(kind, subject_id, records, versions, objections, as_of, repairs)
         for subject_id, kind in subjects
     )
     return [score for score in scores if score is not None]

@@ -36,6 +36,7 @@ def ledger_record(record: model.Record) -> LedgerRecord:
         quantity=record.quantity,
         reference=record.reference,
         status=record.status,
+        act=record.act,
     )
 
 
@@ -57,6 +58,15 @@ def subject_view(score) -> tuple:
             (entry.record.source, entry.record.record_id, entry.record.revision)
             for entry in score.counting_records
         ),
+        frozenset(
+            (entry.record.source, entry.record.record_id, entry.points)
+            for entry in score.counting_records
+        ),
+        frozenset(
+            (entry.key, entry.counted_once_with)
+            for entry in score.counting_records
+            if entry.counted_once_with is not None
+        ),
     )
 
 
@@ -69,6 +79,8 @@ def model_view(score: model.Score) -> tuple:
         score.lists,
         score.key_factors,
         score.counting,
+        score.scored,
+        score.counted_once,
     )
 
 
@@ -114,4 +126,17 @@ def overdue_frame(
             "overdue_until": [o.answered_on for o in objections],
         },
         schema={"id": pl.Int64, "overdue_from": pl.Date, "overdue_until": pl.Date},
+    )
+
+
+def repairs_frame(repairs: dict[tuple[str, str], dt.date], current: list[model.Record]) -> pl.DataFrame:
+    """The model's repairs as the batch scorer takes them: the ledger row (its position in
+    `current`) and the day repair was granted."""
+    position = {(record.source, record.record_id): index for index, record in enumerate(current)}
+    return pl.DataFrame(
+        {
+            "id": [position[key] for key in repairs],
+            "granted_on": list(repairs.values()),
+        },
+        schema={"id": pl.Int64, "granted_on": pl.Date},
     )

@@ -15,13 +15,21 @@ from socialcredit.domain.scoring import score_subject
 from socialcredit.scoring.batch import score_ledger
 from tests.helpers import ledger_frame, rulebook_of
 from tests.reference import model
-from tests.reference.cases import FIRST_EFFECTIVE, Case, cases, examples, objections_to
+from tests.reference.cases import (
+    FIRST_EFFECTIVE,
+    Case,
+    cases,
+    examples,
+    objections_to,
+    repairs_to,
+)
 from tests.reference.replay import (
     ledger_record,
     model_ledger,
     model_view,
     overdue_frame,
     project_objections,
+    repairs_frame,
     score_row,
     subject_view,
 )
@@ -35,6 +43,7 @@ def test_the_batch_scorer_equals_the_model(case: Case, data: st.DataObject) -> N
     ledger, _ = model_ledger(case)
     current = ledger.current()
     objections = data.draw(objections_to(current, case.as_of))
+    repairs = data.draw(repairs_to(current, case.as_of))
     rulebook = rulebook_of(*case.catalogues)
     frame = (
         ledger_frame([ledger_record(record) for record in current])
@@ -42,10 +51,12 @@ def test_the_batch_scorer_equals_the_model(case: Case, data: st.DataObject) -> N
         .with_columns(pl.col("id").cast(pl.Int64))
     )
     overdue = overdue_frame(objections, current)
+    repaired = repairs_frame(repairs, current)
     for as_of in case.as_of:
-        scores = model.score_all(current, ledger.versions, list(objections), as_of)
+        scores = model.score_all(current, ledger.versions, list(objections), as_of, repairs)
         expected = [score_row(score) for score in scores]
-        assert score_ledger(frame, rulebook, as_of, overdue).rows() == expected, as_of
+        got = score_ledger(frame, rulebook, as_of, overdue, repairs=repaired)
+        assert got.rows() == expected, as_of
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
@@ -54,12 +65,13 @@ def test_the_per_subject_scorer_equals_the_model(case: Case, data: st.DataObject
     ledger, _ = model_ledger(case)
     current = ledger.current()
     objections = data.draw(objections_to(current, case.as_of))
+    repairs = data.draw(repairs_to(current, case.as_of))
     rulebook = rulebook_of(*case.catalogues)
     subjects = {(record.kind, record.subject_id) for record in current}
     for as_of in case.as_of:
         for kind, subject_id in sorted(subjects):
             expected = model.score_one(
-                kind, subject_id, current, ledger.versions, list(objections), as_of
+                kind, subject_id, current, ledger.versions, list(objections), as_of, repairs
             )
             mine = [
                 ledger_record(record)
@@ -67,7 +79,7 @@ def test_the_per_subject_scorer_equals_the_model(case: Case, data: st.DataObject
                 if record.kind == kind and record.subject_id == subject_id
             ]
             theirs = project_objections(objections, current, as_of)
-            score = score_subject(mine, rulebook, as_of, theirs)
+            score = score_subject(mine, rulebook, as_of, theirs, repairs)
             assert (None if score is None else subject_view(score)) == (
                 None if expected is None else model_view(expected)
             ), (kind, subject_id, as_of)

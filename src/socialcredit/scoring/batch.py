@@ -198,6 +198,7 @@ def _with_repeats(judged: pl.LazyFrame, rulebook: Rulebook) -> pl.LazyFrame:
             by=[SUBJECT, "item"],
             strategy="backward",
             allow_exact_matches=False,
+            check_sortedness=False,  # sorted by day above, so within each (subject, item) too
         )
         .with_columns(
             pl.when(
