@@ -28,7 +28,12 @@ from socialcredit.store.store import Store
 from tests.conftest import EXAMPLE_DIRECTORY, TODAY, fixed_clock
 from tests.helpers import catalogue_document, ledger_frame, rulebook_of
 from tests.property.strategies import catalogue_histories, ledgers_and_days
-from tests.property.test_batch_equals_incremental import objections_to, overdue_frame
+from tests.property.test_batch_equals_incremental import (
+    objections_to,
+    overdue_frame,
+    repairs_frame,
+    repairs_to,
+)
 
 EXAMPLE_FILES = {
     "charity-fed": "records-charity-fed.csv",
@@ -53,7 +58,7 @@ def spark_scores(spark, snapshot: Path, as_of: dt.date, out: Path) -> pl.DataFra
 
 
 @settings(
-    max_examples=5,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -63,18 +68,27 @@ def test_spark_scores_random_ledgers_as_the_polars_scorer_does(
 ) -> None:
     records, as_of = ledger_and_day
     objections = data.draw(objections_to(records, as_of))
+    repairs = repairs_frame(records, data.draw(repairs_to(records, as_of)))
     rulebook = rulebook_of(*documents)
-    # Row ids as the store gives them; objections name records by them.
+    # Row ids as the store gives them; objections and repairs name records by them.
     ledger, subjects = with_subject_keys(
         ledger_frame(records).with_row_index("id", offset=1).cast({"id": pl.Int64})
     )
     ledger = ledger.collect()
     overdue = overdue_frame(records, objections)
-    polars = score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects)
+    polars = score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects, repairs=repairs)
 
     directory = tmp_path_factory.mktemp("spark-property")
     write_snapshot(
-        directory / "snapshot", ledger, subjects, overdue, rulebook, {}, TODAY, parts=parts
+        directory / "snapshot",
+        ledger,
+        subjects,
+        overdue,
+        rulebook,
+        {},
+        TODAY,
+        parts=parts,
+        repairs=repairs,
     )
     scores = spark_scores(spark, directory / "snapshot", as_of, directory / "scores")
     assert name_scores(scores, subjects).to_dicts() == polars.to_dicts()
@@ -89,7 +103,14 @@ def _example_store(registry: Registry, tmp_path: Path) -> Registry:
         json.loads(line)
         for line in (EXAMPLE_DIRECTORY / EXAMPLE_FILES["court"]).read_text().splitlines()
     ]
-    record_ids = sorted({row["record_id"] for row in court if row["decided_on"] < "2026-10-01"})[:3]
+    record_ids = sorted(
+        {
+            row["record_id"]
+            for row in court
+            if row["decided_on"] < "2026-10-01"
+            and registry.current_record("court", row["record_id"]) is not None
+        }
+    )[:3]
     numbers = [
         registry.file_objection("court", record_id, "not mine", on=dt.date(2026, 10, 1)).number
         for record_id in record_ids

@@ -1,4 +1,10 @@
-"""Hypothesis strategies: random catalogues (several versions) and random ledgers."""
+"""Hypothesis strategies: random catalogues (several versions) and random ledgers.
+
+SPEC §10: negative items carry a severity and count within its window, some items declare a
+repeat; records come from several sources and name acts from a small pool (so one act is
+recorded by several sources, and values and days tie), and some records of a subject and item
+lie a repeat's window apart, a day more or less, or on the same day.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,10 @@ SUBJECTS = {
 }
 FIRST_EFFECTIVE = dt.date(2022, 1, 1)
 LAST_DAY = dt.date(2026, 12, 31)
+SOURCES = ("court", "police", "tax")
+SEVERITY_WINDOWS = {"minor": (1, 90), "ordinary": (90, 365), "serious": (365, 1095)}
+REPEAT_WITHIN_DAYS = (1, 7, 30, 365)
+ACTS = (None, None, None, "A", "A", "B", "C")
 
 
 @st.composite
@@ -33,10 +43,20 @@ def item_documents(draw, code: str) -> dict:
         "subject": ITEM_KINDS[code],
         # Small points and caps make sums land on and around the caps.
         "points": draw(st.one_of(st.integers(-5, 5), st.integers(-60, 60))),
-        "counts_for_days": draw(st.integers(1, 900)),
-        "issuers": ["court"],
+        "issuers": list(SOURCES),
         "legal_basis": "Test Law art. 1",
     }
+    if document["points"] < 0:
+        severity = draw(st.sampled_from(sorted(SEVERITY_WINDOWS)))
+        document["severity"] = severity
+        document["counts_for_days"] = draw(st.integers(*SEVERITY_WINDOWS[severity]))
+    else:
+        document["counts_for_days"] = draw(st.integers(1, 900))
+    if draw(st.booleans()):
+        document["repeat"] = {
+            "within_days": draw(st.sampled_from(REPEAT_WITHIN_DAYS)),
+            "factor": draw(st.integers(2, 5)),
+        }
     if draw(st.booleans()):
         document["cap_per_year"] = draw(st.one_of(st.integers(1, 12), st.integers(1, 60)))
     lists = draw(st.lists(st.sampled_from(["blacklist", "watch"]), unique=True, max_size=2))
@@ -63,7 +83,7 @@ def catalogue_documents(draw, version: int, effective_from: dt.date) -> dict:
             "redlist": {"title": "Red list", "score_at_least": draw(st.integers(1000, 1200))},
             "watch": {"title": "Watch list"},
         },
-        "sources": {"court": {"name": "Court"}},
+        "sources": {source: {"name": source.title()} for source in SOURCES},
         "items": [draw(item_documents(code)) for code in codes],
     }
 
@@ -89,22 +109,34 @@ def ledger_records(draw, max_size: int = 40, around: dt.date | None = None) -> l
     if around is not None:
         recent = st.integers(0, 730).map(lambda back: around - dt.timedelta(days=back))
         days = st.one_of(recent, recent, days)
-    records = []
+    records: list[LedgerRecord] = []
     for number in range(count):
-        item = draw(st.sampled_from(sorted(ITEM_KINDS)))
-        kind = ITEM_KINDS[item]
+        if records and draw(st.integers(0, 9)) < 3:
+            # Near an earlier record of the same subject and item: a repeat's window apart (a
+            # day more or less), or the same day; or the same act from another source.
+            earlier = draw(st.sampled_from(records))
+            gap = draw(st.sampled_from((0, *REPEAT_WITHIN_DAYS))) + draw(st.integers(-1, 1))
+            decided_on = earlier.decided_on + dt.timedelta(days=draw(st.sampled_from([-1, 1])) * gap)
+            item, kind, subject_id = earlier.item, earlier.subject_kind, earlier.subject_id
+            act = draw(st.sampled_from([earlier.act, *ACTS]))
+        else:
+            item = draw(st.sampled_from(sorted(ITEM_KINDS)))
+            kind = ITEM_KINDS[item]
+            subject_id = draw(st.sampled_from(SUBJECTS[kind]))
+            decided_on, act = draw(days), draw(st.sampled_from(ACTS))
         records.append(
             LedgerRecord(
-                source="court",
-                record_id=f"r{number}",
+                source=draw(st.sampled_from(SOURCES)),
+                record_id=draw(st.sampled_from([f"r{number}", f"q{number}"])),
                 revision=1,
                 item=item,
                 subject_kind=kind,
-                subject_id=draw(st.sampled_from(SUBJECTS[kind])),
-                decided_on=draw(days),
+                subject_id=subject_id,
+                decided_on=decided_on,
                 quantity=draw(st.integers(1, 12)),
                 reference=f"DOC-{number}",
                 status=draw(st.sampled_from(["active", "active", "active", "revoked"])),
+                act=act,
             )
         )
     return records

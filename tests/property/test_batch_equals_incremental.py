@@ -1,5 +1,6 @@
 """SPEC §5: the batch scorer and the per-subject (incremental) path give identical results,
-objections overdue at T included (§5.2, §7.1)."""
+objections overdue at T (§5.2, §7.1), repairs (§10.2), repeats (§10.4) and acts recorded by
+several sources (§10.3) included."""
 
 from __future__ import annotations
 
@@ -49,6 +50,34 @@ def objections_to(draw, records: list[LedgerRecord], as_of: dt.date) -> list[Obj
     return objections
 
 
+@st.composite
+def repairs_to(
+    draw, records: list[LedgerRecord], as_of: dt.date
+) -> dict[tuple[str, str], dt.date]:
+    """Repairs granted to random records, before, on or after `as_of` (SPEC §10.2)."""
+    if not records:
+        return {}
+    chosen = draw(st.lists(st.sampled_from(records), max_size=6))
+    return {
+        (record.source, record.record_id): max(
+            record.decided_on, as_of + dt.timedelta(days=draw(st.sampled_from([-40, -1, 0, 1, 9])))
+        )
+        for record in chosen
+    }
+
+
+def repairs_frame(
+    records: list[LedgerRecord], repairs: dict[tuple[str, str], dt.date]
+) -> pl.DataFrame:
+    """What the store will hand the batch scorer: each repaired record's row id, the grant day."""
+    row_id = {(record.source, record.record_id): number for number, record in enumerate(records, 1)}
+    return pl.DataFrame(
+        [(row_id[key], granted_on) for key, granted_on in repairs.items()],
+        schema={"id": pl.Int64, "granted_on": pl.Date},
+        orient="row",
+    )
+
+
 def overdue_frame(records: list[LedgerRecord], objections: list[Objection]) -> pl.DataFrame:
     """What the store hands the batch scorer: each objection's record row id and interval."""
     row_id = {(record.source, record.record_id): number for number, record in enumerate(records, 1)}
@@ -71,18 +100,20 @@ def overdue_frame(records: list[LedgerRecord], objections: list[Objection]) -> p
 def test_batch_and_incremental_scores_are_identical(documents, ledger_and_day, data) -> None:
     records, as_of = ledger_and_day
     objections = data.draw(objections_to(records, as_of))
+    repairs = data.draw(repairs_to(records, as_of))
     rulebook = rulebook_of(*documents)
     ledger = ledger_frame(records).with_row_index("id", offset=1).cast({"id": pl.Int64})
+    overdue, repaired = overdue_frame(records, objections), repairs_frame(records, repairs)
     batch = {
         (row["kind"], row["subject_id"]): (row["score"], row["tier"], row["lists"])
-        for row in score_ledger(
-            ledger, rulebook, as_of, overdue_frame(records, objections)
-        ).iter_rows(named=True)
+        for row in score_ledger(ledger, rulebook, as_of, overdue, repairs=repaired).iter_rows(
+            named=True
+        )
     }
     incremental = {}
     for key in {(record.subject_kind, record.subject_id) for record in records}:
         mine = [record for record in records if (record.subject_kind, record.subject_id) == key]
-        score = score_subject(mine, rulebook, as_of, objections)
+        score = score_subject(mine, rulebook, as_of, objections, repairs)
         if score is not None:
             incremental[key] = (score.score, score.tier, ";".join(score.lists))
     assert batch == incremental
