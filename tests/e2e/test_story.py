@@ -26,9 +26,9 @@ from tests.e2e.world import (
     serving,
 )
 
-SUBJECT = "398106198902192457"  # the conformance example's subject, with a court judgment
-COURT_RECORD = "cou-0000004"
-COURT_REFERENCE = "DOC-35899411"
+SUBJECT = "312683197508207580"  # the conformance example's subject, with court judgments
+COURT_RECORD = "cou-0000003"
+COURT_REFERENCE = "DOC-35788408"
 PARTY = "civil-aviation"
 
 

@@ -59,7 +59,8 @@ def test_a_number_the_scorer_cannot_hold_is_refused_and_the_store_keeps_working(
 
 def test_scoring_at_the_bounds_is_exact_on_the_store(scs, tmp_path: Path) -> None:
     document = catalogue_document(base_score=MAX_SCORE_MAGNITUDE)
-    document["items"][1]["points"] = MAX_ITEM_POINTS  # court.judgment_default
+    document["items"][1]["points"] = MAX_ITEM_POINTS  # court.judgment_default, made a merit
+    del document["items"][1]["severity"]
     document["items"][1]["counts_for_days"] = MAX_COUNTS_FOR_DAYS
     assert publish(scs, tmp_path / "v1.yaml", document).exit_code == 0
     rows = [

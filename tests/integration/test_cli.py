@@ -330,7 +330,8 @@ def test_a_store_locked_by_a_long_ingest_is_waited_for_then_said_in_one_line(
     ingest_in_progress.execute("BEGIN IMMEDIATE")  # what a long ingest holds
     try:
         version_2 = tmp_path / "v2.yaml"
-        version_2.write_text(catalogue_yaml(catalogue_document(2, "2025-06-01")))
+        # Effective in the future: a store with records takes no back-dated rule (SPEC §10.6).
+        version_2.write_text(catalogue_yaml(catalogue_document(2, "2099-01-01")))
         for arguments in (
             ["ingest", str(records), "--source", "court"],
             ["catalog", "publish", str(version_2)],
@@ -423,7 +424,7 @@ def test_a_read_only_store_can_be_scored_and_shown_not_changed(
         == 0
     )
     version_2 = tmp_path / "v2.yaml"
-    version_2.write_text(catalogue_yaml(catalogue_document(2, "2025-06-01")))
+    version_2.write_text(catalogue_yaml(catalogue_document(2, "2099-01-01")))
     (folder / "registry.db").chmod(0o444)
     if read_only == "file and folder":
         folder.chmod(0o555)

@@ -38,18 +38,24 @@ MEASURES = [
     {
         "code": "no_air_travel",
         "title": "May not buy air tickets",
+        "kind": "sanction",
+        "legal_basis": "Opinions on joint punishment of dishonest judgment debtors",
         "applies_to": {"list": "blacklist"},
         "relying_parties": ["civil-aviation"],
     },
     {
         "code": "fast_track",
         "title": "Fast-track approvals",
+        "kind": "reward",
+        "legal_basis": "Opinions on joint rewards for the trustworthy",
         "applies_to": {"tiers": ["AAA", "AA"]},
         "relying_parties": ["city-hall", "civil-aviation"],
     },
     {
-        "code": "close_watch",
-        "title": "Closer supervision",
+        "code": "light_touch",
+        "title": "Fewer routine inspections",
+        "kind": "reward",
+        "legal_basis": "Opinions on joint rewards for the trustworthy",
         "applies_to": {"tier": "A"},
         "relying_parties": ["market-regulator"],
     },
@@ -64,10 +70,10 @@ def calendar() -> Calendar:
 @pytest.fixture
 def city(store: Store, calendar: Calendar, tmp_path: Path) -> Registry:
     """A person with a judgment default (2025-01-02, record "j1") and a red light ("t1"),
-    another person with a red light ("t2"); the black list starts below 950 here."""
+    another person with a red light ("t2"); the low-score list starts below 950 here."""
     registry = Registry(store, clock=calendar)
     document = catalogue_document(effective_from="2020-01-01", measures=MEASURES)
-    document["lists"]["blacklist"]["score_below"] = 950
+    document["lists"]["low_score"]["score_below"] = 950
     assert registry.publish_catalogue(catalogue_yaml(document)).version == 1
     registry.ingest(
         write_records(tmp_path / "court.csv", [record("j1", DEFAULT, PERSON, "2025-01-02")]),
@@ -264,7 +270,7 @@ def test_the_check_answers_yes_or_no_and_is_logged(city: Registry) -> None:
     clean = city.check(OTHER_PERSON, "no_air_travel", "civil-aviation", "ticket sale", day)
     assert (clean.applies, clean.because) == (False, None)
     assert (
-        city.check(OTHER_PERSON, "close_watch", "market-regulator", "audit", day).because
+        city.check(OTHER_PERSON, "light_touch", "market-regulator", "audit", day).because
         == "tier:A"
     )
     assert city.check(PERSON, "fast_track", "city-hall", "permit", day).applies is False
@@ -306,7 +312,7 @@ def test_measures_count_the_subjects_they_apply_to(city: Registry) -> None:
     assert {code: measure.subjects for code, measure in coverage.items()} == {
         "no_air_travel": 1,
         "fast_track": 0,
-        "close_watch": 1,
+        "light_touch": 1,
     }
     assert coverage["fast_track"].relying_parties == ("city-hall", "civil-aviation")
     assert coverage["fast_track"].applies_to == "tiers AAA, AA"

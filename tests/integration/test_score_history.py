@@ -8,11 +8,11 @@ import datetime as dt
 from socialcredit.registry import Registry
 from tests.conftest import EXAMPLE_DIRECTORY
 
-SUBJECT = "398106198902192457"
+SUBJECT = "312683197508207580"  # two court judgments, of 2024-01-01 and 2024-01-14
 DAYS = [
-    dt.date(2023, 1, 1),
     dt.date(2023, 6, 30),
     dt.date(2024, 1, 1),
+    dt.date(2024, 3, 15),
     dt.date(2025, 6, 1),
     dt.date(2026, 11, 20),
 ]
@@ -25,7 +25,7 @@ def test_score_history_matches_the_file_on_each_day_and_is_not_logged(
     registry.ingest(
         EXAMPLE_DIRECTORY / "records-court.jsonl", "court", tmp_path / "court.rejects.csv"
     )
-    registry.file_objection("court", "cou-0000004", "not mine", on=dt.date(2023, 7, 1))
+    registry.file_objection("court", "cou-0000003", "not mine", on=dt.date(2024, 2, 1))
     history = registry.score_history(SUBJECT, "person", DAYS)
     assert registry.store.file_views("person", SUBJECT) == []
     expected = []
@@ -34,7 +34,9 @@ def test_score_history_matches_the_file_on_each_day_and_is_not_logged(
         if files:
             expected.append((day, files[0].score.score))
     assert history == expected
-    assert len(history) >= 3  # the file exists from 2023 on, and the overdue objection shows
+    assert len(history) == 4  # the file exists from 2024 on
+    # On 2024-03-15 the objection to one of the two judgments is overdue: one counts.
+    assert history[2] == (dt.date(2024, 3, 15), 900)
 
 
 def test_no_history_before_the_first_record(example_registry: Registry) -> None:

@@ -531,8 +531,8 @@ _SQLITE_ACT_AS_CSV = (
 _ACT_TEXT_TYPES = {"act": pl.String(), "act_source": pl.String(), "act_record_id": pl.String()}
 # The same three columns read from PostgreSQL.
 _POSTGRESQL_SELECTED = {
-    "act_source": "CASE WHEN r.act IS NOT NULL THEN r.source END",
-    "act_record_id": "CASE WHEN r.act IS NOT NULL THEN r.record_id END",
+    "act_source": "CASE WHEN r.act IS NOT NULL THEN r.source END AS act_source",
+    "act_record_id": "CASE WHEN r.act IS NOT NULL THEN r.record_id END AS act_record_id",
 }
 
 
