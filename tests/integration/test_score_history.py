@@ -36,7 +36,7 @@ def test_score_history_matches_the_file_on_each_day_and_is_not_logged(
     assert history == expected
     assert len(history) == 4  # the file exists from 2024 on
     # On 2024-03-15 the objection to one of the two judgments is overdue: one counts.
-    assert history[2] == (dt.date(2024, 3, 15), 900)
+    assert history[1] == (dt.date(2024, 3, 15), 900)
 
 
 def test_no_history_before_the_first_record(example_registry: Registry) -> None:
