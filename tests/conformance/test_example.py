@@ -84,4 +84,4 @@ def test_the_installed_command_runs_the_example(example: Path, tmp_path: Path) -
     assert (example / "scs.db").exists(), "the default store is ./scs.db"
     shown = run("show", "425109197302262178", "--as-of", "2023-06-30", "--json")
     assert shown.returncode == 0, shown.stderr
-    assert "\"score\": 900" in shown.stdout
+    assert '"score": 900' in shown.stdout

@@ -98,10 +98,20 @@ def assert_same_as_the_release(store: Store) -> None:
         converted = [_as_utc(render.file_document(subject_file)) for subject_file in files]
         # Later releases add to a file; what the release showed must be shown the same.
         assert [
-            {key: document[key] for key in expected}
-            for document, expected in zip(converted, documents)
+            _as_shown_by(document, expected) for document, expected in zip(converted, documents)
         ] == [_as_utc(document) for document in documents]
         assert len(converted) == len(documents)
+
+
+def _as_shown_by(document: dict, release: dict) -> dict:
+    """`document` with only the keys the release's document had, in its records too (SPEC
+    §10 added each counting record's value, repeat factor, act and counted-once record)."""
+    shown = {key: document[key] for key in release}
+    shown["counting_records"] = [
+        {key: entry[key] for key in old}
+        for entry, old in zip(document["counting_records"], release["counting_records"])
+    ]
+    return shown
 
 
 def _as_utc(document: dict) -> dict:
@@ -210,3 +220,91 @@ def test_a_store_with_statements_and_objections_is_converted(unmigrated_store_ur
         assert [objection.subject_id for objection in registry.objections()] == [subject_id]
     finally:
         store.close()
+
+
+def store_of_release_0005(url: str) -> None:
+    """The release store brought to schema 0005 as the release before migration 0008 did: its
+    identity store first (made by that release without the `act` of rejected rows, which this
+    one drops again to build the same layout), then the migrations up to 0005."""
+    release_store_from_rows(url)
+    store_url = parse_store_url(url)
+    engine = sa.create_engine(store_url.sqlalchemy_url)
+    store = Store(store_url, engine)
+    try:
+        with engine.begin() as connection:
+            store.identities.create(connection)
+            if store_url.dialect == "postgresql":
+                connection.execute(
+                    sa.text(f"ALTER TABLE {schema.IDENTITY_SCHEMA}.submitted_rows DROP COLUMN act")
+                )
+            else:
+                with store.identities.engine.begin() as own:
+                    own.execute(sa.text("ALTER TABLE submitted_rows DROP COLUMN act"))
+            config = Config()
+            config.set_main_option(
+                "script_location",
+                str(resources.files("socialcredit.store").joinpath("migrations")),
+            )
+            config.attributes["connection"] = connection
+            config.attributes["identities"] = store.identities
+            command.upgrade(config, "0005_subject_hash_index")
+    finally:
+        store.close()
+        engine.dispose()
+
+
+def _columns(store: Store) -> tuple[set[str], set[str]]:
+    """The columns of `records` and of the identity store's `submitted_rows`."""
+    with store.engine.connect() as connection:
+        records = {column["name"] for column in sa.inspect(connection).get_columns("records")}
+    if store.identities.path is None:
+        with store.engine.connect() as connection:
+            submitted = sa.inspect(connection).get_columns(
+                "submitted_rows", schema=schema.IDENTITY_SCHEMA
+            )
+    else:
+        with store.identities.engine.connect() as connection:
+            submitted = sa.inspect(connection).get_columns("submitted_rows")
+    return records, {column["name"] for column in submitted}
+
+
+def test_a_store_of_schema_0005_gains_the_act_and_scores_as_before(
+    unmigrated_store_url: str, tmp_path: Path
+) -> None:
+    """Migration 0008 (SPEC §4.1's act): records and rejected rows of before name no act, the
+    scores stay the release's, and the converted store takes acts."""
+    from tests.helpers import PERSON, write_records
+
+    store_url = unmigrated_store_url
+    store_of_release_0005(store_url)
+    store = Store.open(store_url)
+    try:
+        records, submitted = _columns(store)
+        assert "act" in records and "act" in submitted
+        assert_converted(store)
+        rejected = store.rejected_rows(6)
+        assert rejected.height and rejected["act"].null_count() == rejected.height
+        assert store.current_ledger()["act"].null_count() == store.current_ledger().height
+
+        registry = Registry(store, clock=lambda: NOW)
+        rows = [
+            {
+                "record_id": "tra-act-1",
+                "item": "traffic.red_light",
+                "subject_id": PERSON,
+                "decided_on": "2026-11-01",
+                "reference": "DOC-ACT-1",
+                "act": "CASE-1",
+            }
+        ]
+        ingested = registry.ingest(write_records(tmp_path / "act.csv", rows), "traffic-police")
+        assert ingested.counts.accepted == 1
+        (stored,) = [r for r in store.records_naming(PERSON) if r.record_id == "tra-act-1"]
+        assert stored.act == "CASE-1"
+    finally:
+        store.close()
+    reopened = Store.open(store_url)  # converting again changes nothing
+    try:
+        assert "act" in _columns(reopened)[0]
+    finally:
+        reopened.close()

@@ -198,3 +198,49 @@ def test_an_ingest_that_fails_leaves_no_segment(
     cache = registry.store.ledger_cache
     assert list(cache.directory.glob("*")) == []
     assert registry.store.current_ledger().height == 0
+
+
+def test_a_segment_written_before_records_had_an_act_is_never_used(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache written by a release before migration 0008 (segments without the act's columns,
+    named by the stamps of then) is read from the store again and rewritten; a segment of that
+    layout under today's name is refused by its columns."""
+    import hashlib
+
+    from socialcredit.store import ledger_cache
+
+    def stamp_before_acts(batch_id, file_sha256, received_at, accepted):
+        text = f"{file_sha256}|{received_at}|{accepted}"
+        digest = hashlib.sha256(text.encode()).hexdigest()[: ledger_cache.STAMP_HEX_DIGITS]
+        return ledger_cache.BatchStamp(batch_id, digest, accepted)
+
+    without_acts = {
+        name: dtype
+        for name, dtype in ledger_cache.SEGMENT_COLUMNS.items()
+        if not name.startswith("act")
+    }
+    with monkeypatch.context() as before_acts:
+        before_acts.setattr(ledger_cache.BatchStamp, "of", staticmethod(stamp_before_acts))
+        before_acts.setattr(ledger_cache, "SEGMENT_COLUMNS", without_acts)
+        registry.publish_catalogue(catalogue_yaml(catalogue_document()))
+        rows = [record("a", "traffic.red_light", PERSON, "2025-01-01", act="CASE-1")]
+        registry.ingest(write_records(tmp_path / "r.csv", rows), "traffic-police")
+    (old,) = _segments(registry)
+    assert "act" not in pl.read_parquet(old).columns
+    assert registry.store.current_ledger()["act"].cast(pl.String).to_list() == ["CASE-1"]
+    (rewritten,) = _segments(registry)
+    assert rewritten != old and not old.exists()
+    assert "act" in pl.read_parquet(rewritten).columns
+
+    # The old layout under today's name (its digest made right) is refused all the same.
+    data = pl.read_parquet(rewritten).drop("act", "act_source", "act_record_id")
+    rewritten.unlink()
+    temporary = tmp_path / "old-layout.parquet"
+    data.write_parquet(temporary)
+    digest = hashlib.sha256(temporary.read_bytes()).hexdigest()[: ledger_cache.DIGEST_HEX_DIGITS]
+    prefix = rewritten.name.rsplit(".", 2)[0]
+    temporary.rename(rewritten.with_name(f"{prefix}.{digest}{SEGMENT_SUFFIX}"))
+    assert registry.store.current_ledger()["act"].cast(pl.String).to_list() == ["CASE-1"]
+    (again,) = _segments(registry)
+    assert "act" in pl.read_parquet(again).columns

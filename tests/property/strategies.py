@@ -116,7 +116,9 @@ def ledger_records(draw, max_size: int = 40, around: dt.date | None = None) -> l
             # day more or less), or the same day; or the same act from another source.
             earlier = draw(st.sampled_from(records))
             gap = draw(st.sampled_from((0, *REPEAT_WITHIN_DAYS))) + draw(st.integers(-1, 1))
-            decided_on = earlier.decided_on + dt.timedelta(days=draw(st.sampled_from([-1, 1])) * gap)
+            decided_on = earlier.decided_on + dt.timedelta(
+                days=draw(st.sampled_from([-1, 1])) * gap
+            )
             item, kind, subject_id = earlier.item, earlier.subject_kind, earlier.subject_id
             act = draw(st.sampled_from([earlier.act, *ACTS]))
         else:

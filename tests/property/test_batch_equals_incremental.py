@@ -51,9 +51,7 @@ def objections_to(draw, records: list[LedgerRecord], as_of: dt.date) -> list[Obj
 
 
 @st.composite
-def repairs_to(
-    draw, records: list[LedgerRecord], as_of: dt.date
-) -> dict[tuple[str, str], dt.date]:
+def repairs_to(draw, records: list[LedgerRecord], as_of: dt.date) -> dict[tuple[str, str], dt.date]:
     """Repairs granted to random records, before, on or after `as_of` (SPEC §10.2)."""
     if not records:
         return {}

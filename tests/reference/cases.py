@@ -236,7 +236,9 @@ def later_rows(
         # or the same day), D a repeat's window.
         gap = draw(st.sampled_from(REPEAT_DAYS)) + draw(st.sampled_from([-1, 0, 0, 1]))
         gap = 0 if draw(st.integers(0, 9)) == 0 else gap
-        decided_on = _day(dt.date.fromisoformat(base["decided_on"]), draw(st.sampled_from([-1, 1])) * gap)
+        decided_on = _day(
+            dt.date.fromisoformat(base["decided_on"]), draw(st.sampled_from([-1, 1])) * gap
+        )
         return {
             **base,
             "record_id": draw(st.sampled_from(SIBLING_IDS)),

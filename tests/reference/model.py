@@ -382,9 +382,7 @@ def score_one(
         winner = winners.get(record, record)
         if winner is not record:
             points = 0
-            counted_once.add(
-                ((record.source, record.record_id), (winner.source, winner.record_id))
-            )
+            counted_once.add(((record.source, record.record_id), (winner.source, winner.record_id)))
         bucket = (record.item, record.decided_on.year, rule.version)
         buckets[bucket] += points
         caps[bucket] = rule.cap
@@ -407,9 +405,7 @@ def score_one(
     factors = [(item, points) for points, item in negative] + [
         (item, -points) for points, item in positive
     ]
-    counting = {
-        (record.source, record.record_id, record.revision) for record in counting_records
-    }
+    counting = {(record.source, record.record_id, record.revision) for record in counting_records}
     return Score(
         subject_id,
         kind,

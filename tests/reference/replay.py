@@ -129,7 +129,9 @@ def overdue_frame(
     )
 
 
-def repairs_frame(repairs: dict[tuple[str, str], dt.date], current: list[model.Record]) -> pl.DataFrame:
+def repairs_frame(
+    repairs: dict[tuple[str, str], dt.date], current: list[model.Record]
+) -> pl.DataFrame:
     """The model's repairs as the batch scorer takes them: the ledger row (its position in
     `current`) and the day repair was granted."""
     position = {(record.source, record.record_id): index for index, record in enumerate(current)}

@@ -22,6 +22,7 @@ from rich.table import Table
 
 from socialcredit.csv_files import write_csv
 from socialcredit.domain.objections import Objection
+from socialcredit.domain.scoring import CountingRecord
 from socialcredit.registry import SubjectFile
 from socialcredit.rights import Statement
 from socialcredit.store.store import CatalogueRow, IngestBatch
@@ -100,6 +101,14 @@ def file_document(subject_file: SubjectFile) -> dict[str, Any]:
                 "decided_on": entry.record.decided_on.isoformat(),
                 "quantity": entry.record.quantity,
                 "points": entry.points,
+                # SPEC §10.4, §10.3: points × quantity × the repeat factor, and the record of
+                # the same act that scores in this one's place (then `points` is 0).
+                "value": entry.value,
+                "repeat_factor": entry.repeat_factor,
+                "act": entry.record.act,
+                "counted_once_with": None
+                if entry.counted_once_with is None
+                else dict(zip(("source", "record_id"), entry.counted_once_with)),
                 "reference": entry.record.reference,
                 "legal_basis": entry.rule.legal_basis,
                 "catalogue_version": entry.rule.version,
@@ -156,6 +165,25 @@ def files_json(files: list[SubjectFile]) -> str:
     return orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode()
 
 
+def _rule_notes(records: tuple[CountingRecord, ...]) -> list[str]:
+    """Why a record's points differ from points × quantity (SPEC §10.4, §10.3)."""
+    notes = []
+    for entry in records:
+        record = entry.record
+        if entry.repeat_factor != 1:
+            notes.append(
+                f"{record.source} {record.record_id}: a repeat, points × quantity × "
+                f"{entry.repeat_factor} = {entry.value:+d}"
+            )
+        if entry.counted_once_with is not None:
+            source, record_id = entry.counted_once_with
+            notes.append(
+                f"{record.source} {record.record_id}: act {record.act} counted once with "
+                f"{source} {record_id}, which scores for it"
+            )
+    return notes
+
+
 def print_file(console: Console, subject_file: SubjectFile) -> None:
     score = subject_file.score
     lists = ", ".join(score.lists) or "none"
@@ -189,6 +217,8 @@ def print_file(console: Console, subject_file: SubjectFile) -> None:
             str(entry.counts_until or "-"),
         )
     console.print(records)
+    for note in _rule_notes(score.counting_records):
+        console.print(note, markup=False)
     print_objections(console, subject_file.objections, title="Objections")
     statement = subject_file.statement
     if statement is None:

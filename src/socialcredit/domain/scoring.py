@@ -21,7 +21,6 @@ from socialcredit.domain.objections import Objection, records_held_back
 from socialcredit.domain.records import LedgerRecord
 from socialcredit.domain.rules import ItemRule, Rulebook
 
-
 # A record as the subject's file names it: (source, record_id).
 RecordKey = tuple[str, str]
 

@@ -83,6 +83,14 @@ def subject_file_public(subject_file: SubjectFile) -> schemas.SubjectFilePublic:
                 decided_on=entry.record.decided_on,
                 quantity=entry.record.quantity,
                 points=entry.points,
+                value=entry.value,
+                repeat_factor=entry.repeat_factor,
+                act=entry.record.act,
+                counted_once_with=None
+                if entry.counted_once_with is None
+                else schemas.RecordName(
+                    source=entry.counted_once_with[0], record_id=entry.counted_once_with[1]
+                ),
                 reference=entry.record.reference,
                 legal_basis=entry.rule.legal_basis,
                 catalogue_version=entry.rule.version,

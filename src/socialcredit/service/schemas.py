@@ -105,6 +105,11 @@ class KeyFactorPublic(_Public):
     points: int
 
 
+class RecordName(_Public):
+    source: str
+    record_id: str
+
+
 class CountingRecordPublic(_Public):
     source: str
     record_id: str
@@ -114,6 +119,10 @@ class CountingRecordPublic(_Public):
     decided_on: dt.date
     quantity: int
     points: int
+    value: int  # SPEC §10.4: points × quantity × repeat_factor
+    repeat_factor: int
+    act: str | None
+    counted_once_with: RecordName | None  # SPEC §10.3: the record that scores for the act
     reference: str
     legal_basis: str
     catalogue_version: int

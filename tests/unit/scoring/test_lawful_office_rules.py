@@ -113,8 +113,16 @@ def test_a_revoked_earlier_record_is_no_repeat_but_an_expired_or_held_back_one_i
     # The earlier record need not count at T: here an objection holds it back.
     earlier = record("a", days_before(1))
     held_back = Objection(
-        1, "traffic-police", "a", 1, "person", PERSON, DAY - dt.timedelta(OBJECTION_ANSWER_DAYS),
-        "not me", None, DAY,
+        1,
+        "traffic-police",
+        "a",
+        1,
+        "person",
+        PERSON,
+        DAY - dt.timedelta(OBJECTION_ANSWER_DAYS),
+        "not me",
+        None,
+        DAY,
     )
     score = both([earlier, record("b", DAY)], objections=[held_back])
     assert score.score == 1000 - 15 and [e.record.record_id for e in score.counting_records] == [
@@ -136,9 +144,7 @@ def test_a_repeat_multiplies_the_whole_value_and_caps_clip_the_sum_of_values() -
         record("b", DAY, item="charity.volunteer_hour", source="charity", quantity=4),
     ]
     assert both(records, rulebook=capped).score == 1000 + 2 + 4 * 5
-    records.append(
-        record("c", DAY, item="charity.volunteer_hour", source="charity", quantity=10)
-    )
+    records.append(record("c", DAY, item="charity.volunteer_hour", source="charity", quantity=10))
     assert both(records, rulebook=capped).score == 1000 + 30  # 2 + 20 + 50, capped
 
 
@@ -229,7 +235,11 @@ def test_only_counting_records_share_an_act() -> None:
     assert both(records).score == 900
     # Revoked, the judgment no longer counts; the red light scores for the act.
     records[0] = record(
-        "old", days_before(400), item="court.judgment_default", source="court", act="X",
+        "old",
+        days_before(400),
+        item="court.judgment_default",
+        source="court",
+        act="X",
         status="revoked",
     )
     assert both(records).score == 995

@@ -30,10 +30,14 @@ def _postgresql() -> bool:
 def upgrade() -> None:
     op.add_column("records", sa.Column("act", sa.Text, nullable=True))
     if _postgresql():
-        op.execute(f"ALTER TABLE {IDENTITY_SCHEMA}.submitted_rows ADD COLUMN IF NOT EXISTS act text")
+        op.execute(
+            f"ALTER TABLE {IDENTITY_SCHEMA}.submitted_rows ADD COLUMN IF NOT EXISTS act text"
+        )
         return
     with context.config.attributes["identities"].engine.begin() as identities:
-        columns = {row[1] for row in identities.exec_driver_sql("PRAGMA table_info(submitted_rows)")}
+        columns = {
+            row[1] for row in identities.exec_driver_sql("PRAGMA table_info(submitted_rows)")
+        }
         if "act" not in columns:
             identities.exec_driver_sql("ALTER TABLE submitted_rows ADD COLUMN act TEXT")
 
