@@ -84,8 +84,9 @@ def bare_pipeline(ledger: pl.DataFrame, rules, rows: str = "counting") -> pl.Dat
 
 
 def scoring_ledger(records: int, subjects: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The generated ledger in exactly the columns and types the store hands the scorer, and
-    the subjects (key, kind, identifier) it joins back to its output."""
+    """The generated ledger in exactly the columns and types the store hands the scorer (acts
+    and repeats included, SPEC §10), and the subjects (key, kind, identifier) it joins back to
+    its output."""
     from socialcredit.scoring.batch import with_subject_keys
     from socialcredit.store.bulk import as_ledger
 
@@ -94,6 +95,11 @@ def scoring_ledger(records: int, subjects: int) -> tuple[pl.DataFrame, pl.DataFr
         .then(pl.lit("person"))
         .otherwise(pl.lit("organization"))
         .alias("subject_kind")
+    )
+    # As the store hands them over: the act's tie-break only where a record names an act.
+    frame = frame.with_columns(
+        pl.when(pl.col("act").is_not_null()).then(pl.lit(SOURCE)).alias("act_source"),
+        pl.when(pl.col("act").is_not_null()).then(pl.col("record_id")).alias("act_record_id"),
     )
     keyed, named = with_subject_keys(frame)
     return as_ledger(keyed.collect()), named

@@ -26,23 +26,33 @@ SOURCE = "bench-source"
 FAULTY_SHARE = 0.02
 SUBMISSION_DAY = dt.date(2026, 11, 1)
 
+# code, points, counts_for_days, cap_per_year, lists, repeat (within_days, factor) or None.
+# Negative items name the severity whose window holds counts_for_days (SPEC §10.1).
 PERSON_ITEMS = [
-    ("traffic.red_light", -5, 730, None, []),
-    ("traffic.speeding", -10, 730, None, []),
-    ("court.judgment_default", -100, 1825, None, ["blacklist"]),
-    ("charity.volunteer_hour", 1, 365, 30, []),
-    ("charity.blood_donation", 10, 730, 20, []),
-    ("utility.arrears", -20, 1095, 60, []),
-    ("lending.default", -50, 1825, None, []),
-    ("honours.city_commendation", 30, 1095, None, []),
+    ("traffic.red_light", -5, 365, None, [], (365, 2)),
+    ("traffic.speeding", -10, 365, None, [], (180, 3)),
+    ("court.judgment_default", -100, 1095, None, ["blacklist"], None),
+    ("charity.volunteer_hour", 1, 365, 30, [], None),
+    ("charity.blood_donation", 10, 730, 20, [], None),
+    ("utility.arrears", -20, 1095, 60, [], None),
+    ("lending.default", -50, 1095, None, [], None),
+    ("honours.city_commendation", 30, 1095, None, [], None),
 ]
 ORGANIZATION_ITEMS = [
-    ("tax.arrears_major", -150, 1095, None, ["tax_arrears"]),
-    ("tax.a_rating", 30, 365, None, []),
-    ("market.product_safety_fine", -40, 1095, 120, []),
-    ("market.late_annual_report", -5, 365, None, []),
-    ("environment.emission_penalty", -60, 1095, None, []),
+    ("tax.arrears_major", -150, 1095, None, ["tax_arrears"], None),
+    ("tax.a_rating", 30, 365, None, [], None),
+    ("market.product_safety_fine", -40, 365, 120, [], (365, 2)),
+    ("market.late_annual_report", -5, 90, None, [], None),
+    ("environment.emission_penalty", -60, 1095, None, [], None),
 ]
+# Rows that name an act (SPEC §10.3), each shared with the subject's other rows of the same
+# draw: so one act is often recorded twice.
+ACT_SHARE = 0.05
+ACTS_PER_SUBJECT = 2
+
+
+def _severity(days: int) -> str:
+    return "minor" if days <= 90 else "ordinary" if days <= 365 else "serious"
 
 
 def catalogue_yaml() -> str:
@@ -59,7 +69,8 @@ def catalogue_yaml() -> str:
         "  - {name: C, min: 850}",
         "  - {name: D}",
         "lists:",
-        "  blacklist: {title: Seriously untrustworthy, score_below: 800}",
+        "  blacklist: {title: Seriously untrustworthy}",
+        "  low_score: {title: Low score, score_below: 800}",
         "  redlist: {title: Trustworthy, score_at_least: 1050}",
         "  tax_arrears: {title: Major tax violators}",
         "sources:",
@@ -67,7 +78,7 @@ def catalogue_yaml() -> str:
         "items:",
     ]
     for kind, items in (("person", PERSON_ITEMS), ("organization", ORGANIZATION_ITEMS)):
-        for code, points, days, cap, lists in items:
+        for code, points, days, cap, lists, repeat in items:
             lines += [
                 f"  - code: {code}",
                 f"    title: Benchmark item {code}",
@@ -77,6 +88,10 @@ def catalogue_yaml() -> str:
                 f"    issuers: [{SOURCE}]",
                 "    legal_basis: Benchmark Regulations art. 1",
             ]
+            if points < 0:
+                lines.append(f"    severity: {_severity(days)}")
+            if repeat:
+                lines.append(f"    repeat: {{within_days: {repeat[0]}, factor: {repeat[1]}}}")
             if cap:
                 lines.append(f"    cap_per_year: {cap}")
             if lists:
@@ -104,6 +119,8 @@ def ledger_frame(records: int, subjects: int, seed: int = 7) -> pl.DataFrame:
     )
     start = (dt.date(2021, 1, 1) - dt.date(1970, 1, 1)).days
     end = (SUBMISSION_DAY - dt.date(1970, 1, 1)).days
+    names_act = rng.random(records) < ACT_SHARE
+    act_draw = rng.integers(0, ACTS_PER_SUBJECT, records)
     return pl.DataFrame(
         {
             "record_id": pl.int_range(0, records, eager=True).cast(pl.String).str.zfill(10),
@@ -113,8 +130,14 @@ def ledger_frame(records: int, subjects: int, seed: int = 7) -> pl.DataFrame:
             "quantity": rng.integers(1, 4, records),
             "reference": pl.int_range(0, records, eager=True).cast(pl.String).str.zfill(9),
             "status": np.where(rng.random(records) < 0.03, "revoked", "active"),
+            "act": pl.Series(subject_index).cast(pl.String)
+            + "-"
+            + pl.Series(act_draw).cast(pl.String),
         }
-    ).with_columns(("DOC-" + pl.col("reference")).alias("reference"))
+    ).with_columns(
+        ("DOC-" + pl.col("reference")).alias("reference"),
+        pl.when(pl.lit(names_act)).then("ACT-" + pl.col("act")).alias("act"),
+    )
 
 
 def with_faults(frame: pl.DataFrame, seed: int = 8) -> pl.DataFrame:

@@ -164,9 +164,13 @@ def judged_records(
             .alias("value")
         )
     )
-    if rulebook.repeat_item_codes:
+    acts, repeats = names_acts(ledger), bool(rulebook.repeat_item_codes)
+    if acts or repeats:
+        # Each rule below reads the judged records more than once: judge them once.
+        judged = judged.collect().lazy()
+    if repeats:
         judged = _with_repeats(judged, rulebook)
-    if names_acts(ledger):
+    if acts:
         judged = _counted_once(judged)
     return judged
 
@@ -175,35 +179,42 @@ def _with_repeats(judged: pl.LazyFrame, rulebook: Rulebook) -> pl.LazyFrame:
     """SPEC §10.4: a counting record of an item that declares a repeat (in the version that
     scores it) is worth F times its points × quantity when the same subject has another record
     of the same item code, its current revision active, decided in the D days before it
-    (D, F from the repeat). The latest such earlier day is found by an as-of join per subject
-    and item, strictly before the decision day (a record of the same day is no repeat); the
-    earlier record need not count. Only the records of repeating items take part."""
-    repeating = pl.col("counts") & pl.col("repeat_factor").is_not_null()
-    codes = pl.Series(rulebook.repeat_item_codes, dtype=pl.String)
+    (D, F from the repeat); the earlier record need not count.
+
+    Only the active records of repeating items take part (every record that may be repeated is
+    one of them). Sorted by subject, item and day, each row's latest earlier day is the day of
+    the nearest row above it in the same series with a day before its own: the row above's
+    day where that differs, else (the same day: no repeat) what the row above found."""
+    taking_part = (pl.col("status") == "active") & pl.col("item").is_in(
+        list(rulebook.repeat_item_codes)
+    )
+    day = pl.col("decided_on")
+    same_series = (pl.col(SUBJECT) == pl.col(SUBJECT).shift()) & (
+        pl.col("item") == pl.col("item").shift()
+    )
+    # Null for a series' first row: a sentinel keeps the fill below from crossing series.
+    no_earlier_day = pl.lit(None, pl.Date)
     earlier = (
-        judged.filter(
-            (pl.col("status") == "active") & pl.col("item").cast(pl.String).is_in(codes.implode())
-        )
-        .select(SUBJECT, "item", pl.col("decided_on").alias("earlier_on"))
-        .unique()
-        .sort("earlier_on")
+        pl.when(~same_series.fill_null(False))
+        .then(pl.lit(dt.date.min))
+        .when(day != day.shift())
+        .then(day.shift())
+        .otherwise(no_earlier_day)
+        .forward_fill()
     )
     repeated = (
-        judged.filter(repeating)
-        .sort("decided_on")
-        .join_asof(
-            earlier,
-            left_on="decided_on",
-            right_on="earlier_on",
-            by=[SUBJECT, "item"],
-            strategy="backward",
-            allow_exact_matches=False,
-            check_sortedness=False,  # sorted by day above, so within each (subject, item) too
-        )
+        judged.filter(taking_part)
+        # By the category's number, not its text: only the grouping matters here.
+        .sort(SUBJECT, pl.col("item").to_physical(), "decided_on")
+        .with_columns(earlier.alias("earlier_on"))
         .with_columns(
             pl.when(
-                pl.col("decided_on").cast(pl.Int32) - pl.col("earlier_on").cast(pl.Int32)
-                <= pl.col("repeat_within_days")
+                pl.col("counts")
+                & (pl.col("earlier_on") > dt.date.min)
+                & (
+                    day.cast(pl.Int32) - pl.col("earlier_on").cast(pl.Int32)
+                    <= pl.col("repeat_within_days")
+                )
             )
             .then(pl.col("value") * pl.col("repeat_factor"))
             .otherwise(pl.col("value"))
@@ -211,7 +222,7 @@ def _with_repeats(judged: pl.LazyFrame, rulebook: Rulebook) -> pl.LazyFrame:
         )
         .drop("earlier_on")
     )
-    return pl.concat([judged.filter(~repeating), repeated])
+    return pl.concat([judged.filter(~taking_part), repeated])
 
 
 def _counted_once(judged: pl.LazyFrame) -> pl.LazyFrame:
@@ -227,7 +238,7 @@ def _counted_once(judged: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(best_first.alias("__best_first"))
         .sort(
             SUBJECT,
-            pl.col("act").cast(pl.String),
+            pl.col("act").to_physical(),  # grouping only; the tie-break below is by text
             "__best_first",
             "decided_on",
             pl.col("act_source").cast(pl.String),
