@@ -192,14 +192,15 @@ def _with_repeats(judged: pl.LazyFrame, rulebook: Rulebook) -> pl.LazyFrame:
     same_series = (pl.col(SUBJECT) == pl.col(SUBJECT).shift()) & (
         pl.col("item") == pl.col("item").shift()
     )
-    # Null for a series' first row: a sentinel keeps the fill below from crossing series.
-    no_earlier_day = pl.lit(None, pl.Date)
+    # A series' first row has no earlier day: a sentinel (date.min), which also keeps the fill
+    # from crossing into the next series. A row of the same day as the row above is left null
+    # and filled with what that row found.
     earlier = (
         pl.when(~same_series.fill_null(False))
         .then(pl.lit(dt.date.min))
         .when(day != day.shift())
         .then(day.shift())
-        .otherwise(no_earlier_day)
+        .otherwise(pl.lit(None, pl.Date))
         .forward_fill()
     )
     repeated = (
