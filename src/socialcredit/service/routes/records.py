@@ -19,8 +19,7 @@ import anyio
 from fastapi import APIRouter, Depends, Request
 
 from socialcredit.ingest.readers import UnreadableFile
-from socialcredit.keys import Principal
-from socialcredit.registry import IngestResult, Registry, UnknownSource
+from socialcredit.registry import IngestResult, Principal, Registry, UnknownSource
 from socialcredit.service import schemas
 from socialcredit.service.auth import get_registry, require_roles
 from socialcredit.service.errors import ERROR_RESPONSES, ApiError
@@ -84,7 +83,7 @@ def _ingest(
     result = registry.ingest(path, source, path.with_name("rejects.csv"))
     rejects = []
     if result.counts.rejected:
-        frame = registry.store.rejected_rows(result.batch_id).head(REJECTS_SHOWN_MAX)
+        frame = registry.rejected_rows(result.batch_id).head(REJECTS_SHOWN_MAX)
         rejects = [
             schemas.RejectedRow(row=row, reason=reason)
             for row, reason in zip(frame["row"], frame["reason"], strict=True)
