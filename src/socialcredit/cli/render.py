@@ -83,13 +83,14 @@ def write_scores(scores: pl.DataFrame, out: Path) -> None:
 
 def to_json(value: object) -> str:
     """A registry document (pydantic) as the CLI prints it: indented, dates as YYYY-MM-DD,
-    instants with their offset."""
-    return orjson.dumps(document_data(value), option=orjson.OPT_INDENT_2).decode()
+    instants with their offset (orjson's, as `datetime.isoformat`)."""
+    plain = _ANY.dump_python(value, by_alias=True)
+    return orjson.dumps(plain, option=orjson.OPT_INDENT_2).decode()
 
 
 def document_data(value: object) -> Any:
-    """A document (or a list of them) as plain data, its keys as the documents name them."""
-    return _ANY.dump_python(value, by_alias=True)
+    """A document (or a list of them) as the JSON `to_json` prints, parsed back."""
+    return orjson.loads(to_json(value))
 
 
 _ANY: TypeAdapter[Any] = TypeAdapter(Any)
