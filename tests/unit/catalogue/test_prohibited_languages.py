@@ -54,7 +54,9 @@ def test_the_match_names_the_term_as_it_appears_in_the_item() -> None:
 
 
 def test_chinese_is_matched_without_spaces_and_inside_longer_text() -> None:
-    assert find_prohibited_ground("居民因多次越级上访被扣分").ground.name == "petitions_and_complaints"
+    assert (
+        find_prohibited_ground("居民因多次越级上访被扣分").ground.name == "petitions_and_complaints"
+    )
     assert find_prohibited_ground("trafficcode.2024", "在微博发表不当言论").ground.name == "speech"
     assert find_prohibited_ground("人员参加宗教活动", "").ground.name == "religion"
 
