@@ -1,5 +1,6 @@
-"""The prohibited-grounds guard (SPEC §1): no catalogue item may score what a person believes,
-says, is, loves, knows, or where they go.
+"""The prohibited-grounds guard (SPEC §1, §10.5): no catalogue item may score what a person
+believes, says, reads, is, loves, knows, how they live, whom they report on, what they ask of
+the authorities, or where they go; no measure may reach the subject's family.
 
 The grounds and their terms, in English and Chinese, are data (`prohibited_grounds.yaml`).
 Every text is first normalized (NFKC, case folded, accents stripped, every run of punctuation

@@ -2,8 +2,8 @@
 
 Structure (types, required fields, bounds) is checked by the pydantic models item by item, so
 that one broken item does not hide the problems of the others; then the rules that relate the
-parts: unique codes, declared issuers and lists, tier order, prohibited grounds, and the
-order of versions.
+parts: unique codes, declared issuers and lists, tier order, prohibited grounds (of items,
+lists and measures), and the order of versions.
 """
 
 from __future__ import annotations

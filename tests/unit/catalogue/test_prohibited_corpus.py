@@ -18,11 +18,11 @@ printed (`pytest -s tests/unit/catalogue/test_prohibited_corpus.py`).
 - measures `held_out` (SPEC §10.5): 16/16 refused, 0/20 ordinary refused.
 - development: 549/553 refused, 1/399 ordinary refused; measures 90/90 and 0/96.
 
-The held-out items missed are paraphrases that use none of the terms ("Blocked the entrance
-of the township government with others", "Smokes heavily"): what a word list cannot catch and
-a human review must. The counts are held below as bounds, so that a change of terms that
-refuses fewer prohibited or more ordinary entries in any part fails here; a change that does
-better updates them.
+The held-out items missed are paraphrases that use none of the terms ("Keeps late hours",
+热爱社会主义祖国, "Organised an unapproved gathering"; the README lists more): what a word
+list cannot catch and a human review must. The counts are held below as bounds, so that a
+change of terms that refuses fewer prohibited or more ordinary entries in any part fails here;
+a change that does better updates them.
 """
 
 from __future__ import annotations
