@@ -32,8 +32,6 @@ FIELD_DEFAULTS = {"revision": "1", "quantity": "1", "status": "active"}
 # The fields whose equality makes a resubmitted revision a duplicate rather than a conflict.
 CONTENT_FIELDS = ("item", "subject_id", "decided_on", "quantity", "reference", "status", "act")
 
-RECORD_ID_MAX_LENGTH = 64
-ACT_MAX_LENGTH = 64  # SPEC §4.1
 # Quantities and revisions are stored as 32-bit integers; larger values are refused by name
 # rather than overflowing silently.
 MAX_COUNT = 2**31 - 1

@@ -13,11 +13,10 @@ import datetime as dt
 import polars as pl
 
 from socialcredit.domain.identifiers import identifier_problems, normalize_identifier_expr
+from socialcredit.domain.limits import ACT_MAX_CHARS, RECORD_ID_MAX_CHARS
 from socialcredit.domain.records import (
-    ACT_MAX_LENGTH,
     FIELD_DEFAULTS,
     MAX_COUNT,
-    RECORD_ID_MAX_LENGTH,
     RECORD_STATUSES,
     REQUIRED_FIELDS,
     SUBMITTED_FIELDS,
@@ -130,11 +129,11 @@ def check_chunk(
     has = {name: pl.col(NORMALIZED[name]).is_not_null() for name in SUBMITTED_FIELDS}
     problems = [
         *(pl.when(~has[name]).then(pl.lit(f"missing field {name}")) for name in REQUIRED_FIELDS),
-        pl.when(pl.col(NORMALIZED["record_id"]).str.len_chars() > RECORD_ID_MAX_LENGTH).then(
-            pl.lit(f"record_id is longer than {RECORD_ID_MAX_LENGTH} characters")
+        pl.when(pl.col(NORMALIZED["record_id"]).str.len_chars() > RECORD_ID_MAX_CHARS).then(
+            pl.lit(f"record_id is longer than {RECORD_ID_MAX_CHARS} characters")
         ),
-        pl.when(pl.col(NORMALIZED["act"]).str.len_chars() > ACT_MAX_LENGTH).then(
-            pl.lit(f"act is longer than {ACT_MAX_LENGTH} characters")
+        pl.when(pl.col(NORMALIZED["act"]).str.len_chars() > ACT_MAX_CHARS).then(
+            pl.lit(f"act is longer than {ACT_MAX_CHARS} characters")
         ),
         revision_problem,
         quantity_problem,
