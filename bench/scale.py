@@ -44,7 +44,7 @@ def part_paths(records: int) -> list[Path]:
 def generate(records: int, seed: int = 17) -> None:
     """Parquet parts of `records` records over records // 10 subjects, written once, in the
     types the store hands the scorer (item codes as categories, kinds and statuses as enums)."""
-    from socialcredit.store.bulk import as_ledger
+    from socialcredit.store.ledger_read import as_ledger
 
     directory = CACHE / f"{records}"
     if (directory / "complete").exists():
@@ -87,7 +87,7 @@ def generate(records: int, seed: int = 17) -> None:
 
 
 def ledger(records: int) -> pl.LazyFrame:
-    from socialcredit.store.bulk import LEDGER_COLUMNS
+    from socialcredit.store.ledger_cache import LEDGER_COLUMNS
 
     return pl.scan_parquet(part_paths(records)).cast(LEDGER_COLUMNS)
 

@@ -87,7 +87,7 @@ def scoring_ledger(records: int, subjects: int) -> tuple[pl.DataFrame, pl.DataFr
     """The generated ledger in exactly the columns and types the store hands the scorer, and
     the subjects (key, kind, identifier) it joins back to its output."""
     from socialcredit.scoring.batch import with_subject_keys
-    from socialcredit.store.bulk import as_ledger
+    from socialcredit.store.ledger_read import as_ledger
 
     frame = ledger_frame(records, subjects).with_columns(
         pl.when(pl.col("subject_id").str.contains(r"^\d{17}"))

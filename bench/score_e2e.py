@@ -210,7 +210,7 @@ def main() -> None:
         del frame
         if arguments.bare == "keyed":
             from socialcredit.scoring.batch import with_subject_keys
-            from socialcredit.store.bulk import as_ledger
+            from socialcredit.store.ledger_read import as_ledger
 
             keyed, subject_table = with_subject_keys(named)
             as_ledger(keyed.collect()).write_parquet(parquet)

@@ -38,7 +38,7 @@ def main() -> None:
     if arguments.as_of != score_e2e.AS_OF.isoformat():
         sys.exit(f"the bare program scores as of {score_e2e.AS_OF}")
 
-    from socialcredit.store.bulk import as_ledger
+    from socialcredit.store.ledger_read import as_ledger
     from socialcredit.store.store import Store
 
     with tempfile.TemporaryDirectory(

@@ -44,7 +44,7 @@ from socialcredit.scoring import spark_job
 from socialcredit.scoring.batch import contributions_by_item, held_back_ids, score_ledger
 from socialcredit.scoring.snapshot import SnapshotSummary, name_scores, read_scores, write_snapshot
 from socialcredit.scoring.summary import PopulationSummary, summarize_scores
-from socialcredit.store.bulk import NewBatch
+from socialcredit.store.ingest_sessions import NewBatch
 from socialcredit.store.store import CatalogueRow, Store
 
 if TYPE_CHECKING:

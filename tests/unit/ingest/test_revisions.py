@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from socialcredit.ingest.revisions import ACCEPTED, DUPLICATE, REJECTED, judge_revisions
-from socialcredit.store.bulk import STORED_REVISION_COLUMNS
+from socialcredit.store.ingest_sessions import STORED_REVISION_COLUMNS
 
 CONTENTS = [
     ("traffic.red_light", "P1", dt.date(2025, 1, 1), 1, "DOC-1", "active"),
