@@ -7,18 +7,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from socialcredit.cli.common import EXIT_REFUSED, fail, open_registry, stdout
 from socialcredit.cli.options import DatabaseOption
 from socialcredit.keys import ROLES, KeyRefused, NewKey
 
 keys_app = typer.Typer(
     help="API keys for the HTTP API: create, list, revoke.", no_args_is_help=True
 )
-
-
-def _app():
-    from socialcredit.cli import app  # the shared options and helpers; imported late (no cycle)
-
-    return app
 
 
 @keys_app.command("create")
@@ -33,12 +28,11 @@ def create(
     database: DatabaseOption = None,
 ) -> None:
     """Make a key and print it once: `key N: KEY`. Only its hash is kept."""
-    cli = _app()
-    with cli.open_registry(database) as registry:
+    with open_registry(database) as registry:
         try:
             key = registry.keys.create(role, who)
         except KeyRefused as error:
-            raise cli.fail(str(error), cli.EXIT_REFUSED) from None
+            raise fail(str(error), EXIT_REFUSED) from None
     print(f"key {key.number}: {key.secret}")
 
 
@@ -47,8 +41,7 @@ def list_keys(
     database: DatabaseOption = None,
 ) -> None:
     """Every key: number, role, for whom, its first characters, made, revoked."""
-    cli = _app()
-    with cli.open_registry(database) as registry:
+    with open_registry(database) as registry:
         rows = registry.keys.list()
     table = Table("key", "role", "for", "starts with", "created", "revoked")
     for row in rows:
@@ -60,7 +53,7 @@ def list_keys(
             f"{row.created_at:%Y-%m-%d %H:%M}",
             f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "",
         )
-    cli.stdout.print(table)
+    stdout.print(table)
 
 
 @keys_app.command("revoke")
@@ -69,12 +62,11 @@ def revoke(
     database: DatabaseOption = None,
 ) -> None:
     """End a key at once."""
-    cli = _app()
-    with cli.open_registry(database) as registry:
+    with open_registry(database) as registry:
         try:
             registry.keys.revoke(number)
         except KeyRefused as error:
-            raise cli.fail(str(error), cli.EXIT_REFUSED) from None
+            raise fail(str(error), EXIT_REFUSED) from None
     print(f"key {number} revoked")
 
 
