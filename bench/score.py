@@ -147,7 +147,8 @@ def measure_core(arguments) -> None:
             max(peak for _, peak in runs),
         )
         print(
-            f"   {which:<14} median {results[which][0]:.2f} s, peak {results[which][1]:,.0f} MiB (whole process, data generation included)"
+            f"   {which:<14} median {results[which][0]:.2f} s, peak {results[which][1]:,.0f} MiB "
+            "(whole process, data generation included)"
         )
     for bare in ("bare-counting", "bare-filed"):
         print(f"   ratio scorer / {bare}: {results['scorer'][0] / results[bare][0]:.2f}")
@@ -177,7 +178,8 @@ def measure_store(arguments, store: str, directory: Path) -> None:
         url = recreate_postgresql_database(POSTGRESQL_ADMIN_URL, "scs_bench_score")
     ingest_seconds = fill_store(url, directory, arguments.records, arguments.subjects)
     print(
-        f"\n2. {store}: filled with `scs ingest` in {ingest_seconds:.1f} s ({arguments.records / ingest_seconds:,.0f} rows/s)"
+        f"\n2. {store}: filled with `scs ingest` in {ingest_seconds:.1f} s "
+        f"({arguments.records / ingest_seconds:,.0f} rows/s)"
     )
     environment = {"SCS_DB": url}
     score_runs, bare_runs = [], []
@@ -193,10 +195,12 @@ def measure_store(arguments, store: str, directory: Path) -> None:
     score = statistics.median(run.seconds for run in score_runs)
     bare = statistics.median(run.seconds for run in bare_runs)
     print(
-        f"   scs score        median {score:.2f} s, peak {max(run.peak_rss_mib for run in score_runs):,.0f} MiB"
+        f"   scs score        median {score:.2f} s, "
+        f"peak {max(run.peak_rss_mib for run in score_runs):,.0f} MiB"
     )
     print(
-        f"   read + bare      median {bare:.2f} s, peak {max(run.peak_rss_mib for run in bare_runs):,.0f} MiB"
+        f"   read + bare      median {bare:.2f} s, "
+        f"peak {max(run.peak_rss_mib for run in bare_runs):,.0f} MiB"
     )
     print(f"   ratio: {score / bare:.2f}")
 

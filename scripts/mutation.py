@@ -147,7 +147,8 @@ def main() -> int:
         print(f"{status:12} {count}")
     share = f"{killed / judged:.1%}" if judged else "n/a"
     print(
-        f"killed {killed} of {judged} judged mutants ({share}); survivors: mutmut results in {folder}"
+        f"killed {killed} of {judged} judged mutants ({share}); "
+        f"survivors: mutmut results in {folder}"
     )
     return 0
 

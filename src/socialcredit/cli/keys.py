@@ -1,4 +1,5 @@
-"""`scs keys create | list | revoke` (SPEC §8): translation only; `socialcredit.keys` does the work."""
+"""`scs keys create | list | revoke` (SPEC §8): translation only; `socialcredit.keys` does the
+work."""
 
 from __future__ import annotations
 
@@ -93,7 +94,8 @@ def demo_keys(registry, report) -> list[tuple[str, str | None, NewKey]]:
 
 def print_demo_keys(console, keys: list[tuple[str, str | None, NewKey]], store: str) -> None:
     console.print(
-        "\n[bold]API keys for this city[/] (shown once; `scs keys list` lists them without the secret)"
+        "\n[bold]API keys for this city[/] "
+        "(shown once; `scs keys list` lists them without the secret)"
     )
     for role, who, key in keys:
         console.print(f"{role:<9}{(who or ''):<20} key {key.number}: {key.secret}", markup=False)

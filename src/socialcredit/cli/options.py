@@ -1,5 +1,5 @@
-"""Options every command shares: the store flag and dates. Kept apart from `app.py` so that
-command modules (`rights.py`, …) can import them without importing the app that imports them.
+"""Options every command shares: the store flag and dates, and the largest row id an argument
+may name. The command modules and `common.py` import it; it imports none of them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ DatabaseOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help=f"Store URL: sqlite:///PATH or postgresql://USER@HOST[:PORT]/DB. Default: ${STORE_URL_VARIABLE}, else sqlite:///scs.db.",
+        help="Store URL: sqlite:///PATH or postgresql://USER@HOST[:PORT]/DB. "
+        f"Default: ${STORE_URL_VARIABLE}, else sqlite:///scs.db.",
         show_default=False,
     ),
 ]

@@ -46,7 +46,8 @@ MANIFEST_FILE = "manifest.json"  # counts, checksums, and the catalogue versions
 LEDGER_DIRECTORY = "ledger"  # part-NNNNN.parquet: id, subject, item, decided_on, quantity, status
 SUBJECTS_DIRECTORY = "subjects"  # part-NNNNN.parquet: subject, kind (partitioned as the ledger)
 OVERDUE_FILE = "objections/overdue.parquet"  # id, overdue_from, overdue_until (exclusive, null)
-RULES_FILE = "catalogue/rules.parquet"  # version_index, version, item, points, counts_for_days, cap_per_year, lists
+# version_index, version, item, points, counts_for_days, cap_per_year, lists
+RULES_FILE = "catalogue/rules.parquet"
 PUBLISHED_DIRECTORY = "catalogue/published"  # vNNNN.yaml: each version's text as published
 PART_NAME = "part-{:05d}.parquet"
 
