@@ -336,7 +336,8 @@ class SubjectRights:
                 return measure
         known = ", ".join(measure.code for measure in catalogue.measures) or "none"
         raise Refused(
-            f"unknown measure {shown(code)} in catalogue version {catalogue.version}; measures: {known}"
+            f"unknown measure {shown(code)} in catalogue version {catalogue.version}; "
+            f"measures: {known}"
         )
 
     def check(

@@ -285,7 +285,8 @@ def city_written(manifest: CityManifest, directory: Path, seconds: float) -> str
         f"wrote {plan['persons']:,} residents and {plan['organizations']:,} organizations over "
         f"{plan['years']} years: {manifest.rows:,} rows in {len(manifest.sources)} files "
         f"({', '.join(formats)}), {faults:,} of them faulty, in {seconds:.1f} s\n"
-        f"catalogue: {directory / manifest.catalogue}; what each file holds: {directory / 'city.json'}"
+        f"catalogue: {directory / manifest.catalogue}; "
+        f"what each file holds: {directory / 'city.json'}"
     )
 
 
@@ -300,8 +301,10 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
         f"(generated in {seconds['generate']:.1f} s)."
     )
     console.print(
-        f"Ingested in {seconds['ingest']:.1f} s ({report.manifest.rows / seconds['ingest']:,.0f} rows/s): "
-        f"accepted {report.accepted:,}, duplicates {report.duplicates:,}, rejected {report.rejected:,}."
+        f"Ingested in {seconds['ingest']:.1f} s "
+        f"({report.manifest.rows / seconds['ingest']:,.0f} rows/s): "
+        f"accepted {report.accepted:,}, duplicates {report.duplicates:,}, "
+        f"rejected {report.rejected:,}."
     )
     worst = Table(
         "source",
@@ -322,7 +325,8 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
     console.print(worst)
 
     console.print(
-        f"Scored {summary.subjects:,} subjects as of {population.as_of} in {seconds['score']:.1f} s."
+        f"Scored {summary.subjects:,} subjects as of {population.as_of} "
+        f"in {seconds['score']:.1f} s."
     )
     tiers = Table("kind", "tier", "subjects", "share", title="Tiers")
     for row in summary.tiers.iter_rows(named=True):
@@ -344,7 +348,10 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
     objections = Table(
         "state",
         "objections",
-        title=f"Objections ({outcome.filed:,} filed, in {seconds['objections']:.1f} s), as they stand today",
+        title=(
+            f"Objections ({outcome.filed:,} filed, in {seconds['objections']:.1f} s), "
+            "as they stand today"
+        ),
     )
     for state, count in outcome.by_state.items():
         objections.add_row(state, f"{count:,}")
@@ -365,7 +372,8 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
         )
     console.print(measures)
     console.print(
-        f"Done in {seconds['total']:.1f} s. The store is {store}; the files are in {report.directory}/."
+        f"Done in {seconds['total']:.1f} s. The store is {store}; "
+        f"the files are in {report.directory}/."
     )
     example = report.example_subject()
     database = f" --db {store}"
@@ -373,7 +381,8 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
     suggestions = [
         (f"scs show {example}{database}", "one file: why its score is what it is"),
         (
-            f'scs check {example} --measure no_air_travel --party civil-aviation --purpose "ticket sale"{database}',
+            f"scs check {example} --measure no_air_travel --party civil-aviation "
+            f'--purpose "ticket sale"{database}',
             "a relying party's yes or no, logged in the file",
         ),
         (

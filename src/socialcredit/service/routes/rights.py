@@ -146,7 +146,8 @@ def check(
     if chosen is None:
         raise ApiError(
             422,
-            f"query parameter measure: unknown measure {measure!r} in catalogue version {catalogue.version}",
+            f"query parameter measure: unknown measure {measure!r} "
+            f"in catalogue version {catalogue.version}",
         )
     if principal.who not in chosen.relying_parties:
         raise ApiError(403, f"{principal.who!r} is not a relying party of measure {measure!r}")
