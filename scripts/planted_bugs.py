@@ -103,9 +103,9 @@ BUGS = (
     ),
     Bug(
         "store: a record corrected to another subject still shown in the old subject's file",
-        "store/subject_file.py",
-        "        for row in current.values()\n        if row.subject in kind_of_key\n",
-        "        for row in current.values()\n",
+        "store/rights.py",
+        "            for row in current.values()\n            if row.subject in named\n",
+        "            for row in current.values()\n",
     ),
     Bug(
         "ingest: a record decided on the day of submission rejected",

@@ -55,4 +55,4 @@ def catalog_publish(
 def catalog_versions(database: DatabaseOption = None) -> None:
     """List the published catalogue versions."""
     with open_registry(database) as registry:
-        stdout.print(render.catalogue_versions(registry.store.catalogue_rows()))
+        stdout.print(render.catalogue_versions(registry.catalogue_rows()))

@@ -22,7 +22,7 @@ from socialcredit.cli.common import (
 )
 from socialcredit.cli.keys import demo_keys, print_demo_keys
 from socialcredit.cli.options import DatabaseOption
-from socialcredit.store.urls import STORE_URL_VARIABLE
+from socialcredit.registry import STORE_URL_VARIABLE
 from socialcredit.synth.scale import (
     DEMO_DIRECTORY,
     DEMO_STORE_FILE,

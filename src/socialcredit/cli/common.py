@@ -20,9 +20,7 @@ import typer
 from rich.console import Console
 
 from socialcredit.cli import options
-from socialcredit.registry import Registry
-from socialcredit.store.store import Store, StoreUnavailable
-from socialcredit.store.urls import BadStoreURL
+from socialcredit.registry import BadStoreURL, Registry, StoreUnavailable
 
 EXIT_REFUSED = 1
 EXIT_CANNOT_RUN = 2
@@ -52,22 +50,22 @@ def open_registry(database: str | None) -> Iterator[Registry]:
     """The registry on the chosen store. A store that cannot be opened, or that fails under
     the command (busy past its timeout, read-only, full), is one line and exit 2."""
     try:
-        store = Store.open(options.chosen_store(database))
+        registry = Registry.open(options.chosen_store(database))
     except (BadStoreURL, StoreUnavailable) as error:
         raise fail(str(error), EXIT_CANNOT_RUN) from None
     try:
-        yield Registry(store)
+        yield registry
     except Exception as error:
-        problem = store.problem(error)
+        problem = registry.problem(error)
         if problem is None:
             raise
         raise fail(problem, EXIT_CANNOT_RUN) from None
     finally:
-        if store.unlogged_looks:
+        if registry.unlogged_looks:
             stderr.print(
                 "note: the store is read-only, so this look was not logged in the file's access log"
             )
-        store.close()
+        registry.close()
 
 
 def check_output(path: Path, option: str) -> None:

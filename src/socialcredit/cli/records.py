@@ -23,7 +23,7 @@ from socialcredit.csv_files import write_csv
 from socialcredit.registry import UnknownSource
 
 BATCHES_PAGE_ROWS = 100  # rows `scs batches` shows unless --limit says otherwise
-MAX_BATCHES_PAGE_ROWS = 10_000
+BATCHES_PAGE_MAX_ROWS = 10_000
 
 
 def ingest(
@@ -56,7 +56,7 @@ def batches(
     limit: Annotated[
         int,
         typer.Option(
-            "--limit", min=1, max=MAX_BATCHES_PAGE_ROWS, help="At most this many, latest first."
+            "--limit", min=1, max=BATCHES_PAGE_MAX_ROWS, help="At most this many, latest first."
         ),
     ] = BATCHES_PAGE_ROWS,
     before: Annotated[
@@ -73,7 +73,7 @@ def batches(
 ) -> None:
     """List the most recent ingested files with their counts, a page at a time."""
     with open_registry(database) as registry:
-        rows = registry.store.batches(source, limit + 1, before)
+        rows = registry.batches(source, limit + 1, before)
     page = rows[:limit]
     stdout.print(render.batches(page))
     if len(rows) > limit:
@@ -95,7 +95,7 @@ def rejected(
 ) -> None:
     """Print the rejected rows of one ingested file, with their reasons, as CSV."""
     with open_registry(database) as registry:
-        if registry.store.batch(batch) is None:
+        if registry.batch(batch) is None:
             raise fail(f"no ingested file has batch id {batch}", EXIT_REFUSED)
-        frame = registry.store.rejected_rows(batch)
+        frame = registry.rejected_rows(batch)
     write_csv(frame, sys.stdout.buffer)

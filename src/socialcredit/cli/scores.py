@@ -164,4 +164,4 @@ def show(
         sys.stdout.write(render.files_json(files) + "\n")
     else:
         for subject_file in files:
-            render.print_file(stdout, subject_file)
+            render.print_file(stdout, subject_file.document)

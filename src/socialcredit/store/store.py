@@ -8,11 +8,12 @@ module of this package, and its methods hand the work over.
 - `store.ingest_sessions`: the write path, one file in one transaction.
 - `store.cached_read` and `store.ledger_read`: the read path of the batch scorer, the current
   ledger through the ledger cache (`store.ledger_cache`) or straight from the store.
-- `store.subject_file`: per subject, the records that name it and who looked at its file.
+- `store.rights`: the subject's file and rights by subject key (records, objections,
+  statements, who looked), each identifier turned into its keys once.
 - `store.ingest_batches`: the ingested files and their rejected rows.
 - `store.identities`: the identity store (SPEC §7.5), the only part that names subjects.
-The subject's rights (`store.rights`) and API keys (`store.api_keys`) are read and written
-through the engine and identity store a `Store` holds. What differs between the two databases
+API keys (`store.api_keys`) are read and written through the engine and identity store a
+`Store` holds. What differs between the two databases
 lives in this package and nowhere else.
 """
 
@@ -25,7 +26,8 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from socialcredit.domain.identifiers import SubjectKind
+from socialcredit.domain.file import FileView
+from socialcredit.domain.identifiers import SubjectKind, SubjectRef
 from socialcredit.domain.records import LedgerRecord
 from socialcredit.store import (
     cached_read,
@@ -34,7 +36,6 @@ from socialcredit.store import (
     ingest_sessions,
     ledger_read,
     opening,
-    subject_file,
 )
 from socialcredit.store.catalogue_versions import CataloguePublication, CatalogueRow
 from socialcredit.store.identities import IdentityStore
@@ -42,11 +43,11 @@ from socialcredit.store.ingest_batches import IngestBatch
 from socialcredit.store.ingest_sessions import IngestSession, NewBatch
 from socialcredit.store.ledger_cache import LedgerCache
 from socialcredit.store.opening import StoreUnavailable
-from socialcredit.store.subject_file import FileView
+from socialcredit.store.rights import RightsTables
 from socialcredit.store.urls import StoreURL, parse_store_url
 
 # Callers name these through this module, as they did when it defined them.
-__all__ = ["CatalogueRow", "FileView", "IngestBatch", "NewBatch", "Store", "StoreUnavailable"]
+__all__ = ["CatalogueRow", "IngestBatch", "NewBatch", "Store", "StoreUnavailable"]
 
 
 class Store:
@@ -55,7 +56,13 @@ class Store:
         self.engine = engine
         self.identities = IdentityStore(url, engine)
         self.ledger_cache = LedgerCache.for_store(url)  # None when SCS_LEDGER_CACHE=off
-        self.unlogged_looks = 0  # looks at a file a read-only store could not log
+        # The subject's file and rights, by subject key (`store.rights`).
+        self.rights = RightsTables(engine, self.identities, read_only=url.access != "read-write")
+
+    @property
+    def unlogged_looks(self) -> int:
+        """Looks at a file a read-only store could not log."""
+        return self.rights.unlogged_looks
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:
@@ -153,8 +160,9 @@ class Store:
         )
 
     def records_naming(self, subject_id: str) -> list[LedgerRecord]:
-        """The current revisions of every record whose current revision names `subject_id`."""
-        return subject_file.records_naming(self.engine, self.identities, subject_id)
+        """The current revisions of every record whose current revision names `subject_id`:
+        identifier → keys (identity store) → records (through the index on the key)."""
+        return self.rights.records_naming(self.rights.subjects_named(subject_id))
 
     # -- batches and rejected rows ---------------------------------------------------------
 
@@ -174,13 +182,17 @@ class Store:
     # -- who looked --------------------------------------------------------------------------
 
     def append_file_view(self, kind: SubjectKind, subject_id: str, view: FileView) -> None:
-        """Log a look at a file; only a subject with a file (so with a key) has one. A
-        read-only store cannot: it counts the look in `unlogged_looks`, for the caller to say
-        so (README: "A read-only store")."""
-        if self.read_only:
-            self.unlogged_looks += 1
-            return
-        subject_file.append_file_view(self.engine, self.identities, kind, subject_id, view)
+        """Log a look at a file; only a subject with a file (so with a key) has one."""
+        self.rights.append_file_view(self._subject(kind, subject_id), view)
 
     def file_views(self, kind: SubjectKind, subject_id: str) -> list[FileView]:
-        return subject_file.file_views(self.engine, self.identities, kind, subject_id)
+        subject = self.identities.key_of(kind, subject_id)
+        if subject is None:
+            return []
+        return self.rights.file_views(SubjectRef(kind, subject_id, subject))
+
+    def _subject(self, kind: SubjectKind, subject_id: str) -> SubjectRef:
+        subject = self.identities.key_of(kind, subject_id)
+        if subject is None:
+            raise LookupError(f"no {kind} with a file has this identifier")
+        return SubjectRef(kind, subject_id, subject)
