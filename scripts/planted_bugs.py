@@ -201,6 +201,12 @@ BUGS = (
         'if objection.revision == record.revision and objection.answer.kind == "upheld":',
         'if objection.answer.kind == "upheld":',
     ),
+    Bug(
+        "identity store (PostgreSQL; --all-stores): a known key found by identifier alone",
+        "store/identities.py",
+        '"ON s.identifier = p.identifier AND s.kind = p.kind"\n        )',
+        '"ON s.identifier = p.identifier"\n        )',
+    ),
 )
 
 
