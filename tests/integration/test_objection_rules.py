@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from socialcredit.registry import Registry
-from socialcredit.rights import Refused
+from socialcredit.registry import Refused, Registry
 from socialcredit.store.store import Store
 from tests.helpers import PERSON, catalogue_document, catalogue_yaml, record, write_records
 
