@@ -99,8 +99,8 @@ BUGS = (
     ),
     Bug(
         "store: a record corrected to another subject still shown in the old subject's file",
-        "store/store.py",
-        "            for row in current.values()\n            if row.subject in kind_of_key\n",
+        "store/rights.py",
+        "            for row in current.values()\n            if row.subject in named\n",
         "            for row in current.values()\n",
     ),
     Bug(
@@ -130,16 +130,15 @@ BUGS = (
     ),
     Bug(
         "check: the measure looked up in today's version instead of the version on T",
-        "rights.py",
-        "chosen = self._measure(catalogue, measure)",
-        "chosen = self._measure(self._catalogue(self.registry.today()), measure)",
+        "domain/measures.py",
+        "return CheckQuestion(normalized, chosen, catalogue, party, purpose, as_of)",
+        "return CheckQuestion(normalized, entitled, catalogue, party, purpose, as_of)",
     ),
     Bug(
-        "objection lists: a subject shown objections to records that once named another",
-        "rights.py",
-        "            for facts in self.tables.objections(source=source, subject_id=subject_id)\n"
-        "            if subject_id is None or facts.subject_id == subject_id\n",
-        "            for facts in self.tables.objections(source=source, subject_id=subject_id)\n",
+        "objection lists: a subject shown objections to records that now name it",
+        "store/rights.py",
+        "query = query.where(objected.c.subject.in_(",
+        "query = query.where(sa.func.coalesce(newer.c.subject, objected.c.subject).in_(",
     ),
     Bug(
         "web: the source's uphold form checks only that a token was sent",
@@ -179,7 +178,7 @@ BUGS = (
     ),
     Bug(
         "objections: the file scored without its objections",
-        "rights.py",
+        "registry/rights.py",
         "score = score_subject(mine, rulebook, as_of, objections) if mine else None",
         "score = score_subject(mine, rulebook, as_of) if mine else None",
     ),
@@ -197,8 +196,8 @@ BUGS = (
     ),
     Bug(
         "objections: an upheld objection to one revision refuses objections to the next",
-        "rights.py",
-        'if objection.revision == record.revision and objection.answer.kind == "upheld":',
+        "domain/objections.py",
+        'if objection.revision == revision and objection.answer.kind == "upheld":',
         'if objection.answer.kind == "upheld":',
     ),
     Bug(
