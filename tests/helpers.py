@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +170,13 @@ def ledger_frame(rows: list[tuple] | list[LedgerRecord]) -> pl.DataFrame:
         for row in rows
     ]
     return pl.DataFrame(tuples, schema=LEDGER_SCHEMA, orient="row")
+
+
+FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def form_token(html: str) -> str:
+    """The CSRF token a page's forms carry (bound to the browser's session or pre-session)."""
+    found = FORM_TOKEN.search(html)
+    assert found, "the page has no form with a token"
+    return found.group(1)

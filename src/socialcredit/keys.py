@@ -188,7 +188,13 @@ class KeyRing:
         row = api_keys.key_by_hash(self.store.engine, digest)
         # The lookup is by an index on the hash; comparing in constant time as well costs
         # nothing and keeps any timing of the comparison from saying how much matched.
-        if row is None or not hmac.compare_digest(row.key_sha256, digest) or row.revoked_at:
+        if row is None or not hmac.compare_digest(row.key_sha256, digest):
+            return None
+        return self.live_principal(row)
+
+    def live_principal(self, row: ApiKeyRow) -> Principal | None:
+        """The principal of a key's row; None when it is revoked or names nobody any more."""
+        if row.revoked_at:
             return None
         row = self._named(row)
         if row.role == "subject" and row.who is None:  # its identity is missing: no one to be

@@ -44,6 +44,7 @@ from socialcredit.scoring import spark_job
 from socialcredit.scoring.batch import contributions_by_item, held_back_ids, score_ledger
 from socialcredit.scoring.snapshot import SnapshotSummary, name_scores, read_scores, write_snapshot
 from socialcredit.scoring.summary import PopulationSummary, summarize_scores
+from socialcredit.sessions import SessionRing
 from socialcredit.store.bulk import NewBatch
 from socialcredit.store.store import CatalogueRow, Store
 
@@ -104,6 +105,11 @@ class Registry:
     def keys(self) -> KeyRing:
         """API keys (SPEC §8)."""
         return KeyRing(self.store, self.clock, lambda: set(self.rulebook.source_codes))
+
+    @property
+    def sessions(self) -> SessionRing:
+        """The web pages' sign-in sessions, each tied to the key it signed in with."""
+        return SessionRing(self.store, self.clock, self.keys)
 
     def today(self) -> dt.date:
         """The registry's calendar day, in the machine's local time zone."""
