@@ -12,12 +12,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import Response
 
 from socialcredit import __version__
 from socialcredit.registry import Registry
-from socialcredit.service.auth import bearer_key
+from socialcredit.service.auth import bearer_key, require_roles
 from socialcredit.service.errors import install_error_handlers
 from socialcredit.service.limits import RateLimiter
 from socialcredit.service.observability import (
@@ -104,7 +104,9 @@ def create_app(
     ):
         app.include_router(router)
 
-    @app.get("/metrics", include_in_schema=False)
+    # The operator's: counts of checks by measure and answer, of requests by route, of rejects
+    # by kind tell an outsider what the registry is being asked and says (README: "Security").
+    @app.get("/metrics", include_in_schema=False, dependencies=[Depends(require_roles("operator"))])
     def prometheus_metrics() -> Response:
         body, content_type = metrics.exposition()
         return Response(body, media_type=content_type)

@@ -2,6 +2,7 @@
 
 Log lines and metric labels name the route template (`/v1/subjects/{subject_id}`), never the
 path as sent, and the caller by key number and role: no subject's identifier reaches a log.
+Every label value comes from a fixed set. /metrics is the operator's (an operator key).
 With several worker processes, metrics go through prometheus-client's multiprocess mode
 (PROMETHEUS_MULTIPROC_DIR, set by `scs serve`), so /metrics sums every worker.
 """
@@ -11,28 +12,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import time
 
 import orjson
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from socialcredit.ingest.pipeline import IngestCounts
-from socialcredit.service.errors import ApiError, error_response
+from socialcredit.ingest.reasons import reject_kind
+from socialcredit.service.errors import (
+    ApiError,
+    error_response,
+    route_template,
+    unexpected_error_response,
+)
 
 request_logger = logging.getLogger("socialcredit.service.requests")
 LATENCY_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
-QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-NUMBER = re.compile(r"\d+")
-
-
-def reason_category(reason: str) -> str:
-    """A reject reason without its values, so metric labels stay few: the first problem, with
-    quoted values and numbers blanked (`unknown item '…' in the catalogue in effect on N-N-N`)."""
-    first = reason.split("; ", 1)[0]
-    return NUMBER.sub("N", QUOTED.sub("'…'", first))[:120]
+# Label values come from fixed sets only: a label made of what a client sends (a reject's
+# reason, an HTTP method) would let one request make thousands of series.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "other"
 
 
 class ServiceMetrics:
@@ -55,7 +57,10 @@ class ServiceMetrics:
             "scs_records", "Submitted rows by outcome", ["outcome"], registry=self.registry
         )
         self.rejected = Counter(
-            "scs_records_rejected", "Rejected rows by reason", ["reason"], registry=self.registry
+            "scs_records_rejected",
+            "Rejected rows by the kind of their first problem",
+            ["kind"],
+            registry=self.registry,
         )
         self.checks = Counter(
             "scs_checks",
@@ -69,7 +74,7 @@ class ServiceMetrics:
         self.records.labels("duplicate").inc(counts.duplicates)
         self.records.labels("rejected").inc(counts.rejected)
         for reject in rejects:
-            self.rejected.labels(reason_category(reject.reason)).inc()
+            self.rejected.labels(reject_kind(reject.reason)).inc()
 
     def count_check(self, measure: str, applies: bool) -> None:
         self.checks.labels(measure, "yes" if applies else "no").inc()
@@ -119,13 +124,17 @@ class RequestMiddleware:
                 503, f"the request took longer than {timeout_s:.0f} s; retry later"
             )
             await response(scope, receive, send)
+        except Exception as error:  # answered and logged here; re-raised, the server would log it
+            response = unexpected_error_response(Request(scope), error)
+            if not response_started[0]:
+                status[0] = response.status_code
+                await response(scope, receive, send)
         finally:
             self._record(scope, status[0], time.perf_counter() - started)
 
     def _record(self, scope: Scope, status: int, seconds: float) -> None:
-        route = scope.get("route")
-        template = getattr(route, "path", None) or "unmatched"
-        method = scope["method"]
+        template = route_template(scope)
+        method = scope["method"] if scope["method"] in METHODS else OTHER_METHOD
         self.metrics.requests.labels(method, template, str(status)).inc()
         self.metrics.latency.labels(method, template).observe(seconds)
         if self.settings.log_requests and request_logger.isEnabledFor(logging.INFO):

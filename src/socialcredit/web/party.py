@@ -87,7 +87,8 @@ def check(
         try:
             answer = registry.check(subject_id, measure, principal.who, purpose)
         except Refused as refused:
-            errors["measure"] = _("The registry refused the check: %(why)s") % {"why": str(refused)}
+            field = "purpose" if "purpose" in str(refused) else "measure"
+            errors[field] = _("The registry refused the check: %(why)s") % {"why": str(refused)}
     twin = "/v1/checks?" + urlencode(
         {"subject_id": subject_id, "measure": measure, "purpose": purpose}
     )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from socialcredit.domain.identifiers import normalize_identifier
 from socialcredit.domain.rules import AsOfBeforeCatalogue
 from socialcredit.keys import Principal
-from socialcredit.registry import InvalidIdentifier
+from socialcredit.registry import InvalidIdentifier, Refused
 from socialcredit.service import schemas
 from socialcredit.service.auth import RegistryDependency, require_roles
 from socialcredit.service.convert import subject_file_public
@@ -53,6 +53,8 @@ def subject_file(
         files = registry.subject_files(subject_id, day, viewer, reason, channel="api")
     except InvalidIdentifier as error:
         raise ApiError(422, f"path parameter subject_id: not a valid identifier: {error}") from None
+    except Refused as error:  # the purpose holds a control or bidirectional character
+        raise ApiError(422, f"query parameter purpose: {error}") from None
     except AsOfBeforeCatalogue as error:
         raise ApiError(422, f"query parameter as_of: {error}") from None
     if not files:
