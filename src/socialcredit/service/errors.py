@@ -93,7 +93,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(error.status, error.detail, error.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
+        # A page's address whose number can name nothing (`/source/batches/99…99/…`) is a
+        # page that is not there, for a browser.
+        page = getattr(request.app.state, "not_found_page", None)
+        in_path = all(problem.get("loc", ("",))[0] == "path" for problem in error.errors())
+        if page is not None and in_path and _wants_a_page(request):
+            return page(request)
         return error_response(422, validation_detail(error))
 
     @app.exception_handler(StarletteHTTPException)

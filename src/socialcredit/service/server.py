@@ -69,7 +69,6 @@ def serve(
     if server == "granian":
         from granian import Granian
         from granian.constants import Interfaces
-
         from granian.http import HTTP1Settings
 
         Granian(

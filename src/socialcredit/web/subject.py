@@ -4,12 +4,14 @@ counts, objections (filed one question per page), the statement, and who looked.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from socialcredit.registry import Refused
+from socialcredit.service.settings import ROW_ID_MAX
 from socialcredit.web import charts
 from socialcredit.web.dependencies import registry_of
 from socialcredit.web.i18n import Formats, language_of
@@ -241,7 +243,9 @@ def file_objection(
 
 
 @router.get("/my-file/objections/{number}", include_in_schema=False)
-def follow_objection(request: Request, number: int, filed: str = "") -> Response:
+def follow_objection(
+    request: Request, number: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], filed: str = ""
+) -> Response:
     principal = require(request, "subject")
     registry = registry_of(request)
     objection = next(

@@ -18,7 +18,7 @@ from socialcredit.service.auth import RegistryDependency, require_roles
 from socialcredit.service.convert import objection_public
 from socialcredit.service.errors import ERROR_RESPONSES, ApiError
 from socialcredit.service.routes.subjects import SubjectId, own_subject
-from socialcredit.service.settings import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX
+from socialcredit.service.settings import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, ROW_ID_MAX
 
 router = APIRouter(prefix="/v1", tags=["rights"], responses=ERROR_RESPONSES)
 TEXT_MAX_LENGTH = 200
@@ -85,7 +85,9 @@ def list_objections(
     principal: Annotated[Principal, Depends(require_roles("source", "subject", "operator"))],
     open: Annotated[bool, Query(description="only those not yet answered")] = False,
     limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT_MAX)] = PAGE_LIMIT_DEFAULT,
-    after: Annotated[int, Query(ge=0, description="the last number of the previous page")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=ROW_ID_MAX, description="the last number of the previous page")
+    ] = 0,
 ) -> schemas.ObjectionPage:
     if principal.role == "source":
         found = registry.objections(source=principal.who, open_only=open)
@@ -110,7 +112,7 @@ def list_objections(
 def uphold_objection(
     registry: RegistryDependency,
     principal: Annotated[Principal, Depends(require_roles("source"))],
-    number: Annotated[int, Path(ge=1, le=2**62)],
+    number: Annotated[int, Path(ge=1, le=ROW_ID_MAX)],
     body: schemas.UpholdIn | None = None,
 ) -> schemas.ObjectionPublic:
     if not any(
