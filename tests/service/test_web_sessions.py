@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
 
 import orjson
 import pytest
@@ -40,10 +39,10 @@ def signed_in_as(client: TestClient) -> str | None:
 
 
 @pytest.fixture
-def browser(api: Api) -> Iterator[TestClient]:
-    """A second browser on the same app: its own cookies."""
-    with TestClient(api.client.app, raise_server_exceptions=False) as other:
-        yield other
+def browser(api: Api) -> TestClient:
+    """A second browser on the same app, with cookies of its own. Not entered: entering would
+    run the app's lifespan again, with a registry of its own."""
+    return TestClient(api.client.app, raise_server_exceptions=False)
 
 
 def test_the_cookie_holds_a_random_id_kept_only_as_a_hash(api: Api) -> None:

@@ -17,6 +17,7 @@ from fastapi.responses import Response
 
 from socialcredit import __version__
 from socialcredit.registry import Registry
+from socialcredit.service import docs
 from socialcredit.service.auth import bearer_key, require_roles
 from socialcredit.service.errors import install_error_handlers
 from socialcredit.service.limits import RateLimiter
@@ -84,7 +85,7 @@ def create_app(
         title="Social credit information registry",
         version=__version__,
         openapi_url=OPENAPI_URL,
-        docs_url="/v1/docs",
+        docs_url=None,  # served by `service.docs`, with no script from elsewhere
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -96,6 +97,7 @@ def create_app(
     app.state.authenticators = [bearer_key]
     install_error_handlers(app)
     for router in (
+        docs.router,
         public.router,
         public.health_router,
         records.router,

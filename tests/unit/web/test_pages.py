@@ -3,6 +3,7 @@ token, redirects stay on the site, static files stay in their folder, keys stay 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -132,3 +133,44 @@ def test_a_program_at_an_address_that_is_not_there_gets_json(world) -> None:
         response = client.get(path, headers=headers)
         assert response.status_code == 404
         assert response.json()["error"] == "not_found"
+
+
+EXTERNAL = re.compile(r"""(?:src|href|action|content)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+ANONYMOUS_PAGES = [
+    "/",
+    "/catalogue",
+    "/catalogue?q=red",
+    "/catalogue/items/traffic.red_light",
+    "/organizations?code=91350100M000100Y43",
+    "/sign-in",
+    "/signed-out",
+    "/no/such/page",
+    "/v1/docs",
+]
+SIGNED_IN_PAGES = {
+    "subject": ["/my-file", "/my-file/objections/new", "/my-file/statement"],
+    "operator": ["/operator", "/operator/catalogue"],
+}
+
+
+def _signed_in(client: TestClient, key: str) -> TestClient:
+    token = form_token(client.get("/sign-in").text)
+    client.post("/sign-in", data={"key": key, "csrf_token": token})
+    return client
+
+
+def test_no_page_loads_or_links_anything_from_another_origin(world) -> None:
+    """Issue 16, defect 4 (SPEC §9): the pages, the API description included, name no other
+    site in an address the browser would load or follow."""
+    client, keys = world
+    pages = [(client, path) for path in ANONYMOUS_PAGES]
+    for role, paths in SIGNED_IN_PAGES.items():
+        signed_in = _signed_in(TestClient(client.app, base_url="http://127.0.0.1"), keys[role])
+        pages += [(signed_in, path) for path in paths]
+    for browser, path in pages:
+        response = browser.get(path, headers={"Accept": "text/html"})
+        assert response.headers["content-type"].startswith("text/html"), path
+        assert response.status_code in (200, 404), (path, response.status_code)
+        assert not EXTERNAL.findall(response.text), (path, EXTERNAL.findall(response.text))
+    docs_policy = client.get("/v1/docs").headers["content-security-policy"]
+    assert "script-src 'self'" in docs_policy and "default-src 'self'" in docs_policy
