@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import polars as pl
 import ryaml
+import sqlalchemy as sa
 
 from socialcredit.catalogue.validation import validate_catalogue
 from socialcredit.domain.records import SUBMITTED_FIELDS, LedgerRecord
@@ -180,3 +181,9 @@ def form_token(html: str) -> str:
     found = FORM_TOKEN.search(html)
     assert found, "the page has no form with a token"
     return found.group(1)
+
+
+def column(registry, table: str, name: str) -> list:
+    """One column of a table of the store, in row order: what was stored, read as it is."""
+    with registry.store.engine.connect() as connection:
+        return list(connection.execute(sa.text(f"SELECT {name} FROM {table} ORDER BY 1")).scalars())

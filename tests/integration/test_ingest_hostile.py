@@ -51,7 +51,7 @@ def test_a_revision_may_not_move_a_record_to_another_subject(
         write_records(tmp_path / f"second{suffix}", [moved, corrected]), "traffic-police"
     )
     assert (result.counts.accepted, result.counts.rejected) == (1, 1)
-    reasons = city.store.rejected_rows(result.batch_id)["reason"].to_list()
+    reasons = city.rejected_rows(result.batch_id)["reason"].to_list()
     assert reasons == [
         "a revision may not change subject_id: revoke the record and submit a new one for the "
         "other subject"
@@ -137,7 +137,7 @@ def test_every_reject_reason_of_a_faulty_city_has_a_kind(
     ]:
         path = name if isinstance(name, Path) else EXAMPLE_DIRECTORY / name
         result = example_registry.ingest(path, source, tmp_path / f"{source}.rejects.csv")
-        reasons += example_registry.store.rejected_rows(result.batch_id)["reason"].to_list()
+        reasons += example_registry.rejected_rows(result.batch_id)["reason"].to_list()
     problems = {problem for reason in reasons for problem in reason.split("; ")}
     assert len(problems) > 12
     kinds = {problem: reject_kind(problem) for problem in problems}

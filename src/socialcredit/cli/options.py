@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from socialcredit.store.urls import STORE_URL_VARIABLE
+from socialcredit.domain import limits
+from socialcredit.registry import STORE_URL_VARIABLE
 
 # No `envvar` here: Click would let $SCS_DB fill a command's own --db even when the flag was
 # given before the command, and the environment would win over an explicit flag. The
@@ -19,7 +20,10 @@ DatabaseOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help=f"Store URL: sqlite:///PATH or postgresql://USER@HOST[:PORT]/DB. Default: ${STORE_URL_VARIABLE}, else sqlite:///scs.db.",
+        help=(
+            "Store URL: sqlite:///PATH or postgresql://USER@HOST[:PORT]/DB. "
+            f"Default: ${STORE_URL_VARIABLE}, else sqlite:///scs.db."
+        ),
         show_default=False,
     ),
 ]
@@ -30,7 +34,7 @@ AsOfOption = Annotated[
 
 # Row ids (batches, objections) are 64-bit in both stores: a larger number is refused as an
 # argument (exit 2) rather than overflowing the driver.
-ROW_ID_MAX = 2**63 - 1
+ROW_ID_MAX = limits.ROW_ID_MAX
 
 # Exactly YYYY-MM-DD: Python's `date.fromisoformat` also takes 20250101 and 2025-W01-3, which
 # the spec's format does not allow and a reader of the command would not expect.

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import traceback
 
-import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -124,8 +123,8 @@ def unexpected_error_response(request: Request, error: Exception) -> JSONRespons
     frames, never the message, which may quote what the request sent."""
     where = f"{request.method} {route_template(request.scope)}"
     registry = getattr(request.app.state, "registry", None)
-    problem = registry.store.problem(error) if registry is not None else None
-    if isinstance(error, sa.exc.DataError):  # its message may quote the value: not logged
+    problem = registry.problem(error) if registry is not None else None
+    if problem is not None and registry.refused_value(error):  # the message may quote it
         logger.warning("the store refused a value on %s", where)
         return error_response(422, "the store cannot hold a value of this request")
     if problem is not None:  # the store, not the request: busy, read-only, gone

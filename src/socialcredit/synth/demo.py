@@ -10,8 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from socialcredit.registry import PopulationReport, Registry
-from socialcredit.rights import MeasureCoverage, measure_coverage
+from socialcredit.registry import MeasureCoverage, PopulationReport, Registry
 from socialcredit.synth.city import CityManifest, CityPlan, write_city
 from socialcredit.synth.objections import ObjectionOutcome, object_and_answer
 from socialcredit.synth.scale import (  # noqa: F401 (named here too, as before)
@@ -95,7 +94,7 @@ def run_demo(registry: Registry, plan: CityPlan, directory: Path, progress: Prog
     if registry.rulebook:
         raise StoreNotEmpty(
             "the demo needs an empty store; this one already has a catalogue "
-            f"({registry.store.url.display()})"
+            f"({registry.store_name})"
         )
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -140,7 +139,7 @@ def run_demo(registry: Registry, plan: CityPlan, directory: Path, progress: Prog
     progress("score", 0, 1)
     today = registry.today()
     population = registry.population(today)
-    measures = measure_coverage(registry.rulebook.scoring_version(today), population.scores, today)
+    measures = registry.measure_coverage(population)
     progress("score", 1, 1)
     seconds["score"] = time.perf_counter() - started
     return DemoReport(

@@ -16,7 +16,7 @@ from socialcredit.registry import Registry
 from socialcredit.web.security import live_session
 
 if TYPE_CHECKING:
-    from socialcredit.keys import Principal
+    from socialcredit.registry import Principal
 
 # Where each role starts after signing in.
 HOME_PAGES = {

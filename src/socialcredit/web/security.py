@@ -1,6 +1,6 @@
 """The web session and protection of its forms.
 
-Signing in starts a session held by the store (`socialcredit.sessions`): the cookie carries
+Signing in starts a session held by the store (`registry/sessions.py`): the cookie carries
 only its random id, never the key. The cookie is HttpOnly (no script reads it), SameSite=Strict
 (no other site's page makes the browser send it) and Secure over https. Signing out and
 revoking the key end the session at once, in every worker process.
@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import Response
 
-from socialcredit.sessions import SESSION_LIFETIME_S, NewSession
+from socialcredit.registry import SESSION_LIFETIME_S, NewSession
 from socialcredit.web.dependencies import registry_of
 
 if TYPE_CHECKING:
-    from socialcredit.keys import Principal
+    from socialcredit.registry import Principal
 
 SESSION_COOKIE = "scs_session"
 PRESESSION_COOKIE = "scs_presession"

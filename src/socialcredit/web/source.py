@@ -10,8 +10,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from socialcredit.domain.limits import NOTE_MAX_CHARS, ROW_ID_MAX
 from socialcredit.registry import Refused
-from socialcredit.service.settings import ROW_ID_MAX
 from socialcredit.web.dependencies import registry_of
 from socialcredit.web.principal import require
 from socialcredit.web.routing import WebRoute
@@ -19,7 +19,6 @@ from socialcredit.web.security import csrf_valid
 from socialcredit.web.templating import render, translate
 
 RECENT_BATCHES = 20
-NOTE_LENGTH_MAX = 2000
 
 router = APIRouter(route_class=WebRoute)
 Number = Annotated[int, Path(ge=1, le=ROW_ID_MAX)]
@@ -42,7 +41,7 @@ def console(
         "source.html",
         {
             "source": principal.who,
-            "batches": registry.store.batches(principal.who, limit=RECENT_BATCHES),
+            "batches": registry.batches(principal.who, limit=RECENT_BATCHES),
             "waiting": _waiting(registry, principal.who),
             "today": registry.today(),
             "upheld": upheld,
@@ -55,12 +54,12 @@ def console(
 def rejects_csv(request: Request, batch_id: Number) -> Response:
     principal = require(request, "source")
     registry = registry_of(request)
-    batch = registry.store.batch(batch_id)
+    batch = registry.batch(batch_id)
     if batch is None or batch.source != principal.who:  # another source's batch: as if absent
         return render(
             request, "not_found.html", {"what": str(batch_id)}, json_twin=None, status_code=404
         )
-    csv_text = registry.store.rejected_rows(batch_id).write_csv()
+    csv_text = registry.rejected_rows(batch_id).write_csv()
     return Response(
         csv_text,
         media_type="text/csv; charset=utf-8",
@@ -73,7 +72,8 @@ def attachment(name: str) -> str:
     `filename*`, and for older clients a `filename` of its printable ASCII (others as `_`).
     A header holds Latin-1 only, so `法院记录.csv` cannot go in a plain `filename`."""
     fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in name)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    encoded = quote(name, safe="", errors="replace")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
 
 
 def _own_objection(registry, source: str, number: int):
@@ -115,8 +115,8 @@ def uphold(
     errors = {}
     if not csrf_valid(request, csrf_token):
         errors["note"] = _("The form had expired. Send it again.")
-    elif len(note) > NOTE_LENGTH_MAX:
-        errors["note"] = _("Say it in %(count)s characters or fewer") % {"count": NOTE_LENGTH_MAX}
+    elif len(note) > NOTE_MAX_CHARS:
+        errors["note"] = _("Say it in %(count)s characters or fewer") % {"count": NOTE_MAX_CHARS}
     else:
         try:
             registry.uphold_objection(number, note or None)

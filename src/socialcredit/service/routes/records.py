@@ -21,8 +21,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.requests import ClientDisconnect
 
 from socialcredit.ingest.readers import UnreadableFile
-from socialcredit.keys import Principal
-from socialcredit.registry import IngestResult, Registry, UnknownSource
+from socialcredit.registry import IngestResult, Principal, Registry, UnknownSource
 from socialcredit.service import schemas
 from socialcredit.service.auth import get_registry, require_roles
 from socialcredit.service.errors import ERROR_RESPONSES, ApiError
@@ -41,7 +40,7 @@ BODY_EXAMPLES = {
 }
 # The rejects a response lists, first rows first: a body of tiny lines can hold millions, which
 # the store keeps all of (`scs rejected BATCH`); `rejected` counts them all.
-REJECTS_SHOWN_MAX = 100_000
+REJECTS_SHOWN_MAX_ROWS = 100_000
 
 
 def _suffix(request: Request) -> str:
@@ -95,7 +94,7 @@ def _ingest(
         frame = pl.read_csv(
             result.rejects_path,
             columns=["row", "reason"],
-            n_rows=REJECTS_SHOWN_MAX,
+            n_rows=REJECTS_SHOWN_MAX_ROWS,
             infer_schema=False,
         )
         rejects = [

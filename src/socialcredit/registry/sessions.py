@@ -15,9 +15,10 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from socialcredit.keys import KeyRing, Principal
+from sqlalchemy.engine import Engine
+
+from socialcredit.registry.keys import KeyRing, Principal
 from socialcredit.store import web_sessions
-from socialcredit.store.store import Store
 
 SESSION_LIFETIME_S = 8 * 60 * 60  # a working day; signing in again is cheap
 SESSION_ID_BYTES = 32
@@ -38,8 +39,8 @@ def session_hash(secret: str) -> str:
 class SessionRing:
     """Starts, resolves and ends web sessions. Used by the web pages."""
 
-    def __init__(self, store: Store, clock: Callable[[], dt.datetime], keys: KeyRing):
-        self.store = store
+    def __init__(self, engine: Engine, clock: Callable[[], dt.datetime], keys: KeyRing):
+        self.engine = engine
         self.clock = clock
         self.keys = keys
 
@@ -52,7 +53,7 @@ class SessionRing:
         now = self.clock()
         expires_at = now + dt.timedelta(seconds=SESSION_LIFETIME_S)
         web_sessions.append_session(
-            self.store.engine, session_hash(secret), principal.key_number, now, expires_at
+            self.engine, session_hash(secret), principal.key_number, now, expires_at
         )
         return NewSession(secret, principal, expires_at)
 
@@ -61,10 +62,10 @@ class SessionRing:
         is revoked."""
         if not secret or len(secret) > SESSION_ID_LENGTH_MAX:
             return None
-        row = web_sessions.live_session_key(self.store.engine, session_hash(secret), self.clock())
+        row = web_sessions.live_session_key(self.engine, session_hash(secret), self.clock())
         return self.keys.live_principal(row) if row else None
 
     def end(self, secret: str) -> None:
         """Sign out: the session ends now (ending an unknown or ended session does nothing)."""
         if secret and len(secret) <= SESSION_ID_LENGTH_MAX:
-            web_sessions.end_session(self.store.engine, session_hash(secret), self.clock())
+            web_sessions.end_session(self.engine, session_hash(secret), self.clock())
