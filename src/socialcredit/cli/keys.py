@@ -22,7 +22,9 @@ def create(
     who: Annotated[
         str | None,
         typer.Option(
-            "--for", help="A source's code, a subject's identifier, or a relying party's name."
+            "--for",
+            help="A source's code, a subject's identifier, a relying party's name, or an "
+            "operator's (optional; never a subject's identifier).",
         ),
     ] = None,
     database: DatabaseOption = None,

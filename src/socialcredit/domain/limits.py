@@ -14,3 +14,6 @@ IDENTIFIER_MAX_CHARS = 64  # far longer than an identifier (18); longer input is
 RECORD_ID_MAX_CHARS = 64  # SPEC §4.1
 SOURCE_CODE_MAX_CHARS = 128  # a source's code, as a request names it
 MEASURE_CODE_MAX_CHARS = 128  # a measure's code, as a request names it
+# Batches, objections and keys are numbered by the stores' 64-bit row ids: a larger number in a
+# path or an argument names nothing, and SQLite cannot even be asked about it.
+ROW_ID_MAX = 2**63 - 1

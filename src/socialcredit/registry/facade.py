@@ -37,6 +37,7 @@ from socialcredit.registry.clock import Clock, calendar_day, system_clock
 from socialcredit.registry.keys import KeyRing
 from socialcredit.registry.population import PopulationCache
 from socialcredit.registry.rights import SubjectRights
+from socialcredit.registry.sessions import SessionRing
 from socialcredit.scoring import spark_job
 from socialcredit.scoring.batch import contributions_by_item, held_back_ids, score_ledger
 from socialcredit.scoring.snapshot import SnapshotSummary, name_scores, read_scores, write_snapshot
@@ -98,6 +99,8 @@ class Registry:
             store.engine, store.identities, clock, lambda: set(self.rulebook.source_codes)
         )
         """API keys (SPEC §8)."""
+        self.sessions = SessionRing(store.engine, clock, self.keys)
+        """The web pages' sign-in sessions, each tied to the key it signed in with."""
 
     @classmethod
     def open(cls, url: str | None = None, clock: Clock = system_clock) -> Registry:
