@@ -410,6 +410,9 @@ def _extra_rows(
 
 
 def _write(rows: pl.DataFrame, path: Path, file_format: str) -> None:
+    # The optional `act` column only in the files of sources that name acts, as real feeds
+    # would send it.
+    acts = ("act",) if rows["act"].null_count() < rows.height else ()
     fields = rows.select(
         "record_id",
         "revision",
@@ -419,7 +422,7 @@ def _write(rows: pl.DataFrame, path: Path, file_format: str) -> None:
         "quantity",
         "reference",
         "status",
-        "act",
+        *acts,
     )
     if file_format == "csv":
         fields.write_csv(path)

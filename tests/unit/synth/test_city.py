@@ -182,12 +182,19 @@ def raw_acts(directory: Path, manifest: CityManifest) -> pl.DataFrame:
         "parquet": pl.read_parquet,
     }
     frames = [
-        readers[source.format](directory / source.file)
-        .select(pl.col("act").cast(pl.String))
-        .with_columns(pl.lit(source.source).alias("source"))
+        readers[source.format](directory / source.file).with_columns(
+            pl.lit(source.source).alias("source")
+        )
         for source in manifest.sources
     ]
-    return pl.concat(frames).filter(pl.col("act").is_not_null() & (pl.col("act") != ""))
+    with_acts = [
+        frame.select(pl.col("act").cast(pl.String), "source")
+        for frame in frames
+        if "act" in frame.columns
+    ]
+    sectors = {SECTOR_OF_SOURCE[frame["source"][0]] for frame in frames if "act" in frame.columns}
+    assert sectors == {"courts", "traffic"}  # only the files of sources that name acts
+    return pl.concat(with_acts).filter(pl.col("act").is_not_null() & (pl.col("act") != ""))
 
 
 def test_the_files_carry_the_shared_acts_the_manifest_counts(city) -> None:
