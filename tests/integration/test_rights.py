@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from socialcredit.registry import Registry
-from socialcredit.rights import Refused
+from socialcredit.registry import Refused, Registry
 from socialcredit.store.store import Store
 from tests.helpers import (
     ORGANIZATION,

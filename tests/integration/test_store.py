@@ -234,7 +234,7 @@ def test_two_concurrent_publications_are_stored_in_order(
     import threading
     import time
 
-    from socialcredit import registry as registry_module
+    from socialcredit.registry import facade as registry_module
 
     Registry(setup := Store.open(store_url)).publish_catalogue(
         catalogue_yaml(catalogue_document(1, "2024-01-01"))

@@ -13,8 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from socialcredit.domain.objections import OBJECTION_ANSWER_DAYS
-from socialcredit.registry import Registry
-from socialcredit.rights import Refused
+from socialcredit.registry import Refused, Registry
 from socialcredit.store.store import Store
 from tests.conftest import fresh_store_url
 from tests.helpers import (

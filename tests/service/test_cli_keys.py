@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from socialcredit.cli.app import app
-from socialcredit.keys import well_formed
+from socialcredit.registry.keys import well_formed
 from tests.helpers import PERSON, catalogue_document, catalogue_yaml
 
 

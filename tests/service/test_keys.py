@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from socialcredit.keys import ROLE_PREFIXES, KeyRefused, new_secret, well_formed
+from socialcredit.registry.keys import ROLE_PREFIXES, KeyRefused, new_secret, well_formed
 from socialcredit.store import schema
 from tests.helpers import PERSON
 from tests.service.conftest import Api

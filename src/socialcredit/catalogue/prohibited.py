@@ -1,5 +1,6 @@
-"""The prohibited-grounds guard (SPEC §1): no catalogue item may score what a person believes,
-says, is, loves, knows, or where they go.
+"""The prohibited-grounds guard (SPEC §1, §10.5): no catalogue item may score what a person
+believes, says, reads, is, loves, knows, how they live, whom they report on, what they ask of
+the authorities, or where they go; no measure may reach the subject's family.
 
 The grounds and their terms, in English and Chinese, are data (`prohibited_grounds.yaml`).
 Every text is first normalized (NFKC, case folded, accents stripped, every run of punctuation
@@ -11,6 +12,10 @@ inside them: "bad faith" is a legal notion, not a belief.
 
 All terms and phrases are compiled into one Aho-Corasick automaton, so an item is read once,
 whatever the number of terms: 160,000 items cost a fraction of a second.
+
+A measure (SPEC §10.5) is read against the same grounds, and first against the measure grounds
+(`measure_grounds`: the subject's relatives), which have an automaton of their own: a measure
+acts on its subject alone, while an item may name a child ("Employed child labour").
 """
 
 from __future__ import annotations
@@ -232,8 +237,7 @@ def _document() -> dict:
     return ryaml.loads(text)
 
 
-@lru_cache(maxsize=1)
-def prohibited_grounds() -> tuple[Ground, ...]:
+def _grounds(section: str) -> tuple[Ground, ...]:
     return tuple(
         Ground(
             name,
@@ -241,8 +245,19 @@ def prohibited_grounds() -> tuple[Ground, ...]:
             tuple(entry.get("english") or ()),
             tuple(entry.get("chinese") or ()),
         )
-        for name, entry in _document()["grounds"].items()
+        for name, entry in _document()[section].items()
     )
+
+
+@lru_cache(maxsize=1)
+def prohibited_grounds() -> tuple[Ground, ...]:
+    return _grounds("grounds")
+
+
+@lru_cache(maxsize=1)
+def measure_grounds() -> tuple[Ground, ...]:
+    """The grounds read in measures only, before the others."""
+    return _grounds("measure_grounds")
 
 
 @lru_cache(maxsize=1)
@@ -250,6 +265,17 @@ def guard() -> Guard:
     return Guard(prohibited_grounds(), tuple(_document()["ordinary_phrases"]))
 
 
+@lru_cache(maxsize=1)
+def measure_guard() -> Guard:
+    return Guard(measure_grounds(), tuple(_document()["ordinary_phrases"]))
+
+
 def find_prohibited_ground(*texts: str) -> ProhibitedMatch | None:
-    """The first prohibited ground that any of `texts` touches, or None."""
+    """The first prohibited ground that any of `texts` (an item's) touches, or None."""
     return guard().find(*texts)
+
+
+def find_prohibited_in_measure(*texts: str) -> ProhibitedMatch | None:
+    """The first ground that any of `texts` (a measure's) touches, the subject's relatives
+    before the grounds of items, or None."""
+    return measure_guard().find(*texts) or guard().find(*texts)

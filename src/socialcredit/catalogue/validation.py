@@ -2,8 +2,8 @@
 
 Structure (types, required fields, bounds) is checked by the pydantic models item by item, so
 that one broken item does not hide the problems of the others; then the rules that relate the
-parts: unique codes, declared issuers and lists, tier order, prohibited grounds, and the
-order of versions.
+parts: unique codes, declared issuers and lists, tier order, prohibited grounds (of items,
+lists and measures), and the order of versions.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import ryaml
 from pydantic import ValidationError
 
-from socialcredit.catalogue.prohibited import find_prohibited_ground
+from socialcredit.catalogue.prohibited import find_prohibited_ground, find_prohibited_in_measure
 from socialcredit.domain.catalogue import (
     NO_CONTROL_CHARACTERS,
     NO_CONTROL_CHARACTERS_OR_BREAKS,
@@ -116,6 +116,8 @@ def validate_catalogue(document: Any, previous: Catalogue | None = None) -> Cata
     if isinstance(document.get("items"), list):
         problems += _duplicate_codes(document["items"])
         problems += _item_reference_problems(document)
+    if isinstance(document.get("measures"), list):
+        problems += _measure_ground_problems(document["measures"])
     if head is None:
         return CatalogueReport(None, problems)
 
@@ -182,6 +184,26 @@ def _item_reference_problems(document: dict) -> list[str]:
         if found:
             problems.append(
                 f"{name}: scores a prohibited ground ({found.ground.description}): {found.term!r}"
+            )
+    return problems
+
+
+def _measure_ground_problems(raw_measures: list[Any]) -> list[str]:
+    """SPEC §10.5: a measure's code and titles read against the prohibited grounds and the
+    subject's relatives, as submitted, so that a measure with a bad field is still read."""
+    problems = []
+    for index, raw in enumerate(raw_measures):
+        if not isinstance(raw, dict):
+            continue
+        code = raw.get("code").strip() if isinstance(raw.get("code"), str) else ""
+        titles = raw.get("titles")
+        texts = [raw.get("code"), raw.get("title")]
+        texts += list(titles.values()) if isinstance(titles, dict) else []
+        found = find_prohibited_in_measure(*(text for text in texts if isinstance(text, str)))
+        if found:
+            name = f"measure {code!r}" if code else f"measures[{index}]"
+            problems.append(
+                f"{name}: reaches a prohibited ground ({found.ground.description}): {found.term!r}"
             )
     return problems
 

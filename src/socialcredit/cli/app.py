@@ -28,11 +28,17 @@ from socialcredit.cli.rights import RIGHTS_COMMANDS, objection_app
 from socialcredit.cli.serve import serve
 from socialcredit.csv_files import write_csv
 from socialcredit.domain.rules import AsOfBeforeCatalogue
-from socialcredit.registry import Engine, InvalidIdentifier, Registry, UnknownSource
+from socialcredit.registry import (
+    STORE_URL_VARIABLE,
+    BadStoreURL,
+    Engine,
+    InvalidIdentifier,
+    Registry,
+    StoreUnavailable,
+    UnknownSource,
+)
 from socialcredit.scoring.snapshot import SnapshotDirectoryNotEmpty
 from socialcredit.scoring.spark_job import SparkUnavailable
-from socialcredit.store.store import Store, StoreUnavailable
-from socialcredit.store.urls import STORE_URL_VARIABLE, BadStoreURL
 from socialcredit.synth.scale import (
     DEMO_DIRECTORY,
     DEMO_STORE_FILE,
@@ -45,11 +51,13 @@ from socialcredit.synth.scale import (
 EXIT_REFUSED = 1
 EXIT_CANNOT_RUN = 2
 BATCHES_PAGE_ROWS = 100  # rows `scs batches` shows unless --limit says otherwise
-MAX_BATCHES_PAGE_ROWS = 10_000
+BATCHES_PAGE_MAX_ROWS = 10_000
 
 app = typer.Typer(
     name="scs",
-    help="Social credit information registry: publish catalogues, ingest records, score, show files.",
+    help=(
+        "Social credit information registry: publish catalogues, ingest records, score, show files."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -89,22 +97,22 @@ def open_registry(database: str | None) -> Iterator[Registry]:
     """The registry on the chosen store. A store that cannot be opened, or that fails under
     the command (busy past its timeout, read-only, full), is one line and exit 2."""
     try:
-        store = Store.open(options.chosen_store(database))
+        registry = Registry.open(options.chosen_store(database))
     except (BadStoreURL, StoreUnavailable) as error:
         raise fail(str(error), EXIT_CANNOT_RUN) from None
     try:
-        yield Registry(store)
+        yield registry
     except Exception as error:
-        problem = store.problem(error)
+        problem = registry.problem(error)
         if problem is None:
             raise
         raise fail(problem, EXIT_CANNOT_RUN) from None
     finally:
-        if store.unlogged_looks:
+        if registry.unlogged_looks:
             stderr.print(
                 "note: the store is read-only, so this look was not logged in the file's access log"
             )
-        store.close()
+        registry.close()
 
 
 def check_output(path: Path, option: str) -> None:
@@ -191,7 +199,7 @@ def catalog_publish(
 def catalog_versions(database: DatabaseOption = None) -> None:
     """List the published catalogue versions."""
     with open_registry(database) as registry:
-        stdout.print(render.catalogue_versions(registry.store.catalogue_rows()))
+        stdout.print(render.catalogue_versions(registry.catalogue_rows()))
 
 
 # -- records ---------------------------------------------------------------------------------
@@ -229,7 +237,7 @@ def batches(
     limit: Annotated[
         int,
         typer.Option(
-            "--limit", min=1, max=MAX_BATCHES_PAGE_ROWS, help="At most this many, latest first."
+            "--limit", min=1, max=BATCHES_PAGE_MAX_ROWS, help="At most this many, latest first."
         ),
     ] = BATCHES_PAGE_ROWS,
     before: Annotated[
@@ -246,7 +254,7 @@ def batches(
 ) -> None:
     """List the most recent ingested files with their counts, a page at a time."""
     with open_registry(database) as registry:
-        rows = registry.store.batches(source, limit + 1, before)
+        rows = registry.batches(source, limit + 1, before)
     page = rows[:limit]
     stdout.print(render.batches(page))
     if len(rows) > limit:
@@ -269,9 +277,9 @@ def rejected(
 ) -> None:
     """Print the rejected rows of one ingested file, with their reasons, as CSV."""
     with open_registry(database) as registry:
-        if registry.store.batch(batch) is None:
+        if registry.batch(batch) is None:
             raise fail(f"no ingested file has batch id {batch}", EXIT_REFUSED)
-        frame = registry.store.rejected_rows(batch)
+        frame = registry.rejected_rows(batch)
     write_csv(frame, sys.stdout.buffer)
 
 
@@ -415,7 +423,7 @@ def show(
         sys.stdout.write(render.files_json(files) + "\n")
     else:
         for subject_file in files:
-            render.print_file(stdout, subject_file)
+            render.print_file(stdout, subject_file.document)
 
 
 # -- synthetic data ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`scs keys create | list | revoke` (SPEC §8): translation only; `socialcredit.keys` does the work."""
+"""`scs keys create | list | revoke` (SPEC §8): translation only; `registry.keys` does the work."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from socialcredit.cli.options import DatabaseOption
-from socialcredit.keys import ROLES, KeyRefused, NewKey
+from socialcredit.registry import ROLES, KeyRefused, NewKey
 
 keys_app = typer.Typer(
     help="API keys for the HTTP API: create, list, revoke.", no_args_is_help=True
@@ -101,7 +101,8 @@ def demo_keys(registry, report) -> list[tuple[str, str | None, NewKey]]:
 
 def print_demo_keys(console, keys: list[tuple[str, str | None, NewKey]], store: str) -> None:
     console.print(
-        "\n[bold]API keys for this city[/] (shown once; `scs keys list` lists them without the secret)"
+        "\n[bold]API keys for this city[/] (shown once; `scs keys list` lists them without the "
+        "secret)"
     )
     for role, who, key in keys:
         console.print(f"{role:<9}{(who or ''):<20} key {key.number}: {key.secret}", markup=False)

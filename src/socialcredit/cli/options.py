@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from socialcredit.store.urls import STORE_URL_VARIABLE
+from socialcredit.registry import STORE_URL_VARIABLE
 
 # No `envvar` here: Click would let $SCS_DB fill a command's own --db even when the flag was
 # given before the command, and the environment would win over an explicit flag. The
@@ -19,7 +19,10 @@ DatabaseOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help=f"Store URL: sqlite:///PATH or postgresql://USER@HOST[:PORT]/DB. Default: ${STORE_URL_VARIABLE}, else sqlite:///scs.db.",
+        help=(
+            "Store URL: sqlite:///PATH or postgresql://USER@HOST[:PORT]/DB. "
+            f"Default: ${STORE_URL_VARIABLE}, else sqlite:///scs.db."
+        ),
         show_default=False,
     ),
 ]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import polars as pl
+from pydantic import TypeAdapter
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -21,10 +22,15 @@ from rich.progress import (
 from rich.table import Table
 
 from socialcredit.csv_files import write_csv
-from socialcredit.domain.objections import Objection
-from socialcredit.registry import SubjectFile
-from socialcredit.rights import Statement
-from socialcredit.store.store import CatalogueRow, IngestBatch
+from socialcredit.registry import (
+    CatalogueRow,
+    CheckAnswer,
+    FileDocument,
+    IngestBatch,
+    MeasureCoverage,
+    Objection,
+    SubjectFile,
+)
 
 if TYPE_CHECKING:  # the generator imports NumPy; `scs score` need not
     from socialcredit.synth.city import CityManifest
@@ -75,97 +81,42 @@ def write_scores(scores: pl.DataFrame, out: Path) -> None:
     write_csv(scores, str(out))
 
 
+def to_json(value: object) -> str:
+    """A registry document (pydantic) as the CLI prints it: indented, dates as YYYY-MM-DD,
+    instants with their offset (orjson's, as `datetime.isoformat`)."""
+    plain = _ANY.dump_python(value, by_alias=True)
+    return orjson.dumps(plain, option=orjson.OPT_INDENT_2).decode()
+
+
+def document_data(value: object) -> Any:
+    """A document (or a list of them) as the JSON `to_json` prints, parsed back."""
+    return orjson.loads(to_json(value))
+
+
+_ANY: TypeAdapter[Any] = TypeAdapter(Any)
+
+
 def file_document(subject_file: SubjectFile) -> dict[str, Any]:
-    score = subject_file.score
-    return {
-        "subject_id": score.subject_id,
-        "kind": score.subject_kind,
-        "as_of": score.as_of.isoformat(),
-        "catalogue_version": score.catalogue_version,
-        "base_score": score.base_score,
-        "score": score.score,
-        "tier": score.tier,
-        "lists": list(score.lists),
-        "key_factors": [
-            {"item": factor.item, "title": factor.title, "points": factor.points}
-            for factor in score.key_factors
-        ],
-        "counting_records": [
-            {
-                "source": entry.record.source,
-                "record_id": entry.record.record_id,
-                "revision": entry.record.revision,
-                "item": entry.record.item,
-                "title": entry.rule.title,
-                "decided_on": entry.record.decided_on.isoformat(),
-                "quantity": entry.record.quantity,
-                "points": entry.points,
-                "reference": entry.record.reference,
-                "legal_basis": entry.rule.legal_basis,
-                "catalogue_version": entry.rule.version,
-                "counts_until": entry.counts_until.isoformat() if entry.counts_until else None,
-            }
-            for entry in score.counting_records
-        ],
-        "objections": [objection_document(objection) for objection in subject_file.objections],
-        "statement": statement_document(subject_file.statement),
-        "views": [
-            {
-                "viewed_at": view.viewed_at.isoformat(),
-                "viewer": view.viewer,
-                "purpose": view.purpose,
-                "channel": view.channel,
-            }
-            for view in subject_file.views
-        ],
-    }
-
-
-def objection_document(objection: Objection) -> dict[str, Any]:
-    """SPEC §7.4: an objection as it stands on its `as_of` day."""
-    answered_on = objection.answered_on
-    return {
-        "number": objection.number,
-        "source": objection.source,
-        "record_id": objection.record_id,
-        "revision": objection.revision,
-        "subject_id": objection.subject_id,
-        "kind": objection.subject_kind,
-        "filed_on": objection.filed_on.isoformat(),
-        "due_on": objection.due_on.isoformat(),
-        "reason": objection.reason,
-        "state": objection.state,
-        "answered_on": answered_on.isoformat() if answered_on else None,
-        "note": objection.note,
-    }
-
-
-def statement_document(statement: Statement | None) -> dict[str, Any] | None:
-    if statement is None:
-        return None
-    return {
-        "text": statement.text,
-        "made_on": statement.made_on.isoformat(),
-        "made_at": statement.made_at.isoformat(),
-    }
+    """SPEC §7.4: the file as `scs show --json` prints it."""
+    return document_data(subject_file.document)
 
 
 def files_json(files: list[SubjectFile]) -> str:
-    documents = [file_document(subject_file) for subject_file in files]
-    payload = documents[0] if len(documents) == 1 else documents
-    return orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode()
+    documents = [subject_file.document for subject_file in files]
+    return to_json(documents[0] if len(documents) == 1 else documents)
 
 
-def print_file(console: Console, subject_file: SubjectFile) -> None:
-    score = subject_file.score
-    lists = ", ".join(score.lists) or "none"
+def print_file(console: Console, document: FileDocument) -> None:
+    lists = ", ".join(document.lists) or "none"
     console.print(
-        f"[bold]{score.subject_id}[/] ({score.subject_kind}) as of {score.as_of}: "
-        f"score [bold]{score.score}[/], tier [bold]{score.tier}[/], lists: {lists}"
+        f"[bold]{document.subject_id}[/] ({document.kind}) as of {document.as_of}: "
+        f"score [bold]{document.score}[/], tier [bold]{document.tier}[/], lists: {lists}"
     )
-    console.print(f"base {score.base_score} under catalogue version {score.catalogue_version}")
+    console.print(
+        f"base {document.base_score} under catalogue version {document.catalogue_version}"
+    )
     factors = Table("item", "title", "points", title="Key factors")
-    for factor in score.key_factors:
+    for factor in document.key_factors:
         factors.add_row(factor.item, factor.title, f"{factor.points:+d}")
     console.print(factors)
     records = Table(
@@ -178,27 +129,47 @@ def print_file(console: Console, subject_file: SubjectFile) -> None:
         "counts until",
         title="Counting records",
     )
-    for entry in score.counting_records:
+    for entry in document.counting_records:
         records.add_row(
-            str(entry.record.decided_on),
-            entry.record.item,
+            str(entry.decided_on),
+            entry.item,
             f"{entry.points:+d}",
-            entry.record.source,
-            entry.record.reference,
-            entry.rule.legal_basis,
+            entry.source,
+            entry.reference,
+            entry.legal_basis,
             str(entry.counts_until or "-"),
         )
     console.print(records)
-    print_objections(console, subject_file.objections, title="Objections")
-    statement = subject_file.statement
+    print_objections(console, document.objections, title="Objections")
+    statement = document.statement
     if statement is None:
         console.print("Statement: none")
     else:
         console.print(f"Statement of {statement.made_on}: {statement.text}", markup=False)
     views = Table("when", "who", "purpose", "channel", title="Who looked at this file")
-    for view in subject_file.views:
+    for view in document.views:
         views.add_row(f"{view.viewed_at:%Y-%m-%d %H:%M}", view.viewer, view.purpose, view.channel)
     console.print(views)
+
+
+def print_check(answer: CheckAnswer) -> None:
+    print("applies" if answer.applies else "does not apply")
+    if answer.because:
+        print("because " + answer.because.replace(":", " ", 1))
+    print(f"catalogue version {answer.catalogue_version}, as of {answer.as_of}")
+
+
+def print_measures(found: list[MeasureCoverage]) -> None:
+    if not found:
+        print("no measures in effect")
+        return
+    print(f"catalogue version {found[0].catalogue_version}, as of {found[0].as_of}")
+    for coverage in found:
+        parties = ", ".join(coverage.relying_parties) or "nobody"
+        print(
+            f"{coverage.code}: {coverage.title}; applies to {coverage.applies_to}: "
+            f"{coverage.subjects:,} subjects; relied on by {parties}"
+        )
 
 
 OBJECTION_HEADINGS = (
@@ -285,7 +256,8 @@ def city_written(manifest: CityManifest, directory: Path, seconds: float) -> str
         f"wrote {plan['persons']:,} residents and {plan['organizations']:,} organizations over "
         f"{plan['years']} years: {manifest.rows:,} rows in {len(manifest.sources)} files "
         f"({', '.join(formats)}), {faults:,} of them faulty, in {seconds:.1f} s\n"
-        f"catalogue: {directory / manifest.catalogue}; what each file holds: {directory / 'city.json'}"
+        f"catalogue: {directory / manifest.catalogue}; "
+        f"what each file holds: {directory / 'city.json'}"
     )
 
 
@@ -301,9 +273,11 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
         f"{report.manifest.rows:,} rows in {len(report.manifest.sources)} files "
         f"(generated in {seconds['generate']:.1f} s)."
     )
+    rate = report.manifest.rows / seconds["ingest"]
     console.print(
-        f"Ingested in {seconds['ingest']:.1f} s ({report.manifest.rows / seconds['ingest']:,.0f} rows/s): "
-        f"accepted {report.accepted:,}, duplicates {report.duplicates:,}, rejected {report.rejected:,}."
+        f"Ingested in {seconds['ingest']:.1f} s ({rate:,.0f} rows/s): "
+        f"accepted {report.accepted:,}, duplicates {report.duplicates:,}, "
+        f"rejected {report.rejected:,}."
     )
     worst = Table(
         "source",
@@ -324,7 +298,8 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
     console.print(worst)
 
     console.print(
-        f"Scored {summary.subjects:,} subjects as of {population.as_of} in {seconds['score']:.1f} s."
+        f"Scored {summary.subjects:,} subjects as of {population.as_of} "
+        f"in {seconds['score']:.1f} s."
     )
     tiers = Table("kind", "tier", "subjects", "share", title="Tiers")
     for row in summary.tiers.iter_rows(named=True):
@@ -346,7 +321,10 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
     objections = Table(
         "state",
         "objections",
-        title=f"Objections ({outcome.filed:,} filed, in {seconds['objections']:.1f} s), as they stand today",
+        title=(
+            f"Objections ({outcome.filed:,} filed, in {seconds['objections']:.1f} s), "
+            "as they stand today"
+        ),
     )
     for state, count in outcome.by_state.items():
         objections.add_row(state, f"{count:,}")
@@ -379,7 +357,8 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
         )
     console.print(realism)
     console.print(
-        f"Done in {seconds['total']:.1f} s. The store is {store}; the files are in {report.directory}/."
+        f"Done in {seconds['total']:.1f} s. The store is {store}; "
+        f"the files are in {report.directory}/."
     )
     example = report.example_subject()
     database = f" --db {store}"
@@ -387,7 +366,8 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
     suggestions = [
         (f"scs show {example}{database}", "one file: why its score is what it is"),
         (
-            f'scs check {example} --measure no_air_travel --party civil-aviation --purpose "ticket sale"{database}',
+            f"scs check {example} --measure no_air_travel --party civil-aviation "
+            f'--purpose "ticket sale"{database}',
             "a relying party's yes or no, logged in the file",
         ),
         (

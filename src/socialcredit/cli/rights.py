@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
-import orjson
 import typer
 
 from socialcredit.cli import render
 from socialcredit.cli.options import ROW_ID_MAX, AsOfOption, DatabaseOption
-from socialcredit.rights import CheckAnswer, MeasureCoverage, Refused
+from socialcredit.domain.limits import STATEMENT_MAX_CHARS
+from socialcredit.registry import Refused
 
 if TYPE_CHECKING:
     from socialcredit.registry import Registry
@@ -53,8 +53,8 @@ def _judging_registry(database: str | None) -> Iterator[Registry]:
             raise cli.fail(str(error), cli.EXIT_REFUSED) from None
 
 
-def _print_json(payload: object) -> None:
-    sys.stdout.write(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode() + "\n")
+def _print_json(document: object) -> None:
+    sys.stdout.write(render.to_json(document) + "\n")
 
 
 @objection_app.command("file")
@@ -102,7 +102,7 @@ def objection_list(
     with _judging_registry(database) as registry:
         found = registry.objections(source, subject, open_only)
     if as_json:
-        _print_json([render.objection_document(objection) for objection in found])
+        _print_json(found)
     elif found:
         render.print_objections(_cli().stdout, found)
     else:
@@ -111,23 +111,13 @@ def objection_list(
 
 def statement(
     subject_id: Annotated[str, typer.Argument(help="Resident identity number or credit code.")],
-    text: Annotated[str, typer.Option("--text", help="At most 500 characters.")],
+    text: Annotated[str, typer.Option("--text", help=f"At most {STATEMENT_MAX_CHARS} characters.")],
     database: DatabaseOption = None,
 ) -> None:
     """Keep the subject's own statement, shown with its file (SPEC §7.2)."""
     with _judging_registry(database) as registry:
         kept = registry.leave_statement(subject_id, text)
     print(f"statement kept for {kept.subject_id} ({kept.subject_kind})")
-
-
-def check_document(answer: CheckAnswer) -> dict[str, object]:
-    return {
-        "measure": answer.measure,
-        "as_of": answer.as_of.isoformat(),
-        "applies": answer.applies,
-        "because": answer.because,
-        "catalogue_version": answer.catalogue_version,
-    }
 
 
 def check(
@@ -144,24 +134,9 @@ def check(
     with _judging_registry(database) as registry:
         answer = registry.check(subject_id, measure, party, purpose, day)
     if as_json:
-        _print_json(check_document(answer))
-        return
-    print("applies" if answer.applies else "does not apply")
-    if answer.because:
-        print("because " + answer.because.replace(":", " ", 1))
-    print(f"catalogue version {answer.catalogue_version}, as of {answer.as_of}")
-
-
-def measure_document(coverage: MeasureCoverage) -> dict[str, object]:
-    return {
-        "measure": coverage.code,
-        "title": coverage.title,
-        "applies_to": coverage.applies_to,
-        "relying_parties": list(coverage.relying_parties),
-        "subjects": coverage.subjects,
-        "catalogue_version": coverage.catalogue_version,
-        "as_of": coverage.as_of.isoformat(),
-    }
+        _print_json(answer)
+    else:
+        render.print_check(answer)
 
 
 def measures(
@@ -174,18 +149,9 @@ def measures(
     with _judging_registry(database) as registry:
         found = registry.measures(day)
     if as_json:
-        _print_json([measure_document(coverage) for coverage in found])
-        return
-    if not found:
-        print("no measures in effect")
-        return
-    print(f"catalogue version {found[0].catalogue_version}, as of {found[0].as_of}")
-    for coverage in found:
-        parties = ", ".join(coverage.relying_parties) or "nobody"
-        print(
-            f"{coverage.code}: {coverage.title}; applies to {coverage.applies_to}: "
-            f"{coverage.subjects:,} subjects; relied on by {parties}"
-        )
+        _print_json(found)
+    else:
+        render.print_measures(found)
 
 
 RIGHTS_COMMANDS = (statement, check, measures)  # registered on `scs` by cli/app.py

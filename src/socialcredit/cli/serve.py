@@ -34,7 +34,7 @@ def serve(
     if server not in SERVERS:
         raise cli.fail(f"--server must be one of {', '.join(SERVERS)}", cli.EXIT_CANNOT_RUN)
     with cli.open_registry(database) as registry:  # open (and migrate) once, before any worker
-        store_url = registry.store.url.given
+        store_url = registry.store_url
     print(
         f"serving on http://{host}:{port} (API: http://{host}:{port}/v1/openapi.json)", flush=True
     )

@@ -8,10 +8,13 @@ holds the two equal, so they cannot drift apart.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 import polars as pl
+
+from socialcredit.domain.text import shown
 
 if TYPE_CHECKING:
     import numpy as np
@@ -107,6 +110,34 @@ def is_valid_identifier(kind: SubjectKind, identifier: str) -> bool:
 def kinds_of_identifier(identifier: str) -> list[SubjectKind]:
     """The kinds for which a (normalized) identifier is valid; rarely both, usually one."""
     return [kind for kind in SUBJECT_KINDS if is_valid_identifier(kind, identifier)]
+
+
+def subject_identifier_problem(identifier: str) -> str | None:
+    """Why a (normalized) identifier names no subject of either kind, or None (SPEC §2)."""
+    problems = [identifier_problem(kind, identifier) for kind in SUBJECT_KINDS]
+    if not all(problems):
+        return None
+    return f"{shown(identifier)} is not a valid identifier: " + "; ".join(filter(None, problems))
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectRef:
+    """A subject as the identity store knows it: its kind, its normalized identifier and the
+    key that names it everywhere else (SPEC §7.5). Resolved once per request, then carried."""
+
+    kind: SubjectKind
+    subject_id: str
+    key: int
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifiedSubjects:
+    """An identifier as a request gave it, normalized and valid for some kind, with the subjects
+    it names: one per kind the identity store knows it as (nearly always one; none when no
+    record ever named it)."""
+
+    subject_id: str
+    subjects: tuple[SubjectRef, ...]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,7 +31,6 @@ FIELD_DEFAULTS = {"revision": "1", "quantity": "1", "status": "active"}
 # The fields whose equality makes a resubmitted revision a duplicate rather than a conflict.
 CONTENT_FIELDS = ("item", "subject_id", "decided_on", "quantity", "reference", "status")
 
-RECORD_ID_MAX_LENGTH = 64
 # Quantities and revisions are stored as 32-bit integers; larger values are refused by name
 # rather than overflowing silently.
 MAX_COUNT = 2**31 - 1

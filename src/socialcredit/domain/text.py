@@ -23,3 +23,28 @@ def control_character_problem(value: str, what: str) -> str | None:
     if found is None:
         return None
     return f"{what} holds a control character ({found.group()!r} at position {found.start() + 1})"
+
+
+def blank_problem(value: str | None, what: str) -> str | None:
+    """Why `value` is no text at all (missing, empty or only white space), or None."""
+    return f"{what} is empty" if not (value or "").strip() else None
+
+
+def length_problem(value: str, what: str, max_chars: int) -> str | None:
+    """Why `value` is longer than `max_chars` characters, or None."""
+    if len(value) <= max_chars:
+        return None
+    return f"{what} has {len(value)} characters; at most {max_chars}"
+
+
+def text_problem(
+    value: str | None, what: str, max_chars: int | None = None, required: bool = True
+) -> str | None:
+    """The first reason free text cannot be kept as `what`: blank (when `required`), a control
+    character, longer than `max_chars`; None when it can be kept as given."""
+    if required and (problem := blank_problem(value, what)):
+        return problem
+    value = value or ""
+    if problem := control_character_problem(value, what):
+        return problem
+    return length_problem(value, what, max_chars) if max_chars is not None else None

@@ -13,10 +13,10 @@ import datetime as dt
 import polars as pl
 
 from socialcredit.domain.identifiers import identifier_problems, normalize_identifier_expr
+from socialcredit.domain.limits import RECORD_ID_MAX_CHARS
 from socialcredit.domain.records import (
     FIELD_DEFAULTS,
     MAX_COUNT,
-    RECORD_ID_MAX_LENGTH,
     RECORD_STATUSES,
     REQUIRED_FIELDS,
     SUBMITTED_FIELDS,
@@ -129,8 +129,8 @@ def check_chunk(
     has = {name: pl.col(NORMALIZED[name]).is_not_null() for name in SUBMITTED_FIELDS}
     problems = [
         *(pl.when(~has[name]).then(pl.lit(f"missing field {name}")) for name in REQUIRED_FIELDS),
-        pl.when(pl.col(NORMALIZED["record_id"]).str.len_chars() > RECORD_ID_MAX_LENGTH).then(
-            pl.lit(f"record_id is longer than {RECORD_ID_MAX_LENGTH} characters")
+        pl.when(pl.col(NORMALIZED["record_id"]).str.len_chars() > RECORD_ID_MAX_CHARS).then(
+            pl.lit(f"record_id is longer than {RECORD_ID_MAX_CHARS} characters")
         ),
         revision_problem,
         quantity_problem,

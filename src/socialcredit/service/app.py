@@ -27,7 +27,6 @@ from socialcredit.service.observability import (
 )
 from socialcredit.service.routes import public, records, rights, subjects
 from socialcredit.service.settings import ServiceSettings
-from socialcredit.store.store import Store
 
 logger = logging.getLogger("socialcredit.service")
 OPENAPI_URL = "/v1/openapi.json"
@@ -38,7 +37,7 @@ RegistryFactory = Callable[[], Registry]
 
 
 def registry_factory_for(store_url: str | None) -> RegistryFactory:
-    return lambda: Registry(Store.open(store_url))
+    return lambda: Registry.open(store_url)
 
 
 def include_web(app: FastAPI) -> None:
@@ -78,7 +77,7 @@ def create_app(
         try:
             yield
         finally:
-            registry.store.close()
+            registry.close()
 
     app = FastAPI(
         title="Social credit information registry",

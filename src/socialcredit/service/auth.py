@@ -14,8 +14,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from socialcredit.keys import Principal
-from socialcredit.registry import Registry
+from socialcredit.registry import Principal, Registry
 from socialcredit.service.errors import ApiError
 from socialcredit.service.limits import retry_after_header
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 
-import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -106,10 +105,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         registry = getattr(request.app.state, "registry", None)
-        problem = registry.store.problem(error) if registry is not None else None
+        problem = registry.problem(error) if registry is not None else None
         if problem is not None:  # the store, not the request: busy, read-only, gone
             logger.warning("store problem on %s %s: %s", request.method, request.url.path, problem)
-            if isinstance(error, sa.exc.DataError):
+            if registry.refused_value(error):
                 return error_response(422, "the store cannot hold a value of this request")
             detail = (
                 "the store is busy or unavailable; nothing of this request was stored: retry later"

@@ -1,7 +1,8 @@
-"""Request and response models of the API, apart from the store's rows and the core's types.
+"""Request and response models of the API, apart from the store's rows.
 
-Changing a table or a dataclass does not change the API by accident: each response is built
-here, field by field, from what the registry returns.
+The catalogue and the batch's result are built here, field by field, from what the registry
+returns. The subject's file, objections, statements and checks are the registry's documents
+themselves, the ones the command line prints: one model each, so the two cannot differ.
 """
 
 from __future__ import annotations
@@ -10,6 +11,15 @@ import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from socialcredit.domain.limits import (
+    NOTE_MAX_CHARS,
+    REASON_MAX_CHARS,
+    RECORD_ID_MAX_CHARS,
+    SOURCE_CODE_MAX_CHARS,
+    STATEMENT_MAX_CHARS,
+)
+from socialcredit.registry import Objection
 
 
 class _Public(BaseModel):
@@ -96,109 +106,30 @@ class BatchResult(_Public):
     rejects: list[RejectedRow]
 
 
-# -- subjects' files -------------------------------------------------------------------------
-
-
-class KeyFactorPublic(_Public):
-    item: str
-    title: str
-    points: int
-
-
-class CountingRecordPublic(_Public):
-    source: str
-    record_id: str
-    revision: int
-    item: str
-    title: str
-    decided_on: dt.date
-    quantity: int
-    points: int
-    reference: str
-    legal_basis: str
-    catalogue_version: int
-    counts_until: dt.date | None
-
-
-class ObjectionPublic(_Public):
-    number: int
-    source: str
-    record_id: str
-    revision: int
-    subject_id: str
-    kind: Literal["person", "organization"]
-    filed_on: dt.date
-    due_on: dt.date
-    reason: str
-    state: Literal["open", "overdue", "upheld", "corrected", "revoked"]
-    answered_on: dt.date | None
-    note: str | None
-
-
-class StatementPublic(_Public):
-    text: str
-    made_on: dt.date
-    made_at: dt.datetime
-
-
-class ViewPublic(_Public):
-    viewed_at: dt.datetime
-    viewer: str
-    purpose: str
-    channel: str
-
-
-class SubjectFilePublic(_Public):
-    subject_id: str
-    kind: Literal["person", "organization"]
-    as_of: dt.date
-    catalogue_version: int
-    base_score: int
-    score: int
-    tier: str
-    lists: list[str]
-    key_factors: list[KeyFactorPublic]
-    counting_records: list[CountingRecordPublic]
-    objections: list[ObjectionPublic]
-    statement: StatementPublic | None
-    views: list[ViewPublic]
-
-
-# -- the subject's rights and the relying party's check ---------------------------------------
+# -- subjects' files, objections, statements, checks ------------------------------------------
+# The registry's own documents (`domain/file.py`, `domain/objections.py`,
+# `domain/measures.py`): the API shows them as `scs show --json` and `scs check --json` do.
 
 
 class StatementIn(_Public):
-    text: str = Field(min_length=1, max_length=500, description="the subject's own statement")
-
-
-class StatementOut(_Public):
-    subject_id: str
-    text: str
-    made_on: dt.date
-    made_at: dt.datetime
+    text: str = Field(
+        min_length=1, max_length=STATEMENT_MAX_CHARS, description="the subject's own statement"
+    )
 
 
 class ObjectionIn(_Public):
-    source: str = Field(min_length=1, max_length=128)
-    record_id: str = Field(min_length=1, max_length=64)
-    reason: str = Field(min_length=1, max_length=2000)
+    source: str = Field(min_length=1, max_length=SOURCE_CODE_MAX_CHARS)
+    record_id: str = Field(min_length=1, max_length=RECORD_ID_MAX_CHARS)
+    reason: str = Field(min_length=1, max_length=REASON_MAX_CHARS)
 
 
 class UpholdIn(_Public):
-    note: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, max_length=NOTE_MAX_CHARS)
 
 
 class ObjectionPage(_Public):
-    objections: list[ObjectionPublic]
+    objections: list[Objection]
     next: str | None = Field(description="the next page, or null on the last one")
-
-
-class CheckOut(_Public):
-    measure: str
-    as_of: dt.date
-    applies: bool
-    because: str | None = Field(description='"list:NAME", "tier:NAME", or null')
-    catalogue_version: int
 
 
 # -- health ----------------------------------------------------------------------------------

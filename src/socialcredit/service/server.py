@@ -12,8 +12,8 @@ import sys
 import tempfile
 from typing import TYPE_CHECKING, Literal
 
+from socialcredit.registry import STORE_URL_VARIABLE
 from socialcredit.service.settings import ServiceSettings
-from socialcredit.store.urls import STORE_URL_VARIABLE
 
 if TYPE_CHECKING:  # the app is imported only when served: `scs score` need not load FastAPI
     from fastapi import FastAPI

@@ -11,8 +11,8 @@ REQUEST_BURST_PER_KEY = 200
 REQUEST_TIMEOUT_S = 30.0
 RECORDS_REQUEST_TIMEOUT_S = 600.0  # a large batch on a busy store
 BODY_CHUNK_TIMEOUT_S = 30.0  # a client that stops sending mid-body is dropped
-PAGE_LIMIT_DEFAULT = 100
-PAGE_LIMIT_MAX = 1000
+OBJECTIONS_PAGE_ROWS = 100  # `GET /v1/objections` unless `limit` says otherwise
+OBJECTIONS_PAGE_MAX_ROWS = 1000
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,35 @@
-"""The store's side of the subject's rights (SPEC §7): objections, answers, statements.
+"""The store's side of the subject's file and rights (SPEC §7): the subjects an identifier
+names, their records, objections and answers, statements, and the looks at their files.
 
 Facts only: which objections were filed, which answered and how, which statements made. What
 they mean on a given day (open, overdue, upheld …) is decided in `domain/objections.py`. An
 answer by correction or revocation is not written anywhere: it is the revision that supersedes
 the one objected to, and its day is the day its batch was received.
 
-Subjects are named by key here, as everywhere in the main store (SPEC §7.5); identifiers come
-from the identity store on the way out and are turned into keys on the way in.
+Subjects are named by key here, as everywhere in the main store (SPEC §7.5). A reading turns
+the identifier into its keys once (`subjects_named`, one look in the identity store) and hands
+the `SubjectRef`s to every other read and write of the request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from socialcredit.domain.identifiers import SubjectKind
-from socialcredit.domain.objections import OBJECTION_ANSWER_DAYS, Answer, answer_by_revision
+from socialcredit.domain.file import FileView, Statement
+from socialcredit.domain.identifiers import SUBJECT_KINDS, SubjectKind, SubjectRef
+from socialcredit.domain.objections import (
+    OBJECTION_ANSWER_DAYS,
+    Answer,
+    Objection,
+    answer_by_revision,
+)
 from socialcredit.domain.records import LedgerRecord
 from socialcredit.store import schema
 from socialcredit.store.identities import IdentityStore
@@ -28,36 +37,18 @@ from socialcredit.store.identities import IdentityStore
 OBJECTION_LOCK_PREFIX = "scs-objection:"
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectionFacts:
-    """An objection as filed, the subject named by the revision objected to, and its answer
-    (an upholding one, else the newer revision's) whenever it came."""
-
-    number: int
-    source: str
-    record_id: str
-    revision: int
-    subject_kind: SubjectKind
-    subject_id: str
-    filed_on: dt.date
-    reason: str
-    answer: Answer | None
+class AlreadyAnswered(LookupError):
+    """The objection was answered meanwhile (by another process): at most one answer each."""
 
 
-@dataclass(frozen=True, slots=True)
-class StatementRow:
-    subject_kind: SubjectKind
-    subject_id: str
-    text: str
-    made_at: dt.datetime
-
-
-def _objection_query() -> sa.Select:
+def _objection_query(subjects: bool = False) -> sa.Select:
+    """Every objection with the subject its revision names and its answer; with `subjects`,
+    only those whose revision names one of the keys bound as `subjects`."""
     objections, records, answers = schema.objections, schema.records, schema.objection_answers
     objected = records.alias("objected")
     newer = records.alias("newer")  # the revision that replaced the one objected to, if any
     batches = schema.ingest_batches
-    return (
+    query = (
         sa.select(
             objections.c.number,
             objections.c.source,
@@ -86,19 +77,16 @@ def _objection_query() -> sa.Select:
         .outerjoin(batches, batches.c.id == newer.c.batch_id)
         .order_by(objections.c.number)
     )
+    if subjects:  # through the index on the subject's key: its revisions first
+        query = query.where(objected.c.subject.in_(sa.bindparam("subjects", expanding=True)))
+    return query
 
 
 @cache
 def _objection_queries() -> dict[str, sa.Select]:
     """Built once: building a select with its aliases costs more Python than running it."""
-    objections, records = schema.objections, schema.records
+    objections = schema.objections
     base = _objection_query()
-    ever_named = (
-        sa.select(records.c.source, records.c.record_id)
-        .where(records.c.subject.in_(sa.bindparam("subjects", expanding=True)))
-        .distinct()
-        .subquery()
-    )
     return {
         "all": base,
         "number": base.where(objections.c.number == sa.bindparam("number")),
@@ -107,18 +95,11 @@ def _objection_queries() -> dict[str, sa.Select]:
             objections.c.source == sa.bindparam("source"),
             objections.c.record_id == sa.bindparam("record_id"),
         ),
-        # Objections to records that ever named the subject: its records first, by index.
-        "subject": base.join(
-            ever_named,
-            sa.and_(
-                ever_named.c.source == objections.c.source,
-                ever_named.c.record_id == objections.c.record_id,
-            ),
-        ),
+        "subjects": _objection_query(subjects=True),
     }
 
 
-def _facts(row: sa.Row, names: dict[int, tuple[SubjectKind, str]]) -> ObjectionFacts:
+def _objection(row: sa.Row, names: dict[int, tuple[SubjectKind, str]], as_of: dt.date) -> Objection:
     answer = None
     # An upholding answer can only be given while no newer revision exists, so when both are
     # there the upholding answer came first and is the answer.
@@ -126,7 +107,7 @@ def _facts(row: sa.Row, names: dict[int, tuple[SubjectKind, str]]) -> ObjectionF
         answer = Answer("upheld", row.answered_on, row.note)
     elif row.newer_received_on is not None:
         answer = answer_by_revision(row.newer_status, row.newer_received_on)
-    return ObjectionFacts(
+    return Objection(
         number=row.number,
         source=row.source,
         record_id=row.record_id,
@@ -136,15 +117,108 @@ def _facts(row: sa.Row, names: dict[int, tuple[SubjectKind, str]]) -> ObjectionF
         filed_on=row.filed_on,
         reason=row.reason,
         answer=answer,
+        as_of=as_of,
     )
 
 
+def _lock_record(connection: Connection, source: str, record_id: str) -> None:
+    """Serialize filings on one record (PostgreSQL; SQLite's writer lock does it there)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"{OBJECTION_LOCK_PREFIX}{source}\x1f{record_id}"},
+        )
+
+
+class ObjectionFiling:
+    """The store's side of filing one objection, inside its transaction: the record is locked
+    (no other filing on it runs meanwhile), the earlier objections read, the new one appended.
+    Nothing is stored unless `append` is called and the block ends without an exception."""
+
+    def __init__(self, tables: RightsTables, connection: Connection, record: LedgerRecord):
+        self._tables = tables
+        self._connection = connection
+        self._record = record
+
+    def earlier(self, as_of: dt.date) -> list[Objection]:
+        """The objections filed to this record before (to any of its revisions)."""
+        return self._tables.objections(
+            source=self._record.source,
+            record_id=self._record.record_id,
+            as_of=as_of,
+            connection=self._connection,
+        )
+
+    def append(self, filed_on: dt.date, reason: str, registered_at: dt.datetime) -> int:
+        """Append the objection to the record's revision; its number."""
+        table = schema.objections
+        return self._connection.execute(
+            sa.insert(table)
+            .values(
+                source=self._record.source,
+                record_id=self._record.record_id,
+                revision=self._record.revision,
+                filed_on=filed_on,
+                reason=reason,
+                registered_at=registered_at,
+            )
+            .returning(table.c.number)
+        ).scalar_one()
+
+
 class RightsTables:
-    def __init__(self, engine: Engine, identities: IdentityStore):
+    """Reads and appends for one subject's file and for the rights of SPEC §7; subjects by key.
+    A read-only store logs no look at a file: it counts them in `unlogged_looks`, for the
+    caller to say so (README: "A read-only store")."""
+
+    def __init__(self, engine: Engine, identities: IdentityStore, read_only: bool = False):
         self.engine = engine
         self.identities = identities
+        self.read_only = read_only
+        self.unlogged_looks = 0
 
-    # -- records, as the rights need them ----------------------------------------------------
+    # -- subjects and their records -------------------------------------------------------------
+
+    def subjects_named(self, subject_id: str) -> list[SubjectRef]:
+        """The subjects a (normalized) identifier names, one per kind it is known as (nearly
+        always one; none when no record ever named it), in the order of SUBJECT_KINDS."""
+        keys = self.identities.keys_of(subject_id)
+        return [SubjectRef(kind, subject_id, keys[kind]) for kind in SUBJECT_KINDS if kind in keys]
+
+    def records_naming(self, subjects: list[SubjectRef]) -> list[LedgerRecord]:
+        """The current revisions of every record whose current revision names one of
+        `subjects`, found through the index on the subject's key."""
+        if not subjects:
+            return []
+        named = {subject.key: subject for subject in subjects}
+        records = schema.records
+        ever_named = (
+            sa.select(records.c.source, records.c.record_id)
+            .where(records.c.subject.in_(sorted(named)))
+            .distinct()
+            .subquery()
+        )
+        query = (
+            sa.select(records)
+            .join(
+                ever_named,
+                sa.and_(
+                    records.c.source == ever_named.c.source,
+                    records.c.record_id == ever_named.c.record_id,
+                ),
+            )
+            .order_by(records.c.source, records.c.record_id, records.c.revision)
+        )
+        with self.engine.connect() as connection:
+            rows = list(connection.execute(query))
+        current: dict[tuple[str, str], sa.Row] = {}
+        for row in rows:  # ordered by revision, so the last one wins
+            current[(row.source, row.record_id)] = row
+        return [
+            schema.ledger_record(row, named[row.subject].subject_id)
+            for row in current.values()
+            if row.subject in named
+        ]
 
     def current_revision(self, source: str, record_id: str) -> LedgerRecord | None:
         if "\x00" in source or "\x00" in record_id:
@@ -180,20 +254,21 @@ class RightsTables:
 
     def objections(
         self,
+        as_of: dt.date,
         number: int | None = None,
         source: str | None = None,
         record_id: str | None = None,
-        subject_id: str | None = None,
+        subjects: list[SubjectRef] | None = None,
         connection: Connection | None = None,
-    ) -> list[ObjectionFacts]:
-        """Objections, optionally of one number, source, record, or to records that ever
-        named `subject_id`; in filing order."""
+    ) -> list[Objection]:
+        """Objections as they stand on `as_of`, in filing order: all, or of one number, of one
+        source, of one record, or to revisions that name one of `subjects`."""
         queries = _objection_queries()
         if number is not None:
             query, parameters = queries["number"], {"number": number}
-        elif subject_id is not None:
-            keys = sorted(self.identities.keys_of(subject_id).values())
-            query, parameters = queries["subject"], {"subjects": keys or [-1]}
+        elif subjects is not None:
+            keys = sorted(subject.key for subject in subjects)
+            query, parameters = queries["subjects"], {"subjects": keys or [-1]}
         elif record_id is not None:
             query, parameters = queries["record"], {"source": source, "record_id": record_id}
         elif source is not None:
@@ -205,57 +280,40 @@ class RightsTables:
                 rows = list(opened.execute(query, parameters))
         else:
             rows = list(connection.execute(query, parameters))
-        names = self.identities.identities_of([row.subject for row in rows])
+        if subjects is not None:  # their names are known: no look in the identity store
+            names = {subject.key: (subject.kind, subject.subject_id) for subject in subjects}
+        else:
+            names = self.identities.identities_of([row.subject for row in rows])
         return [
-            _facts(row, names)
+            _objection(row, names, as_of)
             for row in rows
             if (source is None or row.source == source)
             and (record_id is None or row.record_id == record_id)
         ]
 
-    def lock_record(self, connection: Connection, source: str, record_id: str) -> None:
-        """Serialize filings on one record (PostgreSQL; SQLite's writer lock does it there)."""
-        if connection.dialect.name == "postgresql":
-            connection.execute(
-                sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-                {"key": f"{OBJECTION_LOCK_PREFIX}{source}\x1f{record_id}"},
-            )
+    @contextmanager
+    def objection_filing(self, record: LedgerRecord) -> Iterator[ObjectionFiling]:
+        """One filing on `record` (its current revision) at a time; see `ObjectionFiling`."""
+        with self.engine.begin() as connection:
+            _lock_record(connection, record.source, record.record_id)
+            yield ObjectionFiling(self, connection, record)
 
-    def insert_objection(
-        self,
-        connection: Connection,
-        record: LedgerRecord,
-        filed_on: dt.date,
-        reason: str,
-        registered_at: dt.datetime,
-    ) -> int:
-        table = schema.objections
-        return connection.execute(
-            sa.insert(table)
-            .values(
-                source=record.source,
-                record_id=record.record_id,
-                revision=record.revision,
-                filed_on=filed_on,
-                reason=reason,
-                registered_at=registered_at,
-            )
-            .returning(table.c.number)
-        ).scalar_one()
-
-    def insert_answer(
-        self,
-        connection: Connection,
-        number: int,
-        answered_on: dt.date,
-        note: str | None,
-        registered_at: dt.datetime,
+    def append_answer(
+        self, number: int, answered_on: dt.date, note: str | None, registered_at: dt.datetime
     ) -> None:
-        connection.execute(
-            sa.insert(schema.objection_answers).values(
-                number=number, answered_on=answered_on, note=note, registered_at=registered_at
-            )
-        )
+        """The source's upholding answer; AlreadyAnswered when one was stored meanwhile."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    sa.insert(schema.objection_answers).values(
+                        number=number,
+                        answered_on=answered_on,
+                        note=note,
+                        registered_at=registered_at,
+                    )
+                )
+        except sa.exc.IntegrityError:
+            raise AlreadyAnswered(f"objection {number} was already answered") from None
 
     def overdue_intervals(self) -> pl.DataFrame:
         """For the batch scorer: per objection with a non-empty overdue interval, the row id of
@@ -304,29 +362,50 @@ class RightsTables:
 
     # -- statements --------------------------------------------------------------------------
 
-    def insert_statement(
-        self, kind: SubjectKind, subject_id: str, text: str, made_at: dt.datetime
-    ) -> None:
-        """Only a subject with a file (so with a key) may leave a statement."""
-        subject = self.identities.key_of(kind, subject_id)
-        if subject is None:
-            raise LookupError(f"no {kind} with a file has this identifier")
+    def append_statement(self, subject: SubjectRef, text: str, made_at: dt.datetime) -> None:
         with self.engine.begin() as connection:
             connection.execute(
-                sa.insert(schema.statements).values(subject=subject, text=text, made_at=made_at)
+                sa.insert(schema.statements).values(subject=subject.key, text=text, made_at=made_at)
             )
 
-    def latest_statement(self, kind: SubjectKind, subject_id: str) -> StatementRow | None:
-        subject = self.identities.key_of(kind, subject_id)
-        if subject is None:
-            return None
+    def latest_statement(self, subject: SubjectRef) -> Statement | None:
         table = schema.statements
         query = (
             sa.select(table.c.text, table.c.made_at)
-            .where(table.c.subject == subject)
+            .where(table.c.subject == subject.key)
             .order_by(table.c.id.desc())
             .limit(1)
         )
         with self.engine.connect() as connection:
             row = connection.execute(query).first()
-        return None if row is None else StatementRow(kind, subject_id, row.text, row.made_at)
+        if row is None:
+            return None
+        return Statement(subject.kind, subject.subject_id, row.text, row.made_at)
+
+    # -- who looked --------------------------------------------------------------------------
+
+    def append_file_view(self, subject: SubjectRef, view: FileView) -> None:
+        """Log a look at a file (on a read-only store: count it in `unlogged_looks`)."""
+        if self.read_only:
+            self.unlogged_looks += 1
+            return
+        with self.engine.begin() as connection:
+            connection.execute(
+                sa.insert(schema.file_views).values(
+                    subject=subject.key,
+                    viewed_at=view.viewed_at,
+                    viewer=view.viewer,
+                    purpose=view.purpose,
+                    channel=view.channel,
+                )
+            )
+
+    def file_views(self, subject: SubjectRef) -> list[FileView]:
+        table = schema.file_views
+        query = (
+            sa.select(table.c.viewed_at, table.c.viewer, table.c.purpose, table.c.channel)
+            .where(table.c.subject == subject.key)
+            .order_by(table.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [FileView(*row) for row in connection.execute(query)]

@@ -19,7 +19,8 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from socialcredit.domain.records import LedgerRecord
+from socialcredit.domain.limits import STATEMENT_MAX_CHARS
+from socialcredit.domain.records import SUBMITTED_FIELDS, LedgerRecord
 
 # Byte-order collation on PostgreSQL: identifiers and codes are compared as bytes, which is
 # what the spec means and what makes the b-tree indexes several times cheaper to maintain.
@@ -129,16 +130,8 @@ records = sa.Table(
     ),
 )
 
-REJECTED_RAW_FIELDS = (
-    "record_id",
-    "revision",
-    "item",
-    "subject_id",
-    "decided_on",
-    "quantity",
-    "reference",
-    "status",
-)
+# A rejected row keeps every field a source submits, as submitted (`submitted_rows`).
+REJECTED_RAW_FIELDS = SUBMITTED_FIELDS
 
 rejected_rows = sa.Table(
     "rejected_rows",
@@ -191,8 +184,6 @@ objection_answers = sa.Table(
     sa.Column("registered_at", UTCDateTime(), nullable=False),
 )
 
-STATEMENT_MAX_CHARACTERS = 500  # SPEC §7.2
-
 # SPEC §7.2: every statement is kept; the latest is the one shown.
 statements = sa.Table(
     "statements",
@@ -201,7 +192,7 @@ statements = sa.Table(
     sa.Column("subject", RowId, nullable=False),  # the subject's key (SPEC §7.5)
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("made_at", UTCDateTime(), nullable=False),
-    sa.CheckConstraint(f"length(text) <= {STATEMENT_MAX_CHARACTERS}", name="text_length"),
+    sa.CheckConstraint(f"length(text) <= {STATEMENT_MAX_CHARS}", name="text_length"),
     sa.Index(None, "subject"),
 )
 

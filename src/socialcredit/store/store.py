@@ -24,11 +24,13 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from socialcredit.domain.identifiers import SubjectKind
+from socialcredit.domain.file import FileView
+from socialcredit.domain.identifiers import SubjectKind, SubjectRef
 from socialcredit.domain.records import LedgerRecord
 from socialcredit.store import bulk, schema
 from socialcredit.store.identities import IdentityStore
 from socialcredit.store.ledger_cache import LedgerCache
+from socialcredit.store.rights import RightsTables
 from socialcredit.store.urls import StoreURL, parse_store_url
 
 CATALOGUE_PUBLICATION_LOCK = 7469003  # advisory lock key around a publication on PostgreSQL
@@ -59,14 +61,6 @@ class CatalogueRow:
     document: str
     source_text: str
     sha256: str
-
-
-@dataclass(frozen=True, slots=True)
-class FileView:
-    viewed_at: dt.datetime
-    viewer: str
-    purpose: str
-    channel: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +142,13 @@ class Store:
         self.engine = engine
         self.identities = IdentityStore(url, engine)
         self.ledger_cache = LedgerCache.for_store(url)  # None when SCS_LEDGER_CACHE=off
-        self.unlogged_looks = 0  # looks at a file a read-only store could not log
+        # The subject's file and rights, by subject key (`store.rights`).
+        self.rights = RightsTables(engine, self.identities, read_only=url.access != "read-write")
+
+    @property
+    def unlogged_looks(self) -> int:
+        """Looks at a file a read-only store could not log."""
+        return self.rights.unlogged_looks
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:
@@ -198,7 +198,10 @@ class Store:
                 f"held its write lock for the {seconds:g} s we waited; try again later"
             )
         if "readonly" in text or "read-only" in text:
-            return f"the store {self.url.display()} is read-only: it can be scored and shown, not changed"
+            return (
+                f"the store {self.url.display()} is read-only: it can be scored and shown, "
+                "not changed"
+            )
         return f"the store {self.url.display()} failed: {text.strip().splitlines()[0]}"
 
     def close(self) -> None:
@@ -342,38 +345,7 @@ class Store:
     def records_naming(self, subject_id: str) -> list[LedgerRecord]:
         """The current revisions of every record whose current revision names `subject_id`:
         identifier → keys (identity store) → records (through the index on the key)."""
-        keys = self.identities.keys_of(subject_id)
-        if not keys:
-            return []
-        kind_of_key = {key: kind for kind, key in keys.items()}
-        records = schema.records
-        ever_named = (
-            sa.select(records.c.source, records.c.record_id)
-            .where(records.c.subject.in_(sorted(kind_of_key)))
-            .distinct()
-            .subquery()
-        )
-        query = (
-            sa.select(records)
-            .join(
-                ever_named,
-                sa.and_(
-                    records.c.source == ever_named.c.source,
-                    records.c.record_id == ever_named.c.record_id,
-                ),
-            )
-            .order_by(records.c.source, records.c.record_id, records.c.revision)
-        )
-        with self.engine.connect() as connection:
-            rows = list(connection.execute(query))
-        current: dict[tuple[str, str], sa.Row] = {}
-        for row in rows:  # ordered by revision, so the last one wins
-            current[(row.source, row.record_id)] = row
-        return [
-            schema.ledger_record(row, subject_id)
-            for row in current.values()
-            if row.subject in kind_of_key
-        ]
+        return self.rights.records_naming(self.rights.subjects_named(subject_id))
 
     # -- batches and rejected rows ---------------------------------------------------------
 
@@ -419,35 +391,17 @@ class Store:
     # -- who looked --------------------------------------------------------------------------
 
     def append_file_view(self, kind: SubjectKind, subject_id: str, view: FileView) -> None:
-        """Log a look at a file. A read-only store cannot: it counts the look in
-        `unlogged_looks`, for the caller to say so (README: "A read-only store")."""
-        if self.read_only:
-            self.unlogged_looks += 1
-            return
         """Log a look at a file; only a subject with a file (so with a key) has one."""
-        subject = self.identities.key_of(kind, subject_id)
-        if subject is None:
-            raise LookupError(f"no {kind} with a file has this identifier")
-        with self.engine.begin() as connection:
-            connection.execute(
-                sa.insert(schema.file_views).values(
-                    subject=subject,
-                    viewed_at=view.viewed_at,
-                    viewer=view.viewer,
-                    purpose=view.purpose,
-                    channel=view.channel,
-                )
-            )
+        self.rights.append_file_view(self._subject(kind, subject_id), view)
 
     def file_views(self, kind: SubjectKind, subject_id: str) -> list[FileView]:
         subject = self.identities.key_of(kind, subject_id)
         if subject is None:
             return []
-        table = schema.file_views
-        query = (
-            sa.select(table.c.viewed_at, table.c.viewer, table.c.purpose, table.c.channel)
-            .where(table.c.subject == subject)
-            .order_by(table.c.id)
-        )
-        with self.engine.connect() as connection:
-            return [FileView(**row._mapping) for row in connection.execute(query)]
+        return self.rights.file_views(SubjectRef(kind, subject_id, subject))
+
+    def _subject(self, kind: SubjectKind, subject_id: str) -> SubjectRef:
+        subject = self.identities.key_of(kind, subject_id)
+        if subject is None:
+            raise LookupError(f"no {kind} with a file has this identifier")
+        return SubjectRef(kind, subject_id, subject)

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from socialcredit.registry import PopulationReport, Registry
-from socialcredit.rights import MeasureCoverage, measure_coverage
+from socialcredit.registry import MeasureCoverage, PopulationReport, Registry
 from socialcredit.synth.city import CityManifest, CityPlan, write_city
 from socialcredit.synth.objections import ObjectionOutcome, object_and_answer
 from socialcredit.synth.realism import RealismFigure, measure_realism
@@ -93,7 +92,7 @@ def run_demo(registry: Registry, plan: CityPlan, directory: Path, progress: Prog
     if registry.rulebook:
         raise StoreNotEmpty(
             "the demo needs an empty store; this one already has a catalogue "
-            f"({registry.store.url.display()})"
+            f"({registry.store_name})"
         )
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -139,19 +138,17 @@ def run_demo(registry: Registry, plan: CityPlan, directory: Path, progress: Prog
     progress("score", 0, 1)
     today = registry.today()
     population = registry.population(today)
-    catalogue = registry.rulebook.scoring_version(today)
-    measures = measure_coverage(catalogue, population.scores, today)
+    measures = registry.measure_coverage(population)
     progress("score", 1, 1)
     seconds["score"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    ledger, _subjects = registry.store.current_ledger_and_subjects()
     realism = measure_realism(
         city.persons,
         city.organizations,
         population.scores,
-        ledger,
-        catalogue,
+        registry.current_ledger(),
+        registry.rulebook.scoring_version(today),
         manifest.shared_acts,
     )
     seconds["realism"] = time.perf_counter() - started

@@ -37,13 +37,13 @@ def object_and_answer(
     rng = np.random.default_rng(seed)
     today = registry.today()
     wanted = max(1, subjects * per_1000 // 1000)
-    highest = registry.rights.tables.highest_row_id()
+    highest = registry.highest_record_row_id()
     if highest == 0:
         return ObjectionOutcome(0, dict.fromkeys(OBJECTION_STATES, 0))
     drawn = (
         rng.choice(highest, size=min(highest, wanted * CANDIDATES_PER_OBJECTION), replace=False) + 1
     )
-    candidates = registry.rights.tables.records_by_row_ids(sorted(int(row_id) for row_id in drawn))
+    candidates = registry.records_by_row_ids(sorted(int(row_id) for row_id in drawn))
     rulebook = registry.rulebook
     filed = 0
     for record in candidates:

@@ -11,7 +11,7 @@ from socialcredit.web.routing import WebRoute
 from socialcredit.web.security import csrf_valid, end_session, local_path, start_session
 from socialcredit.web.templating import render, translate
 
-KEY_LENGTH_MAX = 200  # far longer than any key; longer input is refused unread
+KEY_MAX_CHARS = 200  # far longer than any key; longer input is refused unread
 
 router = APIRouter(route_class=WebRoute)
 
@@ -39,7 +39,7 @@ def sign_in(
         errors["key"] = _("Enter your key")
     else:
         principal = None
-        if len(key) <= KEY_LENGTH_MAX:
+        if len(key) <= KEY_MAX_CHARS:
             principal = registry_of(request).keys.principal(key)
         if principal is None:
             # The same words for a mistyped, unknown or revoked key: nothing to probe with.

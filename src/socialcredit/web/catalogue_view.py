@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from socialcredit.domain.catalogue import Catalogue, Item
 
-SEARCH_RESULTS_MAX = 200  # a page a person can read; narrow the search for more
+SEARCH_MAX_RESULTS = 200  # a page a person can read; narrow the search for more
 # The fields of an item whose changes its history shows, in the order a reader cares about.
 HISTORY_FIELDS = (
     "title",
@@ -45,7 +45,7 @@ def search_items(
         ).casefold()
         if all(word in text for word in words):
             found.append(item)
-    return found[:SEARCH_RESULTS_MAX], len(found)
+    return found[:SEARCH_MAX_RESULTS], len(found)
 
 
 @dataclass(frozen=True)

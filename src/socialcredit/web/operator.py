@@ -3,15 +3,13 @@ objection queue with overdue ones first, and publishing a catalogue with its rep
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from socialcredit.registry import PopulationReport, Registry
+from socialcredit.registry import Registry
 from socialcredit.web import charts
 from socialcredit.web.dependencies import registry_of
 from socialcredit.web.i18n import language_of
@@ -20,10 +18,8 @@ from socialcredit.web.routing import WebRoute
 from socialcredit.web.security import csrf_valid
 from socialcredit.web.templating import catalogue_names, render, translate
 
-# Scoring everyone takes seconds on a city; the overview reuses one scoring for this long.
-POPULATION_CACHE_S = 300
 BATCHES_SUMMED = 100_000  # every batch of a city's years of daily files
-CATALOGUE_BYTES_MAX = 50 * 1024 * 1024  # 160,000 items of YAML (SPEC §3) fit well within
+CATALOGUE_MAX_BYTES = 50 * 1024 * 1024  # 160,000 items of YAML (SPEC §3) fit well within
 
 router = APIRouter(route_class=WebRoute)
 
@@ -45,32 +41,9 @@ class SourceVolume:
         return self.rejected / self.rows if self.rows else 0.0
 
 
-_population_lock = threading.Lock()
-_population_cache: dict[int, tuple[float, int, PopulationReport]] = {}
-
-
-def population(registry: Registry) -> PopulationReport:
-    """Everyone scored today, at most POPULATION_CACHE_S old (and never across a new batch)."""
-    today = registry.today()
-    latest_batch = next(iter(registry.store.batches(limit=1)), None)
-    stamp = latest_batch.id if latest_batch else 0
-    with _population_lock:
-        cached = _population_cache.get(id(registry))
-        if (
-            cached
-            and cached[0] > time.monotonic()
-            and cached[1] == stamp
-            and cached[2].as_of == today
-        ):
-            return cached[2]
-        report = registry.population(today)
-        _population_cache[id(registry)] = (time.monotonic() + POPULATION_CACHE_S, stamp, report)
-        return report
-
-
 def source_volumes(registry: Registry) -> list[SourceVolume]:
     totals: dict[str, list[int]] = {}
-    for batch in registry.store.batches(limit=BATCHES_SUMMED):
+    for batch in registry.batches(limit=BATCHES_SUMMED):
         entry = totals.setdefault(batch.source, [0, 0, 0, 0])
         entry[0] += 1
         entry[1] += batch.accepted
@@ -90,7 +63,7 @@ def overview(request: Request) -> Response:
     catalogue = registry.rulebook.version_on(today)
     context: dict = {"catalogue": catalogue, "today": today, "report": None}
     if catalogue is not None:
-        report = population(registry)
+        report = registry.population_today()
         tiers = report.summary.tiers
         tier_names = [tier.name for tier in catalogue.tiers]
         kinds = [("person", _("people")), ("organization", _("organizations"))]
@@ -157,8 +130,8 @@ async def publish(
     errors: dict[str, str] = {}
     content = text
     if file is not None and file.filename:
-        raw = await file.read(CATALOGUE_BYTES_MAX + 1)
-        if len(raw) > CATALOGUE_BYTES_MAX:
+        raw = await file.read(CATALOGUE_MAX_BYTES + 1)
+        if len(raw) > CATALOGUE_MAX_BYTES:
             errors["file"] = _("The file is too large")
         else:
             try:

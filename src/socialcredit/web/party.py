@@ -8,21 +8,20 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from socialcredit.domain.identifiers import SUBJECT_KINDS, identifier_problem, normalize_identifier
-from socialcredit.registry import Refused
+from socialcredit.domain.identifiers import normalize_identifier
+from socialcredit.domain.limits import IDENTIFIER_MAX_CHARS, PURPOSE_MAX_CHARS
+from socialcredit.registry import CheckRefused, Refused
 from socialcredit.web.dependencies import registry_of
 from socialcredit.web.principal import require
 from socialcredit.web.routing import WebRoute
 from socialcredit.web.security import csrf_valid
 from socialcredit.web.templating import render, translate
 
-PURPOSE_LENGTH_MAX = 200
-SUBJECT_ID_LENGTH_MAX = 64
-
 router = APIRouter(route_class=WebRoute)
 
 
 def _measures(registry, party: str):
+    """The measures of today's version that name `party`: the only ones it may check."""
     catalogue = registry.rulebook.version_on(registry.today())
     if catalogue is None:
         return []
@@ -41,9 +40,32 @@ def check_form(request: Request) -> Response:
             "errors": {},
             "values": {},
             "answer": None,
+            "purpose_max_chars": PURPOSE_MAX_CHARS,
         },
         json_twin="/v1/checks",
     )
+
+
+def _messages(_) -> dict[tuple[str, str], str]:
+    """Each problem the registry finds (`domain/measures.py`), as the form says it."""
+    expired = _("The form had expired. Send it again.")
+    choose = _("Choose the measure you want to check")
+    return {
+        ("csrf", ""): expired,
+        ("subject_id", "blank"): _(
+            "Enter the identity number or credit code of the person or organization"
+        ),
+        ("subject_id", "invalid"): _(
+            "Enter a valid 18-character identity number or unified social credit code"
+        ),
+        ("measure", "unknown"): choose,
+        ("party", "not_entitled"): choose,
+        ("purpose", "blank"): _(
+            "Say why you are checking: it is shown to the person or organization"
+        ),
+        ("purpose", "too_long"): _("Say it in %(count)s characters or fewer")
+        % {"count": PURPOSE_MAX_CHARS},
+    }
 
 
 @router.post("/check", include_in_schema=False)
@@ -57,37 +79,24 @@ def check(
     principal = require(request, "party")
     registry = registry_of(request)
     _ = translate(request)
+    messages = _messages(_)
     measures = _measures(registry, principal.who)
-    subject_id = (
-        normalize_identifier(subject_id[:SUBJECT_ID_LENGTH_MAX]) if subject_id.strip() else ""
-    )
+    # Shown as the registry reads it; longer input than any identifier is refused unread.
+    subject_id = normalize_identifier(subject_id[:IDENTIFIER_MAX_CHARS])
     purpose = purpose.strip()
     values = {"subject_id": subject_id, "measure": measure, "purpose": purpose}
     errors: dict[str, str] = {}
-    if not csrf_valid(request, csrf_token):
-        errors["subject_id"] = _("The form had expired. Send it again.")
-    if not subject_id:
-        errors["subject_id"] = _(
-            "Enter the identity number or credit code of the person or organization"
-        )
-    elif all(identifier_problem(kind, subject_id) for kind in SUBJECT_KINDS):
-        errors["subject_id"] = _(
-            "Enter a valid 18-character identity number or unified social credit code"
-        )
-    if measure not in {known.code for known in measures}:
-        errors["measure"] = _("Choose the measure you want to check")
-    if not purpose:
-        errors["purpose"] = _("Say why you are checking: it is shown to the person or organization")
-    elif len(purpose) > PURPOSE_LENGTH_MAX:
-        errors["purpose"] = _("Say it in %(count)s characters or fewer") % {
-            "count": PURPOSE_LENGTH_MAX
-        }
     answer = None
-    if not errors:
-        try:
-            answer = registry.check(subject_id, measure, principal.who, purpose)
-        except Refused as refused:
-            errors["measure"] = _("The registry refused the check: %(why)s") % {"why": str(refused)}
+    if not csrf_valid(request, csrf_token):
+        errors["subject_id"] = messages[("csrf", "")]
+    try:
+        answer = registry.check(subject_id, measure, principal.who, purpose) if not errors else None
+    except CheckRefused as refused:
+        for problem in refused.problems:
+            field = "measure" if problem.field in ("party", "as_of") else problem.field
+            errors.setdefault(field, messages.get((problem.field, problem.code), problem.message))
+    except Refused as refused:
+        errors["measure"] = _("The registry refused the check: %(why)s") % {"why": str(refused)}
     twin = "/v1/checks?" + urlencode(
         {"subject_id": subject_id, "measure": measure, "purpose": purpose}
     )
@@ -101,6 +110,7 @@ def check(
             "values": values,
             "answer": answer,
             "measure": next((known for known in measures if known.code == measure), None),
+            "purpose_max_chars": PURPOSE_MAX_CHARS,
         },
         json_twin=twin if answer else "/v1/checks",
         status_code=422 if errors else 200,

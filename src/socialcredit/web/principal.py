@@ -17,7 +17,7 @@ from socialcredit.web.dependencies import registry_of
 from socialcredit.web.security import session_key
 
 if TYPE_CHECKING:
-    from socialcredit.keys import Principal
+    from socialcredit.registry import Principal
 
 # Where each role starts after signing in.
 HOME_PAGES = {

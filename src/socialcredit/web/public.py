@@ -15,7 +15,7 @@ from socialcredit.web.routing import WebRoute
 from socialcredit.web.security import local_path
 from socialcredit.web.templating import render
 
-QUERY_LENGTH_MAX = 200  # longer than any title; longer input is cut, not refused
+QUERY_MAX_CHARS = 200  # longer than any title; longer input is cut, not refused
 
 router = APIRouter(route_class=WebRoute)
 
@@ -42,7 +42,7 @@ def catalogue_page(request: Request, q: str = "", kind: str = "") -> Response:
     registry = registry_of(request)
     today = registry.today()
     catalogue = registry.rulebook.version_on(today)
-    query = q.strip()[:QUERY_LENGTH_MAX]
+    query = q.strip()[:QUERY_MAX_CHARS]
     kind = kind if kind in ("person", "organization") else ""
     items, total = search_items(catalogue, query, kind or None) if catalogue else ([], 0)
     upcoming = [
@@ -98,7 +98,7 @@ def item_page(request: Request, code: str) -> Response:
 @router.get("/organizations", include_in_schema=False)
 def organization_lookup(request: Request, code: str = "") -> Response:
     registry = registry_of(request)
-    code = normalize_identifier(code[:QUERY_LENGTH_MAX]) if code.strip() else ""
+    code = normalize_identifier(code[:QUERY_MAX_CHARS]) if code.strip() else ""
     context: dict = {"code": code, "error": None, "result": None, "searched": bool(code)}
     if code:
         problem = identifier_problem("organization", code)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from socialcredit.domain.limits import NOTE_MAX_CHARS
 from socialcredit.registry import Refused
 from socialcredit.web.dependencies import registry_of
 from socialcredit.web.principal import require
@@ -15,7 +16,6 @@ from socialcredit.web.security import csrf_valid
 from socialcredit.web.templating import render, translate
 
 RECENT_BATCHES = 20
-NOTE_LENGTH_MAX = 2000
 
 router = APIRouter(route_class=WebRoute)
 
@@ -35,7 +35,7 @@ def console(request: Request, upheld: int | None = None) -> Response:
         "source.html",
         {
             "source": principal.who,
-            "batches": registry.store.batches(principal.who, limit=RECENT_BATCHES),
+            "batches": registry.batches(principal.who, limit=RECENT_BATCHES),
             "waiting": _waiting(registry, principal.who),
             "today": registry.today(),
             "upheld": upheld,
@@ -48,12 +48,12 @@ def console(request: Request, upheld: int | None = None) -> Response:
 def rejects_csv(request: Request, batch_id: int) -> Response:
     principal = require(request, "source")
     registry = registry_of(request)
-    batch = registry.store.batch(batch_id)
+    batch = registry.batch(batch_id)
     if batch is None or batch.source != principal.who:  # another source's batch: as if absent
         return render(
             request, "not_found.html", {"what": str(batch_id)}, json_twin=None, status_code=404
         )
-    csv_text = registry.store.rejected_rows(batch_id).write_csv()
+    csv_text = registry.rejected_rows(batch_id).write_csv()
     name = f"{batch.file_name}.rejects.csv".replace('"', "")
     return Response(
         csv_text,
@@ -101,8 +101,8 @@ def uphold(
     errors = {}
     if not csrf_valid(request, csrf_token):
         errors["note"] = _("The form had expired. Send it again.")
-    elif len(note) > NOTE_LENGTH_MAX:
-        errors["note"] = _("Say it in %(count)s characters or fewer") % {"count": NOTE_LENGTH_MAX}
+    elif len(note) > NOTE_MAX_CHARS:
+        errors["note"] = _("Say it in %(count)s characters or fewer") % {"count": NOTE_MAX_CHARS}
     else:
         try:
             registry.uphold_objection(number, note or None)

@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from socialcredit.registry import Refused
+from socialcredit.domain.limits import REASON_MAX_CHARS, STATEMENT_MAX_CHARS
+from socialcredit.registry import FileRecord, Refused
 from socialcredit.web import charts
 from socialcredit.web.dependencies import registry_of
 from socialcredit.web.i18n import Formats, language_of
@@ -19,9 +20,7 @@ from socialcredit.web.security import csrf_valid
 from socialcredit.web.templating import render, translate
 
 HISTORY_YEARS = 3
-HISTORY_POINTS_MAX = 120  # days sampled for the chart: monthly, plus the days records moved it
-REASON_LENGTH_MAX = 2000
-STATEMENT_LENGTH_MAX = 500  # SPEC §7.2
+HISTORY_MAX_POINTS = 120  # days sampled for the chart: monthly, plus the days records moved it
 VIEWER = "subject"
 PURPOSE = "own file"
 CHANNEL = "web"
@@ -43,7 +42,7 @@ def history_days(today: dt.date, moved_on: list[dt.date]) -> list[dt.date]:
         months.append(day)
         day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     moves = sorted({day for day in moved_on if start <= day <= today})
-    extra = moves[-(HISTORY_POINTS_MAX - len(months)) :] if len(months) < HISTORY_POINTS_MAX else []
+    extra = moves[-(HISTORY_MAX_POINTS - len(months)) :] if len(months) < HISTORY_MAX_POINTS else []
     return sorted(set(months) | set(extra) | {today})
 
 
@@ -61,17 +60,18 @@ def my_file(request: Request, done: str = "") -> Response:
             json_twin=_twin(principal.who),
         )
     subject_file = files[0]
+    document = subject_file.document
     catalogue = registry.rulebook.version_on(today)
     language = language_of(request)
     _ = translate(request)
     formats = Formats(language)
-    records = subject_file.score.counting_records
-    moved_on = [entry.record.decided_on for entry in records]
+    records = document.counting_records
+    moved_on = [entry.decided_on for entry in records]
     moved_on += [
         entry.counts_until + dt.timedelta(days=1) for entry in records if entry.counts_until
     ]
     days = history_days(today, moved_on)
-    history = registry.score_history(principal.who, subject_file.score.subject_kind, days)
+    history = registry.score_history(subject_file.subject, days=days)
     scores = [score for _day, score in history]
     by_day = dict(history)
     moves = [(day, by_day[day]) for day in sorted({d for d in moved_on if d in by_day})]
@@ -94,8 +94,8 @@ def my_file(request: Request, done: str = "") -> Response:
         request,
         "subject_file.html",
         {
-            "file": subject_file,
-            "score": subject_file.score,
+            "file": document,
+            "score": document,
             "catalogue": catalogue,
             "history": [(day, score) for day, score in history if day.day == 1 or day == today],
             "chart": chart,
@@ -106,24 +106,29 @@ def my_file(request: Request, done: str = "") -> Response:
     )
 
 
-def _counting_record(request: Request, source: str, record_id: str):
+def _counting_records(request: Request) -> list[FileRecord]:
+    """The records that count in the signed-in subject's files today (a look, logged)."""
     principal = require(request, "subject")
     registry = registry_of(request)
     files = registry.subject_files(principal.who, registry.today(), VIEWER, PURPOSE, CHANNEL)
-    for subject_file in files:
-        for entry in subject_file.score.counting_records:
-            if entry.record.source == source and entry.record.record_id == record_id:
-                return entry
-    return None
+    return [entry for subject_file in files for entry in subject_file.document.counting_records]
+
+
+def _counting_record(request: Request, source: str, record_id: str) -> FileRecord | None:
+    return next(
+        (
+            entry
+            for entry in _counting_records(request)
+            if entry.source == source and entry.record_id == record_id
+        ),
+        None,
+    )
 
 
 @router.get("/my-file/objections/new", include_in_schema=False)
 def choose_record(request: Request) -> Response:
     """Question 1: which record? (Skipped when the file's link named it.)"""
-    principal = require(request, "subject")
-    registry = registry_of(request)
-    files = registry.subject_files(principal.who, registry.today(), VIEWER, PURPOSE, CHANNEL)
-    records = [entry for subject_file in files for entry in subject_file.score.counting_records]
+    records = _counting_records(request)
     return render(
         request,
         "objection_record.html",
@@ -140,11 +145,7 @@ def reason_form(request: Request, record: str = "", reason: str = "") -> Respons
     entry = _counting_record(request, source, record_id) if record_id else None
     if entry is None:
         _ = translate(request)
-        registry = registry_of(request)
-        files = registry.subject_files(
-            require(request, "subject").who, registry.today(), VIEWER, PURPOSE, CHANNEL
-        )
-        records = [e for subject_file in files for e in subject_file.score.counting_records]
+        records = _counting_records(request)
         return render(
             request,
             "objection_record.html",
@@ -181,9 +182,9 @@ def check_objection(
         errors["reason"] = _("The form had expired. Send it again.")
     elif not reason:
         errors["reason"] = _("Say why the record is wrong")
-    elif len(reason) > REASON_LENGTH_MAX:
+    elif len(reason) > REASON_MAX_CHARS:
         errors["reason"] = _("Say it in %(count)s characters or fewer") % {
-            "count": REASON_LENGTH_MAX
+            "count": REASON_MAX_CHARS
         }
     if errors:
         return render(
@@ -219,7 +220,7 @@ def file_objection(
     if entry is None or not csrf_valid(request, csrf_token) or not reason.strip():
         return RedirectResponse("/my-file/objections/new", status_code=303)
     try:
-        objection = registry.file_objection(source, record_id, reason.strip()[:REASON_LENGTH_MAX])
+        objection = registry.file_objection(source, record_id, reason.strip()[:REASON_MAX_CHARS])
     except Refused as refused:
         return render(
             request,
@@ -277,7 +278,7 @@ def statement_form(request: Request) -> Response:
     return render(
         request,
         "statement.html",
-        {"text": current, "errors": {}, "limit": STATEMENT_LENGTH_MAX},
+        {"text": current, "errors": {}, "limit": STATEMENT_MAX_CHARS},
         json_twin=f"/v1/subjects/{principal.who}",
     )
 
@@ -293,9 +294,9 @@ def leave_statement(request: Request, text: str = Form(""), csrf_token: str = Fo
         errors["text"] = _("The form had expired. Send it again.")
     elif not text:
         errors["text"] = _("Write your statement")
-    elif len(text) > STATEMENT_LENGTH_MAX:
+    elif len(text) > STATEMENT_MAX_CHARS:
         errors["text"] = _("Say it in %(count)s characters or fewer") % {
-            "count": STATEMENT_LENGTH_MAX
+            "count": STATEMENT_MAX_CHARS
         }
     else:
         try:
@@ -306,7 +307,7 @@ def leave_statement(request: Request, text: str = Form(""), csrf_token: str = Fo
         return render(
             request,
             "statement.html",
-            {"text": text, "errors": errors, "error_title": True, "limit": STATEMENT_LENGTH_MAX},
+            {"text": text, "errors": errors, "error_title": True, "limit": STATEMENT_MAX_CHARS},
             json_twin=f"/v1/subjects/{principal.who}",
             status_code=422,
         )

@@ -25,7 +25,7 @@ REFUSED = [
     ("Low score of his contacts", "scores_of_others"),
     ("Travelled abroad without notice", "movements_and_location"),
     ("Spread rumours online", "speech"),
-    ("Petitioned the provincial government", "political_opinion"),
+    ("Petitioned the provincial government", "petitions_and_complaints"),
     ("political.dissent_score", "political_opinion"),
 ]
 
@@ -91,6 +91,14 @@ def test_every_ground_of_spec_section_1_is_covered() -> None:
         "social_relationships",
         "scores_of_others",
         "movements_and_location",
+        # issue 18
+        "petitions_and_complaints",
+        "assembly_and_strikes",
+        "reading_and_sharing_media",
+        "informing_on_others",
+        "attitudes_and_loyalty",
+        "lifestyle_and_consumption",
+        "grid_and_neighbourhood_reports",
     }
     assert all(ground.english and ground.chinese for ground in prohibited_grounds())
 

@@ -1,17 +1,28 @@
-"""The guard measured on a corpus in both directions (issue 8): item titles that must be
-refused, and ordinary items of real city catalogues, Chinese and English, that must stay
-publishable. Aim: at least 90 % of the prohibited refused, at most 10 % of the ordinary.
+"""The guard measured on a corpus in both directions (issues 8 and 18): item and measure titles
+that must be refused, and ordinary items and measures of real catalogues, Chinese and English,
+that must stay publishable.
 
-The corpus is in `guard_corpus/`, in two parts. The development part was written after the
-terms and looked at while checking them. The held-out part was written once the terms were
-fixed and was not used to choose them: a term added to make a held-out item pass would make
-its figure meaningless, so the rates of both parts are printed apart, and measured on
-2026-11-25 (`pytest -s tests/unit/catalogue/test_prohibited_corpus.py`): development 43/43
-refused, 0/88 ordinary refused; held-out 39/44 refused, 0/55 ordinary refused. The held-out
-items missed: 接受境外记者采访 (an interview with foreign reporters), 计划外生育第二胎 (an
-unplanned second birth), "Shared a post mocking local officials", "Living with a partner
-outside marriage", "Stayed in hotels in three provinces in one month": paraphrases that use
-none of the terms, which is what a word list cannot catch and a human review must.
+The corpus is in `guard_corpus/`, in parts. The development part was looked at while choosing
+the terms. A held-out part was written before the terms it measures and was never looked at
+to choose them: a term added to make a held-out item pass would make its figure meaningless.
+So each held-out part is measured once, after the terms are fixed, and only its counts are
+printed (`pytest -s tests/unit/catalogue/test_prohibited_corpus.py`).
+
+- `held_out` (issue 8): 39/44 prohibited refused (88.6 %), 0/55 ordinary refused.
+- `held_out_2` (issue 18), measured once after the last pass of terms on 2026-12-03: 128/166
+  prohibited refused (77.1 %; 113/166 with the terms before that pass), 1/123 ordinary
+  refused (0.8 %, and before that pass too). Issue 18 asked for 95 % and 5 %: the ordinary
+  figure meets it, the prohibited one does not. Two earlier held-out parts of issue 18 were
+  each measured once after a pass of terms (66.0 % and 39.8 % refused, 1.3 % and 3.1 %
+  ordinary refused) and then joined the development part.
+- measures `held_out` (SPEC §10.5): 16/16 refused, 0/20 ordinary refused.
+- development: 549/553 refused, 1/399 ordinary refused; measures 90/90 and 0/96.
+
+The held-out items missed are paraphrases that use none of the terms ("Keeps late hours",
+热爱社会主义祖国, "Organised an unapproved gathering"; the README lists more): what a word
+list cannot catch and a human review must. The counts are held below as bounds, so that a
+change of terms that refuses fewer prohibited or more ordinary entries in any part fails here;
+a change that does better updates them.
 """
 
 from __future__ import annotations
@@ -20,54 +31,70 @@ from pathlib import Path
 
 import pytest
 
-from socialcredit.catalogue.prohibited import find_prohibited_ground
+from socialcredit.catalogue.prohibited import (
+    find_prohibited_ground,
+    find_prohibited_in_measure,
+    normalized,
+)
 
 CORPUS_DIRECTORY = Path(__file__).parent / "guard_corpus"
-PARTS = ("development", "held_out")
-PROHIBITED_REFUSED_AT_LEAST = 0.90
-ORDINARY_REFUSED_AT_MOST = 0.10
+# (corpus, part): (prohibited refused at least, ordinary refused at most), as measured.
+MEASURED = {
+    ("items", "development"): (549, 1),
+    ("items", "held_out"): (39, 0),
+    ("items", "held_out_2"): (128, 1),
+    ("measures", "development"): (90, 0),
+    ("measures", "held_out"): (16, 0),
+}
+FILE_PREFIX = {"items": "", "measures": "measures_"}
+FINDERS = {"items": find_prohibited_ground, "measures": find_prohibited_in_measure}
+# Issue 18: a held-out part of at least this many new entries of each kind means something.
+LEAST_HELD_OUT_ITEMS = 120
 
 
-def corpus(kind: str, part: str) -> list[str]:
-    lines = (CORPUS_DIRECTORY / f"{kind}_{part}.txt").read_text(encoding="utf-8").splitlines()
+def corpus(kind: str, part: str, of: str = "items") -> list[str]:
+    path = CORPUS_DIRECTORY / f"{FILE_PREFIX[of]}{kind}_{part}.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
     return [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()]
 
 
-def refused(items: list[str]) -> list[str]:
-    return [item for item in items if find_prohibited_ground(item) is not None]
+def refused(entries: list[str], of: str = "items") -> list[str]:
+    return [entry for entry in entries if FINDERS[of](entry) is not None]
 
 
 def test_the_corpus_is_large_varied_and_in_both_languages() -> None:
-    for kind, least in (("prohibited", 60), ("ordinary", 100)):
-        items = [item for part in PARTS for item in corpus(kind, part)]
-        assert len(items) >= least, kind
-        assert len(set(items)) == len(items), "an item is listed twice"
-        for part in PARTS:
-            chinese = [item for item in corpus(kind, part) if not item.isascii()]
-            assert 0 < len(chinese) < len(corpus(kind, part)), (kind, part)
+    for of, part in MEASURED:
+        for kind in ("prohibited", "ordinary"):
+            entries = corpus(kind, part, of)
+            chinese = [entry for entry in entries if not entry.isascii()]
+            assert 0 < len(chinese) < len(entries), (of, kind, part)
+    for kind in ("prohibited", "ordinary"):
+        assert len(corpus(kind, "held_out_2")) >= LEAST_HELD_OUT_ITEMS, kind
+        every = [entry for of, part in MEASURED for entry in corpus(kind, part, of)]
+        assert len(set(every)) == len(every), f"a {kind} entry is listed twice"
 
 
-def test_refusal_rates_on_the_corpus(record_property: pytest.RecordProperty) -> None:
-    totals = {"prohibited": [0, 0], "ordinary": [0, 0]}
-    for part in PARTS:
-        for kind in totals:
-            items = corpus(kind, part)
-            count = len(refused(items))
-            totals[kind][0] += count
-            totals[kind][1] += len(items)
-            print(f"{part}: {kind} refused {count}/{len(items)} = {count / len(items):.1%}")
-            record_property(f"{part}_{kind}_refused", f"{count}/{len(items)}")
-    prohibited_rate = totals["prohibited"][0] / totals["prohibited"][1]
-    ordinary_rate = totals["ordinary"][0] / totals["ordinary"][1]
-    print(f"all: prohibited refused {prohibited_rate:.1%}, ordinary refused {ordinary_rate:.1%}")
-    assert prohibited_rate >= PROHIBITED_REFUSED_AT_LEAST
-    assert ordinary_rate <= ORDINARY_REFUSED_AT_MOST
+@pytest.mark.parametrize(("of", "part"), list(MEASURED))
+def test_refusal_rates_hold_the_measured_figures(
+    of: str, part: str, record_property: pytest.RecordProperty
+) -> None:
+    prohibited, ordinary = corpus("prohibited", part, of), corpus("ordinary", part, of)
+    prohibited_refused = len(refused(prohibited, of))
+    ordinary_refused = len(refused(ordinary, of))
+    figures = (
+        f"{of} {part}: prohibited refused {prohibited_refused}/{len(prohibited)} "
+        f"= {prohibited_refused / len(prohibited):.1%}, ordinary refused "
+        f"{ordinary_refused}/{len(ordinary)} = {ordinary_refused / len(ordinary):.1%}"
+    )
+    print(figures)
+    record_property(f"{of}_{part}", figures)
+    least_prohibited, most_ordinary = MEASURED[(of, part)]
+    assert prohibited_refused >= least_prohibited, figures
+    assert ordinary_refused <= most_ordinary, figures
 
 
-def test_every_refusal_in_the_corpus_names_a_ground_and_a_term_of_the_item() -> None:
-    from socialcredit.catalogue.prohibited import normalized
-
-    for part in PARTS:
-        for item in refused(corpus("prohibited", part)):
-            found = find_prohibited_ground(item)
-            assert found.ground.name and found.term in normalized(item), item
+def test_every_refusal_in_the_corpus_names_a_ground_and_a_term_of_the_entry() -> None:
+    for of, part in MEASURED:
+        for entry in refused(corpus("prohibited", part, of), of):
+            found = FINDERS[of](entry)
+            assert found.ground.name and found.term in normalized(entry), entry

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Path, Query
 
 from socialcredit.domain.identifiers import normalize_identifier
+from socialcredit.domain.limits import IDENTIFIER_MAX_CHARS
 from socialcredit.domain.rules import AsOfBeforeCatalogue
 from socialcredit.registry import InvalidIdentifier
 from socialcredit.service import schemas
@@ -43,7 +43,9 @@ def catalogue(registry: RegistryDependency, as_of: AsOf = None) -> schemas.Catal
 )
 def organization(
     registry: RegistryDependency,
-    code: Annotated[str, Path(max_length=64, description="unified social credit code")],
+    code: Annotated[
+        str, Path(max_length=IDENTIFIER_MAX_CHARS, description="unified social credit code")
+    ],
 ) -> schemas.OrganizationLists:
     try:
         lists = registry.organization_lists(code, registry.today())
@@ -71,8 +73,7 @@ def healthz() -> schemas.Health:
 def readyz(registry: RegistryDependency) -> schemas.Readiness:
     """Ready when the store answers."""
     try:
-        with registry.store.engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
+        versions = registry.readiness()
     except Exception as error:  # any failure of the store means: not ready
         raise ApiError(503, f"the store does not answer: {type(error).__name__}") from None
-    return schemas.Readiness(status="ready", catalogue_versions=len(registry.rulebook.catalogues))
+    return schemas.Readiness(status="ready", catalogue_versions=versions)

@@ -19,8 +19,7 @@ import anyio
 from fastapi import APIRouter, Depends, Request
 
 from socialcredit.ingest.readers import UnreadableFile
-from socialcredit.keys import Principal
-from socialcredit.registry import IngestResult, Registry, UnknownSource
+from socialcredit.registry import IngestResult, Principal, Registry, UnknownSource
 from socialcredit.service import schemas
 from socialcredit.service.auth import get_registry, require_roles
 from socialcredit.service.errors import ERROR_RESPONSES, ApiError
@@ -37,7 +36,7 @@ BODY_EXAMPLES = {
     "application/x-ndjson": {"schema": {"type": "string"}},
     "text/csv": {"schema": {"type": "string"}},
 }
-REJECTS_SHOWN_MAX = 100_000  # more than a body under the size limit can hold
+REJECTS_SHOWN_MAX_ROWS = 100_000  # more than a body under the size limit can hold
 
 
 def _suffix(request: Request) -> str:
@@ -84,7 +83,7 @@ def _ingest(
     result = registry.ingest(path, source, path.with_name("rejects.csv"))
     rejects = []
     if result.counts.rejected:
-        frame = registry.store.rejected_rows(result.batch_id).head(REJECTS_SHOWN_MAX)
+        frame = registry.rejected_rows(result.batch_id).head(REJECTS_SHOWN_MAX_ROWS)
         rejects = [
             schemas.RejectedRow(row=row, reason=reason)
             for row, reason in zip(frame["row"], frame["reason"], strict=True)

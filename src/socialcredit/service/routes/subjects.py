@@ -7,32 +7,45 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from socialcredit.domain.identifiers import normalize_identifier
+from socialcredit.domain.limits import IDENTIFIER_MAX_CHARS, PURPOSE_MAX_CHARS
 from socialcredit.domain.rules import AsOfBeforeCatalogue
-from socialcredit.keys import Principal
-from socialcredit.registry import InvalidIdentifier
-from socialcredit.service import schemas
+from socialcredit.registry import (
+    FileDocument,
+    IdentifiedSubjects,
+    InvalidIdentifier,
+    Principal,
+    Registry,
+)
 from socialcredit.service.auth import RegistryDependency, require_roles
-from socialcredit.service.convert import subject_file_public
 from socialcredit.service.errors import ERROR_RESPONSES, ApiError
 
 router = APIRouter(prefix="/v1", tags=["subjects"], responses=ERROR_RESPONSES)
 
 SubjectId = Annotated[
-    str, Path(max_length=64, description="resident identity number or credit code")
+    str,
+    Path(max_length=IDENTIFIER_MAX_CHARS, description="resident identity number or credit code"),
 ]
-PURPOSE_MAX_LENGTH = 200
+NOT_YOURS = "a subject's key reaches only that subject's own file"
 
 
-def own_subject(principal: Principal, subject_id: str) -> None:
-    """A subject reaches only its own file; the answer for another's does not say if it exists."""
-    if principal.role == "subject" and normalize_identifier(subject_id) != principal.who:
-        raise ApiError(403, "a subject's key reaches only that subject's own file")
+def own_subject(registry: Registry, principal: Principal, subject_id: str) -> IdentifiedSubjects:
+    """The subject a request names, identified once (normalized, checked, its keys found) for
+    the rest of the request. A subject reaches only its own file; the answer for another's
+    does not say if it exists (nor whether the identifier is valid: its own is)."""
+    try:
+        identified = registry.identify(subject_id)
+    except InvalidIdentifier as error:
+        if principal.role == "subject":
+            raise ApiError(403, NOT_YOURS) from None
+        raise ApiError(422, f"path parameter subject_id: not a valid identifier: {error}") from None
+    if principal.role == "subject" and identified.subject_id != principal.who:
+        raise ApiError(403, NOT_YOURS)
+    return identified
 
 
 @router.get(
     "/subjects/{subject_id}",
-    response_model=schemas.SubjectFilePublic | list[schemas.SubjectFilePublic],
+    response_model=FileDocument | list[FileDocument],
     summary="A subject's file, as `scs show --json`",
 )
 def subject_file(
@@ -42,20 +55,18 @@ def subject_file(
     as_of: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None,
     purpose: Annotated[
         str | None,
-        Query(max_length=PURPOSE_MAX_LENGTH, description="why the file is read (logged)"),
+        Query(max_length=PURPOSE_MAX_CHARS, description="why the file is read (logged)"),
     ] = None,
-) -> schemas.SubjectFilePublic | list[schemas.SubjectFilePublic]:
-    own_subject(principal, subject_id)
+) -> FileDocument | list[FileDocument]:
+    identified = own_subject(registry, principal, subject_id)
     viewer = "subject" if principal.role == "subject" else (principal.who or "operator")
     reason = purpose or ("own file" if principal.role == "subject" else "inspection")
     day = as_of or registry.today()
     try:
-        files = registry.subject_files(subject_id, day, viewer, reason, channel="api")
-    except InvalidIdentifier as error:
-        raise ApiError(422, f"path parameter subject_id: not a valid identifier: {error}") from None
+        files = registry.subject_files(identified, day, viewer, reason, channel="api")
     except AsOfBeforeCatalogue as error:
         raise ApiError(422, f"query parameter as_of: {error}") from None
     if not files:
         raise ApiError(404, f"no credit file for this subject as of {day}")
-    documents = [subject_file_public(subject_file) for subject_file in files]
+    documents = [subject_file.document for subject_file in files]
     return documents[0] if len(documents) == 1 else documents

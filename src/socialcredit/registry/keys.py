@@ -24,12 +24,17 @@ from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
 import polars as pl
+from sqlalchemy.engine import Engine
 
-from socialcredit.domain.identifiers import SUBJECT_KINDS, identifier_problem, normalize_identifier
-from socialcredit.domain.text import shown
+from socialcredit.domain.identifiers import (
+    SUBJECT_KINDS,
+    identifier_problem,
+    normalize_identifier,
+    subject_identifier_problem,
+)
 from socialcredit.store import api_keys
 from socialcredit.store.api_keys import ApiKeyRow
-from socialcredit.store.store import Store
+from socialcredit.store.identities import IdentityStore
 
 Role = Literal["operator", "source", "subject", "party"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -43,7 +48,7 @@ ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 RANDOM_CHARACTERS = 30  # 30 × log2(62) ≈ 178 bits
 CHECKSUM_CHARACTERS = 6  # 62^6 > 2^32: a CRC-32 always fits
 DISPLAY_RANDOM_CHARACTERS = 4  # shown by `scs keys list` after the prefix
-WHO_MAX_LENGTH = 200
+WHO_MAX_CHARS = 200  # a source's code, a party's name
 # A subject's key names its subject by the identity store's key (SPEC §7.5: the main store
 # names nobody); the identifier is looked up when the key is used or listed.
 SUBJECT_WHO_PREFIX = "subject:"
@@ -111,12 +116,21 @@ def key_hash(secret: str) -> str:
 
 
 class KeyRing:
-    """Makes, lists, revokes and resolves API keys. Used by `scs keys` and by the service."""
+    """Makes, lists, revokes and resolves API keys. Used by `scs keys` and by the service.
+
+    Given what it works with: the main store's engine (the key tables, `store/api_keys.py`),
+    the identity store (a subject's key names its subject by key), the clock, and the source
+    codes of the catalogue in force."""
 
     def __init__(
-        self, store: Store, clock: Callable[[], dt.datetime], source_codes: Callable[[], set[str]]
+        self,
+        engine: Engine,
+        identities: IdentityStore,
+        clock: Callable[[], dt.datetime],
+        source_codes: Callable[[], set[str]],
     ):
-        self.store = store
+        self.engine = engine
+        self.identities = identities
         self.clock = clock
         self.source_codes = source_codes
 
@@ -125,9 +139,10 @@ class KeyRing:
             raise KeyRefused(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
         who = self._checked_who(role, (who or "").strip() or None)
         secret = new_secret(role)  # type: ignore[arg-type]
-        display = secret[: len(ROLE_PREFIXES[role]) + DISPLAY_RANDOM_CHARACTERS] + "…"  # type: ignore[index]
+        shown_characters = len(ROLE_PREFIXES[role]) + DISPLAY_RANDOM_CHARACTERS  # type: ignore[index]
+        display = secret[:shown_characters] + "…"
         number = api_keys.append_key(
-            self.store.engine, role, who, display, key_hash(secret), self.clock()
+            self.engine, role, who, display, key_hash(secret), self.clock()
         )
         return NewKey(number, secret)
 
@@ -136,16 +151,14 @@ class KeyRing:
             return who
         if who is None:
             raise KeyRefused(f"a {role} key needs --for WHO")
-        if len(who) > WHO_MAX_LENGTH:
-            raise KeyRefused(f"--for is longer than {WHO_MAX_LENGTH} characters")
+        if len(who) > WHO_MAX_CHARS:
+            raise KeyRefused(f"--for is longer than {WHO_MAX_CHARS} characters")
         if role == "subject":
             identifier = normalize_identifier(who)
-            problems = [identifier_problem(kind, identifier) for kind in SUBJECT_KINDS]
-            if all(problems):
-                raise KeyRefused(
-                    f"{shown(who)} is not a valid identifier: {'; '.join(p for p in problems if p)}"
-                )
-            kind = next(kind for kind, problem in zip(SUBJECT_KINDS, problems) if not problem)
+            problem = subject_identifier_problem(identifier)
+            if problem is not None:
+                raise KeyRefused(problem)
+            kind = next(k for k in SUBJECT_KINDS if identifier_problem(k, identifier) is None)
             return SUBJECT_WHO_PREFIX + str(self._subject_key(kind, identifier))
         if role == "source":
             known = self.source_codes()
@@ -158,7 +171,7 @@ class KeyRing:
     def _subject_key(self, kind: str, identifier: str) -> int:
         """The identity store's key of a subject, made now when it has none yet (an identity
         that no record uses, which the identity store allows)."""
-        with self.store.identities.writer() as writer:
+        with self.identities.writer() as writer:
             keys = writer.subject_keys(pl.Series([kind]), pl.Series([identifier]))
         found = keys.filter((pl.col("kind") == kind) & (pl.col("identifier") == identifier))
         return int(found["subject"][0])
@@ -168,14 +181,14 @@ class KeyRing:
         if row.role != "subject" or not (row.who or "").startswith(SUBJECT_WHO_PREFIX):
             return row
         key = int(row.who.removeprefix(SUBJECT_WHO_PREFIX))  # type: ignore[union-attr]
-        identity = self.store.identities.identities_of([key]).get(key)
+        identity = self.identities.identities_of([key]).get(key)
         return replace(row, who=identity[1] if identity else None)
 
     def list(self) -> list[ApiKeyRow]:
-        return [self._named(row) for row in api_keys.all_keys(self.store.engine)]
+        return [self._named(row) for row in api_keys.all_keys(self.engine)]
 
     def revoke(self, number: int) -> ApiKeyRow:
-        row = api_keys.revoke_key(self.store.engine, number, self.clock())
+        row = api_keys.revoke_key(self.engine, number, self.clock())
         if row is None:
             raise KeyRefused(f"there is no key {number}")
         return self._named(row)
@@ -185,7 +198,7 @@ class KeyRing:
         if not well_formed(secret):
             return None
         digest = key_hash(secret)
-        row = api_keys.key_by_hash(self.store.engine, digest)
+        row = api_keys.key_by_hash(self.engine, digest)
         # The lookup is by an index on the hash; comparing in constant time as well costs
         # nothing and keeps any timing of the comparison from saying how much matched.
         if row is None or not hmac.compare_digest(row.key_sha256, digest) or row.revoked_at:

@@ -11,13 +11,14 @@ import datetime as dt
 import enum
 import hashlib
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import orjson
 import polars as pl
+import sqlalchemy as sa
 
 from socialcredit.catalogue.validation import (
     CatalogueReport,
@@ -25,32 +26,27 @@ from socialcredit.catalogue.validation import (
     validate_catalogue,
 )
 from socialcredit.domain.catalogue import Catalogue
-from socialcredit.domain.identifiers import SubjectKind, identifier_problem, normalize_identifier
+from socialcredit.domain.file import SubjectFile
+from socialcredit.domain.identifiers import IdentifiedSubjects, SubjectKind, SubjectRef
+from socialcredit.domain.measures import CheckAnswer, MeasureCoverage, measure_coverage
 from socialcredit.domain.objections import Objection
 from socialcredit.domain.records import LedgerRecord
-from socialcredit.domain.rules import Rulebook
-from socialcredit.domain.scoring import score_subject
-from socialcredit.keys import KeyRing
-from socialcredit.rights import (
-    CheckAnswer,
-    InvalidIdentifier,
-    MeasureCoverage,
-    Refused,  # noqa: F401 (the edges take it from the facade)
-    Statement,
-    SubjectFile,
-    SubjectRights,
-)
+from socialcredit.domain.refusals import Refused
+from socialcredit.domain.rules import AsOfBeforeCatalogue, Rulebook
+from socialcredit.registry.clock import Clock, calendar_day, system_clock
+from socialcredit.registry.keys import KeyRing
+from socialcredit.registry.population import PopulationCache
+from socialcredit.registry.rights import SubjectRights
 from socialcredit.scoring import spark_job
 from socialcredit.scoring.batch import contributions_by_item, held_back_ids, score_ledger
 from socialcredit.scoring.snapshot import SnapshotSummary, name_scores, read_scores, write_snapshot
 from socialcredit.scoring.summary import PopulationSummary, summarize_scores
 from socialcredit.store.bulk import NewBatch
-from socialcredit.store.store import CatalogueRow, Store
+from socialcredit.store.store import CatalogueRow, IngestBatch, Store
 
 if TYPE_CHECKING:
+    from socialcredit.domain.file import KeptStatement
     from socialcredit.ingest.pipeline import IngestCounts
-
-Clock = Callable[[], dt.datetime]
 
 
 class Engine(str, enum.Enum):
@@ -58,10 +54,6 @@ class Engine(str, enum.Enum):
 
     polars = "polars"
     spark = "spark"
-
-
-def system_clock() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class UnknownSource(LookupError):
@@ -94,20 +86,61 @@ class PopulationReport:
 
 
 class Registry:
+    """The facade: the CLI, the API, the web pages and the demo call these methods only."""
+
     def __init__(self, store: Store, clock: Clock = system_clock):
         self.store = store
         self.clock = clock
         self._rulebook: Rulebook | None = None
-        self.rights = SubjectRights(self)
+        self._rights = SubjectRights(store.rights, lambda: self.rulebook, clock)
+        self._population: PopulationCache[PopulationReport] = PopulationCache()
+        self.keys = KeyRing(
+            store.engine, store.identities, clock, lambda: set(self.rulebook.source_codes)
+        )
+        """API keys (SPEC §8)."""
+
+    @classmethod
+    def open(cls, url: str | None = None, clock: Clock = system_clock) -> Registry:
+        """The registry on the store at `url` (or $SCS_DB, or ./scs.db), brought to the current
+        schema; StoreUnavailable or BadStoreURL when it cannot be opened."""
+        return cls(Store.open(url), clock)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def problem(self, error: BaseException) -> str | None:
+        """One line for an error the store, not the request, caused (busy, read-only, full,
+        gone); None for anything else."""
+        return self.store.problem(error)
+
+    def refused_value(self, error: BaseException) -> bool:
+        """Whether the store refused a value of the request (one it cannot hold), rather than
+        being busy or gone."""
+        return isinstance(error, sa.exc.DataError)
 
     @property
-    def keys(self) -> KeyRing:
-        """API keys (SPEC §8)."""
-        return KeyRing(self.store, self.clock, lambda: set(self.rulebook.source_codes))
+    def unlogged_looks(self) -> int:
+        """Looks at a file a read-only store could not log."""
+        return self.store.unlogged_looks
+
+    @property
+    def store_url(self) -> str:
+        """The store's URL as given (with any password): for worker processes to open it."""
+        return self.store.url.given
+
+    @property
+    def store_name(self) -> str:
+        """The store's URL as it may be shown (any password hidden)."""
+        return self.store.url.display()
+
+    def readiness(self) -> int:
+        """How many catalogue versions the store holds, read from it now: raises when the
+        store does not answer."""
+        return len(self.store.catalogue_rows())
 
     def today(self) -> dt.date:
         """The registry's calendar day, in the machine's local time zone."""
-        return self.clock().astimezone().date()
+        return calendar_day(self.clock)
 
     # -- catalogue -------------------------------------------------------------------------
 
@@ -118,6 +151,10 @@ class Registry:
                 [Catalogue.model_validate_json(row.document) for row in self.store.catalogue_rows()]
             )
         return self._rulebook
+
+    def catalogue_rows(self) -> list[CatalogueRow]:
+        """Every published version as stored (`scs catalog versions`)."""
+        return self.store.catalogue_rows()
 
     def publish_catalogue(self, text: str) -> PublishResult:
         """Validate a catalogue (YAML text) and, when it is valid, publish it.
@@ -162,6 +199,7 @@ class Registry:
                 )
             )
         self._rulebook = None
+        self._population.invalidate()
         return PublishResult(report, catalogue.version, warnings)
 
     # -- records ---------------------------------------------------------------------------
@@ -197,8 +235,29 @@ class Registry:
             rejects.discard()
             raise
         rejects.commit()
+        self._population.invalidate()
         self.store.refresh_statistics(counts.accepted)
         return IngestResult(batch_id, counts, rejects.path, sorted(record_file.unknown_columns))
+
+    def batches(
+        self, source: str | None = None, limit: int = 100, before: int | None = None
+    ) -> list[IngestBatch]:
+        """At most `limit` ingested files, latest first; only those with an id below `before`."""
+        return self.store.batches(source, limit, before)
+
+    def batch(self, batch_id: int) -> IngestBatch | None:
+        return self.store.batch(batch_id)
+
+    def rejected_rows(self, batch_id: int) -> pl.DataFrame:
+        """A batch's rejected rows as the rejects file gave them: row, reason, fields."""
+        return self.store.rejected_rows(batch_id)
+
+    def highest_record_row_id(self) -> int:
+        """The highest row id of the ledger (0 when empty): the demo draws records by row id."""
+        return self.store.rights.highest_row_id()
+
+    def records_by_row_ids(self, row_ids: list[int]) -> list[LedgerRecord]:
+        return self.store.rights.records_by_row_ids(row_ids)
 
     # -- scores ----------------------------------------------------------------------------
 
@@ -208,11 +267,16 @@ class Registry:
         ledger, subjects, overdue = self._ledger_subjects_and_overdue(as_of)
         return score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects)
 
+    def current_ledger(self) -> pl.DataFrame:
+        """The current revision of every record, subjects by key (subject, item, decided_on,
+        quantity, status): for figures over the whole ledger, as the demo's realism block."""
+        return self.store.current_ledger()
+
     def export_snapshot(self, directory: Path, parts: int | None = None) -> SnapshotSummary:
         """`scs export`: the current ledger as a snapshot for a distributed engine, naming
         nobody (`scoring/snapshot.py`). Read in the batch scorer's order: objections first,
         then the ledger with row ids, then the keys' kinds (which then cover every key)."""
-        overdue = self.rights.overdue()
+        overdue = self.store.rights.overdue_intervals()
         ledger, subjects = self.store.current_ledger_and_subjects(with_ids=True)
         published = {row.version: row.source_text for row in self.store.catalogue_rows()}
         return write_snapshot(
@@ -240,7 +304,7 @@ class Registry:
         """The current ledger, every subject (read after it, so naming every key it uses) and
         the objections overdue at `as_of`; row ids are read only when some record is held back
         then, so that scoring a day without costs nothing."""
-        overdue = self.rights.overdue()
+        overdue = self.store.rights.overdue_intervals()
         if held_back_ids(overdue, as_of) is None:
             return *self.store.current_ledger_and_subjects(), None
         return *self.store.current_ledger_and_subjects(with_ids=True), overdue
@@ -259,9 +323,20 @@ class Registry:
             ),
         )
 
+    def population_today(self) -> PopulationReport:
+        """Everyone scored today, kept while nothing it depends on changed (`population.py`)."""
+        latest = next(iter(self.store.batches(limit=1)), None)
+        stamp = (latest.id if latest else 0, len(self.rulebook.catalogues))
+        return self._population.get(self.today(), stamp, self.population)
+
+    def identify(self, subject_id: str) -> IdentifiedSubjects:
+        """A request's identifier, normalized and checked (InvalidIdentifier), and the subjects it
+        names: resolved once, then handed to the methods below in place of the identifier."""
+        return self._rights.identify(subject_id)
+
     def subject_files(
         self,
-        subject_id: str,
+        subject_id: str | IdentifiedSubjects,
         as_of: dt.date,
         viewer: str,
         purpose: str,
@@ -269,27 +344,36 @@ class Registry:
     ) -> list[SubjectFile]:
         """The files (one per kind, nearly always one) of `subject_id` at `as_of`, with their
         objections, statement and access log (SPEC §7.4); each look is logged."""
-        return self.rights.subject_files(subject_id, as_of, viewer, purpose, channel)
+        return self._rights.subject_files(subject_id, as_of, viewer, purpose, channel)
 
     # -- the subject's rights and the relying party's check (SPEC §7) ----------------------
 
     def file_objection(
         self, source: str, record_id: str, reason: str, on: dt.date | None = None
     ) -> Objection:
-        return self.rights.file_objection(source, record_id, reason, on)
+        objection = self._rights.file_objection(source, record_id, reason, on)
+        self._population.invalidate()
+        return objection
 
     def uphold_objection(
         self, number: int, note: str | None = None, on: dt.date | None = None
     ) -> Objection:
-        return self.rights.uphold_objection(number, note, on)
+        objection = self._rights.uphold_objection(number, note, on)
+        self._population.invalidate()
+        return objection
 
     def objections(
-        self, source: str | None = None, subject_id: str | None = None, open_only: bool = False
+        self,
+        source: str | None = None,
+        subject_id: str | IdentifiedSubjects | None = None,
+        open_only: bool = False,
     ) -> list[Objection]:
-        return self.rights.objections(source, subject_id, open_only)
+        """Objections as they stand today, in filing order; `subject_id`: those to revisions
+        that named it; `open_only`: not yet answered (open or overdue)."""
+        return self._rights.objections(source, subject_id, open_only)
 
-    def leave_statement(self, subject_id: str, text: str) -> Statement:
-        return self.rights.leave_statement(subject_id, text)
+    def leave_statement(self, subject_id: str | IdentifiedSubjects, text: str) -> KeptStatement:
+        return self._rights.leave_statement(subject_id, text)
 
     def check(
         self,
@@ -300,41 +384,47 @@ class Registry:
         as_of: dt.date | None = None,
         channel: str = "check",
     ) -> CheckAnswer:
-        return self.rights.check(subject_id, measure, party, purpose, as_of, channel)
+        """SPEC §7.3; CheckRefused (a Refused) with every problem when it cannot be asked."""
+        return self._rights.check(subject_id, measure, party, purpose, as_of, channel)
 
     def measures(self, as_of: dt.date | None = None) -> list[MeasureCoverage]:
-        return self.rights.measures(as_of)
+        """Each measure of the version in effect on `as_of` (default today), who may rely on
+        it, and how many subjects it applies to."""
+        day = self.today() if as_of is None else as_of
+        try:
+            catalogue = self.rulebook.scoring_version(day)
+        except AsOfBeforeCatalogue as error:
+            raise Refused(str(error)) from None
+        scores = self.score_all(day) if catalogue.measures else pl.DataFrame()
+        return measure_coverage(catalogue, scores, day)
+
+    def measure_coverage(self, population: PopulationReport) -> list[MeasureCoverage]:
+        """The measures in effect on the population's day, over its scores (the demo)."""
+        catalogue = self.rulebook.scoring_version(population.as_of)
+        return measure_coverage(catalogue, population.scores, population.as_of)
 
     def organization_lists(self, code: str, as_of: dt.date) -> tuple[str, ...] | None:
         """The public view of an organization (SPEC §8): its lists, or None when it has no
         file. Not logged as a look at the file: it shows nothing but what the lists publish."""
-        code = normalize_identifier(code)
-        problem = identifier_problem("organization", code)
-        if problem:
-            raise InvalidIdentifier(problem)
-        for score, _objections in self.rights.scores(code, as_of):
-            if score.subject_kind == "organization":
-                return score.lists
-        return None
+        return self._rights.organization_lists(code, as_of)
 
     def current_record(self, source: str, record_id: str) -> LedgerRecord | None:
         """The current revision of one record, or None: whose it is, before acting on it."""
-        return self.rights.tables.current_revision(source, record_id)
+        return self._rights.current_record(source, record_id)
 
     def score_history(
-        self, subject_id: str, kind: SubjectKind, days: Iterable[dt.date]
+        self,
+        subject: str | SubjectRef,
+        kind: SubjectKind | None = None,
+        days: Iterable[dt.date] = (),
     ) -> list[tuple[dt.date, int]]:
         """One file's score on each of `days` on which it existed: the subject's own chart.
         Not logged (the page that shows it logs its look once); records and objections are
-        read once, and each day is scored as `subject_files` would score it."""
-        subject_id = normalize_identifier(subject_id)
-        records = [r for r in self.store.records_naming(subject_id) if r.subject_kind == kind]
-        objections = self.objections(subject_id=subject_id) if records else []
-        history = []
-        for day in days:
-            if self.rulebook.version_on(day) is None:
-                continue
-            score = score_subject(records, self.rulebook, day, [o.on(day) for o in objections])
-            if score is not None:
-                history.append((day, score.score))
-        return history
+        read once, and each day is scored as `subject_files` would score it. `subject`: the
+        file's `SubjectRef`, or an identifier and the `kind` of its file."""
+        if isinstance(subject, str):
+            found = [s for s in self.identify(subject).subjects if s.kind == kind]
+            if not found:
+                return []
+            subject = found[0]
+        return self._rights.score_history(subject, days)

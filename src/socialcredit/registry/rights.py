@@ -1,0 +1,269 @@
+"""The subject's rights and the relying party's check (SPEC §7.1–7.4), behind the facade.
+
+`SubjectRights` is given what it works with, and nothing else: the store's rights tables
+(`store.rights.RightsTables`, which own every transaction), the rulebook in force (a function:
+a publication replaces it) and the clock. The rules it applies are the domain's
+(`domain/objections.py`, `domain/measures.py`, `domain/text.py`); the documents it builds are
+the domain's (`domain/file.py`). Every refusal is a `Refused` with one line saying why.
+
+An identifier is normalized, checked and turned into its subject keys once per request
+(`identify`); the keys are then carried to every read and write of that request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+from socialcredit.domain.file import CHECK_CHANNEL, FileView, KeptStatement, SubjectFile
+from socialcredit.domain.identifiers import (
+    IdentifiedSubjects,
+    SubjectRef,
+    identifier_problem,
+    normalize_identifier,
+    subject_identifier_problem,
+)
+from socialcredit.domain.limits import NOTE_MAX_CHARS, REASON_MAX_CHARS, STATEMENT_MAX_CHARS
+from socialcredit.domain.measures import CheckAnswer, judge_check, measure_applies
+from socialcredit.domain.objections import (
+    UNANSWERED_STATES,
+    Objection,
+    filing_refusal,
+    upholding_refusal,
+)
+from socialcredit.domain.records import LedgerRecord
+from socialcredit.domain.refusals import InvalidIdentifier, Refused
+from socialcredit.domain.rules import Rulebook
+from socialcredit.domain.scoring import SubjectScore, score_subject
+from socialcredit.domain.text import shown, text_problem
+from socialcredit.registry.clock import Clock, calendar_day
+from socialcredit.store.rights import AlreadyAnswered, RightsTables
+
+
+def _kept(value: str | None, what: str, max_chars: int | None = None, required: bool = True) -> str:
+    """The text as given (kept verbatim), or Refused saying why it cannot be kept."""
+    problem = text_problem(value, what, max_chars, required)
+    if problem is not None:
+        raise Refused(problem)
+    return value or ""
+
+
+class SubjectRights:
+    def __init__(self, tables: RightsTables, rulebook: Callable[[], Rulebook], clock: Clock):
+        self.tables = tables
+        self.rulebook = rulebook
+        self.clock = clock
+
+    def today(self) -> dt.date:
+        return calendar_day(self.clock)
+
+    def _day(self, on: dt.date | None, what: str) -> dt.date:
+        today = self.today()
+        day = today if on is None else on
+        if day > today:
+            raise Refused(f"{what} {day} lies after today ({today})")
+        return day
+
+    # -- who a request is about ------------------------------------------------------------------
+
+    def identify(self, subject_id: str) -> IdentifiedSubjects:
+        """The identifier normalized, InvalidIdentifier when it is valid for neither kind, and
+        the subjects it names (one look in the identity store)."""
+        subject_id = normalize_identifier(subject_id)
+        problem = subject_identifier_problem(subject_id)
+        if problem is not None:
+            raise InvalidIdentifier(problem)
+        return IdentifiedSubjects(subject_id, tuple(self.tables.subjects_named(subject_id)))
+
+    def _identified(self, subject: str | IdentifiedSubjects) -> IdentifiedSubjects:
+        return self.identify(subject) if isinstance(subject, str) else subject
+
+    # -- §7.1 objections -----------------------------------------------------------------------
+
+    def current_record(self, source: str, record_id: str) -> LedgerRecord | None:
+        return self.tables.current_revision(source, record_id)
+
+    def file_objection(
+        self, source: str, record_id: str, reason: str, on: dt.date | None = None
+    ) -> Objection:
+        reason = _kept(reason, "the reason", REASON_MAX_CHARS)
+        day = self._day(on, "the filing day")
+        record = self.tables.current_revision(
+            _kept(source, "the source", required=False),
+            _kept(record_id, "the record id", required=False),
+        )
+        if record is None:
+            raise Refused(f"source {shown(source)} has no record {shown(record_id)}")
+        if day < record.decided_on:
+            raise Refused(
+                f"the filing day {day} lies before the record's decision on {record.decided_on}"
+            )
+        with self.tables.objection_filing(record) as filing:
+            problem = filing_refusal(filing.earlier(day), source, record_id, record.revision)
+            if problem is not None:
+                raise Refused(problem)
+            number = filing.append(day, reason, self.clock())
+        return self._one(number)
+
+    def uphold_objection(
+        self, number: int, note: str | None = None, on: dt.date | None = None
+    ) -> Objection:
+        objection = self._one(number)
+        today = self.today()
+        problem = upholding_refusal(objection, today if on is None else on, today)
+        if problem is not None:
+            raise Refused(problem)
+        note = _kept((note or "").strip(), "the note", NOTE_MAX_CHARS, required=False) or None
+        try:
+            self.tables.append_answer(number, on or today, note, self.clock())
+        except AlreadyAnswered as error:  # answered meanwhile by someone else
+            raise Refused(str(error)) from None
+        return self._one(number)
+
+    def objections(
+        self,
+        source: str | None = None,
+        subject_id: str | IdentifiedSubjects | None = None,
+        open_only: bool = False,
+    ) -> list[Objection]:
+        """Objections as they stand today, in filing order; `subject_id`: those to revisions
+        that named it; `open_only`: not yet answered (open or overdue)."""
+        today = self.today()
+        if subject_id is not None:
+            subjects = list(self._identified(subject_id).subjects)
+            found = self.tables.objections(today, source=source, subjects=subjects)
+        else:
+            found = self.tables.objections(today, source=source)
+        if open_only:
+            found = [objection for objection in found if objection.state in UNANSWERED_STATES]
+        return found
+
+    def _one(self, number: int) -> Objection:
+        found = self.tables.objections(self.today(), number=number)
+        if not found:
+            raise Refused(f"there is no objection {number}")
+        return found[0]
+
+    # -- §7.2 statements -----------------------------------------------------------------------
+
+    def leave_statement(self, subject_id: str | IdentifiedSubjects, text: str) -> KeptStatement:
+        identified = self._identified(subject_id)
+        text = _kept(text, "the statement", STATEMENT_MAX_CHARS)
+        with_records = {r.subject_kind for r in self.tables.records_naming(identified.subjects)}
+        subjects = [subject for subject in identified.subjects if subject.kind in with_records]
+        if not subjects:
+            raise Refused(
+                f"{identified.subject_id} has no credit file, so no statement can be left"
+            )
+        made_at = self.clock()
+        # An identifier with files of both kinds: the statement joins each file.
+        for subject in subjects:
+            self.tables.append_statement(subject, text, made_at)
+        return KeptStatement(subjects[0].kind, identified.subject_id, text, made_at)
+
+    # -- §7.4 the file -------------------------------------------------------------------------
+
+    def scores(
+        self, subjects: Iterable[SubjectRef], as_of: dt.date
+    ) -> list[tuple[SubjectRef, SubjectScore, list[Objection]]]:
+        """Each file of `subjects` at `as_of` (one per kind, nearly always one), scored with the
+        objections to its records, and the objections to the revisions that name it."""
+        rulebook = self.rulebook()
+        rulebook.scoring_version(as_of)
+        subjects = list(subjects)
+        records = self.tables.records_naming(subjects)
+        objections = self.tables.objections(as_of, subjects=subjects) if records else []
+        files = []
+        for subject in subjects:
+            mine = [record for record in records if record.subject_kind == subject.kind]
+            score = score_subject(mine, rulebook, as_of, objections) if mine else None
+            if score is not None:
+                files.append((subject, score, objections))
+        return files
+
+    def subject_files(
+        self,
+        subject_id: str | IdentifiedSubjects,
+        as_of: dt.date,
+        viewer: str,
+        purpose: str,
+        channel: str,
+    ) -> list[SubjectFile]:
+        identified = self._identified(subject_id)
+        viewer = _kept(viewer, "the viewer", required=False)
+        purpose = _kept(purpose, "the purpose", required=False)
+        files = []
+        for subject, score, objections in self.scores(identified.subjects, as_of):
+            self.tables.append_file_view(subject, FileView(self.clock(), viewer, purpose, channel))
+            files.append(
+                SubjectFile.read(
+                    subject,
+                    score,
+                    objections=_filed_by(objections, subject, as_of),
+                    statement=self.tables.latest_statement(subject),
+                    views=self.tables.file_views(subject),
+                )
+            )
+        return files
+
+    def score_history(
+        self, subject: SubjectRef, days: Iterable[dt.date]
+    ) -> list[tuple[dt.date, int]]:
+        rulebook = self.rulebook()
+        records = self.tables.records_naming([subject])
+        objections = self.tables.objections(self.today(), subjects=[subject]) if records else []
+        history = []
+        for day in days:
+            if rulebook.version_on(day) is None:
+                continue
+            score = score_subject(records, rulebook, day, [o.on(day) for o in objections])
+            if score is not None:
+                history.append((day, score.score))
+        return history
+
+    def organization_lists(self, code: str, as_of: dt.date) -> tuple[str, ...] | None:
+        code = normalize_identifier(code)
+        problem = identifier_problem("organization", code)
+        if problem:
+            raise InvalidIdentifier(problem)
+        subjects = [s for s in self.tables.subjects_named(code) if s.kind == "organization"]
+        for _subject, score, _objections in self.scores(subjects, as_of):
+            return score.lists
+        return None
+
+    # -- §7.3 the check ------------------------------------------------------------------------
+
+    def check(
+        self,
+        subject_id: str,
+        measure: str,
+        party: str,
+        purpose: str,
+        as_of: dt.date | None = None,
+        channel: str = CHECK_CHANNEL,
+    ) -> CheckAnswer:
+        today = self.today()
+        day = today if as_of is None else as_of
+        question = judge_check(self.rulebook(), today, subject_id, measure, party, purpose, day)
+        identified = IdentifiedSubjects(
+            question.subject_id, tuple(self.tables.subjects_named(question.subject_id))
+        )
+        because = None
+        for subject, score, _objections in self.scores(identified.subjects, day):
+            self.tables.append_file_view(subject, FileView(self.clock(), party, purpose, channel))
+            because = because or measure_applies(question.measure, score)
+        return CheckAnswer(measure, day, because is not None, because, question.catalogue.version)
+
+
+def _filed_by(
+    objections: Iterable[Objection], subject: SubjectRef, as_of: dt.date
+) -> list[Objection]:
+    """The objections in a file at `as_of`: filed against a revision that named this subject,
+    on or before `as_of`, as they stood that day."""
+    return [
+        objection
+        for objection in objections
+        if objection.subject_kind == subject.kind
+        and objection.subject_id == subject.subject_id
+        and objection.filed_on <= as_of
+    ]
