@@ -57,7 +57,7 @@ def main() -> None:
             baselines.append(rewrite_seconds(directory, manifest))
     median, baseline = statistics.median(times), statistics.median(baselines)
     print(
-        f"{plan.persons:,} residents, {plan.organizations:,} organizations, "
+        f"{plan.city.persons:,} residents, {plan.city.organizations:,} organizations, "
         f"{manifest.rows:,} rows in {len(manifest.sources)} files"
     )
     print(f"synth:    median {median:.2f} s  ({manifest.rows / median:,.0f} rows/s)")

@@ -26,6 +26,7 @@ from socialcredit.registry import STORE_URL_VARIABLE
 from socialcredit.synth.scale import (
     DEMO_DIRECTORY,
     DEMO_STORE_FILE,
+    RONGCHENG,
     RONGCHENG_ORGANIZATIONS,
     RONGCHENG_PERSONS,
     SMALL_SCALE,
@@ -52,9 +53,7 @@ def synth(
     from socialcredit.synth.city import CityPlan, write_city  # NumPy: only where it is used
 
     check_folder(out, "--out")
-    plan = CityPlan(
-        seed=seed, persons=persons, organizations=orgs, years=years, today=dt.date.today()
-    )
+    plan = CityPlan(RONGCHENG.resized(persons, orgs), seed=seed, years=years, today=dt.date.today())
     with render.progress_bars(stderr) as progress:
         started = time.perf_counter()
         manifest = write_city(plan, out, progress.callback("generate"))

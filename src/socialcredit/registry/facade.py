@@ -270,6 +270,11 @@ class Registry:
         ledger, subjects, overdue = self._ledger_subjects_and_overdue(as_of)
         return score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects)
 
+    def current_ledger(self) -> pl.DataFrame:
+        """The current revision of every record, subjects by key (subject, item, decided_on,
+        quantity, status): for figures over the whole ledger, as the demo's realism block."""
+        return self.store.current_ledger()
+
     def export_snapshot(self, directory: Path, parts: int | None = None) -> SnapshotSummary:
         """`scs export`: the current ledger as a snapshot for a distributed engine, naming
         nobody (`scoring/snapshot.py`). Read in the batch scorer's order: objections first,
