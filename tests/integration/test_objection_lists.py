@@ -2,7 +2,11 @@
 record that one subject objects to and that its source then corrects to name another subject
 does not bring the objection into the other's list: not in `Registry.objections`, not in `scs
 objection list --subject`, not in `GET /v1/objections` with the other's key, not on the other's
-pages. The one who objected keeps it."""
+pages. The one who objected keeps it.
+
+Ingest now refuses a revision that names another subject (issue 16, defect 21), but a ledger
+written before that rule may hold one, and the lists must still be right there: the fixture
+writes such a ledger with the rule turned off."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from socialcredit.cli.app import app
+from socialcredit.ingest import revisions
 from socialcredit.registry import Registry
 from tests.e2e.world import TODAY_DATE, build_app
 from tests.helpers import (
@@ -41,7 +46,9 @@ class Corrected:
 
 
 @pytest.fixture
-def corrected(store_url: str, tmp_path: Path) -> Iterator[Corrected]:
+def corrected(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Corrected]:
     """OBJECTOR objects to the court's record j1; the court then corrects j1 to name
     NAMED_AFTER (revision 2), which also answers the objection. Each has another record, so
     that each has a file."""
@@ -67,6 +74,7 @@ def corrected(store_url: str, tmp_path: Path) -> Iterator[Corrected]:
             [record("t1", "traffic.red_light", OBJECTOR, "2026-09-03")],
         )
         number = registry.file_objection("court", "j1", REASON, on=dt.date(2026, 10, 1)).number
+        monkeypatch.setattr(revisions, "REFUSE_SUBJECT_CHANGE", False)  # a ledger of before
         ingest(
             "correction.csv",
             "court",

@@ -28,6 +28,10 @@ SUBJECT_CHANGED = (
     "for the other subject"
 )
 SUBJECT_POSITION = CONTENT_FIELDS.index("subject_id")
+# Issue 16 (defect 21): a revision may not name another subject. Ledgers written before this
+# rule may hold such revisions, and every reader still handles them (an objection stays with
+# the subject its revision named); the tests build such a ledger by turning the rule off.
+REFUSE_SUBJECT_CHANGE = True
 
 # Candidate columns compared with the stored ones, in CONTENT_FIELDS order.
 CANDIDATE_CONTENT = {
@@ -76,6 +80,8 @@ def _judge_single(candidates: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFram
     revision_is_stored = pl.col("stored_id").is_not_null()
     is_lower = pl.col("revision_number") < pl.col("latest_revision")
     other_subject = (pl.col("subject_id_value") != pl.col("latest_subject_id")).fill_null(False)
+    if not REFUSE_SUBJECT_CHANGE:
+        other_subject = pl.lit(False)
     outcome = (
         pl.when(revision_is_stored & same_content)
         .then(pl.lit(DUPLICATE))
@@ -163,7 +169,11 @@ def _judge_repeated(candidates: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFr
             )
             continue
         latest = known.get(latest_revision) if latest_revision is not None else None
-        if latest is not None and latest.content[SUBJECT_POSITION] != content[SUBJECT_POSITION]:
+        if (
+            REFUSE_SUBJECT_CHANGE
+            and latest is not None
+            and latest.content[SUBJECT_POSITION] != content[SUBJECT_POSITION]
+        ):
             judged.append((entry["row"], REJECTED, SUBJECT_CHANGED, None, None))
             continue
         judged.append(
