@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 POSTGRESQL_ADMIN_URL ?= postgresql://postgres@127.0.0.1/postgres
 
-.PHONY: demo example test install postgresql chromium java messages bench clean
+.PHONY: demo example test lint install postgresql chromium java messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,10 +50,17 @@ java:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
 	fi
 
+# Lint first, in seconds: ruff's rules and format (config in pyproject.toml), and the import
+# contracts of the layers (import-linter, [tool.importlinter] in pyproject.toml).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
 # Tests run in one worker per core (pytest-xdist), a test file per worker at a time, so that a
 # module's shared fixture (a browser, a Spark session) starts once. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= auto
-test: install postgresql chromium java
+test: install lint postgresql chromium java
 	SCS_TEST_POSTGRESQL="$(POSTGRESQL_ADMIN_URL)" $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The web pages' texts: extract them, merge into each language's catalogue, compile the .mo
@@ -66,7 +73,7 @@ messages: install
 
 bench: install
 	$(BIN)/pip install --quiet -e '.[test,bench]'
-	cd bench && for script in catalogue ingest score synth demo scale; do ../$(BIN)/python $$script.py || exit 1; done
+	cd bench && for script in catalogue ingest score score_rules synth demo scale; do ../$(BIN)/python $$script.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -64,7 +64,8 @@ def main() -> None:
         total_times.append(finished - started)
     parse, total = statistics.median(parse_times), statistics.median(total_times)
     print(
-        f"{arguments.items:,} items, {len(text) / 2**20:.0f} MiB of YAML, median of {arguments.repeat}"
+        f"{arguments.items:,} items, {len(text) / 2**20:.0f} MiB of YAML, "
+        f"median of {arguments.repeat}"
     )
     print(f"parse only (baseline): {parse:.2f} s")
     print(f"parse + validate:      {total:.2f} s   ratio {total / parse:.2f}")

@@ -53,7 +53,8 @@ def main() -> None:
         csv_path = directory / "records.csv"
         with_faults(ledger_frame(arguments.rows, arguments.subjects)).write_csv(csv_path)
         print(
-            f"{arguments.rows:,} rows, {csv_path.stat().st_size / 2**20:.0f} MiB CSV, {arguments.runs} runs each"
+            f"{arguments.rows:,} rows, {csv_path.stat().st_size / 2**20:.0f} MiB CSV, "
+            f"{arguments.runs} runs each"
         )
         walls: dict[str, list[float]] = {"old": [], "new": []}
         cpus: dict[str, list[float]] = {"old": [], "new": []}

@@ -68,7 +68,8 @@ def main() -> None:
     ]
     print("\n".join(summary))
     print(
-        f"scs demo:  median {demo:.1f} s, peak {max(run.peak_rss_mib for run in demos):,.0f} MiB (budget {BUDGET_S} s)"
+        f"scs demo:  median {demo:.1f} s, "
+        f"peak {max(run.peak_rss_mib for run in demos):,.0f} MiB (budget {BUDGET_S} s)"
     )
     print(
         f"scs synth: median {synth:.1f} s, peak {max(run.peak_rss_mib for run in synths):,.0f} MiB"

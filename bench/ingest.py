@@ -83,7 +83,8 @@ def main() -> None:
         size_mib = csv_path.stat().st_size / 2**20
         print(f"{arguments.rows:,} rows, {size_mib:.0f} MiB CSV, {arguments.repeat} runs per store")
         print(
-            f"{'store':<12}{'median s':>10}{'rows/s':>12}{'peak MiB':>10}{'baseline s':>12}{'ratio':>8}"
+            f"{'store':<12}{'median s':>10}{'rows/s':>12}{'peak MiB':>10}"
+            f"{'baseline s':>12}{'ratio':>8}"
         )
         for store in arguments.stores.split(","):
             times, peaks, baselines = [], [], []

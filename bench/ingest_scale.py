@@ -110,7 +110,8 @@ def run(arguments) -> None:
         )
         print(f"{arguments.store}{tuned}: {total:,} records in files of {file_rows:,}")
         print(
-            f"{'ledger before':>14}{'seconds':>9}{'rows/s':>10}{'peak MiB':>10}{'baseline rows/s':>17}"
+            f"{'ledger before':>14}{'seconds':>9}{'rows/s':>10}{'peak MiB':>10}"
+            f"{'baseline rows/s':>17}"
         )
         for number, offset in enumerate(range(0, total, file_rows)):
             path = directory / "part.csv"

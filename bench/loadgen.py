@@ -42,10 +42,12 @@ class Outcome:
         parts = [f"p{p:g} {self.percentile_ms(p):.1f} ms" for p in PERCENTILES]
         maximum = float(self.latencies_ms.max()) if self.latencies_ms.size else float("nan")
         return (
-            f"{self.rate_per_s:,.0f} requests/s scheduled, {self.completed / self.seconds:,.0f}/s completed "
+            f"{self.rate_per_s:,.0f} requests/s scheduled, "
+            f"{self.completed / self.seconds:,.0f}/s completed "
             f"({self.completed:,} in {self.seconds:.1f} s); "
             + ", ".join(parts)
-            + f", max {maximum:.1f} ms; statuses {dict(sorted(self.statuses.items()))}, errors {self.errors}"
+            + f", max {maximum:.1f} ms; statuses {dict(sorted(self.statuses.items()))}, "
+            + f"errors {self.errors}"
         )
 
 

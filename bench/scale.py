@@ -44,7 +44,7 @@ def part_paths(records: int) -> list[Path]:
 def generate(records: int, seed: int = 17) -> None:
     """Parquet parts of `records` records over records // 10 subjects, written once, in the
     types the store hands the scorer (item codes as categories, kinds and statuses as enums)."""
-    from socialcredit.store.bulk import as_ledger
+    from socialcredit.store.ledger_read import as_ledger
 
     directory = CACHE / f"{records}"
     if (directory / "complete").exists():
@@ -87,7 +87,7 @@ def generate(records: int, seed: int = 17) -> None:
 
 
 def ledger(records: int) -> pl.LazyFrame:
-    from socialcredit.store.bulk import LEDGER_COLUMNS
+    from socialcredit.store.ledger_cache import LEDGER_COLUMNS
 
     return pl.scan_parquet(part_paths(records)).cast(LEDGER_COLUMNS)
 
@@ -149,7 +149,8 @@ def main() -> None:
     sizes = [int(float(size)) for size in arguments.sizes.split(",")]
     rows = []
     print(
-        f"{'records':>12}{'subjects':>12}{'bare s':>10}{'scorer s':>10}{'ratio':>8}{'bare MiB':>10}{'scorer MiB':>12}"
+        f"{'records':>12}{'subjects':>12}{'bare s':>10}{'scorer s':>10}{'ratio':>8}"
+        f"{'bare MiB':>10}{'scorer MiB':>12}"
     )
     for records in sizes:
         generate(records)
@@ -166,7 +167,8 @@ def main() -> None:
         rows.append(row)
         print(
             f"{records:>12,}{records // 10:>12,}{row['bare_s']:>10.2f}{row['scorer_s']:>10.2f}"
-            f"{row['scorer_s'] / row['bare_s']:>8.2f}{row['bare_mib']:>10,.0f}{row['scorer_mib']:>12,.0f}",
+            f"{row['scorer_s'] / row['bare_s']:>8.2f}{row['bare_mib']:>10,.0f}"
+            f"{row['scorer_mib']:>12,.0f}",
             flush=True,
         )
     (CACHE.parent / "scale.json").write_text(json.dumps(rows, indent=2))

@@ -88,7 +88,7 @@ def scoring_ledger(records: int, subjects: int) -> tuple[pl.DataFrame, pl.DataFr
     and repeats included, SPEC §10), and the subjects (key, kind, identifier) it joins back to
     its output."""
     from socialcredit.scoring.batch import with_subject_keys
-    from socialcredit.store.bulk import as_ledger
+    from socialcredit.store.ledger_read import as_ledger
 
     frame = ledger_frame(records, subjects).with_columns(
         pl.when(pl.col("subject_id").str.contains(r"^\d{17}"))
@@ -153,7 +153,8 @@ def measure_core(arguments) -> None:
             max(peak for _, peak in runs),
         )
         print(
-            f"   {which:<14} median {results[which][0]:.2f} s, peak {results[which][1]:,.0f} MiB (whole process, data generation included)"
+            f"   {which:<14} median {results[which][0]:.2f} s, peak {results[which][1]:,.0f} MiB "
+            "(whole process, data generation included)"
         )
     for bare in ("bare-counting", "bare-filed"):
         print(f"   ratio scorer / {bare}: {results['scorer'][0] / results[bare][0]:.2f}")
@@ -183,7 +184,8 @@ def measure_store(arguments, store: str, directory: Path) -> None:
         url = recreate_postgresql_database(POSTGRESQL_ADMIN_URL, "scs_bench_score")
     ingest_seconds = fill_store(url, directory, arguments.records, arguments.subjects)
     print(
-        f"\n2. {store}: filled with `scs ingest` in {ingest_seconds:.1f} s ({arguments.records / ingest_seconds:,.0f} rows/s)"
+        f"\n2. {store}: filled with `scs ingest` in {ingest_seconds:.1f} s "
+        f"({arguments.records / ingest_seconds:,.0f} rows/s)"
     )
     environment = {"SCS_DB": url}
     score_runs, bare_runs = [], []
@@ -199,10 +201,12 @@ def measure_store(arguments, store: str, directory: Path) -> None:
     score = statistics.median(run.seconds for run in score_runs)
     bare = statistics.median(run.seconds for run in bare_runs)
     print(
-        f"   scs score        median {score:.2f} s, peak {max(run.peak_rss_mib for run in score_runs):,.0f} MiB"
+        f"   scs score        median {score:.2f} s, "
+        f"peak {max(run.peak_rss_mib for run in score_runs):,.0f} MiB"
     )
     print(
-        f"   read + bare      median {bare:.2f} s, peak {max(run.peak_rss_mib for run in bare_runs):,.0f} MiB"
+        f"   read + bare      median {bare:.2f} s, "
+        f"peak {max(run.peak_rss_mib for run in bare_runs):,.0f} MiB"
     )
     print(f"   ratio: {score / bare:.2f}")
 

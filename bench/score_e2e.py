@@ -9,8 +9,8 @@ records ingested as one CSV file with `scs ingest` (timed: the ingest rate into 
 then `scs score --out scores.csv`, each a whole process.
 
 The baseline, timed in the same run the same way, each of its runs just before one of `scs
-score`'s (so that both see the same load on a shared machine): a bare Polars program (`bare` below, its own
-process) that reads the same records from Parquet, scores them by SPEC §5 with
+score`'s (so that both see the same load on a shared machine): a bare Polars program (`bare`
+below, its own process) that reads the same records from Parquet, scores them by SPEC §5 with
 `scoring.batch.score_ledger` (the scorer without the store) and writes the same CSV. The two
 outputs must be byte-identical; the run stops if they are not. `--bare keyed` (the default, the
 strict baseline) reads the records as the store holds them: subject keys, item, decision date,
@@ -210,7 +210,7 @@ def main() -> None:
         del frame
         if arguments.bare == "keyed":
             from socialcredit.scoring.batch import with_subject_keys
-            from socialcredit.store.bulk import as_ledger
+            from socialcredit.store.ledger_read import as_ledger
 
             keyed, subject_table = with_subject_keys(named)
             as_ledger(keyed.collect()).write_parquet(parquet)
@@ -235,8 +235,10 @@ def main() -> None:
                 [*scs_command(), "ingest", str(csv_path), "--source", SOURCE], environment
             )
             print(
-                f"{store}: `scs ingest` of {count:,} rows into the empty store {ingest.seconds:.1f} s "
-                f"({count / ingest.seconds:,.0f} rows/s, peak {ingest.peak_rss_mib:,.0f} MiB): {ingest.output.strip()}"
+                f"{store}: `scs ingest` of {count:,} rows into the empty store "
+                f"{ingest.seconds:.1f} s "
+                f"({count / ingest.seconds:,.0f} rows/s, peak {ingest.peak_rss_mib:,.0f} MiB): "
+                f"{ingest.output.strip()}"
             )
             for cache in arguments.cache.split(","):
                 if cache == "off":
@@ -264,12 +266,15 @@ def main() -> None:
                 seconds = statistics.median(run.seconds for run in runs)
                 bare_seconds = statistics.median(run.seconds for run in bare_runs)
                 print(
-                    f"  cache {cache:<3} `scs score`: median {seconds:.2f} s, runs {', '.join(f'{run.seconds:.2f}' for run in runs)}, "
+                    f"  cache {cache:<3} `scs score`: median {seconds:.2f} s, "
+                    f"runs {', '.join(f'{run.seconds:.2f}' for run in runs)}, "
                     f"peak {max(r.peak_rss_mib for r in runs):,.0f} MiB; identical output"
                 )
                 print(
-                    f"            bare program ({arguments.bare} records from Parquet → score_ledger → CSV): median {bare_seconds:.2f} s, "
-                    f"runs {', '.join(f'{run.seconds:.2f}' for run in bare_runs)}, peak {max(r.peak_rss_mib for r in bare_runs):,.0f} MiB"
+                    f"            bare program ({arguments.bare} records from Parquet → "
+                    f"score_ledger → CSV): median {bare_seconds:.2f} s, "
+                    f"runs {', '.join(f'{run.seconds:.2f}' for run in bare_runs)}, "
+                    f"peak {max(r.peak_rss_mib for r in bare_runs):,.0f} MiB"
                 )
                 print(
                     f"            ratio `scs score` / bare program: {seconds / bare_seconds:.2f}; "

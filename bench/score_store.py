@@ -38,7 +38,7 @@ def main() -> None:
     if arguments.as_of != score_e2e.AS_OF.isoformat():
         sys.exit(f"the bare program scores as of {score_e2e.AS_OF}")
 
-    from socialcredit.store.bulk import as_ledger
+    from socialcredit.store.ledger_read import as_ledger
     from socialcredit.store.store import Store
 
     with tempfile.TemporaryDirectory(
@@ -54,7 +54,8 @@ def main() -> None:
         finally:
             store.close()
         print(
-            f"{ledger.height:,} current records; {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}"
+            f"{ledger.height:,} current records; "
+            f"{subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}"
         )
         del ledger
         bare_out, out = directory / "bare.csv", directory / "scores.csv"
@@ -85,8 +86,10 @@ def main() -> None:
         seconds = statistics.median(run.seconds for run in runs)
         bare_seconds = statistics.median(run.seconds for run in bare_runs)
         print(
-            f"`scs score`: median {seconds:.2f} s, peak {max(r.peak_rss_mib for r in runs):,.0f} MiB; "
-            f"bare: median {bare_seconds:.2f} s, peak {max(r.peak_rss_mib for r in bare_runs):,.0f} MiB; "
+            f"`scs score`: median {seconds:.2f} s, "
+            f"peak {max(r.peak_rss_mib for r in runs):,.0f} MiB; "
+            f"bare: median {bare_seconds:.2f} s, "
+            f"peak {max(r.peak_rss_mib for r in bare_runs):,.0f} MiB; "
             f"ratio {seconds / bare_seconds:.2f}; identical output; "
             f"{subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}"
         )

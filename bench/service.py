@@ -212,7 +212,10 @@ def bench_server(fixture: Fixture, url: str, server: str, arguments) -> dict:
             subjects = fixture.subjects
 
             def check(index: int) -> bytes:
-                path = f"/v1/checks?subject_id={subjects[index % len(subjects)]}&measure={fixture.measure}&purpose=bench"
+                path = (
+                    f"/v1/checks?subject_id={subjects[index % len(subjects)]}"
+                    f"&measure={fixture.measure}&purpose=bench"
+                )
                 return http_request("GET", path, port, check_headers)
 
             run_open_loop(port, 200, 1, check)  # warm up
@@ -243,20 +246,24 @@ def main() -> None:
             url = build_store(store, arguments.scale, directory)
             fixture = Fixture(url, directory)
             print(
-                f"\n{store}: demo city at scale {arguments.scale} built in {time.perf_counter() - started:.0f} s; "
-                f"{len(fixture.subjects):,} subjects sampled; measure {fixture.measure} for {fixture.party}"
+                f"\n{store}: demo city at scale {arguments.scale} built in "
+                f"{time.perf_counter() - started:.0f} s; {len(fixture.subjects):,} subjects "
+                f"sampled; measure {fixture.measure} for {fixture.party}"
             )
             in_process = fixture.in_process_records_per_s(20)
             print(
-                f"  in-process baseline: Registry.ingest of 1,000-record batches: {in_process:,.0f} records/s"
+                "  in-process baseline: Registry.ingest of 1,000-record batches: "
+                f"{in_process:,.0f} records/s"
             )
             for server in arguments.servers.split(","):
                 figures = bench_server(fixture, url, server, arguments)
                 records = figures["records"]
                 print(f"  {server}, {arguments.workers} workers:")
                 print(
-                    f"    POST /v1/records at {arguments.records_rate:g} batches/s: {figures['records_per_s']:,.0f} records/s "
-                    f"({figures['records_per_s'] / in_process:.2f} of in-process; target {RECORDS_TARGET_PER_S:,}); {records.summary()}"
+                    f"    POST /v1/records at {arguments.records_rate:g} batches/s: "
+                    f"{figures['records_per_s']:,.0f} records/s "
+                    f"({figures['records_per_s'] / in_process:.2f} of in-process; "
+                    f"target {RECORDS_TARGET_PER_S:,}); {records.summary()}"
                 )
                 if "checks" in figures:
                     checks = figures["checks"]
@@ -265,7 +272,8 @@ def main() -> None:
                         and checks.percentile_ms(99) <= CHECKS_P99_TARGET_MS
                     )
                     print(
-                        f"    GET /v1/checks: {checks.summary()} ({'meets' if met else 'misses'} the target)"
+                        f"    GET /v1/checks: {checks.summary()} "
+                        f"({'meets' if met else 'misses'} the target)"
                     )
                 print(f"    GET /healthz (baseline): {figures['healthz'].summary()}")
             fixture.registry.store.close()

@@ -70,7 +70,8 @@ def main() -> None:
         ledger = ledger.with_row_index("id", offset=1).cast({"id": pl.Int64})
         rules = rulebook()
         print(
-            f"generated {ledger.height:,} records of {subjects.height:,} subjects in {time.perf_counter() - started:.1f} s"
+            f"generated {ledger.height:,} records of {subjects.height:,} subjects in "
+            f"{time.perf_counter() - started:.1f} s"
         )
         started = time.perf_counter()
         overdue = pl.DataFrame(
@@ -85,7 +86,8 @@ def main() -> None:
         )
         print(
             f"snapshot written in {time.perf_counter() - started:.1f} s ({summary.parts} parts; "
-            f"ledger {ledger_bytes / 2**20:,.0f} MiB, {ledger_bytes / summary.records:.1f} bytes/record)"
+            f"ledger {ledger_bytes / 2**20:,.0f} MiB, "
+            f"{ledger_bytes / summary.records:.1f} bytes/record)"
         )
         del ledger
 
@@ -107,14 +109,16 @@ def main() -> None:
                 shutil.rmtree(out, ignore_errors=True)
                 runs[engine].append(seconds)
                 print(
-                    f"   {engine:<6} run {attempt + 1}: {seconds:.2f} s ({heights[engine]:,} subjects), load {os.getloadavg()[0]:.2f}",
+                    f"   {engine:<6} run {attempt + 1}: {seconds:.2f} s "
+                    f"({heights[engine]:,} subjects), load {os.getloadavg()[0]:.2f}",
                     flush=True,
                 )
         spark.stop()
 
     assert heights["polars"] == heights["spark"], heights
     print(
-        f"\n{arguments.records:,} records, {arguments.subjects:,} subjects, {arguments.cores} cores, medians of {arguments.repeat}:"
+        f"\n{arguments.records:,} records, {arguments.subjects:,} subjects, "
+        f"{arguments.cores} cores, medians of {arguments.repeat}:"
     )
     medians = {engine: statistics.median(seconds) for engine, seconds in runs.items()}
     for engine, median in medians.items():

@@ -68,7 +68,8 @@ def built_registry(store: str, scale: float) -> Registry:
     plan = demo_plan(scale, seed=1, years=3, today=registry.today())
     report = run_demo(registry, plan, CACHE / f"city-{store}", lambda *_: None)
     print(
-        f"{store}: built the demo city ({report.accepted:,} records) in {time.perf_counter() - started:.0f} s"
+        f"{store}: built the demo city ({report.accepted:,} records) in "
+        f"{time.perf_counter() - started:.0f} s"
     )
     return registry
 

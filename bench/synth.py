@@ -57,7 +57,8 @@ def main() -> None:
             baselines.append(rewrite_seconds(directory, manifest))
     median, baseline = statistics.median(times), statistics.median(baselines)
     print(
-        f"{plan.persons:,} residents, {plan.organizations:,} organizations, {manifest.rows:,} rows in {len(manifest.sources)} files"
+        f"{plan.city.persons:,} residents, {plan.city.organizations:,} organizations, "
+        f"{manifest.rows:,} rows in {len(manifest.sources)} files"
     )
     print(f"synth:    median {median:.2f} s  ({manifest.rows / median:,.0f} rows/s)")
     print(f"baseline: median {baseline:.2f} s  (rewriting the same rows to the same formats)")

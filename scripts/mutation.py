@@ -9,7 +9,7 @@ the tests that reach the changed function; a mutant is *killed* when some test f
 is done in a copy of the project in DIR (default: a temporary folder), with one worker (the
 machine's cores are shared) and the SQLite tests only; it stops after N minutes (default 60)
 and reports what was judged by then. `--without-reference` leaves tests/reference out, to
-measure what the reference model adds. The Hypothesis profile `mutation` (tests/reference/
+measure what the reference model adds. The Hypothesis profile `mutation` (tests/
 conftest.py) runs a tenth of the reference tests' examples, derandomized, per mutant.
 
 The share reported is killed / (killed + survived); mutants with no test reaching them,
@@ -32,6 +32,8 @@ import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
+
+from project_copy import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -58,14 +60,7 @@ def toml_list(values: list[str]) -> str:
 
 
 def prepare(project: Path, only: list[str], tests: list[str], with_reference: bool) -> None:
-    shutil.copytree(
-        ROOT,
-        project,
-        ignore=shutil.ignore_patterns(
-            ".venv", ".git", "__pycache__", ".hypothesis", ".pytest_cache", "mutants", "*.db"
-        ),
-        dirs_exist_ok=True,
-    )
+    copy_project(project)
     if not with_reference:
         tests = [test for test in tests if not test.startswith("tests/reference")]
         shutil.rmtree(project / "tests" / "reference", ignore_errors=True)
@@ -147,7 +142,8 @@ def main() -> int:
         print(f"{status:12} {count}")
     share = f"{killed / judged:.1%}" if judged else "n/a"
     print(
-        f"killed {killed} of {judged} judged mutants ({share}); survivors: mutmut results in {folder}"
+        f"killed {killed} of {judged} judged mutants ({share}); "
+        f"survivors: mutmut results in {folder}"
     )
     return 0
 

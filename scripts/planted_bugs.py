@@ -14,13 +14,14 @@ Hypothesis does not shrink (profile `planted`): only "does some test fail" is as
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from project_copy import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TESTS = ("tests/unit", "tests/property", "tests/integration", "tests/reference")
@@ -39,12 +40,8 @@ BUGS = (
     Bug(
         "batch: a cap grouped without the catalogue version",
         "scoring/batch.py",
-        '.group_by(*SUBJECT, "item", "version_index", pl.col("decided_on").dt.year().alias("year"))\n'
-        '        .agg(pl.col("value").sum(), pl.col("cap_per_year").first())\n'
-        '        .filter(pl.col("value").abs()',
-        '.group_by(*SUBJECT, "item", pl.col("decided_on").dt.year().alias("year"))\n'
-        '        .agg(pl.col("value").sum(), pl.col("cap_per_year").first())\n'
-        '        .filter(pl.col("value").abs()',
+        '.group_by(SUBJECT, "item", "version_index", pl.col("decided_on")',
+        '.group_by(SUBJECT, "item", pl.col("decided_on")',
     ),
     Bug(
         "per subject: a cap grouped without the catalogue version",
@@ -81,13 +78,15 @@ BUGS = (
         "domain/scoring.py",
         "name for entry in counting for name in entry.rule.lists",
         "name for entry in counting"
-        " for name in (rulebook.rule(scoring_catalogue.version, entry.record.item) or entry.rule).lists",
+        " for name in (rulebook.rule(scoring_catalogue.version, entry.record.item)"
+        " or entry.rule).lists",
     ),
     Bug(
         "batch: item lists taken from T's version instead of the record's",
         "scoring/batch.py",
         '.join(rules, on=["version_index", "item"], how="left")',
-        '.join(rules.select(pl.exclude("^__on_list_.*$")), on=["version_index", "item"], how="left")'
+        '.join(rules.select(pl.exclude("^__on_list_.*$")), '
+        'on=["version_index", "item"], how="left")'
         '.join(rules.filter(pl.col("version_index") == rulebook.catalogues.index('
         'rulebook.scoring_version(as_of))).select("item", pl.col("^__on_list_.*$")),'
         ' on="item", how="left")',
@@ -100,8 +99,8 @@ BUGS = (
     ),
     Bug(
         "store: a record corrected to another subject still shown in the old subject's file",
-        "store/store.py",
-        "            for row in current.values()\n            if row.subject_id == subject_id\n",
+        "store/rights.py",
+        "            for row in current.values()\n            if row.subject in named\n",
         "            for row in current.values()\n",
     ),
     Bug(
@@ -122,18 +121,92 @@ BUGS = (
         '.sort("subject_id", "kind")',
         '.sort("subject_id", "kind", descending=[False, True])',
     ),
+    # Issue 17: five bugs that left every test green, and the gaps found beside them.
+    Bug(
+        "per subject: positive key factors listed smallest first",
+        "domain/scoring.py",
+        "return (points >= 0, points if points < 0 else -points)",
+        "return (points >= 0, points)",
+    ),
+    Bug(
+        "check: the measure looked up in today's version instead of the version on T",
+        "domain/measures.py",
+        "return CheckQuestion(normalized, chosen, catalogue, party, purpose, as_of)",
+        "return CheckQuestion(normalized, entitled, catalogue, party, purpose, as_of)",
+    ),
+    Bug(
+        "objection lists: a subject shown objections to records that now name it",
+        "store/rights.py",
+        "query = query.where(objected.c.subject.in_(",
+        "query = query.where(sa.func.coalesce(newer.c.subject, objected.c.subject).in_(",
+    ),
+    Bug(
+        "web: the source's uphold form checks only that a token was sent",
+        "web/source.py",
+        "if not csrf_valid(request, csrf_token):",
+        "if not csrf_token:",
+    ),
+    Bug(
+        "spark: a record still counts on the day counts_for_days after its decision",
+        "scoring/spark_job.py",
+        '(F.datediff(as_of_literal, decided_on) < F.col("counts_for_days"))',
+        '(F.datediff(as_of_literal, decided_on) <= F.col("counts_for_days"))',
+    ),
+    Bug(
+        "spark: a record decided on T left out",
+        "scoring/spark_job.py",
+        ".filter(decided_on <= as_of_literal)",
+        ".filter(decided_on < as_of_literal)",
+    ),
+    Bug(
+        "spark: an objection not yet overdue on its due day",
+        "scoring/spark_job.py",
+        '(F.col("overdue_from") <= as_of_literal)',
+        '(F.col("overdue_from") < as_of_literal)',
+    ),
+    Bug(
+        "identity store (SQLite): a key looked up by identifier alone, whatever the kind",
+        "store/identities.py",
+        '"ON s.identifier = p.identifier AND s.kind = p.kind",',
+        '"ON s.identifier = p.identifier",',
+    ),
+    Bug(
+        "objections: the batch scorer holds a record back from the filing day + 31",
+        "store/rights.py",
+        '(pl.col("filed_on") + pl.duration(days=OBJECTION_ANSWER_DAYS)).alias("overdue_from")',
+        '(pl.col("filed_on") + pl.duration(days=OBJECTION_ANSWER_DAYS + 1)).alias("overdue_from")',
+    ),
+    Bug(
+        "objections: the file scored without its objections",
+        "registry/rights.py",
+        "score = score_subject(mine, rulebook, as_of, objections) if mine else None",
+        "score = score_subject(mine, rulebook, as_of) if mine else None",
+    ),
+    Bug(
+        "objections: an upheld record counts again only the day after the answer",
+        "domain/objections.py",
+        "answered_on is None or day < answered_on",
+        "answered_on is None or day <= answered_on",
+    ),
+    Bug(
+        "objections: a newer revision answers on its decision day, not the day it was received",
+        "store/rights.py",
+        'batches.c.submitted_on.label("newer_received_on")',
+        'newer.c.decided_on.label("newer_received_on")',
+    ),
+    Bug(
+        "objections: an upheld objection to one revision refuses objections to the next",
+        "domain/objections.py",
+        'if objection.revision == revision and objection.answer.kind == "upheld":',
+        'if objection.answer.kind == "upheld":',
+    ),
+    Bug(
+        "identity store (PostgreSQL; --all-stores): a known key found by identifier alone",
+        "store/identities.py",
+        '"ON s.identifier = p.identifier AND s.kind = p.kind"\n        )',
+        '"ON s.identifier = p.identifier"\n        )',
+    ),
 )
-
-
-def copy_project(destination: Path) -> None:
-    shutil.copytree(
-        ROOT,
-        destination,
-        ignore=shutil.ignore_patterns(
-            ".venv", ".git", "__pycache__", ".hypothesis", ".pytest_cache", "mutants", "*.db"
-        ),
-        dirs_exist_ok=True,
-    )
 
 
 def run_tests(project: Path, tests: list[str], all_stores: bool) -> tuple[bool, str]:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import Phase, settings
 
 from socialcredit.registry import Registry
 from socialcredit.store.identities import identity_path
@@ -31,6 +32,20 @@ POSTGRESQL_ADMIN_URL = os.environ.get(
 )
 # The registry's "today" in tests: the conformance example's last scoring date is 2026-11-20.
 TODAY = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.UTC)
+
+# Hypothesis profiles for the scripts, registered here so that any selection of tests takes
+# them (`--hypothesis-profile=NAME`):
+# - `planted` generates without shrinking: scripts/planted_bugs.py only asks whether a test
+#   fails, and shrinking a store case can take minutes. No deadline: on a loaded machine a
+#   slow example is not a failure, and would count a bug as caught.
+# - `mutation` also runs a tenth of the examples: scripts/mutation.py runs the tests once per
+#   mutant. The reference tests ask for their number of examples through
+#   `tests.reference.cases.examples`, which scales it by the profile's `max_examples`.
+WITHOUT_SHRINKING = [Phase.explicit, Phase.reuse, Phase.generate]
+settings.register_profile("planted", phases=WITHOUT_SHRINKING, deadline=None)
+settings.register_profile(
+    "mutation", phases=WITHOUT_SHRINKING, max_examples=10, derandomize=True, deadline=None
+)
 
 
 def fixed_clock() -> dt.datetime:

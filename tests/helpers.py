@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Any
 
 import orjson
 import polars as pl
 import ryaml
+import sqlalchemy as sa
 
 from socialcredit.catalogue.validation import validate_catalogue
 from socialcredit.domain.records import SUBMITTED_FIELDS, LedgerRecord
@@ -189,3 +191,19 @@ def ledger_frame(rows: list[tuple] | list[LedgerRecord]) -> pl.DataFrame:
         for row in rows
     ]
     return pl.DataFrame(tuples, schema=LEDGER_SCHEMA, orient="row")
+
+
+FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def form_token(html: str) -> str:
+    """The CSRF token a page's forms carry (bound to the browser's session or pre-session)."""
+    found = FORM_TOKEN.search(html)
+    assert found, "the page has no form with a token"
+    return found.group(1)
+
+
+def column(registry, table: str, name: str) -> list:
+    """One column of a table of the store, in row order: what was stored, read as it is."""
+    with registry.store.engine.connect() as connection:
+        return list(connection.execute(sa.text(f"SELECT {name} FROM {table} ORDER BY 1")).scalars())

@@ -109,3 +109,19 @@ def test_organization_lookup_shows_the_lists_in_chinese(chinese_page: Page, serv
     )
     assert_accessible(page)
     screenshot(page, "organization-zh")
+
+
+def test_the_api_description_loads_nothing_from_elsewhere(page: Page, server: str) -> None:
+    """Issue 16, defect 4: Swagger UI, its styles and the page's icon come from the registry;
+    the browser asks no other origin for anything, and the description works."""
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    refused: list[str] = []
+    page.on(
+        "console", lambda message: refused.append(message.text) if message.type == "error" else None
+    )
+    page.goto(server + "/v1/docs")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    expect(page.get_by_text("/v1/checks", exact=True)).to_be_visible()
+    assert asked and all(url.startswith(server + "/") for url in asked), asked
+    assert not [text for text in refused if "Content Security Policy" in text], refused

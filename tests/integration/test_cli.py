@@ -307,7 +307,7 @@ def test_a_store_locked_by_a_long_ingest_is_waited_for_then_said_in_one_line(
     import sqlite3
     import time
 
-    from socialcredit.store import bulk
+    from socialcredit.store import connections
 
     store_url = f"sqlite:///{tmp_path / 'busy.db'}"
     runner = CliRunner()
@@ -325,7 +325,7 @@ def test_a_store_locked_by_a_long_ingest_is_waited_for_then_said_in_one_line(
         ).exit_code
         == 0
     )
-    monkeypatch.setattr(bulk, "SQLITE_BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(connections, "SQLITE_BUSY_TIMEOUT_MS", 300)
     ingest_in_progress = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
     ingest_in_progress.execute("BEGIN IMMEDIATE")  # what a long ingest holds
     try:

@@ -310,7 +310,8 @@ def test_measures(scs) -> None:
     assert listed.exit_code == 0
     assert listed.stdout.splitlines() == [
         "catalogue version 1, as of 2025-06-01",
-        "no_air_travel: May not buy air tickets; applies to list blacklist: 2 subjects; relied on by civil-aviation",
+        "no_air_travel: May not buy air tickets; applies to list blacklist: 2 subjects; "
+        "relied on by civil-aviation",
     ]
     (document,) = json.loads(scs("measures", "--as-of", "2025-06-01", "--json").stdout)
     assert document["subjects"] == 2 and document["relying_parties"] == ["civil-aviation"]

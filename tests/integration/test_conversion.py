@@ -199,7 +199,8 @@ def test_a_store_with_statements_and_objections_is_converted(unmigrated_store_ur
         )
         connection.execute(
             sa.text(
-                "INSERT INTO objections (source, record_id, revision, filed_on, reason, registered_at) "
+                "INSERT INTO objections "
+                "(source, record_id, revision, filed_on, reason, registered_at) "
                 "VALUES ('court', 'cou-0000004', 2, :filed_on, 'not me', :at)"
             ),
             {"filed_on": dt.date(2023, 6, 25), "at": NOW},

@@ -1,23 +1,27 @@
 """The synthetic city through the real ingest path, on both stores: every file reports
-exactly what the manifest declares; and `scs demo` end to end."""
+exactly what the manifest declares; `scs demo --small` looks like a real city (each realism
+figure within its range); and `scs demo` end to end."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 from typer.testing import CliRunner
 
 from socialcredit.cli.app import app
 from socialcredit.registry import Registry
-from socialcredit.synth.city import CityPlan, write_city
+from socialcredit.synth.city import CityManifest, CityPlan, write_city
+from socialcredit.synth.demo import demo_plan, run_demo
 from socialcredit.synth.objections import object_and_answer
+from socialcredit.synth.scale import RONGCHENG, SMALL_SCALE
 from tests.conftest import TODAY
 
 
 def test_every_file_of_the_city_ingests_as_its_manifest_says(
     registry: Registry, tmp_path: Path
 ) -> None:
-    plan = CityPlan(seed=2, persons=2000, organizations=150, years=2, today=TODAY.date())
+    plan = CityPlan(RONGCHENG.resized(2000, 150), seed=2, years=2, today=TODAY.date())
     manifest = write_city(plan, tmp_path / "city")
     assert (
         registry.publish_catalogue((tmp_path / "city" / manifest.catalogue).read_text()).version
@@ -49,6 +53,28 @@ def test_every_file_of_the_city_ingests_as_its_manifest_says(
     assert population.contributions["points"].sum() != 0
 
 
+def test_the_small_demo_city_looks_like_a_real_one(registry: Registry, tmp_path: Path) -> None:
+    plan = demo_plan(SMALL_SCALE, seed=1, years=3, today=TODAY.date())
+    report = run_demo(registry, plan, tmp_path / "city", lambda *_: None)
+    outside = [
+        f"{figure.name}: {figure.shown} not in {figure.shown_range}"
+        for figure in report.realism
+        if not figure.inside
+    ]
+    assert outside == [] and report.realistic
+    figures = {figure.name: figure.value for figure in report.realism}
+    assert len(figures) == 8
+    assert 0.005 <= figures["persons on a list that carries a sanction, of residents"] <= 0.02
+    assert figures["lowest score of any subject"] >= 0
+    # The black list is entered through items: nobody is on it for a score alone.
+    lists = report.population.scores["lists"].str.split(";").explode()
+    assert "blacklist" in set(lists) and "low_score" in set(lists)
+    by_score = report.population.scores.filter(
+        pl.col("lists").str.contains("low_score") & ~pl.col("lists").str.contains("blacklist")
+    )
+    assert by_score.height > 0
+
+
 def test_scs_demo_runs_end_to_end(store_url: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app,
@@ -65,6 +91,8 @@ def test_scs_demo_runs_end_to_end(store_url: str, tmp_path: Path) -> None:
         "Objections",
         "Measures, by how many subjects they apply to",
         "no_air_travel",
+        "Realism: the city against real ones",
+        "persons on a list that carries a sanction, of residents",
         "Try next",
         "scs show",
         "scs check",
@@ -75,3 +103,16 @@ def test_scs_demo_runs_end_to_end(store_url: str, tmp_path: Path) -> None:
         app, ["demo", "--scale", "0.002", "--out", str(tmp_path / "city"), "--db", store_url]
     )
     assert again.exit_code == 2 and "needs an empty store" in again.stderr
+
+
+def test_scs_synth_writes_the_city_and_says_how_large_it_is(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["synth", "--persons", "50", "--orgs", "5", "--years", "1", "--out", str(tmp_path / "c")],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "wrote 50 residents and 5 organizations over 1 years" in result.stdout
+    manifest = CityManifest.read(tmp_path / "c")
+    assert manifest.plan["persons"] == 50 and manifest.plan["jurisdiction"] == "rongcheng"
+    assert "jurisdiction: rongcheng" in (tmp_path / "c" / manifest.catalogue).read_text()

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from socialcredit.registry import Registry
-from socialcredit.store import bulk, schema
+from socialcredit.store import ingest_sessions, schema
 from socialcredit.store.store import Store, StoreUnavailable
 from tests.conftest import fixed_clock
 from tests.helpers import (
@@ -159,8 +159,8 @@ def test_a_failure_after_the_identities_leaves_no_record(
         raise OSError("disk full")
 
     with monkeypatch.context() as patch:
-        patch.setattr(bulk._SQLiteIngestSession, "_append_records", fail)
-        patch.setattr(bulk._PostgreSQLIngestSession, "_append_records", fail)
+        patch.setattr(ingest_sessions._SQLiteIngestSession, "_append_records", fail)
+        patch.setattr(ingest_sessions._PostgreSQLIngestSession, "_append_records", fail)
         with pytest.raises(OSError, match="disk full"):
             city.ingest(path, "traffic-police")
     assert records_count(city.store) == 0
@@ -176,14 +176,14 @@ KILLED_INGEST = textwrap.dedent(
     import os, signal, sys
     from pathlib import Path
     from socialcredit.registry import Registry
-    from socialcredit.store import bulk
+    from socialcredit.store import ingest_sessions
     from socialcredit.store.store import Store
 
     def killed(self, frame):
         os.kill(os.getpid(), signal.SIGKILL)
 
-    bulk._SQLiteIngestSession._append_records = killed
-    bulk._PostgreSQLIngestSession._append_records = killed
+    ingest_sessions._SQLiteIngestSession._append_records = killed
+    ingest_sessions._PostgreSQLIngestSession._append_records = killed
     Registry(Store.open(sys.argv[1])).ingest(Path(sys.argv[2]), "traffic-police")
     """
 )

@@ -184,12 +184,15 @@ def test_stored_revisions_are_found_by_range_or_by_probe(
 ) -> None:
     """The revision lookup reads the file's id range when it holds few stored rows, and probes
     key by key otherwise; both judge the same way."""
-    from socialcredit.store import bulk
+    from socialcredit.store import ingest_sessions
 
     first = [record(f"r{n:02}", "traffic.red_light", PERSON, "2025-01-10") for n in range(10)]
     city.ingest(write_records(tmp_path / "a.jsonl", first), "traffic-police")
     probes: list[int] = []
-    for session in (bulk._SQLiteIngestSession, bulk._PostgreSQLIngestSession):
+    for session in (
+        ingest_sessions._SQLiteIngestSession,
+        ingest_sessions._PostgreSQLIngestSession,
+    ):
         original = session._stored_revisions
 
         def spied(self, keys, original=original):

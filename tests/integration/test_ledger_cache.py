@@ -12,8 +12,13 @@ import polars as pl
 import pytest
 
 from socialcredit.registry import Registry
-from socialcredit.store import bulk
-from socialcredit.store.ledger_cache import SEGMENT_SUFFIX, LedgerCache
+from socialcredit.store import cached_read, ingest_sessions, ledger_read
+from socialcredit.store.ledger_cache import (
+    LEDGER_COLUMNS,
+    LEDGER_COLUMNS_WITH_IDS,
+    SEGMENT_SUFFIX,
+    LedgerCache,
+)
 from tests.helpers import (
     ORGANIZATION,
     OTHER_PERSON,
@@ -50,7 +55,7 @@ def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _direct(registry: Registry, with_ids: bool = False) -> pl.DataFrame:
-    return _sorted(bulk.read_current_ledger(registry.store.url, with_ids))
+    return _sorted(ledger_read.read_current_ledger(registry.store.url, with_ids))
 
 
 def _segments(registry: Registry) -> list[Path]:
@@ -69,7 +74,7 @@ def test_ingest_writes_one_segment_per_batch_and_the_ledger_read_from_them_is_th
     assert not list(registry.store.ledger_cache.directory.glob(".writing-*"))
     for with_ids in (False, True):
         cached = registry.store.current_ledger(with_ids)
-        assert cached.schema == (bulk.LEDGER_COLUMNS_WITH_IDS if with_ids else bulk.LEDGER_COLUMNS)
+        assert cached.schema == (LEDGER_COLUMNS_WITH_IDS if with_ids else LEDGER_COLUMNS)
         assert _sorted(cached).equals(_direct(registry, with_ids))
     assert sorted(registry.store.current_ledger()["quantity"]) == [1, 1, 1, 1, 1, 1, 3]
 
@@ -134,7 +139,7 @@ def test_a_cache_that_may_not_be_written_is_read_and_left_alone(
     first, second = _segments(registry)
     first.unlink()
     read_only = LedgerCache(cache.directory, writable=False)
-    ledger = bulk.read_current_ledger_cached(registry.store.url, read_only, with_ids=True)
+    ledger = cached_read.read_current_ledger_cached(registry.store.url, read_only, with_ids=True)
     assert _sorted(ledger).equals(_direct(registry, with_ids=True))
     assert _segments(registry) == [second]
     assert not list(cache.directory.glob(".writing-*"))
@@ -173,7 +178,9 @@ def test_a_read_is_one_snapshot_while_an_ingest_commits_during_it(
             )
 
     cache = registry.store.ledger_cache
-    ledger = bulk.read_current_ledger_cached(registry.store.url, cache, between_batches=ingest_once)
+    ledger = cached_read.read_current_ledger_cached(
+        registry.store.url, cache, between_batches=ingest_once
+    )
     assert committed
     assert sorted(ledger["quantity"]) == [1] * 5
     assert sorted(registry.store.current_ledger()["quantity"]) == [1] * 5 + [9]
@@ -192,7 +199,7 @@ def test_an_ingest_that_fails_leaves_no_segment(
     def fail(*_arguments) -> None:
         raise Interrupted
 
-    monkeypatch.setattr(bulk._IngestSession, "finish", fail)
+    monkeypatch.setattr(ingest_sessions.IngestSession, "finish", fail)
     with pytest.raises(Interrupted):
         registry.ingest(write_records(tmp_path / "r.jsonl", rows), "traffic-police")
     cache = registry.store.ledger_cache

@@ -214,7 +214,10 @@ def test_objections_listed_by_source_subject_and_openness(
     city.file_objection("traffic-police", "t1", "b", on=dt.date(2025, 1, 6))
     city.file_objection("traffic-police", "t2", "c", on=dt.date(2025, 1, 7))
     city.uphold_objection(2)
-    numbers = lambda found: [objection.number for objection in found]
+
+    def numbers(found: list) -> list[int]:
+        return [objection.number for objection in found]
+
     assert numbers(city.objections()) == [1, 2, 3]
     assert numbers(city.objections(source="traffic-police")) == [2, 3]
     assert numbers(city.objections(subject_id=PERSON.lower())) == [1, 2]

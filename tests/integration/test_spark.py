@@ -20,13 +20,22 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from socialcredit.cli.app import app
+from socialcredit.domain.objections import OBJECTION_ANSWER_DAYS, Objection
+from socialcredit.domain.records import LedgerRecord
 from socialcredit.registry import Registry
 from socialcredit.scoring import spark_job
 from socialcredit.scoring.batch import score_ledger, with_subject_keys
 from socialcredit.scoring.snapshot import name_scores, read_scores, write_snapshot
 from socialcredit.store.store import Store
 from tests.conftest import EXAMPLE_DIRECTORY, TODAY, fixed_clock
-from tests.helpers import catalogue_document, ledger_frame, rulebook_of
+from tests.helpers import (
+    ORGANIZATION,
+    OTHER_PERSON,
+    PERSON,
+    catalogue_document,
+    ledger_frame,
+    rulebook_of,
+)
 from tests.property.strategies import catalogue_histories, ledgers_and_days
 from tests.property.test_batch_equals_incremental import (
     objections_to,
@@ -268,3 +277,78 @@ def test_name_scores_refuses_keys_the_identity_store_does_not_know(tmp_path: Pat
     )
     assert empty.exit_code == 2 and "not a directory of Parquet scores" in empty.output
     assert not (tmp_path / "s.csv").exists()
+
+
+EDGE_DAY = dt.date(2026, 6, 15)
+LAST_PERSON = "371707197601146419"
+FOURTH_PERSON = "150104196109233969"
+
+
+def test_spark_scores_the_edges_of_counting_and_of_overdue_as_the_polars_scorer_does(
+    spark, tmp_path: Path
+) -> None:
+    """The days the random ledgers seldom land on (SPEC §5.2, §7.1): a record decided exactly
+    `counts_for_days` before T no longer counts, the day after it still does, one decided on T
+    counts (and makes a file); an objection filed exactly 30 days before T is overdue on T,
+    one filed 29 days before is not yet."""
+    rulebook = rulebook_of(catalogue_document())
+    red_light_days = 730  # traffic.red_light counts for 730 days, -5 points
+    records = [
+        LedgerRecord(
+            source="court",
+            record_id=f"r{number}",
+            revision=1,
+            item=item,
+            subject_kind=kind,
+            subject_id=subject_id,
+            decided_on=EDGE_DAY - dt.timedelta(days=days_before),
+            quantity=1,
+            reference=f"DOC-{number}",
+            status="active",
+        )
+        for number, (subject_id, kind, item, days_before) in enumerate(
+            [
+                (PERSON, "person", "traffic.red_light", red_light_days),  # expired on T
+                (OTHER_PERSON, "person", "traffic.red_light", red_light_days - 1),  # last day
+                (LAST_PERSON, "person", "traffic.red_light", 0),  # decided on T
+                (FOURTH_PERSON, "person", "court.judgment_default", 100),  # objected to: 30 days
+                (ORGANIZATION, "organization", "tax.arrears_major", 100),  # objected to: 29 days
+            ],
+            1,
+        )
+    ]
+    objections = [
+        Objection(
+            number,
+            target.source,
+            target.record_id,
+            target.revision,
+            target.subject_kind,
+            target.subject_id,
+            EDGE_DAY - dt.timedelta(days=days_before),
+            "not mine",
+            None,
+            EDGE_DAY,
+        )
+        for number, (target, days_before) in enumerate(
+            [(records[3], OBJECTION_ANSWER_DAYS), (records[4], OBJECTION_ANSWER_DAYS - 1)], 1
+        )
+    ]
+    ledger, subjects = with_subject_keys(
+        ledger_frame(records).with_row_index("id", offset=1).cast({"id": pl.Int64})
+    )
+    ledger = ledger.collect()
+    overdue = overdue_frame(records, objections)
+    polars = score_ledger(ledger, rulebook, EDGE_DAY, overdue, subjects=subjects)
+    expected = {
+        PERSON: (1000, ""),
+        OTHER_PERSON: (995, ""),
+        LAST_PERSON: (995, ""),
+        FOURTH_PERSON: (1000, ""),  # held back: neither its points nor its black list
+        ORGANIZATION: (850, "tax_arrears"),
+    }
+    assert {row[0]: (row[2], row[4]) for row in polars.rows()} == expected
+
+    write_snapshot(tmp_path / "snapshot", ledger, subjects, overdue, rulebook, {}, TODAY)
+    scores = spark_scores(spark, tmp_path / "snapshot", EDGE_DAY, tmp_path / "scores")
+    assert name_scores(scores, subjects).to_dicts() == polars.to_dicts()

@@ -13,7 +13,8 @@ import numpy as np
 import sqlalchemy as sa
 
 from socialcredit.registry import Registry
-from socialcredit.store.store import POSTGRESQL_ANALYZE_AFTER_ROWS, Store
+from socialcredit.store.ingest_sessions import POSTGRESQL_ANALYZE_AFTER_ROWS
+from socialcredit.store.store import Store
 from socialcredit.synth.identifiers import person_identifiers
 from tests.conftest import fixed_clock
 from tests.helpers import catalogue_document, catalogue_yaml, record, write_records

@@ -15,6 +15,7 @@ from alembic.script import ScriptDirectory
 
 from socialcredit.registry import Registry
 from socialcredit.store import schema
+from socialcredit.store.ledger_cache import LEDGER_COLUMNS, LEDGER_COLUMNS_WITH_IDS
 from socialcredit.store.store import Store, StoreUnavailable
 from socialcredit.store.urls import BadStoreURL, parse_store_url
 from tests.helpers import PERSON, catalogue_document, catalogue_yaml, record, write_records
@@ -109,7 +110,7 @@ def test_the_current_ledger_is_read_whole_across_chunks(
 ) -> None:
     """Only the highest revision of each record, every item code as written (a code may hold
     commas and quotes), whichever read chunk a record and its revisions fall in."""
-    from socialcredit.store import bulk
+    from socialcredit.store import ledger_read
 
     document = catalogue_document()
     odd = {**document["items"][0], "code": 'odd,"code"'}
@@ -122,9 +123,9 @@ def test_the_current_ledger_is_read_whole_across_chunks(
         record("r1", "traffic.red_light", PERSON, "2025-01-01", revision=3, quantity=3),
     ]
     registry.ingest(write_records(tmp_path / "r.jsonl", rows), "traffic-police")
-    monkeypatch.setattr(bulk, "SQLITE_READ_IDS", 2)
+    monkeypatch.setattr(ledger_read, "SQLITE_READ_IDS", 2)
     ledger = registry.store.current_ledger()
-    assert ledger.schema == bulk.LEDGER_COLUMNS
+    assert ledger.schema == LEDGER_COLUMNS
     assert sorted(ledger.select("item", "decided_on", "quantity", "status").iter_rows()) == [
         ('odd,"code"', dt.date(2025, 2, 3), 7, "active"),
         *sorted(
@@ -148,15 +149,15 @@ def test_the_current_ledger_with_row_ids(
     registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Objections name records by the row id of their current revision (SPEC §5.2)."""
-    from socialcredit.store import bulk
+    from socialcredit.store import ledger_read
 
     registry.publish_catalogue(catalogue_yaml(catalogue_document()))
     rows = [record(f"r{n}", "traffic.red_light", PERSON, "2025-01-01") for n in range(3)]
     rows.append(record("r1", "traffic.red_light", PERSON, "2025-01-01", revision=2, quantity=4))
     registry.ingest(write_records(tmp_path / "r.jsonl", rows), "traffic-police")
-    monkeypatch.setattr(bulk, "SQLITE_READ_IDS", 2)
+    monkeypatch.setattr(ledger_read, "SQLITE_READ_IDS", 2)
     ledger = registry.store.current_ledger(with_ids=True)
-    assert ledger.schema == bulk.LEDGER_COLUMNS_WITH_IDS
+    assert ledger.schema == LEDGER_COLUMNS_WITH_IDS
     with registry.store.engine.connect() as connection:
         stored = dict(
             connection.execute(
@@ -172,7 +173,7 @@ def test_a_ledger_read_is_one_snapshot_while_an_ingest_commits_between_its_chunk
     """A file committed while the scorer reads the ledger chunk by chunk is either wholly in
     the read or wholly out of it: here it commits after the first chunk, so it is out, and no
     record it supersedes goes missing."""
-    from socialcredit.store import bulk
+    from socialcredit.store import ledger_read
 
     registry.publish_catalogue(catalogue_yaml(catalogue_document()))
     first = [record(f"r{n}", "traffic.red_light", PERSON, "2025-01-01") for n in range(6)]
@@ -181,8 +182,8 @@ def test_a_ledger_read_is_one_snapshot_while_an_ingest_commits_between_its_chunk
         record("r5", "traffic.red_light", PERSON, "2025-01-01", revision=2, quantity=9),
         record("r6", "traffic.red_light", PERSON, "2025-01-01"),
     ]
-    monkeypatch.setattr(bulk, "SQLITE_READ_IDS", 2)
-    monkeypatch.setattr(bulk, "POSTGRESQL_READ_BATCH_BYTES", 64)
+    monkeypatch.setattr(ledger_read, "SQLITE_READ_IDS", 2)
+    monkeypatch.setattr(ledger_read, "POSTGRESQL_READ_BATCH_BYTES", 64)
     chunks = []
 
     def ingest_between_chunks() -> None:
@@ -190,7 +191,9 @@ def test_a_ledger_read_is_one_snapshot_while_an_ingest_commits_between_its_chunk
         if len(chunks) == 1:
             registry.ingest(write_records(tmp_path / "later.jsonl", later), "traffic-police")
 
-    ledger = bulk.read_current_ledger(registry.store.url, between_chunks=ingest_between_chunks)
+    ledger = ledger_read.read_current_ledger(
+        registry.store.url, between_chunks=ingest_between_chunks
+    )
     assert len(chunks) >= 2, "the read must come in several chunks for this test to mean anything"
     assert sorted(ledger["quantity"]) == [1] * 6
     assert sorted(registry.store.current_ledger()["quantity"]) == [1] * 6 + [9]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from socialcredit.registry import Registry
 from socialcredit.scoring.batch import score_ledger
-from socialcredit.store import bulk
+from socialcredit.store import ledger_read
 from socialcredit.store.ledger_cache import SEGMENT_SUFFIX
 from socialcredit.store.store import Store
 from tests.conftest import fixed_clock, fresh_store_url
@@ -78,7 +78,7 @@ def test_the_cache_gives_the_stores_ledger_and_scores(backend: str, files, damag
                     path.unlink()
                 elif harm == "truncate":
                     path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
-            direct = bulk.read_current_ledger(registry.store.url, with_ids=True)
+            direct = ledger_read.read_current_ledger(registry.store.url, with_ids=True)
             cached = registry.store.current_ledger(with_ids=True)
             assert _sorted(cached).equals(_sorted(direct))
             subjects = registry.store.subjects()

@@ -87,7 +87,8 @@ def run(registry: Registry, calendar: Calendar, directory: Path, steps) -> None:
             1,
         ]
         ingest(registry, directory, next(files), records[number], "active")
-    model = {}  # objection number -> {"record", "revision", "filed_on", "answer": (kind, day) | None}
+    # objection number -> {"record", "revision", "filed_on", "answer": (kind, day) | None}
+    model = {}
     for days, action, which, back, revokes in steps:
         calendar.day += dt.timedelta(days=days)
         today = calendar.day

@@ -12,6 +12,8 @@ rows from several sources, drawn so that the boundaries of SPEC §4–5 are reac
   another subject), besides fresh rows and faulty ones.
 - Identifiers include a number valid both as a person's and as an organization's, so one
   identifier can have two files.
+- Each kind has two positive items, so that a file's key factors often hold two positive
+  ones of different sizes (§5.7: most negative first, then the larger positive first).
 - SPEC §10: negative items carry a severity and count within its window; items may declare a
   repeat, and rows are drawn the repeat's D days before a record, a day more or less, or the
   same day; rows name acts from a small pool shared by every source (some empty, some padded
@@ -32,9 +34,11 @@ SOURCES = ("court", "police", "tax")
 ITEM_KINDS = {
     "p.fine": "person",
     "p.merit": "person",
+    "p.donation": "person",
     "p.default": "person",
     "o.penalty": "organization",
     "o.award": "organization",
+    "o.rating": "organization",
 }
 UNKNOWN_ITEM = "x.unknown"
 LISTS = ("blacklist", "redlist", "watch")

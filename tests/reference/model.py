@@ -185,6 +185,8 @@ class Ledger:
             return DUPLICATE if known[record.revision].content == record.content else REJECTED
         if known and record.revision < max(known):
             return REJECTED
+        if known and record.subject_id != known[max(known)].subject_id:
+            return REJECTED  # a revision may not change subject_id (README)
         known[record.revision] = record
         return ACCEPTED
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 from fastapi.testclient import TestClient
 
-from socialcredit.service.observability import reason_category
+from socialcredit.ingest.reasons import REJECT_KINDS, reject_kind
 from socialcredit.service.settings import ServiceSettings
 from tests.helpers import ORGANIZATION, OTHER_PERSON, PERSON, record
 from tests.service.conftest import Api, make_app
@@ -197,21 +197,48 @@ def test_health_openapi_and_metrics(api: Api) -> None:
         ],
     )
     api.client.get(f"/v1/subjects/{PERSON}", headers=api.as_("operator"))
-    metrics = api.client.get("/metrics").text
+    metrics = api.client.get("/metrics", headers=api.as_("operator")).text
     assert (
         'scs_http_requests_total{method="GET",route="/v1/subjects/{subject_id}",status="200"} 1.0'
         in metrics
     )
     assert 'scs_records_total{outcome="accepted"} 1.0' in metrics
-    assert (
-        "scs_records_rejected_total{reason=\"unknown item '…' in the catalogue in effect on N-N-N\"} 1.0"
-        in metrics
-    )
+    assert 'scs_records_rejected_total{kind="unknown_item"} 1.0' in metrics
     assert PERSON not in metrics
 
 
-def test_reject_reasons_lose_their_values_in_metrics() -> None:
-    assert (
-        reason_category("source 'x' is not an issuer of 'y'; missing field item")
-        == "source '…' is not an issuer of '…'"
+def test_metrics_are_the_operator_s_alone(api: Api) -> None:
+    """Issue 16, defect 10: /metrics counts checks by answer, so no one else may read it."""
+    assert api.client.get("/metrics").status_code == 401
+    for other in ("civil-aviation", "court", "subject"):
+        assert api.client.get("/metrics", headers=api.as_(other)).status_code == 403
+    response = api.client.get("/metrics", headers=api.as_("operator"))
+    assert response.status_code == 200 and "scs_http_requests_total" in response.text
+
+
+def test_reject_kinds_come_from_a_fixed_list() -> None:
+    assert reject_kind("source 'x' is not an issuer of 'y'; missing field item") == "not_an_issuer"
+    assert reject_kind("none of the record fields is given (keys: a, b)") == "no_record_field"
+    assert reject_kind("anything a client could send") == "other"
+
+
+def test_one_request_cannot_make_many_metric_series(api: Api) -> None:
+    """Issue 16, defect 7: 2,000 rows each with keys of their own, and 200 requests each with
+    a method of its own, add a handful of series, not thousands."""
+    rows = b"".join(b'{"k%d": 1}\n' % number for number in range(2000))
+    response = api.client.post(
+        "/v1/records",
+        content=rows,
+        headers=api.as_("court") | {"Content-Type": "application/x-ndjson"},
     )
+    assert response.json()["rejected"] == 2000
+    for number in range(200):
+        api.client.request(f"M{number}", "/healthz")
+    metrics = api.client.get("/metrics", headers=api.as_("operator")).text
+    series = [line for line in metrics.splitlines() if line and not line.startswith("#")]
+    rejected = [line for line in series if line.startswith("scs_records_rejected_total")]
+    assert rejected == ['scs_records_rejected_total{kind="no_record_field"} 2000.0']
+    assert not any("M1" in line for line in series)
+    assert len(series) < 200
+    kinds = {line.split('kind="')[1].split('"')[0] for line in rejected}
+    assert kinds <= set(REJECT_KINDS)

@@ -230,7 +230,8 @@ def test_only_the_intended_cells_succeed(world: World) -> None:
             expected = {401} if caller in ("no key", "revoked key") else {403, 404}
             if status not in expected or (marker and marker in response.text):
                 wrong.append(
-                    f"{endpoint} by {caller} on {whose}: {status}, expected {sorted(expected)}: {response.text[:200]}"
+                    f"{endpoint} by {caller} on {whose}: {status}, "
+                    f"expected {sorted(expected)}: {response.text[:200]}"
                 )
             elif set(response.json()) != {"error", "detail"}:
                 wrong.append(f"{endpoint} by {caller} on {whose}: error body {response.text[:200]}")

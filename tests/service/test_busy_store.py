@@ -12,7 +12,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from socialcredit.store import bulk, identities
+from socialcredit.store import connections
 from tests.helpers import PERSON, catalogue_document, catalogue_yaml, record
 from tests.service.conftest import make_app
 
@@ -20,8 +20,7 @@ from tests.service.conftest import make_app
 def test_a_busy_store_answers_503_and_the_retry_stores_the_batch_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bulk, "SQLITE_BUSY_TIMEOUT_MS", 200)
-    monkeypatch.setattr(identities, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(connections, "SQLITE_BUSY_TIMEOUT_MS", 200)
     path = tmp_path / "busy.db"
     with TestClient(make_app(f"sqlite:///{path}"), raise_server_exceptions=False) as client:
         registry = client.app.state.registry

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from socialcredit.cli.common import EXIT_REFUSED, fail, open_registry, stdout
 from socialcredit.cli.options import DatabaseOption
 from socialcredit.registry import ROLES, KeyRefused, NewKey
 
@@ -15,30 +16,25 @@ keys_app = typer.Typer(
 )
 
 
-def _app():
-    from socialcredit.cli import app  # the shared options and helpers; imported late (no cycle)
-
-    return app
-
-
 @keys_app.command("create")
 def create(
     role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(ROLES)}.")],
     who: Annotated[
         str | None,
         typer.Option(
-            "--for", help="A source's code, a subject's identifier, or a relying party's name."
+            "--for",
+            help="A source's code, a subject's identifier, a relying party's name, or an "
+            "operator's (optional; never a subject's identifier).",
         ),
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Make a key and print it once: `key N: KEY`. Only its hash is kept."""
-    cli = _app()
-    with cli.open_registry(database) as registry:
+    with open_registry(database) as registry:
         try:
             key = registry.keys.create(role, who)
         except KeyRefused as error:
-            raise cli.fail(str(error), cli.EXIT_REFUSED) from None
+            raise fail(str(error), EXIT_REFUSED) from None
     print(f"key {key.number}: {key.secret}")
 
 
@@ -47,8 +43,7 @@ def list_keys(
     database: DatabaseOption = None,
 ) -> None:
     """Every key: number, role, for whom, its first characters, made, revoked."""
-    cli = _app()
-    with cli.open_registry(database) as registry:
+    with open_registry(database) as registry:
         rows = registry.keys.list()
     table = Table("key", "role", "for", "starts with", "created", "revoked")
     for row in rows:
@@ -60,7 +55,7 @@ def list_keys(
             f"{row.created_at:%Y-%m-%d %H:%M}",
             f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "",
         )
-    cli.stdout.print(table)
+    stdout.print(table)
 
 
 @keys_app.command("revoke")
@@ -69,12 +64,11 @@ def revoke(
     database: DatabaseOption = None,
 ) -> None:
     """End a key at once."""
-    cli = _app()
-    with cli.open_registry(database) as registry:
+    with open_registry(database) as registry:
         try:
             registry.keys.revoke(number)
         except KeyRefused as error:
-            raise cli.fail(str(error), cli.EXIT_REFUSED) from None
+            raise fail(str(error), EXIT_REFUSED) from None
     print(f"key {number} revoked")
 
 

@@ -1,5 +1,5 @@
-"""Options every command shares: the store flag and dates. Kept apart from `app.py` so that
-command modules (`rights.py`, …) can import them without importing the app that imports them.
+"""Options every command shares: the store flag and dates, and the largest row id an argument
+may name. The command modules and `common.py` import it; it imports none of them.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from socialcredit.domain import limits
 from socialcredit.registry import STORE_URL_VARIABLE
 
 # No `envvar` here: Click would let $SCS_DB fill a command's own --db even when the flag was
@@ -33,7 +34,7 @@ AsOfOption = Annotated[
 
 # Row ids (batches, objections) are 64-bit in both stores: a larger number is refused as an
 # argument (exit 2) rather than overflowing the driver.
-ROW_ID_MAX = 2**63 - 1
+ROW_ID_MAX = limits.ROW_ID_MAX
 
 # Exactly YYYY-MM-DD: Python's `date.fromisoformat` also takes 20250101 and 2025-W01-3, which
 # the spec's format does not allow and a reader of the command would not expect.

@@ -286,8 +286,10 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
     population, summary = report.population, report.population.summary
     plan = report.plan
     seconds = report.seconds
+    city = plan.city
     console.print(
-        f"\n[bold]A synthetic city[/] of {plan.persons:,} residents and {plan.organizations:,} "
+        f"\n[bold]A synthetic city[/], {city.name} (jurisdiction {city.jurisdiction}), of "
+        f"{city.persons:,} residents and {city.organizations:,} "
         f"organizations, {len(report.manifest.sources)} sources, {plan.years} years: "
         f"{report.manifest.rows:,} rows in {len(report.manifest.sources)} files "
         f"(generated in {seconds['generate']:.1f} s)."
@@ -363,6 +365,18 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
             f"{coverage.subjects:,}",
         )
     console.print(measures)
+    realism = Table(
+        "figure",
+        "value",
+        "range",
+        "inside",
+        title=f"Realism: the city against real ones (measured in {seconds['realism']:.1f} s)",
+    )
+    for figure in report.realism:
+        realism.add_row(
+            figure.name, figure.shown, figure.shown_range, "yes" if figure.inside else "[red]no[/]"
+        )
+    console.print(realism)
     console.print(
         f"Done in {seconds['total']:.1f} s. The store is {store}; "
         f"the files are in {report.directory}/."

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from socialcredit.cli import render
+from socialcredit.cli import common, render
 from socialcredit.cli.options import ROW_ID_MAX, AsOfOption, DatabaseOption
 from socialcredit.domain.limits import STATEMENT_MAX_CHARS
 from socialcredit.registry import Refused
@@ -32,25 +32,18 @@ OnOption = Annotated[
 ]
 
 
-def _cli():
-    from socialcredit.cli import app
-
-    return app
-
-
 def _date(value: str | None, option: str) -> dt.date | None:
-    return _cli().parse_day(value, None, option)
+    return common.parse_day(value, None, option)
 
 
 @contextmanager
 def _judging_registry(database: str | None) -> Iterator[Registry]:
     """The registry, with each refusal turned into its one line and exit 1."""
-    cli = _cli()
-    with cli.open_registry(database) as registry:
+    with common.open_registry(database) as registry:
         try:
             yield registry
         except Refused as error:
-            raise cli.fail(str(error), cli.EXIT_REFUSED) from None
+            raise common.fail(str(error), common.EXIT_REFUSED) from None
 
 
 def _print_json(document: object) -> None:
@@ -104,7 +97,7 @@ def objection_list(
     if as_json:
         _print_json(found)
     elif found:
-        render.print_objections(_cli().stdout, found)
+        render.print_objections(common.stdout, found)
     else:
         print("no objections")
 

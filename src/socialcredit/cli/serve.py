@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from socialcredit.cli.common import EXIT_CANNOT_RUN, fail, open_registry
 from socialcredit.cli.options import DatabaseOption
 from socialcredit.service.server import DEFAULT_SERVER, SERVERS
 
@@ -28,12 +29,11 @@ def serve(
     database: DatabaseOption = None,
 ) -> None:
     """Serve the HTTP API under /v1 (OpenAPI at /v1/openapi.json) and the web interface at /."""
-    from socialcredit.cli import app as cli
-    from socialcredit.service.server import serve as run
+    from socialcredit.service.server import serve as run  # the service: only when it runs
 
     if server not in SERVERS:
-        raise cli.fail(f"--server must be one of {', '.join(SERVERS)}", cli.EXIT_CANNOT_RUN)
-    with cli.open_registry(database) as registry:  # open (and migrate) once, before any worker
+        raise fail(f"--server must be one of {', '.join(SERVERS)}", EXIT_CANNOT_RUN)
+    with open_registry(database) as registry:  # open (and migrate) once, before any worker
         store_url = registry.store_url
     print(
         f"serving on http://{host}:{port} (API: http://{host}:{port}/v1/openapi.json)", flush=True

@@ -15,3 +15,6 @@ RECORD_ID_MAX_CHARS = 64  # SPEC §4.1
 ACT_MAX_CHARS = 64  # SPEC §4.1: the decision that established the act
 SOURCE_CODE_MAX_CHARS = 128  # a source's code, as a request names it
 MEASURE_CODE_MAX_CHARS = 128  # a measure's code, as a request names it
+# Batches, objections and keys are numbered by the stores' 64-bit row ids: a larger number in a
+# path or an argument names nothing, and SQLite cannot even be asked about it.
+ROW_ID_MAX = 2**63 - 1

@@ -66,7 +66,8 @@ def field_columns(names: list[str], where: str) -> dict[str, int]:
             continue
         if key in positions:
             raise UnreadableFile(
-                f"{where}: column '{key}' appears twice (columns {positions[key] + 1} and {position + 1})"
+                f"{where}: column '{key}' appears twice "
+                f"(columns {positions[key] + 1} and {position + 1})"
             )
         positions[key] = position
     missing = [name for name in REQUIRED_FIELDS if name not in positions]

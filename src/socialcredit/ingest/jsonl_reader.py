@@ -54,7 +54,11 @@ def _chunk(numbers: list[int], texts: list[bytes], note_columns) -> pl.DataFrame
     lines = pl.DataFrame(
         {"row": pl.Series(numbers, dtype=pl.Int64), "raw": pl.Series(texts, dtype=pl.Binary)}
     )
-    lines = lines.with_columns(text=pl.col("raw").cast(pl.String, strict=False))
+    # Polars refuses a whole column when one value is not UTF-8: such a line is blank text here,
+    # so only the json module's path reads it (and rejects it as not UTF-8, naming its row).
+    utf8 = _utf8_lines(texts)
+    readable = texts if utf8 is None else [t if ok else b"" for t, ok in zip(texts, utf8)]
+    lines = lines.with_columns(text=pl.Series(readable, dtype=pl.Binary).cast(pl.String))
     text = pl.col("text")
     candidates = lines.filter(
         text.str.starts_with("{")
@@ -73,6 +77,23 @@ def _chunk(numbers: list[int], texts: list[bytes], note_columns) -> pl.DataFrame
         note_columns(_keys(fast["text"][0]))
         frames.append(conform(fast))
     return pl.concat(frames).sort("row")
+
+
+def _utf8_lines(texts: list[bytes]) -> list[bool] | None:
+    """Which lines are UTF-8; None when all are (nearly always: one check of the whole chunk)."""
+    try:
+        b"\n".join(texts).decode("utf-8")
+    except UnicodeDecodeError:
+        return [_decodes(text) for text in texts]
+    return None
+
+
+def _decodes(text: bytes) -> bool:
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _polars_rows(candidates: pl.DataFrame) -> pl.DataFrame | None:

@@ -1,8 +1,8 @@
 """Ingesting one record file: read in chunks, check, judge revisions, append, report rejects.
 
-The store's side is a `LedgerSession` (implemented by `store.bulk.IngestSession`) that holds
-one transaction for the whole file: a crash mid-file leaves nothing behind, and ingesting the
-same file again gives the same ledger (every row a duplicate).
+The store's side is a `LedgerSession` (implemented by `store.ingest_sessions.IngestSession`)
+that holds one transaction for the whole file: a crash mid-file leaves nothing behind, and
+ingesting the same file again gives the same ledger (every row a duplicate).
 """
 
 from __future__ import annotations

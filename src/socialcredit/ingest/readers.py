@@ -160,7 +160,7 @@ def _parquet_fields(schema: pa.Schema) -> dict[str, int]:
         arrow_type = schema.field(position).type
         if not _scalar(arrow_type):
             raise UnreadableFile(
-                f"column '{schema.names[position]}' holds {arrow_type} values; record fields must be "
-                "text, numbers, booleans or dates"
+                f"column '{schema.names[position]}' holds {arrow_type} values; "
+                "record fields must be text, numbers, booleans or dates"
             )
     return positions

@@ -4,6 +4,9 @@ For a row that passed the field checks, with revision r of (source, record_id):
 - r is stored with the same content: a duplicate, acknowledged and not stored again;
 - r is stored with other content: rejected, a conflict;
 - a higher revision is stored: rejected, the revision is lower;
+- the highest stored revision names another subject: rejected (the README's rule: a record
+  stays about its subject; a record about someone else is revoked and submitted anew, so no
+  subject's score changes by another's record silently);
 - otherwise accepted; it supersedes the highest stored revision, if any.
 
 Rows are judged in file order, so a file may carry revision 1 and then revision 2 of a record.
@@ -20,6 +23,15 @@ import polars as pl
 from socialcredit.domain.records import CONTENT_FIELDS
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
+SUBJECT_CHANGED = (
+    "a revision may not change subject_id: revoke the record and submit a new one "
+    "for the other subject"
+)
+SUBJECT_POSITION = CONTENT_FIELDS.index("subject_id")
+# Issue 16 (defect 21): a revision may not name another subject. Ledgers written before this
+# rule may hold such revisions, and every reader still handles them (an objection stays with
+# the subject its revision named); the tests build such a ledger by turning the rule off.
+REFUSE_SUBJECT_CHANGE = True
 
 # Candidate columns compared with the stored ones, in CONTENT_FIELDS order.
 CANDIDATE_CONTENT = {
@@ -53,6 +65,7 @@ def _judge_single(candidates: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFram
     latest = stored.group_by("record_id").agg(
         pl.col("stored_revision").max().alias("latest_revision"),
         pl.col("stored_id").sort_by("stored_revision").last().alias("latest_id"),
+        pl.col("stored_subject_id").sort_by("stored_revision").last().alias("latest_subject_id"),
     )
     frame = candidates.join(
         latest, left_on="record_id_value", right_on="record_id", how="left"
@@ -69,10 +82,13 @@ def _judge_single(candidates: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFram
     )
     revision_is_stored = pl.col("stored_id").is_not_null()
     is_lower = pl.col("revision_number") < pl.col("latest_revision")
+    other_subject = (pl.col("subject_id_value") != pl.col("latest_subject_id")).fill_null(False)
+    if not REFUSE_SUBJECT_CHANGE:
+        other_subject = pl.lit(False)
     outcome = (
         pl.when(revision_is_stored & same_content)
         .then(pl.lit(DUPLICATE))
-        .when(revision_is_stored | is_lower.fill_null(False))
+        .when(revision_is_stored | is_lower.fill_null(False) | other_subject)
         .then(pl.lit(REJECTED))
         .otherwise(pl.lit(ACCEPTED))
     )
@@ -93,6 +109,8 @@ def _judge_single(candidates: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFram
                 pl.col("latest_revision"),
             )
         )
+        .when(~revision_is_stored & other_subject)
+        .then(pl.lit(SUBJECT_CHANGED))
     )
     return frame.select(
         "row",
@@ -154,6 +172,13 @@ def _judge_repeated(candidates: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFr
             )
             continue
         latest = known.get(latest_revision) if latest_revision is not None else None
+        if (
+            REFUSE_SUBJECT_CHANGE
+            and latest is not None
+            and latest.content[SUBJECT_POSITION] != content[SUBJECT_POSITION]
+        ):
+            judged.append((entry["row"], REJECTED, SUBJECT_CHANGED, None, None))
+            continue
         judged.append(
             (
                 entry["row"],

@@ -33,11 +33,13 @@ from socialcredit.registry.facade import (
     UnknownSource,
 )
 from socialcredit.registry.keys import ROLES, KeyRefused, KeyRing, NewKey, Principal
+from socialcredit.registry.sessions import SESSION_LIFETIME_S, NewSession, SessionRing
 from socialcredit.store.store import CatalogueRow, IngestBatch, StoreUnavailable
 from socialcredit.store.urls import STORE_URL_VARIABLE, BadStoreURL
 
 __all__ = [
     "ROLES",
+    "SESSION_LIFETIME_S",
     "STORE_URL_VARIABLE",
     "BadStoreURL",
     "CatalogueRow",
@@ -58,12 +60,14 @@ __all__ = [
     "KeyRing",
     "MeasureCoverage",
     "NewKey",
+    "NewSession",
     "Objection",
     "PopulationReport",
     "Principal",
     "PublishResult",
     "Refused",
     "Registry",
+    "SessionRing",
     "Statement",
     "StoreUnavailable",
     "SubjectFile",

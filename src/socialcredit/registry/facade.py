@@ -37,11 +37,12 @@ from socialcredit.registry.clock import Clock, calendar_day, system_clock
 from socialcredit.registry.keys import KeyRing
 from socialcredit.registry.population import PopulationCache
 from socialcredit.registry.rights import SubjectRights
+from socialcredit.registry.sessions import SessionRing
 from socialcredit.scoring import spark_job
 from socialcredit.scoring.batch import contributions_by_item, held_back_ids, score_ledger
 from socialcredit.scoring.snapshot import SnapshotSummary, name_scores, read_scores, write_snapshot
 from socialcredit.scoring.summary import PopulationSummary, summarize_scores
-from socialcredit.store.bulk import NewBatch
+from socialcredit.store.ingest_sessions import NewBatch
 from socialcredit.store.store import CatalogueRow, IngestBatch, Store
 
 if TYPE_CHECKING:
@@ -98,6 +99,8 @@ class Registry:
             store.engine, store.identities, clock, lambda: set(self.rulebook.source_codes)
         )
         """API keys (SPEC §8)."""
+        self.sessions = SessionRing(store.engine, clock, self.keys)
+        """The web pages' sign-in sessions, each tied to the key it signed in with."""
 
     @classmethod
     def open(cls, url: str | None = None, clock: Clock = system_clock) -> Registry:
@@ -270,6 +273,11 @@ class Registry:
         rulebook.scoring_version(as_of)  # fail before reading the ledger
         ledger, subjects, overdue = self._ledger_subjects_and_overdue(as_of)
         return score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects)
+
+    def current_ledger(self) -> pl.DataFrame:
+        """The current revision of every record, subjects by key (subject, item, decided_on,
+        quantity, status): for figures over the whole ledger, as the demo's realism block."""
+        return self.store.current_ledger()
 
     def export_snapshot(self, directory: Path, parts: int | None = None) -> SnapshotSummary:
         """`scs export`: the current ledger as a snapshot for a distributed engine, naming

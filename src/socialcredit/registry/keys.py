@@ -32,6 +32,7 @@ from socialcredit.domain.identifiers import (
     normalize_identifier,
     subject_identifier_problem,
 )
+from socialcredit.domain.text import control_character_problem, shown
 from socialcredit.store import api_keys
 from socialcredit.store.api_keys import ApiKeyRow
 from socialcredit.store.identities import IdentityStore
@@ -52,6 +53,8 @@ WHO_MAX_CHARS = 200  # a source's code, a party's name
 # A subject's key names its subject by the identity store's key (SPEC §7.5: the main store
 # names nobody); the identifier is looked up when the key is used or listed.
 SUBJECT_WHO_PREFIX = "subject:"
+# The viewer a subject's own looks at its file are logged under (the API and the web pages).
+RESERVED_VIEWERS = ("subject",)
 KEY_PATTERN = re.compile(
     r"^(scs_(?:op|src|sub|pty)_)([0-9A-Za-z]{%d})([0-9A-Za-z]{%d})$"
     % (RANDOM_CHARACTERS, CHECKSUM_CHARACTERS)
@@ -115,6 +118,24 @@ def key_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _check_not_a_subject(role: str, who: str) -> None:
+    """Keys of one role name only what that role may name: the name of an operator (an office,
+    a person), a source or a party is the viewer its reads are logged under, so it may not be a
+    subject's identifier (the main store names no subject, SPEC §7.5, and the subject would
+    read the look as its own) nor the word a subject's own looks are logged under."""
+    if who.strip().casefold() in RESERVED_VIEWERS:
+        raise KeyRefused(
+            f"--for {who!r}: the access log gives this name to a subject reading its own file; "
+            f"a {role} key needs another"
+        )
+    identifier = normalize_identifier(who)
+    if any(identifier_problem(kind, identifier) is None for kind in SUBJECT_KINDS):
+        raise KeyRefused(
+            f"--for of a {role} key names the {role}, not a subject: {shown(who)} is a subject's "
+            "identifier"
+        )
+
+
 class KeyRing:
     """Makes, lists, revokes and resolves API keys. Used by `scs keys` and by the service.
 
@@ -147,12 +168,17 @@ class KeyRing:
         return NewKey(number, secret)
 
     def _checked_who(self, role: str, who: str | None) -> str | None:
-        if role == "operator":
-            return who
         if who is None:
+            if role == "operator":
+                return None
             raise KeyRefused(f"a {role} key needs --for WHO")
         if len(who) > WHO_MAX_CHARS:
             raise KeyRefused(f"--for is longer than {WHO_MAX_CHARS} characters")
+        problem = control_character_problem(who, "--for")
+        if problem is not None:
+            raise KeyRefused(problem)
+        if role != "subject":
+            _check_not_a_subject(role, who)
         if role == "subject":
             identifier = normalize_identifier(who)
             problem = subject_identifier_problem(identifier)
@@ -201,7 +227,13 @@ class KeyRing:
         row = api_keys.key_by_hash(self.engine, digest)
         # The lookup is by an index on the hash; comparing in constant time as well costs
         # nothing and keeps any timing of the comparison from saying how much matched.
-        if row is None or not hmac.compare_digest(row.key_sha256, digest) or row.revoked_at:
+        if row is None or not hmac.compare_digest(row.key_sha256, digest):
+            return None
+        return self.live_principal(row)
+
+    def live_principal(self, row: ApiKeyRow) -> Principal | None:
+        """The principal of a key's row; None when it is revoked or names nobody any more."""
+        if row.revoked_at:
             return None
         row = self._named(row)
         if row.role == "subject" and row.who is None:  # its identity is missing: no one to be

@@ -12,12 +12,13 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import Response
 
 from socialcredit import __version__
 from socialcredit.registry import Registry
-from socialcredit.service.auth import bearer_key
+from socialcredit.service import docs
+from socialcredit.service.auth import bearer_key, require_roles
 from socialcredit.service.errors import install_error_handlers
 from socialcredit.service.limits import RateLimiter
 from socialcredit.service.observability import (
@@ -83,7 +84,7 @@ def create_app(
         title="Social credit information registry",
         version=__version__,
         openapi_url=OPENAPI_URL,
-        docs_url="/v1/docs",
+        docs_url=None,  # served by `service.docs`, with no script from elsewhere
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -95,6 +96,7 @@ def create_app(
     app.state.authenticators = [bearer_key]
     install_error_handlers(app)
     for router in (
+        docs.router,
         public.router,
         public.health_router,
         records.router,
@@ -103,7 +105,9 @@ def create_app(
     ):
         app.include_router(router)
 
-    @app.get("/metrics", include_in_schema=False)
+    # The operator's: counts of checks by measure and answer, of requests by route, of rejects
+    # by kind tell an outsider what the registry is being asked and says (README: "Security").
+    @app.get("/metrics", include_in_schema=False, dependencies=[Depends(require_roles("operator"))])
     def prometheus_metrics() -> Response:
         body, content_type = metrics.exposition()
         return Response(body, media_type=content_type)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -91,7 +92,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(error.status, error.detail, error.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
+        # A page's address whose number can name nothing (`/source/batches/99…99/…`) is a
+        # page that is not there, for a browser.
+        page = getattr(request.app.state, "not_found_page", None)
+        in_path = all(problem.get("loc", ("",))[0] == "path" for problem in error.errors())
+        if page is not None and in_path and _wants_a_page(request):
+            return page(request)
         return error_response(422, validation_detail(error))
 
     @app.exception_handler(StarletteHTTPException)
@@ -102,20 +109,31 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = error.detail if isinstance(error.detail, str) else str(error.detail)
         return error_response(error.status_code, detail, getattr(error, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-        registry = getattr(request.app.state, "registry", None)
-        problem = registry.problem(error) if registry is not None else None
-        if problem is not None:  # the store, not the request: busy, read-only, gone
-            logger.warning("store problem on %s %s: %s", request.method, request.url.path, problem)
-            if registry.refused_value(error):
-                return error_response(422, "the store cannot hold a value of this request")
-            detail = (
-                "the store is busy or unavailable; nothing of this request was stored: retry later"
-            )
-            return error_response(503, detail, {"Retry-After": str(STORE_RETRY_AFTER_S)})
-        logger.exception("unexpected error on %s %s", request.method, request.url.path)
-        return error_response(500, "the server failed; the request may be retried")
+
+def route_template(scope) -> str:
+    """The route as declared (`/v1/subjects/{subject_id}`): what logs and metrics name, never
+    the path as sent, which may hold a subject's identifier."""
+    return getattr(scope.get("route"), "path", None) or "unmatched"
+
+
+def unexpected_error_response(request: Request, error: Exception) -> JSONResponse:
+    """The answer to an exception no handler took (`RequestMiddleware` calls it and never lets
+    the exception reach the server, whose log would print its message): 503 or 422 when the
+    store is the problem, else 500. The log line names the route template and the traceback's
+    frames, never the message, which may quote what the request sent."""
+    where = f"{request.method} {route_template(request.scope)}"
+    registry = getattr(request.app.state, "registry", None)
+    problem = registry.problem(error) if registry is not None else None
+    if problem is not None and registry.refused_value(error):  # the message may quote it
+        logger.warning("the store refused a value on %s", where)
+        return error_response(422, "the store cannot hold a value of this request")
+    if problem is not None:  # the store, not the request: busy, read-only, gone
+        logger.warning("store problem on %s: %s", where, problem)
+        detail = "the store is busy or unavailable; nothing of this request was stored: retry later"
+        return error_response(503, detail, {"Retry-After": str(STORE_RETRY_AFTER_S)})
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    logger.error("unexpected %s on %s\n%s", type(error).__name__, where, frames.rstrip())
+    return error_response(500, "the server failed; the request may be retried")
 
 
 ERROR_RESPONSES = {

@@ -24,6 +24,11 @@ DEFAULT_SERVER: Server = "uvicorn"
 RATE_LIMIT_VARIABLE = "SCS_RATE_LIMIT"  # requests per second per key; 0 turns the limit off
 APP_FACTORY = "socialcredit.service.server:app_from_environment"
 KEEP_ALIVE_TIMEOUT_S = 5
+# A request's line and header fields together: far more than any client of the registry sends
+# (a key or a session cookie is under 100 bytes), and little enough that a request cannot make
+# a worker hold megabytes before the app sees it. Larger ones get 431 from either server.
+HEADER_MAX_BYTES = 64 * 1024
+BOUNDED_HTTP_PROTOCOL = "socialcredit.service.http_protocol:BoundedHeadersProtocol"
 
 
 def settings_from_environment() -> ServiceSettings:
@@ -64,6 +69,7 @@ def serve(
     if server == "granian":
         from granian import Granian
         from granian.constants import Interfaces
+        from granian.http import HTTP1Settings
 
         Granian(
             APP_FACTORY,
@@ -73,6 +79,8 @@ def serve(
             workers=workers,
             factory=True,
             log_access=False,
+            # hyper answers 431 to a head that does not fit its read buffer.
+            http1_settings=HTTP1Settings(max_buffer_size=HEADER_MAX_BYTES),
         ).serve()
         return
     import uvicorn
@@ -85,5 +93,6 @@ def serve(
         workers=workers,
         access_log=False,
         timeout_keep_alive=KEEP_ALIVE_TIMEOUT_S,
+        http=BOUNDED_HTTP_PROTOCOL,
         log_level="warning",
     )

@@ -25,7 +25,7 @@ class ApiKeyRow:
     revoked_at: dt.datetime | None
 
 
-def _with_revocation() -> sa.Select:
+def with_revocation() -> sa.Select:
     keys, revocations = schema.api_keys, schema.api_key_revocations
     return sa.select(keys, revocations.c.revoked_at).outerjoin(
         revocations, revocations.c.number == keys.c.number
@@ -55,7 +55,7 @@ def revoke_key(engine: Engine, number: int, revoked_at: dt.datetime) -> ApiKeyRo
     """Revoke key `number`; None when there is no such key. Revoking twice keeps the first time."""
     with engine.begin() as connection:
         row = connection.execute(
-            _with_revocation().where(schema.api_keys.c.number == number)
+            with_revocation().where(schema.api_keys.c.number == number)
         ).first()
         if row is None:
             return None
@@ -69,7 +69,7 @@ def revoke_key(engine: Engine, number: int, revoked_at: dt.datetime) -> ApiKeyRo
 def key_by_number(engine: Engine, number: int) -> ApiKeyRow | None:
     with engine.connect() as connection:
         row = connection.execute(
-            _with_revocation().where(schema.api_keys.c.number == number)
+            with_revocation().where(schema.api_keys.c.number == number)
         ).first()
     return ApiKeyRow(**row._mapping) if row else None
 
@@ -77,12 +77,12 @@ def key_by_number(engine: Engine, number: int) -> ApiKeyRow | None:
 def key_by_hash(engine: Engine, key_sha256: str) -> ApiKeyRow | None:
     with engine.connect() as connection:
         row = connection.execute(
-            _with_revocation().where(schema.api_keys.c.key_sha256 == key_sha256)
+            with_revocation().where(schema.api_keys.c.key_sha256 == key_sha256)
         ).first()
     return ApiKeyRow(**row._mapping) if row else None
 
 
 def all_keys(engine: Engine) -> list[ApiKeyRow]:
     with engine.connect() as connection:
-        rows = connection.execute(_with_revocation().order_by(schema.api_keys.c.number))
+        rows = connection.execute(with_revocation().order_by(schema.api_keys.c.number))
         return [ApiKeyRow(**row._mapping) for row in rows]

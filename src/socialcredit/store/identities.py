@@ -28,12 +28,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from socialcredit.domain.identifiers import SUBJECT_KINDS, SubjectKind
-from socialcredit.store import schema
+from socialcredit.store import connections, schema
 from socialcredit.store.postgresql_read import PostgreSQLReader
 from socialcredit.store.urls import StoreURL
 
 IDENTITIES_SUFFIX = ".identities"
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 SUBJECTS_READ_KEYS = 500_000  # subject keys per chunk of the identity map read from SQLite
 # Keys a writer remembers across the chunks of one file (a subject recurs in a file): about
 # 60 bytes each, so the memory stays bounded whatever the file's size.
@@ -83,7 +82,7 @@ def redacted_reason(reason: str, submitted: list[str | None]) -> str:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout = {connections.SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.close()
@@ -211,7 +210,8 @@ class IdentityStore:
                 with PostgreSQLReader(self.url) as own:
                     return self.subjects_frame(own)
             return reader.frame(
-                f"SELECT subject, kind, identifier AS subject_id FROM {schema.IDENTITY_SCHEMA}.subjects"
+                "SELECT subject, kind, identifier AS subject_id "
+                f"FROM {schema.IDENTITY_SCHEMA}.subjects"
             ).cast(SUBJECT_COLUMNS)
         return pl.concat(
             [pl.DataFrame(schema=SUBJECT_COLUMNS), *self._sqlite_subject_chunks()], rechunk=False
@@ -345,7 +345,7 @@ class _SQLiteIdentityWriter(IdentityWriter):
         self._connection = sqlite3.connect(
             f"file:{path}?mode=rw", uri=True, isolation_level=None, check_same_thread=False
         )
-        self._connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        self._connection.execute(f"PRAGMA busy_timeout = {connections.SQLITE_BUSY_TIMEOUT_MS}")
         self._connection.execute("PRAGMA synchronous = FULL")
         # Lookup tables stay in memory: identifiers are never spilled to a temporary file.
         self._connection.execute("PRAGMA temp_store = MEMORY")

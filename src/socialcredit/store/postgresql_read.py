@@ -1,10 +1,11 @@
-"""Reading PostgreSQL as Arrow, straight into Polars: the bulk reads (the current ledger, the
-ledger cache's batches, the identity store's subjects).
+"""Reading PostgreSQL as Arrow, straight into Polars: the bulk reads taken whole (the ledger
+cache's batch list and the batches it lacks, the identity store's subjects).
 
 Through ADBC's own API (`adbc_driver_manager`), not its DB-API module: that module imports
 pyarrow and pyarrow.dataset, which cost `scs score` about a fifth of a second before it read a
 row (issue 12). Polars takes the driver's Arrow stream through the Arrow PyCapsule interface
-without pyarrow. Writing (ingest's COPY of Arrow batches) still goes through the DB-API module.
+without pyarrow. Writing (ingest's COPY of Arrow batches) and the ledger read streamed batch by
+batch with the cache off go through the DB-API module (`store.connections`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ BATCH_SIZE_HINT_OPTION = "adbc.postgresql.batch_size_hint_bytes"
 
 
 class PostgreSQLReader:
-    """One connection, in autocommit unless the caller opens a transaction (`execute("BEGIN …")`)."""
+    """One connection, in autocommit unless the caller opens a transaction
+    (`execute("BEGIN …")`)."""
 
     def __init__(self, url: StoreURL):
         import adbc_driver_manager

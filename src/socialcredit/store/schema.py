@@ -233,6 +233,28 @@ api_key_revocations = sa.Table(
 
 API_KEY_TABLES = ("api_keys", "api_key_revocations")  # append-only too (tests/service)
 
+# Web sessions: a browser signed in with a key holds a random session id; only its SHA-256 is
+# kept, with the key's number and when the session expires. Signing out appends an end.
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    sa.Column("number", RowId, primary_key=True),
+    sa.Column("session_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("key_number", RowId, nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Index(None, "key_number"),
+)
+
+web_session_ends = sa.Table(
+    "web_session_ends",
+    metadata,
+    sa.Column("number", RowId, primary_key=True, autoincrement=False),
+    sa.Column("ended_at", UTCDateTime(), nullable=False),
+)
+
+WEB_SESSION_TABLES = ("web_sessions", "web_session_ends")  # append-only too
+
 # -- the identity store ------------------------------------------------------------------------
 
 IDENTITY_SCHEMA = "identities"  # PostgreSQL's schema; on SQLite, a file of its own

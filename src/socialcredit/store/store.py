@@ -1,25 +1,27 @@
-"""The store: the ledger behind a narrow interface, on SQLite or PostgreSQL.
+"""The store: the ledger behind one narrow interface, on SQLite or PostgreSQL (SPEC §6).
 
-SQLAlchemy Core carries the schema, the migrations and the small transactional queries; the
-bulk paths (ingesting a file, reading the whole ledger for the batch scorer) go through ADBC in
-`store.bulk`, which moves Arrow data with COPY on PostgreSQL and prepared inserts on SQLite.
-Dialect differences live in this package and nowhere else.
-
-Subjects are named only in the identity store (`store.identities`, SPEC §7.5); this module
-translates identifiers to keys on the way in and keys to identifiers on the way out.
+`Store` is what the registry holds. It keeps no rule of its own: each of its jobs lives in a
+module of this package, and its methods hand the work over.
+- `store.opening`: opening a store, bringing its schema up to date, naming its own errors;
+  `store.connections`: every connection, and how each database is reached.
+- `store.catalogue_versions`: the catalogue's published versions.
+- `store.ingest_sessions`: the write path, one file in one transaction.
+- `store.cached_read` and `store.ledger_read`: the read path of the batch scorer, the current
+  ledger through the ledger cache (`store.ledger_cache`) or straight from the store.
+- `store.rights`: the subject's file and rights by subject key (records, objections,
+  statements, who looked), each identifier turned into its keys once.
+- `store.ingest_batches`: the ingested files and their rejected rows.
+- `store.identities`: the identity store (SPEC §7.5), the only part that names subjects.
+API keys (`store.api_keys`) are read and written through the engine and identity store a
+`Store` holds. What differs between the two databases
+lives in this package and nowhere else.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
-from importlib import resources
 
-import adbc_driver_manager
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -27,113 +29,25 @@ from sqlalchemy.engine import Connection, Engine
 from socialcredit.domain.file import FileView
 from socialcredit.domain.identifiers import SubjectKind, SubjectRef
 from socialcredit.domain.records import LedgerRecord
-from socialcredit.store import bulk, schema
+from socialcredit.store import (
+    cached_read,
+    catalogue_versions,
+    ingest_batches,
+    ingest_sessions,
+    ledger_read,
+    opening,
+)
+from socialcredit.store.catalogue_versions import CataloguePublication, CatalogueRow
 from socialcredit.store.identities import IdentityStore
+from socialcredit.store.ingest_batches import IngestBatch
+from socialcredit.store.ingest_sessions import IngestSession, NewBatch
 from socialcredit.store.ledger_cache import LedgerCache
+from socialcredit.store.opening import StoreUnavailable
 from socialcredit.store.rights import RightsTables
 from socialcredit.store.urls import StoreURL, parse_store_url
 
-CATALOGUE_PUBLICATION_LOCK = 7469003  # advisory lock key around a publication on PostgreSQL
-
-# A load of at least this many records refreshes PostgreSQL's statistics (`refresh_statistics`).
-POSTGRESQL_ANALYZE_AFTER_ROWS = 10_000
-
-
-class StoreUnavailable(RuntimeError):
-    """The store cannot be opened (bad URL, server down, permissions)."""
-
-
-# What the drivers raise when the store, not the request, is the problem: locked, read-only,
-# full, gone. Anything else (a programming error) keeps its traceback.
-_OPERATIONAL_ERRORS: tuple[type[BaseException], ...] = (
-    sqlite3.OperationalError,
-    sa.exc.OperationalError,
-    adbc_driver_manager.OperationalError,
-)
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogueRow:
-    version: int
-    catalog: str
-    effective_from: dt.date
-    published_at: dt.datetime
-    document: str
-    source_text: str
-    sha256: str
-
-
-@dataclass(frozen=True, slots=True)
-class IngestBatch:
-    id: int
-    source: str
-    file_name: str
-    file_format: str
-    file_sha256: str
-    submitted_on: dt.date
-    received_at: dt.datetime
-    accepted: int
-    duplicates: int
-    rejected: int
-
-
-def _sqlite_pragmas(url: StoreURL):
-    def apply(dbapi_connection, _record) -> None:
-        cursor = dbapi_connection.cursor()
-        # Wait this long for another writer (a long ingest) before giving up with "busy".
-        cursor.execute(f"PRAGMA busy_timeout = {bulk.SQLITE_BUSY_TIMEOUT_MS}")
-        if url.access == "read-write":
-            # WAL lets readers go on while a file is ingested; FULL makes an acknowledged
-            # commit survive a power cut, not just a crash of the process.
-            cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = FULL")
-        # Temporary tables (a conversion's key map) stay in memory, never in a file on disk.
-        cursor.execute("PRAGMA temp_store = MEMORY")
-        cursor.close()
-
-    return apply
-
-
-def _sqlite_access(url: StoreURL) -> StoreURL:
-    """Read-write when the file and its folder may be written (or the store is new), else
-    read-only, or immutable when SQLite cannot even keep its shared-memory index beside it."""
-    path = url.sqlite_path
-    assert path is not None
-    folder = path.resolve().parent
-    if not path.exists() or (os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)):
-        return url
-    try:
-        probe = sqlite3.connect(url.with_access("read-only").sqlite_read_uri(), uri=True)
-        try:
-            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            probe.close()
-        return url.with_access("read-only")
-    except sqlite3.Error:
-        pass
-    log = path.with_name(path.name + "-wal")
-    if log.exists() and log.stat().st_size > 0:
-        raise StoreUnavailable(
-            f"cannot open the store {url.display()}: it is read-only and its write-ahead log "
-            f"{log.name} holds commits SQLite cannot read without writing in {folder}"
-        )
-    return url.with_access("immutable")
-
-
-class CataloguePublication:
-    """The store's side of one publication, inside its locked transaction."""
-
-    def __init__(self, connection: Connection):
-        self._connection = connection
-
-    def latest(self) -> CatalogueRow | None:
-        table = schema.catalogue_versions
-        query = sa.select(table).order_by(table.c.version.desc()).limit(1)
-        row = self._connection.execute(query).first()
-        return CatalogueRow(**row._mapping) if row else None
-
-    def append(self, row: CatalogueRow) -> None:
-        self._connection.execute(sa.insert(schema.catalogue_versions).values(**asdict(row)))
+# Callers name these through this module, as they did when it defined them.
+__all__ = ["CatalogueRow", "IngestBatch", "NewBatch", "Store", "StoreUnavailable"]
 
 
 class Store:
@@ -156,19 +70,11 @@ class Store:
         A SQLite store whose file or folder may not be written is opened read-only."""
         store_url = parse_store_url(url)
         if store_url.dialect == "sqlite":
-            store_url = _sqlite_access(store_url)
-        try:
-            engine = sa.create_engine(store_url.sqlalchemy_url)
-        except (sa.exc.ArgumentError, ValueError) as error:
-            raise StoreUnavailable(
-                f"cannot open the store {store_url.display()}: {error}"
-            ) from None
-        if store_url.dialect == "sqlite":
-            sa.event.listen(engine, "connect", _sqlite_pragmas(store_url))
-        store = cls(store_url, engine)
+            store_url = opening.sqlite_access(store_url)
+        store = cls(store_url, opening.open_engine(store_url))
         try:
             store.migrate()
-        except sa.exc.DBAPIError as error:  # "file is not a database" is not an OperationalError
+        except sa.exc.DBAPIError as error:  # "file is not a database": not Operational
             store.close()
             raise StoreUnavailable(
                 f"cannot open the store {store_url.display()}: {error.orig}"
@@ -185,24 +91,7 @@ class Store:
     def problem(self, error: BaseException) -> str | None:
         """One line for an error the store, not the request, caused (busy, read-only, full,
         gone); None for anything else."""
-        if isinstance(error, sa.exc.DataError):  # a value the store cannot hold
-            first_line = str(error.orig).strip().splitlines()[0]
-            return f"the store {self.url.display()} refused a value: {first_line}"
-        if not isinstance(error, _OPERATIONAL_ERRORS):
-            return None
-        text = str(getattr(error, "orig", None) or error)
-        if "locked" in text or "busy" in text:
-            seconds = bulk.SQLITE_BUSY_TIMEOUT_MS / 1000
-            return (
-                f"the store {self.url.display()} is busy: another process (a long ingest?) has "
-                f"held its write lock for the {seconds:g} s we waited; try again later"
-            )
-        if "readonly" in text or "read-only" in text:
-            return (
-                f"the store {self.url.display()} is read-only: it can be scored and shown, "
-                "not changed"
-            )
-        return f"the store {self.url.display()} failed: {text.strip().splitlines()[0]}"
+        return opening.store_problem(self.url, error)
 
     def close(self) -> None:
         self.identities.close()
@@ -211,118 +100,46 @@ class Store:
     # -- schema ----------------------------------------------------------------------------
 
     def schema_revision(self, connection: Connection) -> str | None:
-        if not sa.inspect(connection).has_table("alembic_version"):
-            return None
-        return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        return opening.schema_revision(connection)
 
     def migrate(self) -> None:
         """Bring an empty or older store to the current schema (SPEC §6); a store made before
         the identity store existed is converted (SPEC §7.5)."""
-        with self.engine.begin() as connection:
-            found = self.schema_revision(connection)
-            if found == schema.SCHEMA_REVISION:
-                self._require_identities()
-                return
-            if self.read_only:
-                raise StoreUnavailable(
-                    f"the store {self.url.display()} is read-only and at schema revision "
-                    f"{found}, not {schema.SCHEMA_REVISION}: open it once where it may be "
-                    "written, to bring it up to date"
-                )
-            if self.url.dialect == "postgresql":
-                # Two processes opening a new database at once must not both create it.
-                connection.execute(sa.text("SELECT pg_advisory_xact_lock(7469001)"))
-                found = self.schema_revision(connection)
-                if found == schema.SCHEMA_REVISION:
-                    return
-            # Identities first: the conversion writes keys there before the ledger uses them.
-            self.identities.create(connection)
-            from alembic import command
-            from alembic.config import Config
-
-            config = Config()
-            config.set_main_option(
-                "script_location",
-                str(resources.files("socialcredit.store").joinpath("migrations")),
-            )
-            config.attributes["connection"] = connection
-            config.attributes["identities"] = self.identities
-            command.upgrade(config, "head")
-        if found is not None and self.url.dialect == "sqlite":
-            self._purge_sqlite_free_pages()
-
-    def _require_identities(self) -> None:
-        if not self.identities.exists():
-            where = self.identities.path or f"schema {schema.IDENTITY_SCHEMA}"
-            raise StoreUnavailable(
-                f"cannot open the store {self.url.display()}: its identity store ({where}) is "
-                "missing; restore it from the backup taken with the store (docs/PRIVACY.md)"
-            )
-
-    def _purge_sqlite_free_pages(self) -> None:
-        """After a conversion, no page of the main file or its write-ahead log may still hold
-        an identifier: rebuild the file (VACUUM writes live rows only, and secure_delete zeroes
-        what it frees) and empty the log."""
-        with self.engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA secure_delete = ON")
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            connection.exec_driver_sql("VACUUM")
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        opening.migrate(self.url, self.engine, self.identities)
 
     # -- catalogue -------------------------------------------------------------------------
 
     def catalogue_rows(self) -> list[CatalogueRow]:
-        table = schema.catalogue_versions
-        with self.engine.connect() as connection:
-            rows = connection.execute(sa.select(table).order_by(table.c.effective_from))
-            return [CatalogueRow(**row._mapping) for row in rows]
+        return catalogue_versions.catalogue_rows(self.engine)
 
     @contextmanager
     def publication(self) -> Iterator[CataloguePublication]:
-        """One publication at a time: the latest version read inside stays the latest until
-        the new one is stored (SQLite: the write lock, taken at BEGIN; PostgreSQL: an advisory
-        lock held to the end of the transaction). Nothing is stored unless `append` is called
-        and the block ends without an exception."""
-        with self.engine.connect() as connection:
-            if self.url.dialect == "sqlite":
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
-                connection.execute(
-                    sa.text("SELECT pg_advisory_xact_lock(:key)"),
-                    {"key": CATALOGUE_PUBLICATION_LOCK},
-                )
-            try:
-                yield CataloguePublication(connection)
-            except BaseException:
-                connection.rollback()
-                raise
-            connection.commit()
+        """One publication at a time (`store.catalogue_versions.publication`)."""
+        with catalogue_versions.publication(self.url, self.engine) as locked:
+            yield locked
 
     # -- records ---------------------------------------------------------------------------
 
     @contextmanager
-    def ingest_session(self, batch: bulk.NewBatch) -> Iterator[bulk.IngestSession]:
+    def ingest_session(self, batch: NewBatch) -> Iterator[IngestSession]:
         """One file, one transaction: everything in it lands, or nothing does."""
-        with bulk.ingest_session(self.url, batch, self.identities, self.ledger_cache) as session:
+        with ingest_sessions.ingest_session(
+            self.url, batch, self.identities, self.ledger_cache
+        ) as session:
             yield session
 
     def refresh_statistics(self, rows_added: int) -> None:
-        """After a large load, refresh PostgreSQL's planner statistics at once. Autovacuum does
-        it only later, and until then the per-subject read behind `scs show` and `scs check`
-        was planned as a scan of the whole ledger (13 s against 4 ms on the demo city)."""
-        if self.url.dialect != "postgresql" or rows_added < POSTGRESQL_ANALYZE_AFTER_ROWS:
-            return
-        with self.engine.begin() as connection:
-            connection.execute(sa.text("ANALYZE records"))
-            connection.execute(sa.text(f"ANALYZE {schema.IDENTITY_SCHEMA}.subjects"))
+        """After a large load, refresh PostgreSQL's planner statistics at once
+        (`store.ingest_sessions.refresh_statistics`)."""
+        ingest_sessions.refresh_statistics(self.url, self.engine, rows_added)
 
     def current_ledger(self, with_ids: bool = False) -> pl.DataFrame:
-        """The current revision of every record, as the batch scorer reads it, subjects by key (with
-        `with_ids`, each with its row id, by which objections name records). Read through the
-        ledger cache (`store.ledger_cache`) unless it is off; the same rows and types either way."""
+        """The current revision of every record, as the batch scorer reads it, subjects by key
+        (with `with_ids`, each with its row id, by which objections name records). Read through
+        the ledger cache unless it is off; the same rows and types either way."""
         if self.ledger_cache is None:
-            return bulk.read_current_ledger(self.url, with_ids)
-        return bulk.read_current_ledger_cached(self.url, self.ledger_cache, with_ids)
+            return ledger_read.read_current_ledger(self.url, with_ids)
+        return cached_read.read_current_ledger_cached(self.url, self.ledger_cache, with_ids)
 
     def subjects(self) -> pl.DataFrame:
         """Every subject's key, kind and identifier, to name the batch scorer's output. Read
@@ -334,19 +151,18 @@ class Store:
         self, with_ids: bool = False
     ) -> tuple[pl.DataFrame, pl.DataFrame]:
         """`current_ledger` and `subjects`, the subjects read after the ledger's snapshot is
-        fixed; through the ledger cache, while its segments are read (`bulk`)."""
+        fixed; through the ledger cache, while its segments are read (`store.cached_read`)."""
         if self.ledger_cache is None:
-            ledger = bulk.read_current_ledger(self.url, with_ids)
+            ledger = ledger_read.read_current_ledger(self.url, with_ids)
             return ledger, self.subjects()
-        return bulk.read_ledger_and_subjects_cached(
+        return cached_read.read_ledger_and_subjects_cached(
             self.url, self.ledger_cache, self.identities, with_ids
         )
 
     def holds_records(self) -> bool:
         """Whether any record was ever accepted (SPEC §10.6: a store with records publishes no
         back-dated version)."""
-        with self.engine.connect() as connection:
-            return connection.execute(sa.select(schema.records.c.id).limit(1)).first() is not None
+        return ingest_batches.holds_records(self.engine)
 
     def records_naming(self, subject_id: str) -> list[LedgerRecord]:
         """The current revisions of every record whose current revision names `subject_id`:
@@ -359,40 +175,14 @@ class Store:
         self, source: str | None = None, limit: int = 100, before: int | None = None
     ) -> list[IngestBatch]:
         """At most `limit` batches, latest first; only those with an id below `before`."""
-        table = schema.ingest_batches
-        query = sa.select(table).order_by(table.c.id.desc()).limit(limit)
-        if source is not None:
-            query = query.where(table.c.source == source)
-        if before is not None:
-            query = query.where(table.c.id < before)
-        with self.engine.connect() as connection:
-            return [IngestBatch(**row._mapping) for row in connection.execute(query)]
+        return ingest_batches.batches(self.engine, source, limit, before)
 
     def batch(self, batch_id: int) -> IngestBatch | None:
-        table = schema.ingest_batches
-        with self.engine.connect() as connection:
-            row = connection.execute(sa.select(table).where(table.c.id == batch_id)).first()
-        return IngestBatch(**row._mapping) if row else None
+        return ingest_batches.batch(self.engine, batch_id)
 
     def rejected_rows(self, batch_id: int) -> pl.DataFrame:
-        """A batch's rejected rows as the rejects file gave them: row, reason, fields. The main
-        store has the row numbers; the identity store has what the rows submitted."""
-        table = schema.rejected_rows
-        query = (
-            sa.select(table.c.row_number.label("row"), table.c.submitted)
-            .where(table.c.batch_id == batch_id)
-            .order_by(table.c.row_number)
-        )
-        with self.engine.connect() as connection:
-            rows = [tuple(row) for row in connection.execute(query)]
-        numbers = pl.DataFrame(rows, schema={"row": pl.Int64, "submitted": pl.Int64}, orient="row")
-        submitted = self.identities.submitted_rows(numbers["submitted"].to_list())
-        columns = ["row", "reason", *schema.REJECTED_RAW_FIELDS]
-        return (
-            numbers.join(submitted.rename({"id": "submitted"}), on="submitted", how="left")
-            .sort("row")
-            .select(columns)
-        )
+        """A batch's rejected rows as the rejects file gave them: row, reason, fields."""
+        return ingest_batches.rejected_rows(self.engine, self.identities, batch_id)
 
     # -- who looked --------------------------------------------------------------------------
 

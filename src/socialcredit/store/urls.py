@@ -31,7 +31,7 @@ class StoreURL:
     given: str
     dialect: Dialect
     sqlalchemy_url: str  # for SQLAlchemy and Alembic (psycopg 3 on PostgreSQL)
-    adbc_uri: str  # for the ADBC bulk drivers
+    adbc_uri: str  # PostgreSQL: the URI ADBC takes; SQLite: the file's path
     access: SQLiteAccess = "read-write"
 
     @property

@@ -1,20 +1,31 @@
-"""The synthetic city's catalogue: about 130 items and 142 source organizations.
+"""The synthetic city's catalogue: about 130 items and 143 source organizations.
 
 Drawn from the categories real local catalogues use (court judgments and enforcement, tax,
 lending and utility arrears, traffic, public order, market regulation, product and food safety,
 environment, labour, customs, construction, work safety, volunteering, blood donation,
 commendations at city, district and township level), each item with a legal basis and the
-sources entitled to issue it. Every item passes the prohibited-grounds guard; a test holds it.
+sector whose sources alone may issue it. Every item and measure passes the prohibited-grounds
+guard; a test holds it.
+
+The rules of SPEC §10 shape it as a lawful credit office's would be:
+- every negative item names its severity, and counts no longer than that severity's window
+  (minor up to 90 days, ordinary 90–365, serious 365–1095: the State Council's 2025 notice on
+  credit repair and NDRC Order 36);
+- a few items escalate repeats (Nanyang doubles a repeated traffic offence within a year), and a
+  few cannot be repaired where a law says so;
+- sanctions apply only to lists entered through items, each with its legal basis from the
+  national basic list of disciplinary measures; lists by score carry rewards or nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from socialcredit.synth.catalogue_chinese import ITEM_TITLES, LIST_TITLES, MEASURE_TITLES
+from socialcredit.synth.scale import City
 
-# -- sources -------------------------------------------------------------------------------
+# -- sources, by sector ----------------------------------------------------------------------
 
 DISTRICTS = 8
 TRAFFIC_BRIGADES = 12
@@ -27,7 +38,9 @@ def _numbered(prefix: str, name: str, count: int) -> dict[str, str]:
     return {f"{prefix}-{number:02d}": f"{name} {number}" for number in range(1, count + 1)}
 
 
-SOURCE_GROUPS: dict[str, dict[str, str]] = {
+# A sector's sources issue its items and no others: the heating company records heating
+# arrears, never water arrears; a court records judgments, never traffic offences.
+SECTORS: dict[str, dict[str, str]] = {
     "courts": {
         "court-intermediate": "Intermediate People's Court",
         **_numbered("court-district", "District People's Court", DISTRICTS),
@@ -50,12 +63,10 @@ SOURCE_GROUPS: dict[str, dict[str, str]] = {
         **_numbered("environment-district", "District Environment Office", 4),
     },
     "banks": _numbered("bank", "Commercial Bank", BANKS),
-    "utilities": {
-        "power-grid": "City Power Supply Company",
-        "water-supply": "City Water Supply Company",
-        "gas-company": "City Gas Company",
-        "heating-company": "City Heating Company",
-    },
+    "power": {"power-grid": "City Power Supply Company"},
+    "water": {"water-supply": "City Water Supply Company"},
+    "gas": {"gas-company": "City Gas Company"},
+    "heating": {"heating-company": "City Heating Company"},
     "telecoms": _numbered("telecom", "Telecommunications Operator", 3),
     "housing_fund": {"housing-fund": "Housing Provident Fund Centre"},
     "social_insurance": {"social-insurance": "Social Insurance Agency"},
@@ -89,11 +100,23 @@ SOURCE_GROUPS: dict[str, dict[str, str]] = {
     "agriculture": {"agriculture-bureau": "Agriculture and Rural Affairs Bureau"},
 }
 SOURCES: dict[str, str] = {
-    code: name for group in SOURCE_GROUPS.values() for code, name in group.items()
+    code: name for sector in SECTORS.values() for code, name in sector.items()
+}
+SECTOR_OF_SOURCE: dict[str, str] = {
+    code: sector for sector, sources in SECTORS.items() for code in sources
 }
 
 
 # -- items ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """SPEC §10.4: a record's value is multiplied by `factor` when the same subject has
+    another record of the item decided within the `within_days` before it."""
+
+    within_days: int
+    factor: int
 
 
 @dataclass(frozen=True)
@@ -103,80 +126,115 @@ class ItemSpec:
     subject: str  # person | organization
     points: int
     counts_for_days: int
-    issuers: str  # a key of SOURCE_GROUPS
+    sector: str  # a key of SECTORS: its sources, and only they, issue the item
     legal_basis: str
-    weight: float  # how often it occurs, relative to the other items of its kind
+    # How often it occurs, against the other items of its kind drawn the same way: serious
+    # items among serious ones (a subject's rare grave act), the others among the others.
+    weight: float
+    severity: str | None = None  # minor | ordinary | serious; negative items only (§10.1)
     cap_per_year: int | None = None
     lists: tuple[str, ...] = ()
     max_quantity: int = 1  # quantities are drawn from 1 .. max_quantity
-    extra_issuers: tuple[str, ...] = field(default=())
+    repeat: Repeat | None = None
+    repairable: bool = True
+    # An award is granted after the issuer vets the subject: never to one with a serious
+    # record (a blacklisted company is not named a green enterprise).
+    award: bool = False
+
+    @property
+    def serious(self) -> bool:
+        return self.severity == "serious"
 
 
 P, O = "person", "organization"  # noqa: E741
+DEBTOR_LIST_BASIS = (
+    "Provisions on Publishing the List of Dishonest Judgment Debtors (法释〔2017〕7号)"
+)
+TAX_VIOLATORS_BASIS = (
+    "Measures on Major Tax Violations and Untrustworthy Entities "
+    "(State Taxation Administration Order 54)"
+)
 ITEMS: tuple[ItemSpec, ...] = (
     # Court judgments and enforcement
     ItemSpec(
         "court.judgment_default",
         "Failed to perform an effective court judgment",
         P,
-        -100,
-        1825,
+        -200,
+        1095,
         "courts",
-        "Civil Procedure Law art. 262",
-        0.35,
-        lists=("blacklist",),
+        DEBTOR_LIST_BASIS + " art. 1",
+        0.5,
+        severity="serious",
+        lists=("dishonest_debtors",),
     ),
     ItemSpec(
         "court.consumption_order_breach",
         "Breached a court order restricting high consumption",
         P,
-        -80,
-        1825,
+        -200,
+        730,
         "courts",
-        "Provisions on Restricting High Consumption art. 11",
+        "Provisions on Restricting High Consumption of Judgment Debtors (法释〔2015〕17号) art. 11",
         0.2,
-        lists=("blacklist",),
+        severity="serious",
+        lists=("dishonest_debtors",),
     ),
     ItemSpec(
         "court.assets_concealed",
         "Concealed or transferred assets to evade enforcement",
         P,
-        -120,
-        1825,
+        -250,
+        1095,
         "courts",
-        "Criminal Law art. 313",
-        0.1,
-        lists=("blacklist",),
+        DEBTOR_LIST_BASIS + " art. 1(3)",
+        0.08,
+        severity="serious",
+        lists=("dishonest_debtors",),
     ),
     ItemSpec(
         "court.false_litigation",
         "Filed false litigation",
         P,
         -60,
-        1095,
+        365,
         "courts",
         "Civil Procedure Law art. 115",
         0.05,
+        severity="ordinary",
     ),
     ItemSpec(
         "court.false_testimony",
         "Gave false testimony in civil proceedings",
         P,
         -50,
-        1095,
+        365,
         "courts",
         "Civil Procedure Law art. 114",
         0.05,
+        severity="ordinary",
     ),
     ItemSpec(
         "court.obstruction_fine",
         "Fined for obstructing court proceedings",
         P,
         -30,
-        730,
+        180,
         "courts",
         "Civil Procedure Law art. 113",
         0.1,
+        severity="ordinary",
+    ),
+    ItemSpec(
+        "court.dangerous_driving",
+        "Convicted of dangerous driving (drunk driving)",
+        P,
+        -150,
+        1095,
+        "courts",
+        "Criminal Law art. 133-1",
+        0.0,
+        severity="serious",
     ),
     ItemSpec(
         "court.voluntary_performance",
@@ -186,61 +244,66 @@ ITEMS: tuple[ItemSpec, ...] = (
         365,
         "courts",
         "Civil Procedure Law art. 243",
-        0.6,
+        0.2,
     ),
     ItemSpec(
         "court.company_judgment_default",
         "Company failed to perform an effective court judgment",
         O,
-        -150,
-        1825,
+        -250,
+        1095,
         "courts",
-        "Civil Procedure Law art. 262",
-        0.3,
-        lists=("blacklist",),
+        DEBTOR_LIST_BASIS + " art. 1",
+        0.35,
+        severity="serious",
+        lists=("dishonest_debtors",),
     ),
     ItemSpec(
         "court.company_assets_concealed",
         "Company transferred assets to evade enforcement",
         O,
-        -200,
-        1825,
+        -250,
+        1095,
         "courts",
-        "Criminal Law art. 313",
-        0.1,
-        lists=("blacklist",),
+        DEBTOR_LIST_BASIS + " art. 1(3)",
+        0.08,
+        severity="serious",
+        lists=("dishonest_debtors",),
     ),
     # Tax
     ItemSpec(
         "tax.income_tax_evasion",
         "Evaded individual income tax",
         P,
-        -80,
+        -200,
         1095,
         "tax",
-        "Tax Collection Administration Law art. 63",
-        0.1,
-        lists=("tax_arrears",),
+        TAX_VIOLATORS_BASIS + " art. 6",
+        0.04,
+        severity="serious",
+        lists=("major_tax_violators",),
     ),
     ItemSpec(
         "tax.late_income_tax_return",
         "Filed an individual income tax return late",
         P,
         -5,
-        365,
+        90,
         "tax",
         "Individual Income Tax Law art. 13",
         0.8,
+        severity="minor",
     ),
     ItemSpec(
         "tax.false_invoices_used",
         "Issued or used false invoices",
         P,
         -60,
-        1095,
+        365,
         "tax",
         "Invoice Administration Measures art. 22",
         0.05,
+        severity="ordinary",
     ),
     ItemSpec(
         "tax.voluntary_correction",
@@ -250,7 +313,7 @@ ITEMS: tuple[ItemSpec, ...] = (
         365,
         "tax",
         "Tax Collection Administration Law art. 52",
-        0.3,
+        0.1,
     ),
     ItemSpec(
         "tax.punctual_taxpayer",
@@ -260,50 +323,55 @@ ITEMS: tuple[ItemSpec, ...] = (
         365,
         "tax",
         "Tax Credit Management Measures art. 12",
-        1.0,
+        0.3,
+        award=True,
     ),
     ItemSpec(
         "tax.arrears_major",
         "Owed major tax arrears",
         O,
-        -150,
+        -200,
         1095,
         "tax",
-        "Tax Collection Administration Law art. 45",
-        0.3,
-        lists=("tax_arrears",),
+        TAX_VIOLATORS_BASIS + " art. 6",
+        0.2,
+        severity="serious",
+        lists=("major_tax_violators",),
     ),
     ItemSpec(
         "tax.corporate_evasion",
         "Evaded corporate taxes",
         O,
-        -200,
-        1825,
+        -250,
+        1095,
         "tax",
         "Tax Collection Administration Law art. 63",
-        0.1,
-        lists=("tax_arrears", "blacklist"),
+        0.06,
+        severity="serious",
+        lists=("major_tax_violators", "blacklist"),
     ),
     ItemSpec(
         "tax.false_vat_invoices",
         "Issued false VAT invoices",
         O,
         -250,
-        1825,
+        1095,
         "tax",
         "Criminal Law art. 205",
-        0.1,
-        lists=("blacklist",),
+        0.05,
+        severity="serious",
+        lists=("major_tax_violators", "blacklist"),
     ),
     ItemSpec(
         "tax.late_corporate_return",
         "Filed corporate tax returns late",
         O,
         -10,
-        365,
+        90,
         "tax",
         "Tax Collection Administration Law art. 62",
         1.5,
+        severity="minor",
         cap_per_year=40,
     ),
     ItemSpec(
@@ -314,7 +382,8 @@ ITEMS: tuple[ItemSpec, ...] = (
         365,
         "tax",
         "Tax Credit Management Measures art. 9",
-        4.0,
+        1.2,
+        award=True,
     ),
     ItemSpec(
         "tax.top_taxpayer",
@@ -324,7 +393,8 @@ ITEMS: tuple[ItemSpec, ...] = (
         365,
         "tax",
         "Municipal Tax Commendation Measures art. 4",
-        0.3,
+        0.1,
+        award=True,
     ),
     # Lending, utilities and telecom arrears
     ItemSpec(
@@ -332,20 +402,22 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Defaulted on a bank loan for more than 90 days",
         P,
         -40,
-        1825,
+        365,
         "banks",
         "Regulations on Credit Investigation art. 16",
         0.5,
+        severity="ordinary",
     ),
     ItemSpec(
         "lending.credit_card_arrears",
         "Owed credit card payments for more than 90 days",
         P,
         -20,
-        1825,
+        180,
         "banks",
         "Regulations on Credit Investigation art. 16",
         1.2,
+        severity="ordinary",
         cap_per_year=60,
     ),
     ItemSpec(
@@ -353,10 +425,11 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Defaulted on a state student loan",
         P,
         -20,
-        1095,
+        365,
         "banks",
         "State Student Loan Measures art. 21",
         0.2,
+        severity="ordinary",
     ),
     ItemSpec(
         "lending.mortgage_repaid",
@@ -366,37 +439,40 @@ ITEMS: tuple[ItemSpec, ...] = (
         730,
         "banks",
         "Regulations on Credit Investigation art. 16",
-        0.3,
+        0.1,
     ),
     ItemSpec(
         "lending.company_loan_default",
         "Company defaulted on a bank loan for more than 90 days",
         O,
         -80,
-        1825,
+        365,
         "banks",
         "Regulations on Credit Investigation art. 16",
         0.4,
+        severity="ordinary",
     ),
     ItemSpec(
         "lending.dishonoured_bill",
         "Issued a commercial bill that was refused payment",
         O,
         -40,
-        1095,
+        365,
         "banks",
         "Negotiable Instruments Law art. 103",
         0.3,
+        severity="ordinary",
     ),
     ItemSpec(
         "utility.electricity_arrears",
         "Left electricity bills unpaid for more than 90 days",
         P,
         -10,
-        365,
-        "utilities",
+        90,
+        "power",
         "Electric Power Law art. 33",
         1.0,
+        severity="minor",
         cap_per_year=30,
     ),
     ItemSpec(
@@ -404,10 +480,11 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Left water bills unpaid for more than 90 days",
         P,
         -10,
-        365,
-        "utilities",
+        90,
+        "water",
         "Urban Water Supply Regulations art. 27",
         0.8,
+        severity="minor",
         cap_per_year=30,
     ),
     ItemSpec(
@@ -415,10 +492,11 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Left gas bills unpaid for more than 90 days",
         P,
         -10,
-        365,
-        "utilities",
+        90,
+        "gas",
         "Urban Gas Administration Regulations art. 19",
         0.6,
+        severity="minor",
         cap_per_year=30,
     ),
     ItemSpec(
@@ -426,10 +504,11 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Left heating fees unpaid for more than 90 days",
         P,
         -10,
-        365,
-        "utilities",
+        90,
+        "heating",
         "Municipal Heating Regulations art. 22",
         0.6,
+        severity="minor",
         cap_per_year=30,
     ),
     ItemSpec(
@@ -437,10 +516,11 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Company left electricity bills unpaid for more than 90 days",
         O,
         -20,
-        365,
-        "utilities",
+        90,
+        "power",
         "Electric Power Law art. 33",
         0.8,
+        severity="minor",
         cap_per_year=60,
     ),
     ItemSpec(
@@ -448,20 +528,22 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Stole electricity",
         O,
         -80,
-        1095,
-        "utilities",
+        365,
+        "power",
         "Electric Power Law art. 71",
         0.1,
+        severity="ordinary",
     ),
     ItemSpec(
         "telecom.arrears",
         "Left telecom fees unpaid for more than 90 days",
         P,
         -5,
-        365,
+        90,
         "telecoms",
         "Telecommunications Regulations art. 35",
         1.0,
+        severity="minor",
         cap_per_year=15,
     ),
     ItemSpec(
@@ -469,20 +551,22 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Registered phone cards under a false identity",
         P,
         -30,
-        730,
+        365,
         "telecoms",
         "Anti-Telecom and Online Fraud Law art. 31",
         0.1,
+        severity="ordinary",
     ),
     ItemSpec(
         "telecom.unsolicited_marketing",
         "Made marketing calls after a regulator's order to stop",
         O,
         -20,
-        730,
+        180,
         "telecoms",
         "Telecommunications Regulations art. 57",
         0.2,
+        severity="ordinary",
         cap_per_year=60,
     ),
     ItemSpec(
@@ -490,60 +574,66 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Withdrew housing provident fund with false documents",
         P,
         -40,
-        1095,
+        365,
         "housing_fund",
         "Housing Provident Fund Regulations art. 36",
         0.05,
+        severity="ordinary",
     ),
     ItemSpec(
         "housing_fund.unpaid_contributions",
         "Failed to pay housing provident fund contributions",
         O,
         -30,
-        1095,
+        365,
         "housing_fund",
         "Housing Provident Fund Regulations art. 38",
         0.4,
+        severity="ordinary",
     ),
     ItemSpec(
         "social_insurance.benefit_fraud",
         "Obtained social insurance benefits by fraud",
         P,
         -60,
-        1095,
+        365,
         "social_insurance",
         "Social Insurance Law art. 88",
         0.05,
+        severity="ordinary",
     ),
     ItemSpec(
         "social_insurance.contribution_evasion",
         "Evaded social insurance contributions",
         O,
         -60,
-        1095,
+        365,
         "social_insurance",
         "Social Insurance Law art. 86",
         0.6,
+        severity="ordinary",
     ),
     ItemSpec(
         "medical_insurance.claim_fraud",
         "Obtained medical insurance payments by fraud",
         P,
         -60,
-        1095,
+        365,
         "medical_insurance",
         "Medical Security Fund Regulations art. 41",
         0.05,
+        severity="ordinary",
     ),
     ItemSpec(
         "medical_insurance.provider_fraud",
         "Defrauded the medical insurance fund as a provider",
         O,
-        -150,
-        1825,
+        -250,
+        1095,
         "medical_insurance",
         "Medical Security Fund Regulations art. 38",
-        0.1,
+        0.03,
+        severity="serious",
         lists=("blacklist",),
     ),
     # Traffic and transport
@@ -552,83 +642,93 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Ran a red light",
         P,
         -5,
-        730,
+        90,
         "traffic",
         "Road Traffic Safety Law art. 38",
         3.0,
+        severity="minor",
+        repeat=Repeat(365, 2),
     ),
     ItemSpec(
         "traffic.minor_speeding",
         "Exceeded the speed limit by less than 20 percent",
         P,
         -3,
-        365,
+        90,
         "traffic",
         "Road Traffic Safety Law art. 42",
         4.0,
+        severity="minor",
         cap_per_year=15,
+        repeat=Repeat(365, 2),
     ),
     ItemSpec(
         "traffic.major_speeding",
         "Exceeded the speed limit by 50 percent or more",
         P,
         -20,
-        730,
+        365,
         "traffic",
         "Road Traffic Safety Law art. 99",
         0.4,
+        severity="ordinary",
+        repeat=Repeat(365, 2),
     ),
     ItemSpec(
         "traffic.drunk_driving",
-        "Drove while drunk",
+        "Drove while drunk (driving licence revoked)",
         P,
         -100,
-        1825,
+        1095,
         "traffic",
-        "Road Traffic Safety Law art. 91",
-        0.15,
-        extra_issuers=("courts",),
+        "Road Traffic Safety Law art. 91(2)",
+        0.25,
+        severity="serious",
     ),
     ItemSpec(
         "traffic.drink_driving",
         "Drove after drinking",
         P,
         -30,
-        1095,
+        365,
         "traffic",
         "Road Traffic Safety Law art. 91",
         0.4,
+        severity="ordinary",
+        repeat=Repeat(365, 2),
     ),
     ItemSpec(
         "traffic.unlicensed_driving",
         "Drove without a valid driving licence",
         P,
         -30,
-        1095,
+        365,
         "traffic",
         "Road Traffic Safety Law art. 99",
         0.3,
+        severity="ordinary",
     ),
     ItemSpec(
         "traffic.hit_and_run",
         "Left the scene of a traffic accident",
         P,
         -150,
-        1825,
+        1095,
         "traffic",
         "Road Traffic Safety Law art. 101",
-        0.05,
-        lists=("blacklist",),
+        0.03,
+        severity="serious",
     ),
     ItemSpec(
         "traffic.illegal_parking",
         "Parked illegally",
         P,
         -1,
-        365,
+        30,
         "traffic",
         "Road Traffic Safety Law art. 93",
         5.0,
+        severity="minor",
         cap_per_year=10,
     ),
     ItemSpec(
@@ -636,30 +736,34 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Failed to yield to pedestrians at a crossing",
         P,
         -3,
-        365,
+        90,
         "traffic",
         "Road Traffic Safety Law art. 47",
         2.0,
+        severity="minor",
     ),
     ItemSpec(
         "traffic.handheld_phone",
         "Used a handheld phone while driving",
         P,
         -3,
-        365,
+        90,
         "traffic",
         "Road Traffic Safety Law Implementing Regulations art. 62",
         1.5,
+        severity="minor",
+        repeat=Repeat(365, 2),
     ),
     ItemSpec(
         "traffic.overloaded_vehicle",
         "Drove an overloaded vehicle",
         P,
         -10,
-        365,
+        180,
         "traffic",
         "Road Traffic Safety Law art. 92",
         0.3,
+        severity="ordinary",
     ),
     ItemSpec(
         "traffic.accident_assistance",
@@ -669,7 +773,7 @@ ITEMS: tuple[ItemSpec, ...] = (
         730,
         "traffic",
         "Regulations on Rewarding Courageous Acts art. 9",
-        0.05,
+        0.02,
     ),
     ItemSpec(
         "traffic.clean_record",
@@ -679,17 +783,19 @@ ITEMS: tuple[ItemSpec, ...] = (
         365,
         "traffic",
         "Municipal Safe Driving Incentive Measures art. 3",
-        3.0,
+        0.9,
+        award=True,
     ),
     ItemSpec(
         "transport.fare_evasion",
         "Evaded fares on public transport three times in a year",
         P,
         -5,
-        365,
+        90,
         "transport",
         "Urban Public Transport Regulations art. 29",
         0.3,
+        severity="minor",
         cap_per_year=15,
     ),
     ItemSpec(
@@ -697,10 +803,11 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Operated overloaded freight vehicles",
         O,
         -20,
-        730,
+        180,
         "transport",
         "Highway Law art. 76",
         0.8,
+        severity="ordinary",
         cap_per_year=100,
         max_quantity=3,
     ),
@@ -709,10 +816,11 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Operated taxi services without a permit",
         O,
         -30,
-        730,
+        365,
         "transport",
         "Road Transport Regulations art. 63",
         0.2,
+        severity="ordinary",
     ),
     # Public order (concrete offences only)
     ItemSpec(
@@ -720,50 +828,55 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Resold tickets at inflated prices",
         P,
         -20,
-        730,
+        180,
         "public_security",
         "Public Security Administration Punishments Law art. 52",
         0.1,
+        severity="ordinary",
     ),
     ItemSpec(
         "order.petty_fraud",
         "Obtained property by fraud (administrative penalty)",
         P,
         -50,
-        1095,
+        365,
         "public_security",
         "Public Security Administration Punishments Law art. 49",
         0.1,
+        severity="ordinary",
     ),
     ItemSpec(
         "order.organized_gambling",
         "Organized gambling for profit",
         P,
         -40,
-        1095,
+        365,
         "public_security",
         "Public Security Administration Punishments Law art. 70",
         0.05,
+        severity="ordinary",
     ),
     ItemSpec(
         "order.false_emergency_call",
         "Made a false emergency call",
         P,
         -20,
-        730,
+        180,
         "public_security",
         "Public Security Administration Punishments Law art. 25",
         0.05,
+        severity="ordinary",
     ),
     ItemSpec(
         "order.cards_sold_for_fraud",
         "Sold bank or phone cards for use in fraud",
         P,
-        -100,
-        1825,
+        -200,
+        1095,
         "public_security",
         "Anti-Telecom and Online Fraud Law art. 44",
-        0.08,
+        0.06,
+        severity="serious",
         lists=("blacklist",),
     ),
     ItemSpec(
@@ -771,10 +884,11 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Built a structure without planning permission",
         P,
         -20,
-        1095,
+        365,
         "land",
         "Urban and Rural Planning Law art. 64",
         0.1,
+        severity="ordinary",
     ),
     # Market regulation, product and food safety
     ItemSpec(
@@ -782,20 +896,22 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Traded without a business licence",
         P,
         -10,
-        365,
+        180,
         "market",
         "Regulations on Investigating Unlicensed Operation art. 13",
         0.2,
+        severity="ordinary",
     ),
     ItemSpec(
         "market.product_safety_fine",
         "Fined for unsafe products",
         O,
         -40,
-        1095,
+        365,
         "market",
         "Product Quality Law art. 49",
         1.0,
+        severity="ordinary",
         cap_per_year=120,
         max_quantity=2,
     ),
@@ -804,122 +920,136 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Sold counterfeit goods",
         O,
         -80,
-        1095,
+        365,
         "market",
         "Trademark Law art. 60",
         0.3,
+        severity="ordinary",
     ),
     ItemSpec(
         "market.false_advertising",
         "Ran false advertising",
         O,
         -40,
-        1095,
+        365,
         "market",
         "Advertising Law art. 55",
         0.6,
+        severity="ordinary",
     ),
     ItemSpec(
         "market.late_annual_report",
         "Filed the annual report late",
         O,
         -5,
-        365,
+        90,
         "market",
         "Enterprise Information Disclosure Regulations art. 8",
         3.0,
+        severity="minor",
     ),
     ItemSpec(
         "market.abnormal_operations",
         "Not reachable at the registered address",
         O,
         -20,
-        730,
+        365,
         "market",
         "Measures on Abnormal Business Operations art. 4",
         0.6,
+        severity="ordinary",
     ),
     ItemSpec(
         "market.illegal_pricing",
         "Raised prices in breach of pricing rules",
         O,
         -40,
-        1095,
+        365,
         "market",
         "Price Law art. 14",
         0.3,
+        severity="ordinary",
     ),
     ItemSpec(
         "market.food_safety_violation",
         "Breached food safety standards",
         O,
         -60,
-        1095,
+        365,
         "market",
         "Food Safety Law art. 124",
         0.5,
+        severity="ordinary",
     ),
     ItemSpec(
         "market.expired_food",
         "Sold food past its expiry date",
         O,
         -30,
-        1095,
+        180,
         "market",
         "Food Safety Law art. 124",
         0.8,
+        severity="ordinary",
         cap_per_year=90,
         max_quantity=3,
+        repeat=Repeat(365, 2),
     ),
     ItemSpec(
         "market.inaccurate_scales",
         "Used inaccurate weighing instruments",
         O,
         -10,
-        365,
+        90,
         "market",
         "Metrology Law art. 27",
         0.6,
+        severity="minor",
     ),
     ItemSpec(
         "market.commercial_bribery",
         "Committed commercial bribery",
         O,
         -80,
-        1095,
+        365,
         "market",
         "Anti-Unfair Competition Law art. 19",
         0.1,
+        severity="ordinary",
     ),
     ItemSpec(
         "market.contract_fraud",
         "Committed contract fraud",
         O,
-        -100,
-        1825,
+        -250,
+        1095,
         "market",
         "Contract Supervision Measures art. 6",
-        0.1,
+        0.04,
+        severity="serious",
+        lists=("blacklist",),
     ),
     ItemSpec(
         "market.uninspected_equipment",
         "Operated lifts or boilers without inspection",
         O,
         -40,
-        1095,
+        365,
         "market",
         "Special Equipment Safety Law art. 84",
         0.4,
+        severity="ordinary",
     ),
     ItemSpec(
         "market.refund_refused",
         "Refused refunds due to consumers by law",
         O,
         -20,
-        730,
+        180,
         "market",
         "Consumer Rights Protection Law art. 56",
         0.8,
+        severity="ordinary",
     ),
     ItemSpec(
         "market.quality_award",
@@ -929,7 +1059,8 @@ ITEMS: tuple[ItemSpec, ...] = (
         1095,
         "market",
         "Municipal Quality Award Measures art. 7",
-        0.2,
+        0.06,
+        award=True,
     ),
     ItemSpec(
         "market.contract_honouring",
@@ -939,28 +1070,32 @@ ITEMS: tuple[ItemSpec, ...] = (
         730,
         "market",
         "Contract-Honouring Enterprise Measures art. 5",
-        1.5,
+        0.45,
+        award=True,
     ),
     ItemSpec(
         "drug.counterfeit_medicine",
         "Sold counterfeit or substandard medicine",
         O,
-        -150,
-        1825,
+        -250,
+        1095,
         "market",
-        "Drug Administration Law art. 116",
-        0.05,
+        "Drug Administration Law art. 116 and art. 118",
+        0.01,
+        severity="serious",
         lists=("blacklist",),
+        repairable=False,
     ),
     ItemSpec(
         "drug.unregistered_devices",
         "Sold unregistered medical devices",
         O,
         -60,
-        1095,
+        365,
         "market",
         "Regulations on Medical Devices art. 81",
         0.1,
+        severity="ordinary",
     ),
     # Environment
     ItemSpec(
@@ -968,33 +1103,37 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Exceeded emission standards",
         O,
         -60,
-        1095,
+        365,
         "environment",
         "Environmental Protection Law art. 59",
         0.5,
+        severity="ordinary",
         cap_per_year=180,
         max_quantity=2,
+        repeat=Repeat(365, 2),
     ),
     ItemSpec(
         "environment.hidden_discharge",
         "Discharged pollutants through hidden outlets",
         O,
-        -150,
-        1825,
+        -250,
+        1095,
         "environment",
         "Water Pollution Prevention Law art. 83",
-        0.1,
+        0.04,
+        severity="serious",
         lists=("blacklist",),
     ),
     ItemSpec(
         "environment.falsified_monitoring",
         "Falsified pollution monitoring data",
         O,
-        -150,
-        1825,
+        -250,
+        1095,
         "environment",
         "Environmental Protection Law art. 63",
-        0.05,
+        0.02,
+        severity="serious",
         lists=("blacklist",),
     ),
     ItemSpec(
@@ -1002,30 +1141,33 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Started construction without an environmental impact assessment",
         O,
         -50,
-        1095,
+        365,
         "environment",
         "Environmental Impact Assessment Law art. 31",
         0.3,
+        severity="ordinary",
     ),
     ItemSpec(
         "environment.hazardous_waste",
         "Mishandled hazardous waste",
         O,
         -80,
-        1095,
+        365,
         "environment",
         "Solid Waste Pollution Prevention Law art. 112",
         0.2,
+        severity="ordinary",
     ),
     ItemSpec(
         "environment.unsorted_waste",
         "Fined for not sorting household waste",
         P,
         -2,
-        365,
+        90,
         "environment",
         "Municipal Household Waste Regulations art. 58",
         0.3,
+        severity="minor",
         cap_per_year=10,
     ),
     ItemSpec(
@@ -1036,18 +1178,20 @@ ITEMS: tuple[ItemSpec, ...] = (
         730,
         "environment",
         "Enterprise Environmental Credit Measures art. 10",
-        1.2,
+        0.36,
+        award=True,
     ),
     # Labour
     ItemSpec(
         "labour.wage_arrears",
-        "Failed to pay wages owed to workers",
+        "Failed to pay wages owed to workers (serious wage arrears)",
         O,
-        -100,
+        -200,
         1095,
         "labour",
         "Regulations on Guaranteeing Wage Payment art. 48",
-        0.5,
+        0.12,
+        severity="serious",
         lists=("wage_arrears",),
     ),
     ItemSpec(
@@ -1055,20 +1199,22 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Imposed overtime beyond the legal limit",
         O,
         -20,
-        730,
+        180,
         "labour",
         "Labour Law art. 90",
         0.4,
+        severity="ordinary",
     ),
     ItemSpec(
         "labour.no_written_contracts",
         "Employed workers without written contracts",
         O,
         -10,
-        730,
+        90,
         "labour",
         "Labour Contract Law art. 82",
         0.6,
+        severity="minor",
         cap_per_year=50,
         max_quantity=5,
     ),
@@ -1076,23 +1222,26 @@ ITEMS: tuple[ItemSpec, ...] = (
         "labour.child_labour",
         "Employed child labour",
         O,
-        -200,
-        1825,
+        -250,
+        1095,
         "labour",
         "Provisions on Prohibiting Child Labour art. 6",
-        0.02,
+        0.005,
+        severity="serious",
         lists=("blacklist",),
+        repairable=False,
     ),
     # Customs
     ItemSpec(
         "customs.smuggling",
         "Smuggled goods (administrative penalty)",
         O,
-        -150,
-        1825,
+        -250,
+        1095,
         "customs",
         "Customs Law art. 82",
-        0.05,
+        0.02,
+        severity="serious",
         lists=("blacklist",),
     ),
     ItemSpec(
@@ -1100,10 +1249,11 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Made false customs declarations",
         O,
         -40,
-        1095,
+        365,
         "customs",
         "Customs Law art. 86",
         0.2,
+        severity="ordinary",
     ),
     ItemSpec(
         "customs.authorized_operator",
@@ -1113,7 +1263,8 @@ ITEMS: tuple[ItemSpec, ...] = (
         1095,
         "customs",
         "Customs Enterprise Credit Measures art. 12",
-        0.1,
+        0.03,
+        award=True,
     ),
     # Construction and land
     ItemSpec(
@@ -1121,30 +1272,33 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Caused a construction quality accident",
         O,
         -150,
-        1825,
+        1095,
         "construction",
         "Construction Law art. 74",
-        0.05,
+        0.03,
+        severity="serious",
     ),
     ItemSpec(
         "construction.illegal_subcontracting",
         "Illegally subcontracted construction work",
         O,
         -60,
-        1095,
+        365,
         "construction",
         "Construction Law art. 67",
         0.2,
+        severity="ordinary",
     ),
     ItemSpec(
         "construction.bid_collusion",
         "Colluded with other bidders in a tender",
         O,
-        -150,
-        1825,
+        -250,
+        1095,
         "construction",
         "Bidding Law art. 53",
-        0.1,
+        0.03,
+        severity="serious",
         lists=("blacklist", "procurement_ban"),
     ),
     ItemSpec(
@@ -1152,20 +1306,22 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Occupied land without approval",
         O,
         -80,
-        1095,
+        365,
         "land",
         "Land Administration Law art. 77",
         0.1,
+        severity="ordinary",
     ),
     ItemSpec(
         "land.idle_land",
         "Left allocated land idle for over two years",
         O,
         -20,
-        730,
+        365,
         "land",
         "Measures on Idle Land art. 14",
         0.1,
+        severity="ordinary",
     ),
     # Work safety
     ItemSpec(
@@ -1173,30 +1329,33 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Responsible for a work safety accident",
         O,
         -150,
-        1825,
+        1095,
         "safety",
         "Work Safety Law art. 114",
-        0.05,
+        0.03,
+        severity="serious",
     ),
     ItemSpec(
         "safety.hazards_not_removed",
         "Failed to remove safety hazards after notice",
         O,
         -40,
-        1095,
+        365,
         "safety",
         "Work Safety Law art. 102",
         0.3,
+        severity="ordinary",
     ),
     ItemSpec(
         "safety.fire_safety_breach",
         "Breached fire safety regulations",
         O,
         -20,
-        730,
+        180,
         "safety",
         "Fire Protection Law art. 60",
         0.6,
+        severity="ordinary",
         cap_per_year=60,
     ),
     # Health institutions (organizations only)
@@ -1205,20 +1364,22 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Ran a clinic without a practice licence",
         O,
         -80,
-        1095,
+        365,
         "health",
         "Regulations on Medical Institutions art. 43",
         0.05,
+        severity="ordinary",
     ),
     ItemSpec(
         "health_facility.hygiene_breach",
         "Breached hygiene rules in a public venue",
         O,
         -20,
-        730,
+        180,
         "health",
         "Public Venue Hygiene Regulations art. 14",
         0.3,
+        severity="ordinary",
     ),
     # Statistics, procurement, tourism, agriculture, education
     ItemSpec(
@@ -1226,20 +1387,22 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Reported false statistical data",
         O,
         -60,
-        1095,
+        365,
         "statistics",
         "Statistics Law art. 41",
         0.1,
+        severity="ordinary",
     ),
     ItemSpec(
         "procurement.false_documents",
         "Supplied false documents in government procurement",
         O,
-        -100,
-        1825,
+        -200,
+        1095,
         "finance",
         "Government Procurement Law art. 77",
-        0.1,
+        0.03,
+        severity="serious",
         lists=("procurement_ban",),
     ),
     ItemSpec(
@@ -1247,90 +1410,99 @@ ITEMS: tuple[ItemSpec, ...] = (
         "Breached a government procurement contract",
         O,
         -40,
-        1095,
+        365,
         "finance",
         "Government Procurement Law art. 50",
         0.2,
+        severity="ordinary",
     ),
     ItemSpec(
         "tourism.forced_shopping",
         "Forced tourists into shopping as a tour operator",
         O,
         -60,
-        1095,
+        365,
         "tourism",
         "Tourism Law art. 98",
         0.1,
+        severity="ordinary",
     ),
     ItemSpec(
         "tourism.unlicensed_agency",
         "Ran a tour agency without a licence",
         O,
         -40,
-        1095,
+        365,
         "tourism",
         "Tourism Law art. 95",
         0.05,
+        severity="ordinary",
     ),
     ItemSpec(
         "agriculture.banned_pesticide",
         "Sold banned pesticides",
         O,
-        -100,
-        1825,
+        -150,
+        1095,
         "agriculture",
         "Pesticide Administration Regulations art. 55",
-        0.05,
+        0.01,
+        severity="serious",
     ),
     ItemSpec(
         "agriculture.counterfeit_seed",
         "Sold counterfeit seed",
         O,
         -80,
-        1095,
+        365,
         "agriculture",
         "Seed Law art. 74",
         0.05,
+        severity="ordinary",
     ),
     ItemSpec(
         "education.exam_cheating",
         "Cheated in a national qualification exam",
         P,
         -50,
-        1095,
+        365,
         "education",
         "National Education Examination Violations Measures art. 12",
         0.05,
+        severity="ordinary",
     ),
     ItemSpec(
         "education.forged_certificate",
         "Used a forged academic certificate",
         P,
         -60,
-        1095,
+        365,
         "education",
         "Academic Degrees Law art. 37",
         0.03,
+        severity="ordinary",
     ),
     ItemSpec(
         "education.illegal_fees",
         "Charged school fees without approval",
         O,
         -30,
-        730,
+        365,
         "education",
         "Education Law art. 78",
         0.1,
+        severity="ordinary",
     ),
     ItemSpec(
         "education.unlicensed_training",
         "Ran a training school without a licence",
         O,
         -30,
-        730,
+        180,
         "education",
         "Private Education Promotion Law art. 64",
         0.2,
+        severity="ordinary",
     ),
     # Volunteering, donation, blood
     ItemSpec(
@@ -1341,7 +1513,7 @@ ITEMS: tuple[ItemSpec, ...] = (
         365,
         "charities",
         "Volunteer Service Regulations art. 12",
-        4.0,
+        1.2,
         cap_per_year=30,
         max_quantity=8,
     ),
@@ -1353,7 +1525,7 @@ ITEMS: tuple[ItemSpec, ...] = (
         365,
         "charities",
         "Charity Law art. 80",
-        1.0,
+        0.3,
         cap_per_year=20,
         max_quantity=5,
     ),
@@ -1365,7 +1537,7 @@ ITEMS: tuple[ItemSpec, ...] = (
         730,
         "charities",
         "Emergency Response Law art. 29",
-        0.2,
+        0.06,
         cap_per_year=30,
     ),
     ItemSpec(
@@ -1376,7 +1548,7 @@ ITEMS: tuple[ItemSpec, ...] = (
         365,
         "charities",
         "Charity Law art. 80",
-        1.5,
+        0.45,
         cap_per_year=50,
         max_quantity=10,
     ),
@@ -1384,11 +1556,12 @@ ITEMS: tuple[ItemSpec, ...] = (
         "charity.misused_donations",
         "Misused charitable donations as a charity",
         O,
-        -100,
-        1825,
+        -150,
+        1095,
         "charities",
         "Charity Law art. 98",
-        0.02,
+        0.005,
+        severity="serious",
     ),
     ItemSpec(
         "blood.whole_blood",
@@ -1398,7 +1571,7 @@ ITEMS: tuple[ItemSpec, ...] = (
         730,
         "blood",
         "Blood Donation Law art. 6",
-        1.0,
+        0.3,
         cap_per_year=20,
     ),
     ItemSpec(
@@ -1409,7 +1582,7 @@ ITEMS: tuple[ItemSpec, ...] = (
         730,
         "blood",
         "Blood Donation Law art. 6",
-        0.3,
+        0.1,
         cap_per_year=20,
         max_quantity=2,
     ),
@@ -1422,7 +1595,8 @@ ITEMS: tuple[ItemSpec, ...] = (
         1095,
         "city_government",
         "Municipal Commendation Measures art. 5",
-        0.1,
+        0.03,
+        award=True,
     ),
     ItemSpec(
         "honours.district_commendation",
@@ -1432,7 +1606,8 @@ ITEMS: tuple[ItemSpec, ...] = (
         1095,
         "district_governments",
         "Municipal Commendation Measures art. 5",
-        0.3,
+        0.1,
+        award=True,
     ),
     ItemSpec(
         "honours.township_commendation",
@@ -1442,27 +1617,30 @@ ITEMS: tuple[ItemSpec, ...] = (
         730,
         "township_governments",
         "Municipal Commendation Measures art. 5",
-        0.8,
+        0.25,
+        award=True,
     ),
     ItemSpec(
         "honours.model_worker",
         "Named a provincial model worker",
         P,
         50,
-        1825,
+        1095,
         "city_government",
         "Provincial Model Worker Measures art. 6",
-        0.02,
+        0.01,
+        award=True,
     ),
     ItemSpec(
         "honours.brave_deed",
         "Recognized for saving life or property at personal risk",
         P,
         50,
-        1825,
+        1095,
         "city_government",
         "Regulations on Rewarding Courageous Acts art. 9",
-        0.02,
+        0.01,
+        award=True,
     ),
     ItemSpec(
         "honours.company_city_commendation",
@@ -1472,7 +1650,8 @@ ITEMS: tuple[ItemSpec, ...] = (
         1095,
         "city_government",
         "Municipal Commendation Measures art. 5",
-        0.2,
+        0.06,
+        award=True,
     ),
     ItemSpec(
         "honours.company_district_commendation",
@@ -1482,127 +1661,210 @@ ITEMS: tuple[ItemSpec, ...] = (
         1095,
         "district_governments",
         "Municipal Commendation Measures art. 5",
-        0.8,
+        0.24,
+        award=True,
     ),
 )
 
-LISTS = {
-    # SPEC §10.5: sanctions apply to the black list, so only items put subjects on it; a low
-    # score alone only lands on `low_score`, which no sanction uses.
-    "blacklist": {"title": "Seriously untrustworthy"},
-    "low_score": {"title": "Low score", "score_below": 700},
-    "redlist": {"title": "Trustworthy", "score_at_least": 1050},
-    "tax_arrears": {"title": "Major tax violators"},
-    "wage_arrears": {"title": "Employers in wage arrears"},
-    "procurement_ban": {"title": "Barred from government procurement"},
+# Lists entered through items may carry sanctions (SPEC §10.5); the lists defined by a score
+# carry rewards or nothing, because a low score alone is never a ground for punishment
+# (Rongcheng's 2021 rules). Thresholds are offsets from the city's base score.
+ITEM_LISTS = {
+    "dishonest_debtors": "Dishonest judgment debtors",
+    "blacklist": "Seriously untrustworthy",
+    "major_tax_violators": "Major tax violators",
+    "wage_arrears": "Employers in serious wage arrears",
+    "procurement_ban": "Barred from government procurement",
 }
-TIERS = (("AAA", 1050), ("AA", 1030), ("A", 960), ("B", 850), ("C", 600), ("D", None))
+SCORE_LISTS = {
+    "redlist": ("Trustworthy", "score_at_least", 50),
+    "low_score": ("Low score", "score_below", -400),
+}
+LISTS = (*ITEM_LISTS, *SCORE_LISTS)
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    code: str
+    title: str
+    kind: str  # sanction | reward
+    applies_to: dict
+    relying_parties: tuple[str, ...]
+    legal_basis: str
+
+
+DEBTOR_MEASURES_BASIS = (
+    "Opinions on Accelerating the Joint Punishment of Dishonest Judgment Debtors "
+    "(中办发〔2016〕64号); Provisions on Restricting High Consumption of Judgment Debtors "
+    "(法释〔2015〕17号) art. 3"
+)
+INCENTIVES_BASIS = (
+    "Guiding Opinions on Joint Incentives for Trustworthiness and Joint Punishment of "
+    "Untrustworthiness (国发〔2016〕33号)"
+)
 MEASURES = (
-    ("no_air_travel", "May not buy air tickets", {"list": "blacklist"}, ["civil-aviation"]),
-    (
+    MeasureSpec(
+        "no_air_travel",
+        "May not buy air tickets",
+        "sanction",
+        {"list": "dishonest_debtors"},
+        ("civil-aviation",),
+        DEBTOR_MEASURES_BASIS,
+    ),
+    MeasureSpec(
         "no_high_speed_rail",
         "May not buy high-speed rail tickets",
-        {"list": "blacklist"},
-        ["railway"],
+        "sanction",
+        {"list": "dishonest_debtors"},
+        ("railway",),
+        DEBTOR_MEASURES_BASIS,
     ),
-    (
+    MeasureSpec(
+        "no_government_subsidies",
+        "Excluded from government subsidies and funding",
+        "sanction",
+        {"list": "blacklist"},
+        ("finance-offices",),
+        f"{INCENTIVES_BASIS}; National Basic List of Disciplinary Measures for "
+        "Untrustworthiness (2024)",
+    ),
+    MeasureSpec(
         "procurement_exclusion",
         "Excluded from government procurement",
+        "sanction",
         {"list": "procurement_ban"},
-        ["procurement-offices"],
+        ("procurement-offices",),
+        "Government Procurement Law art. 22 and art. 77",
     ),
-    (
+    MeasureSpec(
+        "wage_arrears_tender_restriction",
+        "Restricted in government procurement and public tenders",
+        "sanction",
+        {"list": "wage_arrears"},
+        ("procurement-offices",),
+        "Regulations on Guaranteeing Wage Payment to Migrant Workers art. 48",
+    ),
+    MeasureSpec(
         "tax_inspection_priority",
         "Inspected first by the tax authorities",
-        {"list": "tax_arrears"},
-        ["tax-offices"],
+        "sanction",
+        {"list": "major_tax_violators"},
+        ("tax-offices",),
+        TAX_VIOLATORS_BASIS + " art. 14",
     ),
-    (
+    MeasureSpec(
         "fast_track_approvals",
         "Fast-track administrative approvals",
+        "reward",
         {"tiers": ["AAA", "AA"]},
-        ["administrative-service-centre"],
+        ("administrative-service-centre",),
+        INCENTIVES_BASIS,
     ),
-    ("preferential_loans", "Eligible for preferential loan rates", {"tier": "AAA"}, ["banks"]),
-    (
-        "closer_supervision",
-        "Inspected more often by regulators",
-        {"list": "blacklist"},
-        ["market-regulation"],
+    MeasureSpec(
+        "preferential_loans",
+        "Eligible for preferential loan rates",
+        "reward",
+        {"tier": "AAA"},
+        ("banks",),
+        "Municipal Credit Incentive Measures art. 8",
+    ),
+    MeasureSpec(
+        "deposit_free_services",
+        "Borrows library books and rents public bicycles without a deposit",
+        "reward",
+        {"list": "redlist"},
+        ("public-libraries", "public-bicycles"),
+        "Municipal Credit Incentive Measures art. 10",
     ),
 )
-# SPEC §10.5: each measure's kind and legal basis.
-MEASURE_LAWS = {
-    "no_air_travel": ("sanction", "Opinions on joint punishment of dishonest judgment debtors"),
-    "no_high_speed_rail": (
-        "sanction",
-        "Opinions on joint punishment of dishonest judgment debtors",
+SANCTION_LISTS = frozenset(
+    measure.applies_to["list"] for measure in MEASURES if measure.kind == "sanction"
+)
+
+
+@dataclass(frozen=True)
+class CatalogueVariant:
+    """What distinguishes one city's catalogue from another's beyond its name and base
+    score: its tiers, as offsets from the base score (highest first; the last has none)."""
+
+    tiers: tuple[tuple[str, int | None], ...]
+
+
+VARIANTS = {
+    "rongcheng": CatalogueVariant(
+        tiers=(("AAA", 50), ("AA", 30), ("A", -40), ("B", -150), ("C", -400), ("D", None))
     ),
-    "procurement_exclusion": ("sanction", "Government Procurement Law art. 22"),
-    "tax_inspection_priority": ("sanction", "Tax Collection Law art. 54"),
-    "fast_track_approvals": ("reward", "Opinions on joint rewards for the trustworthy"),
-    "preferential_loans": ("reward", "Opinions on joint rewards for the trustworthy"),
-    "closer_supervision": ("sanction", "Administrative Penalty Law art. 9"),
 }
-# SPEC §10.1: the longest a negative record may count, and each severity's upper bound.
-SEVERITY_UPPER_DAYS = (("minor", 90), ("ordinary", 365), ("serious", 1095))
-
-
-def _severity(item: ItemSpec) -> dict:
-    """A negative item's severity, from how long it counts (clipped to three years)."""
-    if item.points >= 0:
-        return {"counts_for_days": item.counts_for_days}
-    days = min(item.counts_for_days, SEVERITY_UPPER_DAYS[-1][1])
-    severity = next(name for name, upper in SEVERITY_UPPER_DAYS if days <= upper)
-    return {"severity": severity, "counts_for_days": days}
 
 
 def issuers_of(item: ItemSpec) -> list[str]:
-    groups = (item.issuers, *item.extra_issuers)
-    return [code for group in groups for code in SOURCE_GROUPS[group]]
+    return list(SECTORS[item.sector])
 
 
-def catalogue_document(effective_from: dt.date, version: int = 1) -> dict:
-    """The synthetic city's catalogue, as the YAML document a publisher would write."""
+def _item_entry(item: ItemSpec) -> dict:
     return {
-        "catalog": "synthetic-city",
+        "code": item.code,
+        "title": item.title,
+        "titles": {"zh": ITEM_TITLES[item.code]},
+        "subject": item.subject,
+        "points": item.points,
+        **({"severity": item.severity} if item.severity else {}),
+        "counts_for_days": item.counts_for_days,
+        **({"cap_per_year": item.cap_per_year} if item.cap_per_year else {}),
+        **(
+            {"repeat": {"within_days": item.repeat.within_days, "factor": item.repeat.factor}}
+            if item.repeat
+            else {}
+        ),
+        **({} if item.repairable else {"repairable": False}),
+        **({"lists": list(item.lists)} if item.lists else {}),
+        "issuers": issuers_of(item),
+        "legal_basis": item.legal_basis,
+    }
+
+
+def _lists(base_score: int) -> dict:
+    lists = {
+        name: {"title": title, "titles": {"zh": LIST_TITLES[name]}}
+        for name, title in ITEM_LISTS.items()
+    }
+    for name, (title, threshold, offset) in SCORE_LISTS.items():
+        lists[name] = {
+            "title": title,
+            "titles": {"zh": LIST_TITLES[name]},
+            threshold: base_score + offset,
+        }
+    return lists
+
+
+def catalogue_document(city: City, effective_from: dt.date, version: int = 1) -> dict:
+    """The city's catalogue, as the YAML document its publisher would write."""
+    variant = VARIANTS[city.catalogue]
+    return {
+        "catalog": city.jurisdiction,
+        "jurisdiction": city.jurisdiction,
         "version": version,
         "effective_from": effective_from.isoformat(),
-        "base_score": 1000,
+        "base_score": city.base_score,
         "tiers": [
-            {"name": name, "min": minimum} if minimum is not None else {"name": name}
-            for name, minimum in TIERS
+            {"name": name, "min": city.base_score + offset}
+            if offset is not None
+            else {"name": name}
+            for name, offset in variant.tiers
         ],
-        "lists": {
-            name: {**definition, "titles": {"zh": LIST_TITLES[name]}}
-            for name, definition in LISTS.items()
-        },
+        "lists": _lists(city.base_score),
         "sources": {code: {"name": name} for code, name in SOURCES.items()},
-        "items": [
-            {
-                "code": item.code,
-                "title": item.title,
-                "titles": {"zh": ITEM_TITLES[item.code]},
-                "subject": item.subject,
-                "points": item.points,
-                **_severity(item),
-                **({"cap_per_year": item.cap_per_year} if item.cap_per_year else {}),
-                **({"lists": list(item.lists)} if item.lists else {}),
-                "issuers": issuers_of(item),
-                "legal_basis": item.legal_basis,
-            }
-            for item in ITEMS
-        ],
+        "items": [_item_entry(item) for item in ITEMS],
         "measures": [
             {
-                "code": code,
-                "title": title,
-                "titles": {"zh": MEASURE_TITLES[code]},
-                "kind": MEASURE_LAWS[code][0],
-                "legal_basis": MEASURE_LAWS[code][1],
-                "applies_to": applies_to,
-                "relying_parties": parties,
+                "code": measure.code,
+                "title": measure.title,
+                "titles": {"zh": MEASURE_TITLES[measure.code]},
+                "kind": measure.kind,
+                "legal_basis": measure.legal_basis,
+                "applies_to": measure.applies_to,
+                "relying_parties": list(measure.relying_parties),
             }
-            for code, title, applies_to, parties in MEASURES
+            for measure in MEASURES
         ],
     }

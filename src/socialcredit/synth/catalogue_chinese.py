@@ -11,6 +11,7 @@ ITEM_TITLES: dict[str, str] = {
     "court.false_testimony": "在民事诉讼中作伪证",
     "court.obstruction_fine": "妨害民事诉讼被罚款",
     "court.voluntary_performance": "在强制执行前自动履行判决",
+    "court.dangerous_driving": "犯危险驾驶罪（醉酒驾驶）",
     "court.company_judgment_default": "企业拒不履行生效判决",
     "court.company_assets_concealed": "企业转移财产规避执行",
     "tax.income_tax_evasion": "逃避缴纳个人所得税",
@@ -48,7 +49,7 @@ ITEM_TITLES: dict[str, str] = {
     "traffic.red_light": "闯红灯",
     "traffic.minor_speeding": "超速不足20%",
     "traffic.major_speeding": "超速50%以上",
-    "traffic.drunk_driving": "醉酒驾驶",
+    "traffic.drunk_driving": "醉酒驾驶机动车（吊销驾驶证）",
     "traffic.drink_driving": "饮酒后驾驶",
     "traffic.unlicensed_driving": "无证驾驶",
     "traffic.hit_and_run": "交通肇事逃逸",
@@ -92,7 +93,7 @@ ITEM_TITLES: dict[str, str] = {
     "environment.hazardous_waste": "违规处置危险废物",
     "environment.unsorted_waste": "未分类投放生活垃圾被罚款",
     "environment.green_enterprise": "获评环保守法企业",
-    "labour.wage_arrears": "拖欠劳动者工资",
+    "labour.wage_arrears": "拖欠劳动者工资（情节严重）",
     "labour.illegal_overtime": "违法延长工作时间",
     "labour.no_written_contracts": "未与劳动者订立书面劳动合同",
     "labour.child_labour": "使用童工",
@@ -137,20 +138,23 @@ ITEM_TITLES: dict[str, str] = {
 }
 
 LIST_TITLES: dict[str, str] = {
+    "dishonest_debtors": "失信被执行人名单",
     "blacklist": "严重失信主体名单",
-    "low_score": "低分名单",
-    "redlist": "守信激励名单",
-    "tax_arrears": "重大税收违法失信主体名单",
+    "major_tax_violators": "重大税收违法失信主体名单",
     "wage_arrears": "拖欠农民工工资失信联合惩戒对象名单",
     "procurement_ban": "政府采购禁入名单",
+    "redlist": "守信激励名单",
+    "low_score": "信用积分较低",
 }
 
 MEASURE_TITLES: dict[str, str] = {
     "no_air_travel": "限制乘坐飞机",
     "no_high_speed_rail": "限制乘坐高铁",
+    "no_government_subsidies": "限制申请财政补助资金",
     "procurement_exclusion": "禁止参加政府采购",
+    "wage_arrears_tender_restriction": "限制参加政府采购和招标投标",
     "tax_inspection_priority": "列为税务重点检查对象",
     "fast_track_approvals": "行政审批绿色通道",
     "preferential_loans": "享受优惠贷款利率",
-    "closer_supervision": "提高监管检查频次",
+    "deposit_free_services": "免押金借阅图书、租用公共自行车",
 }

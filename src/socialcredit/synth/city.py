@@ -1,10 +1,16 @@
 """A reproducible synthetic city: residents, organizations, and the record files their sources
 would send, faults included.
 
-Behaviour is skewed as in life: each resident's rate of records is log-normal, so most have
-none or a few and a few have many; an organization's rate grows with its size, also
-log-normal. Each source sends one file, in CSV, JSON Lines or Parquet, with the share of faulty
-rows real feeds have (bad identifiers, unknown items, items the source may not issue, future
+Behaviour is skewed as in life: each resident's rate of everyday records (minor and ordinary
+offences, arrears, merits) is log-normal, so most have none or a few and a few have many; an
+organization's rate grows with its size, also log-normal. Serious acts are another matter: a
+small share of subjects commit one (now and then two), whatever their everyday rate, and that
+share is what puts about one resident in a hundred on a list that carries sanctions, as the
+national lists do. Awards go only to subjects without a serious record, and a court's
+conviction for drunk driving names the same act as the traffic police's penalty.
+
+Each source sends one file, in CSV, JSON Lines or Parquet, with the share of faulty rows real
+feeds have (bad identifiers, unknown items, items the source may not issue, future
 dates, empty required fields) and the rows that are not faults but must be handled
 (duplicates, revisions, revocations). The manifest (`city.json`) declares, per source, how
 many rows of each kind it holds and so what an ingest must report.
@@ -23,8 +29,15 @@ import polars as pl
 import ryaml
 
 from socialcredit.domain.identifiers import ORGANIZATION_ALPHABET, PERSON_CHECK_CHARACTERS
-from socialcredit.synth.catalogue import ITEMS, SOURCES, catalogue_document, issuers_of
+from socialcredit.synth.catalogue import (
+    ITEMS,
+    SOURCES,
+    ItemSpec,
+    catalogue_document,
+    issuers_of,
+)
 from socialcredit.synth.identifiers import organization_identifiers, person_identifiers
+from socialcredit.synth.scale import City
 
 FORMATS = ("csv", "jsonl", "parquet")
 FAULT_KINDS = ("bad_identifier", "unknown_item", "wrong_issuer", "future_date", "missing_field")
@@ -36,6 +49,19 @@ DUPLICATE_RATE = 0.01  # rows sent twice
 REVISION_RATE = 0.01  # records corrected by a second revision
 REVOCATION_RATE = 0.005  # records revoked by a second revision
 ADULT_AGES = (18, 85)
+# The busiest subject's everyday rate, against the mean: a company penalized far more often than
+# that would have lost its licence, which is a serious act and drawn as one.
+MAX_ACTIVITY = 4.0
+# Of the subjects with a serious act, those with a second one. A company's second serious act
+# within three years mostly means a revoked licence or a closure (no longer a scored subject),
+# so companies have one.
+SECOND_SERIOUS_ACT_SHARE = {"person": 0.15, "organization": 0.0}
+# Drunk driving: the traffic police revoke the licence at once; a court convicts most drivers
+# of dangerous driving weeks later, and both decisions name the police's case as the act.
+DRUNK_DRIVING = "traffic.drunk_driving"
+CONVICTION = "court.dangerous_driving"
+CONVICTED_SHARE = 0.7
+CONVICTION_DELAY_DAYS = (20, 120)
 MANIFEST_FILE = "city.json"
 CATALOGUE_FILE = "catalogue.yaml"
 RECORDS_DIRECTORY = "records"
@@ -43,13 +69,18 @@ RECORDS_DIRECTORY = "records"
 
 @dataclass(frozen=True)
 class CityPlan:
+    city: City
     seed: int = 1
-    persons: int = 740_000
-    organizations: int = 30_000
     years: int = 3
     today: dt.date = field(default_factory=dt.date.today)
-    records_per_person_year: float = 0.9
+    # Everyday records (everything but serious acts), per subject and year, on average.
+    records_per_person_year: float = 0.97
     records_per_organization_year: float = 2.0
+    # The share of subjects who commit a serious act in a year. Calibrated so that, with the
+    # items' windows, about 1.2 % of residents and 3 % of organizations are on a list that
+    # carries sanctions after three years (national figures: 1–2 % of persons listed).
+    serious_persons_per_year: float = 0.0055
+    serious_organizations_per_year: float = 0.011
 
     @property
     def effective_from(self) -> dt.date:
@@ -84,6 +115,7 @@ class CityManifest:
     plan: dict
     catalogue: str
     sources: list[SourceFile]
+    shared_acts: int = 0  # acts named by both a court's and the traffic police's file
 
     @property
     def rows(self) -> int:
@@ -94,6 +126,7 @@ class CityManifest:
             "plan": self.plan,
             "catalogue": self.catalogue,
             "sources": [{**asdict(source), "expected": source.expected} for source in self.sources],
+            "shared_acts": self.shared_acts,
         }
         (directory / MANIFEST_FILE).write_text(json.dumps(document, indent=2, default=str))
 
@@ -104,7 +137,7 @@ class CityManifest:
             SourceFile(**{key: value for key, value in source.items() if key != "expected"})
             for source in document["sources"]
         ]
-        return cls(document["plan"], document["catalogue"], sources)
+        return cls(document["plan"], document["catalogue"], sources, document["shared_acts"])
 
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -140,7 +173,42 @@ def _unique_organizations(rng: np.random.Generator, count: int) -> list[str]:
     return identifiers[:count]
 
 
-def _records_of_kind(
+def _records(
+    identifiers: list[str],
+    kind: str,
+    items: list[ItemSpec],
+    subject_index: np.ndarray,
+    item_index: np.ndarray,
+    days_back: np.ndarray,
+    quantity: np.ndarray,
+    today: dt.date,
+) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "subject_id": pl.Series(identifiers).gather(subject_index),
+            "item": pl.Series([item.code for item in items]).gather(item_index),
+            "decided_on": pl.Series(np.datetime64(today) - days_back.astype("timedelta64[D]")).cast(
+                pl.Date
+            ),
+            "quantity": quantity,
+            "kind": kind,
+            "act": pl.Series([None] * len(subject_index), dtype=pl.String),
+        }
+    )
+
+
+def _items(kind: str, serious: bool) -> tuple[list[ItemSpec], np.ndarray]:
+    """The items of `kind` drawn one way, and the chance of each."""
+    items = [
+        item
+        for item in ITEMS
+        if item.subject == kind and item.serious == serious and item.weight > 0
+    ]
+    weights = np.array([item.weight for item in items])
+    return items, weights / weights.sum()
+
+
+def _everyday_records(
     rng: np.random.Generator,
     kind: str,
     identifiers: list[str],
@@ -148,37 +216,115 @@ def _records_of_kind(
     sigma: float,
     plan: CityPlan,
 ) -> pl.DataFrame:
-    """Records about subjects of one kind: how many per subject, which items, when."""
+    """Records of everything but serious acts: how many per subject, which items, when."""
     activity = rng.lognormal(-(sigma**2) / 2, sigma, len(identifiers))  # mean 1, skewed
+    activity = np.minimum(activity, MAX_ACTIVITY)
     counts = rng.poisson(activity * rate * plan.years)
     subject_index = np.repeat(np.arange(len(identifiers)), counts)
-    items = [item for item in ITEMS if item.subject == kind]
-    weights = np.array([item.weight for item in items])
-    item_index = rng.choice(len(items), len(subject_index), p=weights / weights.sum())
+    items, chances = _items(kind, serious=False)
+    item_index = rng.choice(len(items), len(subject_index), p=chances)
     days_back = rng.integers(1, 365 * plan.years + 1, len(subject_index))
     max_quantity = np.array([item.max_quantity for item in items])[item_index]
-    return pl.DataFrame(
-        {
-            "subject_id": pl.Series(identifiers).gather(subject_index),
-            "item": pl.Series([item.code for item in items]).gather(item_index),
-            "decided_on": pl.Series(
-                np.datetime64(plan.today) - days_back.astype("timedelta64[D]")
-            ).cast(pl.Date),
-            "quantity": (rng.random(len(subject_index)) * max_quantity).astype(np.int64) + 1,
-            "kind": kind,
-        }
+    quantity = (rng.random(len(subject_index)) * max_quantity).astype(np.int64) + 1
+    return _records(
+        identifiers, kind, items, subject_index, item_index, days_back, quantity, plan.today
     )
 
 
+def _serious_records(
+    rng: np.random.Generator,
+    kind: str,
+    identifiers: list[str],
+    share_per_year: float,
+    plan: CityPlan,
+) -> pl.DataFrame:
+    """Serious acts: a share of the subjects commit one, a few of them two."""
+    offenders = rng.binomial(len(identifiers), min(1.0, share_per_year * plan.years))
+    chosen = rng.choice(len(identifiers), offenders, replace=False)
+    acts = 1 + (rng.random(offenders) < SECOND_SERIOUS_ACT_SHARE[kind])
+    subject_index = np.repeat(chosen, acts)
+    items, chances = _items(kind, serious=True)
+    item_index = rng.choice(len(items), len(subject_index), p=chances)
+    days_back = rng.integers(1, 365 * plan.years + 1, len(subject_index))
+    quantity = np.ones(len(subject_index), dtype=np.int64)
+    return _records(
+        identifiers, kind, items, subject_index, item_index, days_back, quantity, plan.today
+    )
+
+
+def _with_convictions(
+    rng: np.random.Generator, records: pl.DataFrame, today: dt.date
+) -> pl.DataFrame:
+    """Every drunk-driving penalty names its police case as the act; most are followed by a
+    court's conviction for dangerous driving that names the same act (SPEC §4.1, §10.3).
+    Convictions that would fall after today are still pending and not recorded."""
+    is_drunk = pl.col("item") == DRUNK_DRIVING
+    serial = pl.int_range(1, pl.len() + 1).over(is_drunk).cast(pl.String).str.zfill(6)
+    records = records.with_columns(
+        pl.when(is_drunk)
+        .then(pl.format("TRAFFIC-CASE/{}/{}", pl.col("decided_on").dt.year(), serial))
+        .otherwise(pl.col("act"))
+        .alias("act")
+    )
+    penalties = records.filter(is_drunk)
+    convicted = penalties.filter(pl.Series(rng.random(penalties.height) < CONVICTED_SHARE))
+    delays = pl.Series(rng.integers(*CONVICTION_DELAY_DAYS, convicted.height))
+    convictions = convicted.with_columns(
+        pl.lit(CONVICTION).alias("item"),
+        pl.col("decided_on") + pl.duration(days=pl.lit(delays)),
+    ).filter(pl.col("decided_on") <= today)
+    return pl.concat([records, convictions])
+
+
+def _awards_only_to_the_vetted(
+    rng: np.random.Generator, records: pl.DataFrame, identifiers: dict[str, list[str]]
+) -> pl.DataFrame:
+    """An award drawn for a subject with a serious record goes to another subject of its kind
+    who has none: issuers vet whom they commend."""
+    serious = {item.code for item in ITEMS if item.serious}
+    awards = {item.code for item in ITEMS if item.award}
+    offenders = set(records.filter(pl.col("item").is_in(serious))["subject_id"].to_list())
+    subject_ids = records["subject_id"].clone()
+    for kind, kind_identifiers in identifiers.items():
+        wrong = records.select(
+            (
+                pl.col("item").is_in(awards)
+                & (pl.col("kind") == kind)
+                & pl.col("subject_id").is_in(offenders)
+            ).arg_true()
+        ).to_series()
+        if wrong.len() == 0:
+            continue
+        eligible = [identifier for identifier in kind_identifiers if identifier not in offenders]
+        chosen = rng.integers(0, len(eligible), wrong.len())
+        subject_ids.scatter(wrong, [eligible[index] for index in chosen])
+    return records.with_columns(subject_ids)
+
+
 def _with_issuers(rng: np.random.Generator, records: pl.DataFrame) -> pl.DataFrame:
-    """Each record's source: one of the item's issuers, at random."""
-    sources = np.empty(records.height, dtype=object)
-    items = records["item"].to_numpy()
-    for item in ITEMS:
-        positions = np.flatnonzero(items == item.code)
-        if positions.size:
-            sources[positions] = rng.choice(issuers_of(item), positions.size)
+    """Each record's source: one of the sources of the item's sector, at random."""
+    issuers = [issuers_of(item) for item in ITEMS]
+    counts = np.array([len(sources) for sources in issuers])
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    every_issuer = np.array([source for sources in issuers for source in sources], dtype=object)
+    item_index = (
+        records["item"]
+        .replace_strict({item.code: number for number, item in enumerate(ITEMS)})
+        .to_numpy()
+    )
+    chosen = (rng.random(records.height) * counts[item_index]).astype(np.int64)
+    sources = every_issuer[first[item_index] + chosen]
     return records.with_columns(pl.Series("source", sources, dtype=pl.String))
+
+
+def _shared_acts(records: pl.DataFrame) -> int:
+    return (
+        records.filter(pl.col("act").is_not_null())
+        .group_by("act")
+        .agg(pl.col("item").n_unique().alias("items"))
+        .filter(pl.col("items") > 1)
+        .height
+    )
 
 
 # -- faults and extra rows ---------------------------------------------------------------------
@@ -264,6 +410,9 @@ def _extra_rows(
 
 
 def _write(rows: pl.DataFrame, path: Path, file_format: str) -> None:
+    # The optional `act` column only in the files of sources that name acts, as real feeds
+    # would send it.
+    acts = ("act",) if rows["act"].null_count() < rows.height else ()
     fields = rows.select(
         "record_id",
         "revision",
@@ -273,6 +422,7 @@ def _write(rows: pl.DataFrame, path: Path, file_format: str) -> None:
         "quantity",
         "reference",
         "status",
+        *acts,
     )
     if file_format == "csv":
         fields.write_csv(path)
@@ -282,29 +432,47 @@ def _write(rows: pl.DataFrame, path: Path, file_format: str) -> None:
         fields.write_parquet(path)
 
 
+def draw_records(
+    rng: np.random.Generator, plan: CityPlan, progress: Progress = _quiet
+) -> pl.DataFrame:
+    """Every record the city's sources decide (before any fault or extra row), each with its
+    source, sorted by source, day, subject and item."""
+    progress("residents and organizations", 0, 2)
+    city = plan.city
+    persons = _unique_persons(rng, city.persons, plan.today)
+    organizations = _unique_organizations(rng, city.organizations)
+    progress("residents and organizations", 1, 2)
+    records = pl.concat(
+        [
+            _everyday_records(rng, "person", persons, plan.records_per_person_year, 1.0, plan),
+            _everyday_records(
+                rng, "organization", organizations, plan.records_per_organization_year, 1.2, plan
+            ),
+            _serious_records(rng, "person", persons, plan.serious_persons_per_year, plan),
+            _serious_records(
+                rng, "organization", organizations, plan.serious_organizations_per_year, plan
+            ),
+        ]
+    )
+    records = _with_convictions(rng, records, plan.today)
+    records = _awards_only_to_the_vetted(
+        rng, records, {"person": persons, "organization": organizations}
+    )
+    progress("residents and organizations", 2, 2)
+    return _with_issuers(rng, records).sort("source", "decided_on", "subject_id", "item")
+
+
 def write_city(plan: CityPlan, directory: Path, progress: Progress = _quiet) -> CityManifest:
     """Generate the city into `directory`: the catalogue, one record file per source, the
     manifest. The same plan (seed included) gives byte-for-byte the same files."""
     rng = np.random.default_rng(plan.seed)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / RECORDS_DIRECTORY).mkdir(exist_ok=True)
-    progress("residents and organizations", 0, 2)
-    persons = _unique_persons(rng, plan.persons, plan.today)
-    organizations = _unique_organizations(rng, plan.organizations)
-    progress("residents and organizations", 1, 2)
-    records = pl.concat(
-        [
-            _records_of_kind(rng, "person", persons, plan.records_per_person_year, 1.0, plan),
-            _records_of_kind(
-                rng, "organization", organizations, plan.records_per_organization_year, 1.2, plan
-            ),
-        ]
-    )
-    records = _with_issuers(rng, records).sort("source", "decided_on", "subject_id", "item")
-    progress("residents and organizations", 2, 2)
+    records = draw_records(rng, plan, progress)
+    shared_acts = _shared_acts(records)
 
     catalogue_path = directory / CATALOGUE_FILE
-    catalogue_path.write_text(ryaml.dumps(catalogue_document(plan.effective_from)))
+    catalogue_path.write_text(ryaml.dumps(catalogue_document(plan.city, plan.effective_from)))
     source_files = []
     by_source = {
         key[0]: frame for key, frame in records.partition_by("source", as_dict=True).items()
@@ -349,7 +517,12 @@ def write_city(plan: CityPlan, directory: Path, progress: Progress = _quiet) -> 
             )
         )
     progress("record files", len(SOURCES), len(SOURCES))
-    plan_document = {**asdict(plan), "today": plan.today.isoformat()}
-    manifest = CityManifest(plan_document, CATALOGUE_FILE, source_files)
+    # The city's fields side by side with the plan's, as `city.json` has always shown them.
+    plan_document = {
+        **asdict(plan.city),
+        **{key: value for key, value in asdict(plan).items() if key != "city"},
+        "today": plan.today.isoformat(),
+    }
+    manifest = CityManifest(plan_document, CATALOGUE_FILE, source_files, shared_acts)
     manifest.write(directory)
     return manifest

@@ -13,29 +13,21 @@ import polars as pl
 from socialcredit.registry import MeasureCoverage, PopulationReport, Registry
 from socialcredit.synth.city import CityManifest, CityPlan, write_city
 from socialcredit.synth.objections import ObjectionOutcome, object_and_answer
-from socialcredit.synth.scale import (  # noqa: F401 (named here too, as before)
-    DEMO_DIRECTORY,
-    DEMO_STORE_FILE,
-    RONGCHENG_ORGANIZATIONS,
-    RONGCHENG_PERSONS,
-    SMALL_SCALE,
-)
+from socialcredit.synth.realism import RealismFigure, measure_realism
+from socialcredit.synth.scale import RONGCHENG, City
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+EXAMPLE_LIST = "dishonest_debtors"
 
 
 class StoreNotEmpty(RuntimeError):
     pass
 
 
-def demo_plan(scale: float, seed: int, years: int, today) -> CityPlan:
-    return CityPlan(
-        seed=seed,
-        persons=max(100, round(RONGCHENG_PERSONS * scale)),
-        organizations=max(10, round(RONGCHENG_ORGANIZATIONS * scale)),
-        years=years,
-        today=today,
-    )
+def demo_plan(scale: float, seed: int, years: int, today, city: City = RONGCHENG) -> CityPlan:
+    return CityPlan(city.scaled(scale), seed=seed, years=years, today=today)
 
 
 @dataclass
@@ -61,6 +53,7 @@ class DemoReport:
     population: PopulationReport
     objections: ObjectionOutcome
     measures: list[MeasureCoverage]
+    realism: list[RealismFigure]
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -78,12 +71,17 @@ class DemoReport:
     def worst_sources(self, count: int = 5) -> list[SourceOutcome]:
         return sorted(self.outcomes, key=lambda outcome: -outcome.reject_rate)[:count]
 
+    @property
+    def realistic(self) -> bool:
+        return all(figure.inside for figure in self.realism)
+
     def example_subject(self) -> str | None:
-        """A resident on the black list, else the lowest-scored one: a file worth reading."""
+        """A resident on the list of dishonest judgment debtors (whom the demo's suggested
+        check of `no_air_travel` concerns), else the lowest-scored one: a file worth reading."""
         scores = self.population.scores.filter(pl.col("kind") == "person")
         if scores.height == 0:
             return None
-        listed = scores.filter(pl.col("lists").str.contains("blacklist"))
+        listed = scores.filter(pl.col("lists").str.contains(EXAMPLE_LIST))
         chosen = (
             (listed if listed.height else scores).sort("score", "subject_id").row(0, named=True)
         )
@@ -131,7 +129,8 @@ def run_demo(registry: Registry, plan: CityPlan, directory: Path, progress: Prog
 
     started = time.perf_counter()
     progress("objections", 0, 1)
-    objections = object_and_answer(registry, plan.persons + plan.organizations, plan.seed)
+    city = plan.city
+    objections = object_and_answer(registry, city.persons + city.organizations, plan.seed)
     progress("objections", 1, 1)
     seconds["objections"] = time.perf_counter() - started
 
@@ -142,6 +141,17 @@ def run_demo(registry: Registry, plan: CityPlan, directory: Path, progress: Prog
     measures = registry.measure_coverage(population)
     progress("score", 1, 1)
     seconds["score"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    realism = measure_realism(
+        city.persons,
+        city.organizations,
+        population.scores,
+        registry.current_ledger(),
+        registry.rulebook.scoring_version(today),
+        manifest.shared_acts,
+    )
+    seconds["realism"] = time.perf_counter() - started
     return DemoReport(
-        plan, manifest, directory, outcomes, population, objections, measures, seconds
+        plan, manifest, directory, outcomes, population, objections, measures, realism, seconds
     )

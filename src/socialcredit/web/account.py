@@ -38,25 +38,24 @@ def sign_in(
     elif not key:
         errors["key"] = _("Enter your key")
     else:
-        principal = None
-        if len(key) <= KEY_MAX_CHARS:
-            principal = registry_of(request).keys.principal(key)
-        if principal is None:
-            # The same words for a mistyped, unknown or revoked key: nothing to probe with.
-            errors["key"] = _(
-                "This key is not valid. Check it, or ask the registry office for a new one."
-            )
-    if errors:
-        return render(
-            request,
-            "sign_in.html",
-            {"errors": errors, "next": local_path(next) or "", "error_title": True},
-            json_twin=None,
-            status_code=422,
+        registry = registry_of(request)
+        session = registry.sessions.start(key) if len(key) <= KEY_MAX_CHARS else None
+        if session is not None:
+            home = HOME_PAGES[session.principal.role]
+            response = RedirectResponse(local_path(next) or home, status_code=303)
+            start_session(request, response, session)
+            return response
+        # The same words for a mistyped, unknown or revoked key: nothing to probe with.
+        errors["key"] = _(
+            "This key is not valid. Check it, or ask the registry office for a new one."
         )
-    response = RedirectResponse(local_path(next) or HOME_PAGES[principal.role], status_code=303)
-    start_session(request, response, key)
-    return response
+    return render(
+        request,
+        "sign_in.html",
+        {"errors": errors, "next": local_path(next) or "", "error_title": True},
+        json_twin=None,
+        status_code=422,
+    )
 
 
 @router.post("/sign-out", include_in_schema=False)
@@ -64,7 +63,7 @@ def sign_out(request: Request, csrf_token: str = Form("")) -> Response:
     if not csrf_valid(request, csrf_token):
         return RedirectResponse("/", status_code=303)
     response = RedirectResponse("/signed-out", status_code=303)
-    end_session(response)
+    end_session(request, response)
     return response
 
 

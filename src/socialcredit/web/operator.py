@@ -19,7 +19,6 @@ from socialcredit.web.security import csrf_valid
 from socialcredit.web.templating import catalogue_names, render, translate
 
 BATCHES_SUMMED = 100_000  # every batch of a city's years of daily files
-CATALOGUE_MAX_BYTES = 50 * 1024 * 1024  # 160,000 items of YAML (SPEC §3) fit well within
 
 router = APIRouter(route_class=WebRoute)
 
@@ -112,9 +111,18 @@ def publish_form(request: Request) -> Response:
     return render(
         request,
         "publish.html",
-        {"errors": {}, "result": None, "versions": versions},
+        {"errors": {}, "result": None, "versions": versions, "megabytes": _megabytes(request)},
         json_twin="/v1/catalogue",
     )
+
+
+def _limit_bytes(request: Request) -> int:
+    """The publication's body limit (the service's settings): the form says it and keeps it."""
+    return request.app.state.settings.catalogue_body_max_bytes
+
+
+def _megabytes(request: Request) -> int:
+    return _limit_bytes(request) // (1024 * 1024)
 
 
 @router.post("/operator/catalogue", include_in_schema=False)
@@ -130,9 +138,11 @@ async def publish(
     errors: dict[str, str] = {}
     content = text
     if file is not None and file.filename:
-        raw = await file.read(CATALOGUE_MAX_BYTES + 1)
-        if len(raw) > CATALOGUE_MAX_BYTES:
-            errors["file"] = _("The file is too large")
+        raw = await file.read(_limit_bytes(request) + 1)
+        if len(raw) > _limit_bytes(request):
+            errors["file"] = _("The file is larger than %(megabytes)s MB") % {
+                "megabytes": _megabytes(request)
+            }
         else:
             try:
                 content = raw.decode("utf-8")
@@ -157,6 +167,7 @@ async def publish(
             "error_title": bool(errors),
             "result": result,
             "versions": registry.rulebook.catalogues,
+            "megabytes": _megabytes(request),
         },
         json_twin="/v1/catalogue",
         status_code=422 if errors else 200,

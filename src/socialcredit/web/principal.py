@@ -1,8 +1,8 @@
 """Who is signed in to the web pages, and what each page requires of them.
 
-A signed-in browser carries its API key in the session cookie (`security.py`); the key is
-resolved by the registry's key ring on every request, as the HTTP API resolves a bearer key,
-so a revoked key ends its session at once and both edges see the same `Principal`.
+A signed-in browser carries a session id in its cookie (`security.py`); the store resolves it
+with the key it signed in with on every request, so signing out or revoking the key ends the
+session at once and both edges see the same `Principal`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 
 from socialcredit.registry import Registry
-from socialcredit.web.dependencies import registry_of
-from socialcredit.web.security import session_key
+from socialcredit.web.security import live_session
 
 if TYPE_CHECKING:
     from socialcredit.registry import Principal
@@ -26,6 +25,9 @@ HOME_PAGES = {
     "party": "/check",
     "operator": "/operator",
 }
+# The API takes the web session for reading only, so that a page's JSON twin opens in the same
+# browser; whatever changes something needs `Authorization: Bearer KEY` (README: "Security").
+SESSION_READS = ("GET", "HEAD")
 
 
 class SignInNeeded(Exception):
@@ -39,17 +41,19 @@ class WrongRole(Exception):
     """Signed in, but as someone this page is not for."""
 
 
-def session_principal(request: Request, registry: Registry) -> Principal | None:
-    """An authenticator (the service's `app.state.authenticators`): the signed-in key's
-    principal, so that a page's JSON twin opens in the same browser session."""
-    key = session_key(request)
-    return registry.keys.principal(key) if key else None
+def session_principal(request: Request, _registry: Registry) -> Principal | None:
+    """An authenticator (the service's `app.state.authenticators`): the signed-in browser's
+    principal, for the API's reading requests only. A form on another page can make the
+    browser post with its cookie, never with a bearer key, so no API call that changes
+    anything takes the cookie."""
+    if request.method not in SESSION_READS:
+        return None
+    return principal_of(request)
 
 
 def principal_of(request: Request) -> Principal | None:
-    if not hasattr(request.state, "web_principal"):
-        request.state.web_principal = session_principal(request, registry_of(request))
-    return request.state.web_principal
+    session = live_session(request)
+    return session[1] if session is not None else None
 
 
 def require(request: Request, *roles: str) -> Principal:

@@ -1,88 +1,106 @@
 """The web session and protection of its forms.
 
-Signing in puts the API key, signed by the server, in a cookie that scripts cannot read
-(HttpOnly) and that no other site's page can make the browser send (SameSite=Strict). The key
-is resolved again on every request, so revoking it ends the session at once. Every form also
-carries a token that must equal the one in a second cookie (double submit), because SameSite
-alone leaves old browsers and same-site subdomains unguarded.
+Signing in starts a session held by the store (`registry/sessions.py`): the cookie carries
+only its random id, never the key. The cookie is HttpOnly (no script reads it), SameSite=Strict
+(no other site's page makes the browser send it) and Secure over https. Signing out and
+revoking the key end the session at once, in every worker process.
+
+Every form carries a token bound to the session: an HMAC of the session id. Only this browser
+holds the id (its cookie is HttpOnly), so nobody else can make the token, and a token seen in
+one session is worth nothing in another. Before signing in, the sign-in form's token is bound
+the same way to a pre-session cookie, a random id of this browser's own, so that another site
+cannot sign the browser in as someone else. SameSite alone would leave old browsers and
+same-site subdomains unguarded.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
-from functools import cache
+from typing import TYPE_CHECKING
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
+from socialcredit.registry import SESSION_LIFETIME_S, NewSession
+from socialcredit.web.dependencies import registry_of
+
+if TYPE_CHECKING:
+    from socialcredit.registry import Principal
+
 SESSION_COOKIE = "scs_session"
-CSRF_COOKIE = "scs_csrf"
+PRESESSION_COOKIE = "scs_presession"
 CSRF_FIELD = "csrf_token"
-SESSION_MAX_AGE_S = 8 * 60 * 60  # a working day; signing in again is cheap
-CSRF_TOKEN_BYTES = 32
-
-
-@cache
-def _process_secret() -> str:
-    # Sessions signed with it end when the server restarts; a deployment that wants them to
-    # survive sets `app.state.web_secret`.
-    return secrets.token_urlsafe(32)
-
-
-def _serializer(request: Request) -> URLSafeTimedSerializer:
-    secret = getattr(request.app.state, "web_secret", None) or _process_secret()
-    return URLSafeTimedSerializer(secret, salt="scs-web-session")
+PRESESSION_ID_BYTES = 32
+CSRF_PURPOSE = b"scs web form token"
 
 
 def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def session_key(request: Request) -> str | None:
-    """The API key the browser signed in with, if its cookie is genuine and fresh."""
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        return None
-    try:
-        data = _serializer(request).loads(cookie, max_age=SESSION_MAX_AGE_S)
-    except BadSignature:
-        return None
-    return data.get("key") if isinstance(data, dict) else None
-
-
-def start_session(request: Request, response: Response, key: str) -> None:
+def _set_cookie(request: Request, response: Response, name: str, value: str, **options) -> None:
     response.set_cookie(
-        SESSION_COOKIE,
-        _serializer(request).dumps({"key": key}),
-        max_age=SESSION_MAX_AGE_S,
-        httponly=True,
-        samesite="strict",
-        secure=_secure(request),
-        path="/",
+        name, value, httponly=True, samesite="strict", secure=_secure(request), path="/", **options
     )
 
 
-def end_session(response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+def live_session(request: Request) -> tuple[str, Principal] | None:
+    """The browser's session id and whom it stands for, when the session is live (looked up
+    once per request)."""
+    if not hasattr(request.state, "web_session"):
+        secret = request.cookies.get(SESSION_COOKIE, "")
+        principal = registry_of(request).sessions.principal(secret) if secret else None
+        request.state.web_session = (secret, principal) if principal else None
+    return request.state.web_session
+
+
+def start_session(request: Request, response: Response, session: NewSession) -> None:
+    """Signed in: the new session's id goes in the cookie. A session this browser had before
+    ends: one browser, one session."""
+    end_session(request, response)
+    _set_cookie(request, response, SESSION_COOKIE, session.secret, max_age=SESSION_LIFETIME_S)
+
+
+def end_session(request: Request, response: Response) -> None:
+    """Sign out: the session ends in the store now, and the browser forgets its id."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        registry_of(request).sessions.end(secret)
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=_secure(request)
+    )
+
+
+def _token(basis: str) -> str:
+    digest = hmac.new(basis.encode(), CSRF_PURPOSE, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def csrf_token_for(request: Request, response: Response | None = None) -> str:
-    """The token forms must carry; with `response`, set its cookie when it is new."""
-    token = getattr(request.state, "csrf_token", None)
-    if token is None:
-        token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(CSRF_TOKEN_BYTES)
-        request.state.csrf_token = token
-    if response is not None and request.cookies.get(CSRF_COOKIE) != token:
-        response.set_cookie(
-            CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request), path="/"
-        )
-    return token
+    """The token this browser's forms must carry: bound to its live session, else to its
+    pre-session cookie (made now when it has none; `response` then sets it)."""
+    session = live_session(request)
+    if session is not None:
+        return _token(session[0])
+    presession = request.cookies.get(PRESESSION_COOKIE) or getattr(
+        request.state, "new_presession", None
+    )
+    if presession is None:
+        presession = request.state.new_presession = secrets.token_urlsafe(PRESESSION_ID_BYTES)
+    if response is not None and request.cookies.get(PRESESSION_COOKIE) != presession:
+        _set_cookie(request, response, PRESESSION_COOKIE, presession)
+    return _token(presession)
 
 
 def csrf_valid(request: Request, submitted: str | None) -> bool:
-    cookie = request.cookies.get(CSRF_COOKIE)
-    return bool(cookie and submitted and secrets.compare_digest(cookie, submitted))
+    session = live_session(request)
+    basis = session[0] if session is not None else request.cookies.get(PRESESSION_COOKIE)
+    return bool(
+        basis and submitted and hmac.compare_digest(_token(basis).encode(), submitted.encode())
+    )
 
 
 def local_path(path: str) -> str | None:

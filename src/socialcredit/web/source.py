@@ -4,10 +4,13 @@ correct or revoke a record, a source submits a new revision, as SPEC §7.1 says.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Request
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from socialcredit.domain.limits import NOTE_MAX_CHARS
+from socialcredit.domain.limits import NOTE_MAX_CHARS, ROW_ID_MAX
 from socialcredit.registry import Refused
 from socialcredit.web.dependencies import registry_of
 from socialcredit.web.principal import require
@@ -18,6 +21,7 @@ from socialcredit.web.templating import render, translate
 RECENT_BATCHES = 20
 
 router = APIRouter(route_class=WebRoute)
+Number = Annotated[int, Path(ge=1, le=ROW_ID_MAX)]
 
 
 def _waiting(registry, source: str):
@@ -27,7 +31,9 @@ def _waiting(registry, source: str):
 
 
 @router.get("/source", include_in_schema=False)
-def console(request: Request, upheld: int | None = None) -> Response:
+def console(
+    request: Request, upheld: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None
+) -> Response:
     principal = require(request, "source")
     registry = registry_of(request)
     return render(
@@ -45,7 +51,7 @@ def console(request: Request, upheld: int | None = None) -> Response:
 
 
 @router.get("/source/batches/{batch_id}/rejects.csv", include_in_schema=False)
-def rejects_csv(request: Request, batch_id: int) -> Response:
+def rejects_csv(request: Request, batch_id: Number) -> Response:
     principal = require(request, "source")
     registry = registry_of(request)
     batch = registry.batch(batch_id)
@@ -54,12 +60,20 @@ def rejects_csv(request: Request, batch_id: int) -> Response:
             request, "not_found.html", {"what": str(batch_id)}, json_twin=None, status_code=404
         )
     csv_text = registry.rejected_rows(batch_id).write_csv()
-    name = f"{batch.file_name}.rejects.csv".replace('"', "")
     return Response(
         csv_text,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": attachment(f"{batch.file_name}.rejects.csv")},
     )
+
+
+def attachment(name: str) -> str:
+    """A Content-Disposition for a download named `name` (RFC 6266): the name in UTF-8 as
+    `filename*`, and for older clients a `filename` of its printable ASCII (others as `_`).
+    A header holds Latin-1 only, so `法院记录.csv` cannot go in a plain `filename`."""
+    fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in name)
+    encoded = quote(name, safe="", errors="replace")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
 
 
 def _own_objection(registry, source: str, number: int):
@@ -69,7 +83,7 @@ def _own_objection(registry, source: str, number: int):
 
 
 @router.get("/source/objections/{number}", include_in_schema=False)
-def objection_page(request: Request, number: int) -> Response:
+def objection_page(request: Request, number: Number) -> Response:
     principal = require(request, "source")
     registry = registry_of(request)
     objection = _own_objection(registry, principal.who, number)
@@ -87,7 +101,7 @@ def objection_page(request: Request, number: int) -> Response:
 
 @router.post("/source/objections/{number}/uphold", include_in_schema=False)
 def uphold(
-    request: Request, number: int, note: str = Form(""), csrf_token: str = Form("")
+    request: Request, number: Number, note: str = Form(""), csrf_token: str = Form("")
 ) -> Response:
     principal = require(request, "source")
     registry = registry_of(request)

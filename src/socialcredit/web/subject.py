@@ -4,12 +4,13 @@ counts, objections (filed one question per page), the statement, and who looked.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from socialcredit.domain.limits import REASON_MAX_CHARS, STATEMENT_MAX_CHARS
+from socialcredit.domain.limits import REASON_MAX_CHARS, ROW_ID_MAX, STATEMENT_MAX_CHARS
 from socialcredit.registry import FileRecord, Refused
 from socialcredit.web import charts
 from socialcredit.web.dependencies import registry_of
@@ -242,7 +243,9 @@ def file_objection(
 
 
 @router.get("/my-file/objections/{number}", include_in_schema=False)
-def follow_objection(request: Request, number: int, filed: str = "") -> Response:
+def follow_objection(
+    request: Request, number: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], filed: str = ""
+) -> Response:
     principal = require(request, "subject")
     registry = registry_of(request)
     objection = next(

@@ -59,7 +59,9 @@ def rows_of(tmp_path: Path, lines: list[str], name: str) -> list[dict]:
         (
             '{"record_id": "a\tb"}',
             {
-                "malformed": "not valid JSON: Invalid control character at: line 1 column 17 (char 16)"
+                "malformed": (
+                    "not valid JSON: Invalid control character at: line 1 column 17 (char 16)"
+                )
             },
         ),
         ('{"record_id": NaN}', {"malformed": "not valid JSON: NaN is not a JSON value"}),

@@ -8,8 +8,14 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from socialcredit.ingest.revisions import ACCEPTED, DUPLICATE, REJECTED, judge_revisions
-from socialcredit.store.bulk import STORED_REVISION_COLUMNS
+from socialcredit.ingest.revisions import (
+    ACCEPTED,
+    DUPLICATE,
+    REJECTED,
+    SUBJECT_CHANGED,
+    judge_revisions,
+)
+from socialcredit.store.ingest_sessions import STORED_REVISION_COLUMNS
 
 CONTENTS = [
     ("traffic.red_light", "P1", dt.date(2025, 1, 1), 1, "DOC-1", "active", None),
@@ -73,6 +79,8 @@ def model(history: dict, submissions: list[tuple[int, str, int, tuple]]) -> list
             outcomes.append((row, DUPLICATE if revisions[revision] == content else REJECTED))
         elif revisions and revision < max(revisions):
             outcomes.append((row, REJECTED))
+        elif revisions and content[1] != revisions[max(revisions)][1]:  # another subject
+            outcomes.append((row, REJECTED))
         else:
             revisions[revision] = content
             outcomes.append((row, ACCEPTED))
@@ -87,8 +95,10 @@ def test_duplicates_conflicts_lower_revisions_and_chains() -> None:
             (2, "a", 2, CONTENTS[1]),  # conflict
             (3, "a", 1, CONTENTS[0]),  # lower than stored 2
             (4, "b", 1, CONTENTS[0]),  # new
-            (5, "b", 2, CONTENTS[2]),  # supersedes row 4 in this chunk
+            (5, "b", 2, CONTENTS[1]),  # supersedes row 4 in this chunk
             (6, "c", 3, CONTENTS[2]),  # new, alone
+            (7, "b", 3, CONTENTS[2]),  # names another subject than row 5
+            (8, "a", 3, CONTENTS[2]),  # names another subject than the stored revision 2
         ]
     )
     judged = judge_revisions(submitted, existing)
@@ -99,13 +109,20 @@ def test_duplicates_conflicts_lower_revisions_and_chains() -> None:
         ACCEPTED,
         ACCEPTED,
         ACCEPTED,
+        REJECTED,
+        REJECTED,
     ]
     reasons = judged["revision_reason"].to_list()
     assert reasons[1].startswith("conflict: revision 2 of record a")
     assert reasons[2] == "revision 1 is lower than the stored revision 2"
+    assert reasons[6] == reasons[7] == SUBJECT_CHANGED
+    assert reasons[6].startswith("a revision may not change subject_id: revoke the record")
     assert judged["supersedes_row"].to_list()[4] == 4
     single = judge_revisions(candidates([(1, "a", 3, CONTENTS[1])]), existing)
     assert single["supersedes"].to_list() == [10]
+    moved = judge_revisions(candidates([(1, "a", 3, CONTENTS[2])]), existing)
+    assert moved["outcome"].to_list() == [REJECTED]
+    assert moved["revision_reason"].to_list() == [SUBJECT_CHANGED]
 
 
 submissions = st.lists(

@@ -1,4 +1,4 @@
-"""Scoring at the numeric bounds (README, "Where the spec is silent"): points × quantity and
+"""Scoring at the numeric bounds (docs/DECISIONS.md, "Numeric bounds"): points × quantity and
 the sums never overflow, and the batch and per-subject scorers agree to the last point."""
 
 from __future__ import annotations

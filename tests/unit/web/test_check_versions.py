@@ -12,14 +12,15 @@ from fastapi.testclient import TestClient
 from socialcredit.registry import Registry
 from tests.check_versions import MEASURE, publish_two_versions
 from tests.e2e.world import build_app
-from tests.helpers import PERSON
+from tests.helpers import PERSON, form_token
 
 
 def _signed_in(client: TestClient, key: str) -> str:
+    """Sign in with `key`; the token of the session's forms."""
     client.cookies.clear()
-    token = client.get("/sign-in").cookies["scs_csrf"]
+    token = form_token(client.get("/sign-in").text)
     client.post("/sign-in", data={"key": key, "csrf_token": token})
-    return client.get("/check").cookies.get("scs_csrf") or token
+    return form_token(client.get("/check").text)
 
 
 def test_the_check_form_follows_todays_version(store_url: str, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ token, redirects stay on the site, static files stay in their folder, keys stay 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from socialcredit.registry import Registry
 from socialcredit.store.store import Store
 from tests.conftest import fixed_clock
 from tests.e2e.world import build_app, populate
+from tests.helpers import form_token
 
 
 @pytest.fixture(scope="module")
@@ -42,20 +44,20 @@ def test_sign_in_without_the_form_token_is_refused(world) -> None:
 def test_sign_in_with_the_token_sets_a_strict_http_only_session(world) -> None:
     client, keys = world
     client.cookies.clear()
-    token = client.get("/sign-in").cookies["scs_csrf"]
+    token = form_token(client.get("/sign-in").text)
     response = client.post(
         "/sign-in", data={"key": keys["subject"], "csrf_token": token}, follow_redirects=False
     )
     assert response.status_code == 303 and response.headers["location"] == "/my-file"
     cookie = response.headers["set-cookie"]
     assert "scs_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
-    assert keys["subject"] not in cookie  # signed and encoded, never the key in clear
+    assert keys["subject"] not in cookie  # a session id, never the key
 
 
 def test_a_revoked_key_ends_the_session(world, tmp_path: Path) -> None:
     client, keys = world
     client.cookies.clear()
-    token = client.get("/sign-in").cookies["scs_csrf"]
+    token = form_token(client.get("/sign-in").text)
     client.post("/sign-in", data={"key": keys["operator"], "csrf_token": token})
     assert client.get("/me", follow_redirects=False).headers["location"] == "/operator"
     registry = client.app.state.registry
@@ -74,7 +76,7 @@ def test_the_language_switch_never_leaves_the_site(world, target: str) -> None:
 def test_sign_in_never_sends_you_elsewhere_afterwards(world) -> None:
     client, keys = world
     client.cookies.clear()
-    token = client.get("/sign-in").cookies["scs_csrf"]
+    token = form_token(client.get("/sign-in").text)
     response = client.post(
         "/sign-in",
         data={"key": keys["subject"], "csrf_token": token, "next": "//evil.example/"},
@@ -131,3 +133,44 @@ def test_a_program_at_an_address_that_is_not_there_gets_json(world) -> None:
         response = client.get(path, headers=headers)
         assert response.status_code == 404
         assert response.json()["error"] == "not_found"
+
+
+EXTERNAL = re.compile(r"""(?:src|href|action|content)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+ANONYMOUS_PAGES = [
+    "/",
+    "/catalogue",
+    "/catalogue?q=red",
+    "/catalogue/items/traffic.red_light",
+    "/organizations?code=91350100M000100Y43",
+    "/sign-in",
+    "/signed-out",
+    "/no/such/page",
+    "/v1/docs",
+]
+SIGNED_IN_PAGES = {
+    "subject": ["/my-file", "/my-file/objections/new", "/my-file/statement"],
+    "operator": ["/operator", "/operator/catalogue"],
+}
+
+
+def _signed_in(client: TestClient, key: str) -> TestClient:
+    token = form_token(client.get("/sign-in").text)
+    client.post("/sign-in", data={"key": key, "csrf_token": token})
+    return client
+
+
+def test_no_page_loads_or_links_anything_from_another_origin(world) -> None:
+    """Issue 16, defect 4 (SPEC §9): the pages, the API description included, name no other
+    site in an address the browser would load or follow."""
+    client, keys = world
+    pages = [(client, path) for path in ANONYMOUS_PAGES]
+    for role, paths in SIGNED_IN_PAGES.items():
+        signed_in = _signed_in(TestClient(client.app, base_url="http://127.0.0.1"), keys[role])
+        pages += [(signed_in, path) for path in paths]
+    for browser, path in pages:
+        response = browser.get(path, headers={"Accept": "text/html"})
+        assert response.headers["content-type"].startswith("text/html"), path
+        assert response.status_code in (200, 404), (path, response.status_code)
+        assert not EXTERNAL.findall(response.text), (path, EXTERNAL.findall(response.text))
+    docs_policy = client.get("/v1/docs").headers["content-security-policy"]
+    assert "script-src 'self'" in docs_policy and "default-src 'self'" in docs_policy

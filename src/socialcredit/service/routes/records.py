@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Annotated
 
 import anyio
+import polars as pl
 from fastapi import APIRouter, Depends, Request
+from starlette.requests import ClientDisconnect
 
 from socialcredit.ingest.readers import UnreadableFile
 from socialcredit.registry import IngestResult, Principal, Registry, UnknownSource
@@ -36,7 +38,9 @@ BODY_EXAMPLES = {
     "application/x-ndjson": {"schema": {"type": "string"}},
     "text/csv": {"schema": {"type": "string"}},
 }
-REJECTS_SHOWN_MAX_ROWS = 100_000  # more than a body under the size limit can hold
+# The rejects a response lists, first rows first: a body of tiny lines can hold millions, which
+# the store keeps all of (`scs rejected BATCH`); `rejected` counts them all.
+REJECTS_SHOWN_MAX_ROWS = 100_000
 
 
 def _suffix(request: Request) -> str:
@@ -67,6 +71,8 @@ async def _stream_to(request: Request, path: Path, limit: int, chunk_timeout_s: 
                 chunk = await asyncio.wait_for(stream.__anext__(), chunk_timeout_s)
             except StopAsyncIteration:
                 return
+            except ClientDisconnect:  # gone, or cut off by the body limit (which answered 413)
+                raise ApiError(400, "the body ended before it was complete") from None
             except TimeoutError:
                 raise ApiError(
                     408, f"no part of the body came for {chunk_timeout_s:.0f} s"
@@ -83,9 +89,16 @@ def _ingest(
     result = registry.ingest(path, source, path.with_name("rejects.csv"))
     rejects = []
     if result.counts.rejected:
-        frame = registry.rejected_rows(result.batch_id).head(REJECTS_SHOWN_MAX_ROWS)
+        # The first rows of the rejects file the ingest wrote, not every reject of the batch
+        # read back from the store: memory stays bounded whatever the body held.
+        frame = pl.read_csv(
+            result.rejects_path,
+            columns=["row", "reason"],
+            n_rows=REJECTS_SHOWN_MAX_ROWS,
+            infer_schema=False,
+        )
         rejects = [
-            schemas.RejectedRow(row=row, reason=reason)
+            schemas.RejectedRow(row=int(row), reason=reason)
             for row, reason in zip(frame["row"], frame["reason"], strict=True)
         ]
     return result, rejects

@@ -14,6 +14,7 @@ from socialcredit.domain.limits import (
     IDENTIFIER_MAX_CHARS,
     MEASURE_CODE_MAX_CHARS,
     PURPOSE_MAX_CHARS,
+    ROW_ID_MAX,
 )
 from socialcredit.registry import (
     CheckAnswer,
@@ -86,7 +87,9 @@ def list_objections(
     principal: Annotated[Principal, Depends(require_roles("source", "subject", "operator"))],
     open: Annotated[bool, Query(description="only those not yet answered")] = False,
     limit: Annotated[int, Query(ge=1, le=OBJECTIONS_PAGE_MAX_ROWS)] = OBJECTIONS_PAGE_ROWS,
-    after: Annotated[int, Query(ge=0, description="the last number of the previous page")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=ROW_ID_MAX, description="the last number of the previous page")
+    ] = 0,
 ) -> schemas.ObjectionPage:
     if principal.role == "source":
         found = registry.objections(source=principal.who, open_only=open)
@@ -111,7 +114,7 @@ def list_objections(
 def uphold_objection(
     registry: RegistryDependency,
     principal: Annotated[Principal, Depends(require_roles("source"))],
-    number: Annotated[int, Path(ge=1, le=2**62)],
+    number: Annotated[int, Path(ge=1, le=ROW_ID_MAX)],
     body: schemas.UpholdIn | None = None,
 ) -> Objection:
     if not any(

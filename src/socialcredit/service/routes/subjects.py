@@ -14,6 +14,7 @@ from socialcredit.registry import (
     IdentifiedSubjects,
     InvalidIdentifier,
     Principal,
+    Refused,
     Registry,
 )
 from socialcredit.service.auth import RegistryDependency, require_roles
@@ -64,6 +65,8 @@ def subject_file(
     day = as_of or registry.today()
     try:
         files = registry.subject_files(identified, day, viewer, reason, channel="api")
+    except Refused as error:  # the purpose holds a control or invisible formatting character
+        raise ApiError(422, f"query parameter purpose: {error}") from None
     except AsOfBeforeCatalogue as error:
         raise ApiError(422, f"query parameter as_of: {error}") from None
     if not files:

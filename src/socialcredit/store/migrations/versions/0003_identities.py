@@ -138,7 +138,8 @@ def _keys_on_postgresql(rejected: pl.DataFrame, rebuilt: tuple[str, ...]) -> Non
     """Same database, same transaction: the identity schema fills from the ledger directly."""
     op.execute(
         f"INSERT INTO {IDENTITY_SCHEMA}.subjects (kind, identifier) "
-        f"SELECT kind, identifier FROM ({_subject_pairs_sql(rebuilt)}) pairs ORDER BY identifier, kind "
+        f"SELECT kind, identifier FROM ({_subject_pairs_sql(rebuilt)}) pairs "
+        "ORDER BY identifier, kind "
         "ON CONFLICT DO NOTHING"
     )
     columns = ", ".join(["id", "reason", *REJECTED_RAW_FIELDS])

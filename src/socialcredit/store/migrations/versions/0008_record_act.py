@@ -8,7 +8,7 @@ the identity store's column already: its tables are made from the current schema
 migrations run.)
 
 Revision ID: 0008_record_act
-Revises: 0005_subject_hash_index
+Revises: 0006_web_sessions
 Create Date: 2026-12-03
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import context, op
 
 revision = "0008_record_act"
-down_revision = "0005_subject_hash_index"
+down_revision = "0006_web_sessions"
 branch_labels = None
 depends_on = None
 
