@@ -99,13 +99,13 @@ def test_catalogue_works_by_keyboard_at_phone_width(browser: Browser, server: st
 def test_organization_lookup_shows_the_lists_in_chinese(chinese_page: Page, server: str) -> None:
     page = chinese_page
     page.goto(server + "/organizations")
-    page.get_by_label("统一社会信用代码").fill("91172031GJ9LNNTPQ2")
+    page.get_by_label("统一社会信用代码").fill("91189977WWYP96NLA9")
     page.get_by_role("button", name="查询").click()
-    result = page.get_by_role("region", name="机构 91172031GJ9LNNTPQ2")
-    expect(result).to_contain_text("严重失信主体名单")
+    result = page.get_by_role("region", name="机构 91189977WWYP96NLA9")
+    expect(result).to_contain_text("低分名单")
     expect(result).to_contain_text("重大税收违法失信主体名单")
     expect(page.locator("link[rel=alternate]")).to_have_attribute(
-        "href", "/v1/organizations/91172031GJ9LNNTPQ2"
+        "href", "/v1/organizations/91189977WWYP96NLA9"
     )
     assert_accessible(page)
     screenshot(page, "organization-zh")

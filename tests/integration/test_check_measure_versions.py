@@ -33,6 +33,8 @@ def measure(applies_to: dict, relying_parties: list[str]) -> dict:
     return {
         "code": "no_air_travel",
         "title": "May not buy air tickets",
+        "kind": "sanction",
+        "legal_basis": "Opinions on joint punishment of dishonest judgment debtors",
         "applies_to": applies_to,
         "relying_parties": relying_parties,
     }

@@ -6,6 +6,7 @@ Spark runs in local mode, one session for the whole module (the JVM takes second
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -291,8 +292,10 @@ def test_spark_scores_the_edges_of_counting_and_of_overdue_as_the_polars_scorer_
     `counts_for_days` before T no longer counts, the day after it still does, one decided on T
     counts (and makes a file); an objection filed exactly 30 days before T is overdue on T,
     one filed 29 days before is not yet."""
-    rulebook = rulebook_of(catalogue_document())
-    red_light_days = 730  # traffic.red_light counts for 730 days, -5 points
+    document = catalogue_document()
+    rulebook = rulebook_of(document)
+    # traffic.red_light, -5 points, counts for this many days
+    red_light_days = document["items"][0]["counts_for_days"]
     records = [
         LedgerRecord(
             source="court",
@@ -352,3 +355,52 @@ def test_spark_scores_the_edges_of_counting_and_of_overdue_as_the_polars_scorer_
     write_snapshot(tmp_path / "snapshot", ledger, subjects, overdue, rulebook, {}, TODAY)
     scores = spark_scores(spark, tmp_path / "snapshot", EDGE_DAY, tmp_path / "scores")
     assert name_scores(scores, subjects).to_dicts() == polars.to_dicts()
+
+
+def test_spark_scores_the_edges_of_repeats_acts_and_repairs_as_the_polars_scorer_does(
+    spark, tmp_path: Path
+) -> None:
+    """SPEC §10 at the edges the random ledgers seldom reach, one subject per case: a repeat
+    exactly D days before and D + 1, the same day; each tie rule of one act (the record that
+    loses is of a capped item, so the choice shows in the score); a repair granted on T and the
+    day after."""
+    from tests.unit.scoring.test_lawful_office_rules import CAPPED, RULES, WITHIN_DAYS, record
+
+    day = dt.date(2025, 6, 1)
+    before = lambda days: day - dt.timedelta(days=days)  # noqa: E731
+    subjects = [PERSON, OTHER_PERSON, LAST_PERSON, FOURTH_PERSON, "425109197302262178"]
+    cases = [
+        [record("a", before(WITHIN_DAYS)), record("b", day)],
+        [record("a", before(WITHIN_DAYS + 1)), record("b", day), record("c", day)],
+        [record("late", day, item=CAPPED, act="X"), record("early", before(100), act="X")],
+        [record("p", day, item=CAPPED, act="X"), record("z", day, source="court", act="X")],
+        [record("r-2", day, item=CAPPED, act="X"), record("r-10", day, act="X")],
+    ]
+    records = [
+        dataclasses.replace(entry, subject_id=subject_id, record_id=f"{n}-{entry.record_id}")
+        for n, (subject_id, case) in enumerate(zip(subjects, cases))
+        for entry in case
+    ]
+    repairs = {(records[0].source, records[0].record_id): day}  # case 1's first: repaired on T
+    repaired = repairs_frame(records, repairs)
+    ledger, named = with_subject_keys(
+        ledger_frame(records).with_row_index("id", offset=1).cast({"id": pl.Int64})
+    )
+    ledger = ledger.collect()
+    empty = overdue_frame(records, [])
+    # Worked out by hand (tests/unit/scoring/test_lawful_office_rules.py): case 1 is a repeat
+    # (-15) though the earlier record is repaired; case 2 three plain red lights; cases 3–5 the
+    # uncapped record wins the tie (-5, where the capped one would give -3).
+    expected = dict(zip(subjects, [985, 985, 995, 995, 995]))
+    for as_of in (day - dt.timedelta(days=1), day, day + dt.timedelta(days=1)):
+        polars = score_ledger(ledger, RULES, as_of, empty, subjects=named, repairs=repaired)
+        directory = tmp_path / as_of.isoformat()
+        write_snapshot(
+            directory / "snapshot", ledger, named, empty, RULES, {}, TODAY, repairs=repaired
+        )
+        scores = spark_scores(spark, directory / "snapshot", as_of, directory / "scores")
+        assert name_scores(scores, named).to_dicts() == polars.to_dicts()
+        if as_of >= day:
+            assert dict(polars.select("subject_id", "score").rows()) == expected, as_of
+        else:  # the day before: case 1's first record counts still, unrepaired
+            assert polars.filter(pl.col("subject_id") == PERSON)["score"].to_list() == [995]

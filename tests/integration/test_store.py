@@ -246,9 +246,9 @@ def test_two_concurrent_publications_are_stored_in_order(
     validate = registry_module.validate_catalogue
     delay_seconds = {2: 0.6, 3: 0.1}  # version 2 validates slowest, so version 3 lands first
 
-    def slow_validate(document, previous=None):
+    def slow_validate(document, previous=None, not_before=None):
         time.sleep(delay_seconds[document["version"]])
-        return validate(document, previous)
+        return validate(document, previous, not_before)
 
     monkeypatch.setattr(registry_module, "validate_catalogue", slow_validate)
     results: dict[int, int | None] = {}

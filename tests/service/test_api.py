@@ -33,13 +33,20 @@ def test_the_catalogue_is_public_and_complete(api: Api) -> None:
         "title": "Failed to perform an effective judgment",
         "subject": "person",
         "points": -100,
-        "counts_for_days": 1825,
+        "counts_for_days": 1095,
         "cap_per_year": None,
         "lists": ["blacklist"],
         "issuers": ["court"],
         "legal_basis": "Civil Procedure Law art. 262",
+        "severity": "serious",
+        "repairable": True,
+        "repeat": None,
     }
     assert body["measures"][0]["applies_to"]["list"] == "blacklist"
+    assert (body["measures"][0]["kind"], body["measures"][0]["legal_basis"]) == (
+        "sanction",
+        "Opinions on joint punishment of dishonest judgment debtors",
+    )
     assert [tier["name"] for tier in body["tiers"]] == ["AAA", "AA", "A", "B", "C", "D"]
     before = api.client.get("/v1/catalogue", params={"as_of": "2020-01-01"})
     assert before.status_code == 422 and "as_of" in before.json()["detail"]

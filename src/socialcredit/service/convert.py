@@ -37,6 +37,13 @@ def catalogue_public(catalogue: Catalogue) -> schemas.CataloguePublic:
                 lists=list(item.lists),
                 issuers=list(item.issuers),
                 legal_basis=item.legal_basis,
+                severity=item.severity,
+                repairable=item.repairable,
+                repeat=None
+                if item.repeat is None
+                else schemas.RepeatPublic(
+                    within_days=item.repeat.within_days, factor=item.repeat.factor
+                ),
             )
             for item in catalogue.items
         ],
@@ -50,6 +57,8 @@ def catalogue_public(catalogue: Catalogue) -> schemas.CataloguePublic:
                     tiers=measure.applies_to.tiers,
                 ),
                 relying_parties=list(measure.relying_parties),
+                kind=measure.kind,
+                legal_basis=measure.legal_basis,
             )
             for measure in catalogue.measures
         ],

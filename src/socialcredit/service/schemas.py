@@ -41,6 +41,11 @@ class ListPublic(_Public):
     score_at_least: int | None
 
 
+class RepeatPublic(_Public):
+    within_days: int
+    factor: int
+
+
 class ItemPublic(_Public):
     code: str
     title: str
@@ -51,6 +56,10 @@ class ItemPublic(_Public):
     lists: list[str]
     issuers: list[str]
     legal_basis: str
+    # SPEC §10.1, §10.4 (null where a version published before §10 names none).
+    severity: Literal["minor", "ordinary", "serious"] | None
+    repairable: bool
+    repeat: RepeatPublic | None
 
 
 class AppliesToPublic(_Public):
@@ -66,6 +75,8 @@ class MeasurePublic(_Public):
     title: str
     applies_to: AppliesToPublic
     relying_parties: list[str]
+    kind: Literal["sanction", "reward"] | None  # SPEC §10.5 (null: published before it)
+    legal_basis: str | None
 
 
 class SourcePublic(_Public):
