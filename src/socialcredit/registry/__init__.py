@@ -30,10 +30,12 @@ from socialcredit.registry.facade import (
     PopulationReport,
     PublishResult,
     Registry,
+    SimulationResult,
     UnknownSource,
 )
 from socialcredit.registry.keys import ROLES, KeyRefused, KeyRing, NewKey, Principal
 from socialcredit.registry.sessions import SESSION_LIFETIME_S, NewSession, SessionRing
+from socialcredit.scoring.simulation import ItemChange, Simulation
 from socialcredit.store.store import CatalogueRow, IngestBatch, StoreUnavailable
 from socialcredit.store.urls import STORE_URL_VARIABLE, BadStoreURL
 
@@ -54,6 +56,7 @@ __all__ = [
     "IdentifiedSubjects",
     "IngestBatch",
     "IngestResult",
+    "ItemChange",
     "InvalidIdentifier",
     "KeptStatement",
     "KeyRefused",
@@ -68,6 +71,8 @@ __all__ = [
     "Refused",
     "Registry",
     "SessionRing",
+    "Simulation",
+    "SimulationResult",
     "Statement",
     "StoreUnavailable",
     "SubjectFile",

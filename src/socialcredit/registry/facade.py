@@ -40,6 +40,7 @@ from socialcredit.registry.rights import SubjectRights
 from socialcredit.registry.sessions import SessionRing
 from socialcredit.scoring import spark_job
 from socialcredit.scoring.batch import contributions_by_item, held_back_ids, score_ledger
+from socialcredit.scoring.simulation import Simulation, simulate
 from socialcredit.scoring.snapshot import SnapshotSummary, name_scores, read_scores, write_snapshot
 from socialcredit.scoring.summary import PopulationSummary, summarize_scores
 from socialcredit.store.ingest_sessions import NewBatch
@@ -65,6 +66,16 @@ class UnknownSource(LookupError):
 class PublishResult:
     report: CatalogueReport
     version: int | None
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """`scs catalog simulate` (SPEC §10.6): the validation report as publication would give
+    it; when the catalogue is valid, what it would change (else None)."""
+
+    report: CatalogueReport
+    simulation: Simulation | None
     warnings: list[str]
 
 
@@ -169,9 +180,7 @@ class Registry:
         if problems:
             return PublishResult(CatalogueReport(None, problems), None, [])
         today = self.today()
-        # SPEC §10.6: never back-dated once the store holds records; an empty store may load
-        # its history.
-        not_before = today if self.store.holds_records() else None
+        not_before = self._not_before(today)
         report = validate_catalogue(document, self.rulebook.latest, not_before)
         if not report.valid:
             return PublishResult(report, None, report.warnings)
@@ -208,6 +217,31 @@ class Registry:
         self._rulebook = None
         self._population.invalidate()
         return PublishResult(report, catalogue.version, warnings)
+
+    def _not_before(self, today: dt.date) -> dt.date | None:
+        """SPEC §10.6: a version is never back-dated once the store holds records; an empty
+        store may load its history."""
+        return today if self.store.holds_records() else None
+
+    def simulate_catalogue(self, text: str, as_of: dt.date | None = None) -> SimulationResult:
+        """SPEC §10.6: validate a catalogue (YAML text) as `publish_catalogue` would, then
+        score everyone at `as_of` (default today) as if it had replaced the version in effect
+        then, against the real scores. Stores and logs nothing. AsOfBeforeCatalogue when no
+        version is in effect on `as_of`."""
+        document, problems = parse_catalogue_text(text)
+        if problems:
+            return SimulationResult(CatalogueReport(None, problems), None, [])
+        today = self.today()
+        report = validate_catalogue(document, self.rulebook.latest, self._not_before(today))
+        if not report.valid:
+            return SimulationResult(report, None, report.warnings)
+        assert report.catalogue is not None
+        day = today if as_of is None else as_of
+        rulebook = self.rulebook
+        rulebook.scoring_version(day)  # fail before reading the ledger
+        ledger, subjects, overdue = self._ledger_subjects_and_overdue(day)
+        simulation = simulate(ledger, rulebook, report.catalogue, day, overdue, subjects)
+        return SimulationResult(report, simulation, report.warnings)
 
     # -- records ---------------------------------------------------------------------------
 

@@ -350,6 +350,28 @@ def score_ledger(
     catalogue = rulebook.scoring_version(as_of)
     ledger, subjects = _keyed(ledger, subjects)
     judged = judged_records(ledger, rulebook, as_of, overdue, repairs)
+    return _named_scores(judged, rulebook, catalogue, subjects)
+
+
+def score_ledger_and_items(
+    ledger: pl.DataFrame | pl.LazyFrame,
+    rulebook: Rulebook,
+    as_of: dt.date,
+    overdue: pl.DataFrame | None = None,
+    subjects: pl.DataFrame | None = None,
+    repairs: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`score_ledger` and `contributions_by_item` (without titles) from one judging of the
+    ledger: what a simulation (`scoring.simulation`) compares, twice per run."""
+    catalogue = rulebook.scoring_version(as_of)
+    ledger, subjects = _keyed(ledger, subjects)
+    judged = judged_records(ledger, rulebook, as_of, overdue, repairs).collect().lazy()
+    return _named_scores(judged, rulebook, catalogue, subjects), _item_points(judged)
+
+
+def _named_scores(
+    judged: pl.LazyFrame, rulebook: Rulebook, catalogue: Catalogue, subjects: pl.DataFrame
+) -> pl.DataFrame:
     per_subject = _per_subject(judged, rulebook).collect()
     score = pl.col("score")
     return (
@@ -380,11 +402,15 @@ def contributions_by_item(
     subjects by key, or by (subject_kind, subject_id)."""
     if SUBJECT not in ledger.lazy().collect_schema():
         ledger, _ = with_subject_keys(ledger)
-    judged = judged_records(ledger.lazy(), rulebook, as_of, overdue, repairs).filter("counts")
+    return _item_points(judged_records(ledger.lazy(), rulebook, as_of, overdue, repairs))
+
+
+def _item_points(judged: pl.LazyFrame) -> pl.DataFrame:
+    """Per item: the points it moves over every subject (caps applied) and the subjects it
+    touches, most negative first."""
     return (
-        judged.group_by(
-            SUBJECT, "item", "version_index", pl.col("decided_on").dt.year().alias("year")
-        )
+        judged.filter("counts")
+        .group_by(SUBJECT, "item", "version_index", pl.col("decided_on").dt.year().alias("year"))
         .agg(pl.col("value").sum(), pl.col("cap_per_year").first())
         .with_columns(
             pl.when(pl.col("cap_per_year").is_null())
