@@ -11,6 +11,7 @@ return (re-exported below, so that no edge reaches into the store for them).
 
 from __future__ import annotations
 
+from socialcredit.catalogue.validation import CatalogueReport
 from socialcredit.domain.file import (
     FileDocument,
     FileRecord,
@@ -44,6 +45,7 @@ __all__ = [
     "SESSION_LIFETIME_S",
     "STORE_URL_VARIABLE",
     "BadStoreURL",
+    "CatalogueReport",
     "CatalogueRow",
     "CheckAnswer",
     "CheckProblem",
