@@ -4,7 +4,6 @@ scores."""
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from pathlib import Path
@@ -131,6 +130,9 @@ def name_scores(
     stdout.print(f"named {named.height} subjects: {out}")
 
 
+DEFAULT_VIEWER = "operator"  # SPEC §7.4, with the purpose `inspection`
+
+
 def show(
     subject_id: Annotated[str, typer.Argument(help="Resident identity number or credit code.")],
     as_of: AsOfOption = None,
@@ -139,7 +141,7 @@ def show(
         str | None,
         typer.Option(
             "--viewer",
-            help="Who is looking (logged in the file). Default: $SCS_VIEWER or the OS user.",
+            help="Who is looking (logged in the file). Default: $SCS_VIEWER, else the operator.",
         ),
     ] = None,
     purpose: Annotated[
@@ -149,7 +151,9 @@ def show(
 ) -> None:
     """One subject's file: score, tier, lists, key factors, counting records, objections,
     statement, who looked."""
-    viewer = viewer or os.environ.get("SCS_VIEWER") or getpass.getuser()
+    # SPEC §7.4: the command line is the operator's; who runs it in the shell is not the
+    # viewer. $SCS_VIEWER names a particular operator (`alice`), for offices with several.
+    viewer = viewer or os.environ.get("SCS_VIEWER") or DEFAULT_VIEWER
     with open_registry(database) as registry:
         day = parse_day(as_of, registry)
         try:
