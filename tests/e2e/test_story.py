@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 import pytest
+import ryaml
 from playwright.sync_api import Browser, Page, expect
 
 from socialcredit.registry import Registry
@@ -224,26 +225,78 @@ def test_a_party_checks_a_measure(page: Page, story: Story) -> None:
     screenshot(page, "party-check")
 
 
+def next_version(court_points: int) -> str:
+    """Version 3 of the example, in force from 2027, with the court's judgment default worth
+    `court_points` instead of -100."""
+    document = ryaml.loads(catalogue_with_chinese_titles("catalog-v2.yaml"))
+    document["version"], document["effective_from"] = 3, "2027-01-01"
+    for item in document["items"]:
+        if item["code"] == "court.judgment_default":
+            item["points"] = court_points
+    return ryaml.dumps(document)
+
+
+def test_the_operator_sees_what_a_version_would_change_in_chinese(
+    chinese_page: Page, story: Story
+) -> None:
+    page = chinese_page
+    page.goto(story.address + "/sign-in")
+    page.get_by_label("输入您的密钥").fill(story.keys["operator"])
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("link", name="发布目录").click()
+    page.get_by_label("或粘贴 YAML 内容").fill(next_version(-250))
+    page.get_by_role("button", name="校验并预览").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("发布前核对第3版")
+    simulation = page.locator("#simulation")
+    expect(simulation.get_by_role("heading", level=2)).to_have_text("这一版本将改变什么")
+    expect(simulation.get_by_role("img")).to_have_attribute(
+        "aria-label", "从一个等级转入另一个等级的主体数量"
+    )
+    expect(simulation).to_contain_text("拒不履行生效判决")  # the item, by its Chinese title
+    expect(page.get_by_role("button", name="发布第3版")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "publish-preview-zh")
+
+
 def test_the_operator_publishes_a_catalogue_with_its_report(page: Page, story: Story) -> None:
     sign_in(page, story, "operator")
     page.get_by_role("link", name="Publish a catalogue").click()
     page.get_by_label("Or paste the YAML").fill("catalog: example-city\nversion: 1\n")
-    page.get_by_role("button", name="Check and publish").click()
+    page.get_by_role("button", name="Check and preview").click()
     expect(page.get_by_role("alert")).to_contain_text("The catalogue was not published")
     expect(page.locator("#problems")).to_contain_text("base_score: missing field")
+    expect(page.get_by_role("button", name="Publish version 1")).to_have_count(0)
     assert_accessible(page)
     screenshot(page, "publish-report")
-    next_version = (
-        catalogue_with_chinese_titles("catalog-v2.yaml")
-        .replace("version: 2", "version: 3")
-        .replace("effective_from: 2025-01-01", "effective_from: 2027-01-01")
-    )
     page.get_by_label("Catalogue file (YAML)").set_input_files(
         files=[
-            {"name": "catalog-v3.yaml", "mimeType": "text/yaml", "buffer": next_version.encode()}
+            {
+                "name": "catalog-v3.yaml",
+                "mimeType": "text/yaml",
+                "buffer": next_version(-250).encode(),
+            }
         ]
     )
-    page.get_by_role("button", name="Check and publish").click()
+    page.get_by_role("button", name="Check and preview").click()
+    # Checked, not yet published: what it would change, with a chart of tier changes
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check version 3 before publishing it"
+    )
+    expect(page.get_by_role("region", name="Published versions")).not_to_contain_text("2027")
+    simulation = page.locator("#simulation")
+    expect(simulation.locator("#simulation-summary")).to_contain_text("files would change")
+    chart = simulation.get_by_role(
+        "img", name="How many subjects would move from one tier to another"
+    )
+    expect(chart).to_be_visible()
+    expect(simulation.get_by_role("region", name="Files that would change tier")).to_contain_text(
+        "→ D"
+    )
+    items = simulation.get_by_role("region", name="Kinds of record whose points change most")
+    expect(items).to_contain_text("court.judgment_default")
+    assert_accessible(page)
+    screenshot(page, "publish-preview")
+    page.get_by_role("button", name="Publish version 3").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Version 3 published")
     expect(page.get_by_role("region", name="Published versions")).to_contain_text("1 Jan 2027")
     assert_accessible(page)

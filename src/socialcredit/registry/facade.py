@@ -223,20 +223,24 @@ class Registry:
         store may load its history."""
         return today if self.store.holds_records() else None
 
+    def check_catalogue(self, text: str) -> CatalogueReport:
+        """A catalogue (YAML text) validated as `publish_catalogue` would validate it now,
+        against the latest version; nothing is published."""
+        document, problems = parse_catalogue_text(text)
+        if problems:
+            return CatalogueReport(None, problems)
+        return validate_catalogue(document, self.rulebook.latest, self._not_before(self.today()))
+
     def simulate_catalogue(self, text: str, as_of: dt.date | None = None) -> SimulationResult:
         """SPEC §10.6: validate a catalogue (YAML text) as `publish_catalogue` would, then
         score everyone at `as_of` (default today) as if it had replaced the version in effect
         then, against the real scores. Stores and logs nothing. AsOfBeforeCatalogue when no
         version is in effect on `as_of`."""
-        document, problems = parse_catalogue_text(text)
-        if problems:
-            return SimulationResult(CatalogueReport(None, problems), None, [])
-        today = self.today()
-        report = validate_catalogue(document, self.rulebook.latest, self._not_before(today))
+        report = self.check_catalogue(text)
         if not report.valid:
             return SimulationResult(report, None, report.warnings)
         assert report.catalogue is not None
-        day = today if as_of is None else as_of
+        day = self.today() if as_of is None else as_of
         rulebook = self.rulebook
         rulebook.scoring_version(day)  # fail before reading the ledger
         ledger, subjects, overdue = self._ledger_subjects_and_overdue(day)

@@ -1,15 +1,19 @@
 """The operator's overview: tiers and lists (charts), sources by volume and reject rate, the
-objection queue with overdue ones first, and publishing a catalogue with its report."""
+objection queue with overdue ones first, and publishing a catalogue in two steps: its report
+and what it would change (SPEC §10.6, with a chart of tier changes), then the confirmation."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from socialcredit.registry import Registry
+from socialcredit.domain.rules import AsOfBeforeCatalogue, Rulebook
+from socialcredit.registry import PublishResult, Registry, SimulationResult
 from socialcredit.web import charts
 from socialcredit.web.dependencies import registry_of
 from socialcredit.web.i18n import language_of
@@ -111,7 +115,14 @@ def publish_form(request: Request) -> Response:
     return render(
         request,
         "publish.html",
-        {"errors": {}, "result": None, "versions": versions, "megabytes": _megabytes(request)},
+        {
+            "errors": {},
+            "result": None,
+            "published": None,
+            "preview": None,
+            "versions": versions,
+            "megabytes": _megabytes(request),
+        },
         json_twin="/v1/catalogue",
     )
 
@@ -125,16 +136,22 @@ def _megabytes(request: Request) -> int:
     return _limit_bytes(request) // (1024 * 1024)
 
 
+CHECK, PUBLISH = "check", "publish"  # the form's two steps (a post without one publishes)
+
+
 @router.post("/operator/catalogue", include_in_schema=False)
 async def publish(
     request: Request,
     file: UploadFile | None = File(None),
     text: str = Form(""),
     csrf_token: str = Form(""),
+    step: str = Form(PUBLISH),
+    checked: str = Form(""),
 ) -> Response:
     require(request, "operator")
     registry = registry_of(request)
     _ = translate(request)
+    language = language_of(request)
     errors: dict[str, str] = {}
     content = text
     if file is not None and file.filename:
@@ -148,17 +165,30 @@ async def publish(
                 content = raw.decode("utf-8")
             except UnicodeDecodeError:
                 errors["file"] = _("The file must be YAML in UTF-8")
+    if checked:
+        # The confirmation carries the text that was checked, byte for byte (a form field
+        # would turn its line ends into CR LF).
+        try:
+            content = base64.b64decode(checked, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            errors["text"] = _("Choose a catalogue file or paste its YAML")
     if not csrf_valid(request, csrf_token):
         errors["text"] = _("The form had expired. Send it again.")
     elif not errors and not content.strip():
         errors["text"] = _("Choose a catalogue file or paste its YAML")
-    result = None
-    if not errors:
+    result: SimulationResult | PublishResult | None = None
+    preview: dict | None = None
+    if not errors and step == CHECK:
+        checked_result = await run_in_threadpool(_check, registry, content)
+        result = checked_result
+        if checked_result.report.valid:
+            preview = _preview(registry, checked_result, content, language, _)
+    elif not errors:
         result = await run_in_threadpool(registry.publish_catalogue, content)
-        if result.version is None:
-            errors["text"] = _("The catalogue was not published: it has %(count)s problems") % {
-                "count": len(result.report.problems)
-            }
+    if result is not None and not result.report.valid:
+        errors["text"] = _("The catalogue was not published: it has %(count)s problems") % {
+            "count": len(result.report.problems)
+        }
     return render(
         request,
         "publish.html",
@@ -166,9 +196,62 @@ async def publish(
             "errors": errors,
             "error_title": bool(errors),
             "result": result,
+            "published": getattr(result, "version", None),
+            "preview": preview,
             "versions": registry.rulebook.catalogues,
             "megabytes": _megabytes(request),
         },
         json_twin="/v1/catalogue",
         status_code=422 if errors else 200,
     )
+
+
+def _check(registry: Registry, content: str) -> SimulationResult:
+    """The catalogue checked as publication would check it, and what it would change today."""
+    try:
+        return registry.simulate_catalogue(content)
+    except AsOfBeforeCatalogue:
+        # Nothing in effect today (the first version, or only later ones): the report alone.
+        report = registry.check_catalogue(content)
+        return SimulationResult(report, None, report.warnings)
+
+
+def _preview(registry: Registry, checked: SimulationResult, content: str, language: str, _) -> dict:
+    """What the page shows between the report and the confirm button: the simulation (None
+    when no version is in effect today) with its chart, and the text to publish."""
+    candidate = checked.report.catalogue
+    assert candidate is not None
+    preview: dict = {
+        "candidate": candidate,
+        "checked": base64.b64encode(content.encode("utf-8")).decode("ascii"),
+        "simulation": None,
+    }
+    simulation = checked.simulation
+    if simulation is None:
+        return preview
+    names = catalogue_names(Rulebook([*registry.rulebook.catalogues, candidate]), language)
+    current = registry.rulebook.version_on(simulation.as_of)
+    measure_titles = {
+        measure.code: measure.titles.get(language) or measure.title
+        for catalogue in (current, candidate)
+        if catalogue is not None
+        for measure in catalogue.measures
+    }
+    moves = sorted(simulation.tier_changes.items(), key=lambda move: (-move[1], move[0]))
+    labels = [move.replace(">", " → ") for move, _count in moves]
+    preview.update(
+        simulation=simulation,
+        list_titles=names["lists"],
+        item_titles=names["items"],
+        measure_titles=measure_titles,
+        tier_moves=[(label, count) for label, (_move, count) in zip(labels, moves, strict=True)],
+        tier_chart=charts.bars(
+            labels,
+            [(_("Subjects"), [count for _move, count in moves])],
+            description=_("How many subjects would move from one tier to another"),
+            horizontal=True,
+        )
+        if moves
+        else None,
+    )
+    return preview
