@@ -460,6 +460,11 @@ class Registry:
             subjects = identified.subjects
         return self._repairs.list(source, subjects, pending_only)
 
+    def repair_opens(self, source: str, record_id: str) -> dt.date | None:
+        """The first day repair of a record may be applied for, or None when it never may (no
+        such record, revoked, not negative, not repairable): what a page offers the subject."""
+        return self._repairs.opens(source, record_id)
+
     def repair(self, number: int) -> Repair:
         """One application as it stands today; Refused when there is none."""
         return self._repairs.one(number)

@@ -25,6 +25,7 @@ from socialcredit.domain.repairs import (
     decision_refusal,
     evidence_problem,
     refusal_reason_problem,
+    repair_from,
 )
 from socialcredit.domain.rules import Rulebook
 from socialcredit.domain.text import shown, text_problem
@@ -118,6 +119,18 @@ class CreditRepair:
         if pending_only:
             found = [repair for repair in found if repair.state == "pending"]
         return found
+
+    def opens(self, source: str, record_id: str) -> dt.date | None:
+        """The first day repair of the record may be applied for (SPEC §10.1), or None when it
+        never may: no such record, its current revision revoked, its item not negative or not
+        repairable. (Whether an application is pending or granted is not asked here.)"""
+        record = self.rights.current_revision(source, record_id)
+        if record is None or record.status != "active":
+            return None
+        rule = self.rulebook().rule_for(record.item, record.decided_on)
+        if rule is None or rule.points >= 0 or not rule.repairable:
+            return None
+        return repair_from(record, rule)
 
     def one(self, number: int) -> Repair:
         found = self.tables.repairs(self.today(), number=number)
