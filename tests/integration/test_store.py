@@ -60,10 +60,14 @@ def test_the_ledger_refuses_updates_and_deletes(
     objection = registry.file_objection("traffic-police", "a", "not me", on=dt.date(2025, 2, 1))
     registry.uphold_objection(objection.number, on=dt.date(2025, 2, 3))
     registry.leave_statement(PERSON, "I paid the fine.")
+    repair = registry.apply_repair("traffic-police", "a", "paid", on=dt.date(2025, 4, 1))
+    registry.grant_repair(repair.number, on=dt.date(2025, 4, 2))
     key = {
         "catalogue_versions": "version",
         "objections": "number",
         "objection_answers": "number",
+        "repairs": "number",
+        "repair_decisions": "number",
     }.get(table, "id")
     for statement in (f"UPDATE {table} SET {key} = {key}", f"DELETE FROM {table}"):
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):

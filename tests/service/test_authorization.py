@@ -39,6 +39,7 @@ CALLERS = (
     "other party",
 )
 OWN, ANOTHERS = "own", "another's"
+REPAIRABLE_DECIDED_ON = "2025-01-05"  # serious: repair may be applied for from 2026-01-05
 
 
 @dataclass
@@ -51,10 +52,10 @@ class World:
     def headers(self, caller: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[caller]}"} if caller in self.keys else {}
 
-    def new_record(self, source: str, subject_id: str) -> str:
+    def new_record(self, source: str, subject_id: str, decided_on: str = "2026-01-05") -> str:
         """A fresh record of `source` about `subject_id`, so each cell acts on an untouched one."""
         record_id = f"m{next(self.counter)}"
-        body = orjson.dumps(record(record_id, ITEM_OF[source], subject_id, "2026-01-05")) + b"\n"
+        body = orjson.dumps(record(record_id, ITEM_OF[source], subject_id, decided_on)) + b"\n"
         key = self.keys["source A" if source == SOURCE_A else "source B"]
         response = self.client.post(
             "/v1/records",
@@ -68,6 +69,12 @@ class World:
         return self.registry.file_objection(
             source, self.new_record(source, subject_id), "not mine"
         ).number
+
+    def new_repair(self, source: str, subject_id: str) -> int:
+        """A pending application for repair of a fresh record, old enough to be repaired today
+        whatever its severity (SPEC §10.1)."""
+        record_id = self.new_record(source, subject_id, REPAIRABLE_DECIDED_ON)
+        return self.registry.apply_repair(source, record_id, "paid").number
 
 
 def subject_of(caller: str, whose: str) -> str:
@@ -145,6 +152,40 @@ def uphold(world: World, caller: str, whose: str):
     ), '"due_on"'
 
 
+def apply_for_repair(world: World, caller: str, whose: str):
+    record_id = world.new_record(SOURCE_A, subject_of(caller, whose), REPAIRABLE_DECIDED_ON)
+    body = {"source": SOURCE_A, "record_id": record_id, "evidence": "paid in full"}
+    return world.client.post(
+        "/v1/repairs", json=body, headers=world.headers(caller)
+    ), '"applied_on"'
+
+
+def list_repairs(world: World, caller: str, whose: str):
+    response = world.client.get("/v1/repairs", headers=world.headers(caller))
+    if response.status_code == 200:  # only the caller's own, whatever "whose" asks
+        assert response.json()["repairs"], caller
+        for repair in response.json()["repairs"]:
+            if caller.startswith("source"):
+                assert repair["source"] == source_of(caller, OWN), (caller, repair)
+            if caller.startswith("subject"):
+                assert repair["subject_id"] == SUBJECT_OF[caller], (caller, repair)
+    return response, '"applied_on"'
+
+
+def grant_repair(world: World, caller: str, whose: str):
+    number = world.new_repair(source_of(caller, whose), PERSON)
+    return world.client.post(
+        f"/v1/repairs/{number}/grant", headers=world.headers(caller)
+    ), '"applied_on"'
+
+
+def refuse_repair(world: World, caller: str, whose: str):
+    number = world.new_repair(source_of(caller, whose), PERSON)
+    return world.client.post(
+        f"/v1/repairs/{number}/refuse", json={"reason": "no proof"}, headers=world.headers(caller)
+    ), '"applied_on"'
+
+
 def check(world: World, caller: str, whose: str):
     params = {
         "subject_id": subject_of(caller, whose),
@@ -178,6 +219,17 @@ ENDPOINTS: dict[str, tuple[Callable, set[tuple[str, str]]]] = {
     ),
     "POST /v1/objections/{n}/uphold": (uphold, {("source A", OWN), ("source B", OWN)}),
     "GET /v1/checks": (check, {("named party", OWN), ("named party", ANOTHERS)}),
+    "POST /v1/repairs": (apply_for_repair, {("subject A", OWN), ("subject B", OWN)}),
+    "GET /v1/repairs": (
+        list_repairs,
+        {
+            (c, w)
+            for c in ("operator", "source A", "source B", "subject A", "subject B")
+            for w in (OWN, ANOTHERS)
+        },
+    ),
+    "POST /v1/repairs/{n}/grant": (grant_repair, {("source A", OWN), ("source B", OWN)}),
+    "POST /v1/repairs/{n}/refuse": (refuse_repair, {("source A", OWN), ("source B", OWN)}),
 }
 
 
@@ -205,6 +257,9 @@ def world(store_url: str):
                 world.new_record(source, subject_id)
         world.new_objection(SOURCE_A, PERSON)
         world.new_objection(SOURCE_B, OTHER_PERSON)
+        for source in (SOURCE_A, SOURCE_B):  # each source and subject has a repair to list
+            for subject_id in (PERSON, OTHER_PERSON):
+                world.new_repair(source, subject_id)
         tax = make("source", "tax-office").secret
         body = orjson.dumps(record("o1", "tax.arrears_major", ORGANIZATION, "2026-01-05")) + b"\n"
         client.post(

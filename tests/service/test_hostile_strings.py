@@ -19,6 +19,9 @@ ROLE = {
     ("post", "/v1/records"): "court",
     ("put", "/v1/subjects/{subject_id}/statement"): "subject",
     ("post", "/v1/objections"): "subject",
+    ("post", "/v1/repairs"): "subject",
+    ("post", "/v1/repairs/{number}/grant"): "court",
+    ("post", "/v1/repairs/{number}/refuse"): "court",
     ("get", "/v1/checks"): "civil-aviation",
 }
 

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 import typer
 
-from socialcredit.cli import catalogue, city, keys, options, records, rights, scores, serve
+from socialcredit.cli import (
+    catalogue,
+    city,
+    keys,
+    options,
+    records,
+    repairs,
+    rights,
+    scores,
+    serve,
+)
 
 app = typer.Typer(
     name="scs",
@@ -22,6 +32,7 @@ app.callback()(options.root_options)
 # In this order in `scs --help` and docs/CLI.md: the commands, then the groups.
 app.add_typer(catalogue.catalog_app, name="catalog")
 app.add_typer(rights.objection_app, name="objection")
+app.add_typer(repairs.repair_app, name="repair")
 for _command in rights.RIGHTS_COMMANDS:
     app.command()(_command)
 app.add_typer(keys.keys_app, name="keys")

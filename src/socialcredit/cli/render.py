@@ -30,6 +30,7 @@ from socialcredit.registry import (
     IngestBatch,
     MeasureCoverage,
     Objection,
+    Repair,
     SubjectFile,
 )
 
@@ -162,6 +163,7 @@ def print_file(console: Console, document: FileDocument) -> None:
     for note in _rule_notes(document.counting_records):
         console.print(note, markup=False)
     print_objections(console, document.objections, title="Objections")
+    print_repairs(console, document.repairs, title="Repairs")
     statement = document.statement
     if statement is None:
         console.print("Statement: none")
@@ -230,12 +232,53 @@ def print_objections(
         )
         for objection in objections
     ]
-    widths = [
-        max(len(row[column]) for row in rows) for column in range(len(OBJECTION_HEADINGS) - 1)
-    ]
+    _print_plain_rows(console, rows)
+
+
+def _print_plain_rows(console: Console, rows: list[tuple[str, ...]]) -> None:
+    """Rows as plain lines, columns padded but the last (free text) left whole."""
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths)]
         console.print("  ".join([*cells, row[-1]]), markup=False)
+
+
+REPAIR_HEADINGS = (
+    "number",
+    "source",
+    "record",
+    "subject",
+    "applied",
+    "state",
+    "decided",
+    "evidence",
+)
+
+
+def print_repairs(console: Console, repairs: list[Repair], title: str | None = None) -> None:
+    """One plain line per application for repair (SPEC §10.2), the evidence last; a refusal's
+    reason on the line after it."""
+    if title:
+        console.print(f"{title}: {'none' if not repairs else len(repairs)}")
+    if not repairs:
+        return
+    rows = [REPAIR_HEADINGS] + [
+        (
+            str(repair.number),
+            repair.source,
+            repair.record_id,
+            repair.subject_id,
+            str(repair.applied_on),
+            repair.state,
+            str(repair.decided_on or "-"),
+            repair.evidence,
+        )
+        for repair in repairs
+    ]
+    _print_plain_rows(console, rows)
+    for repair in repairs:
+        if repair.reason:
+            console.print(f"repair {repair.number} refused: {repair.reason}", markup=False)
 
 
 class PhaseProgress:

@@ -17,6 +17,7 @@ from pydantic.dataclasses import dataclass
 
 from socialcredit.domain.identifiers import SubjectKind, SubjectRef
 from socialcredit.domain.objections import Objection
+from socialcredit.domain.repairs import Repair
 from socialcredit.domain.scoring import CountingRecord, KeyFactor, SubjectScore
 
 CHECK_CHANNEL = "check"  # the channel a relying party's check is logged under (SPEC §7.3)
@@ -114,7 +115,8 @@ class FileRecord:
 @dataclass(frozen=True, config=_DOCUMENT)
 class FileDocument:
     """One file (one per kind of subject) at `as_of`: the score and its reasons, the objections
-    filed by then as they stood that day, the latest statement, and every look at it."""
+    filed and the repairs applied for by then as they stood that day, the latest statement, and
+    every look at it."""
 
     subject_id: str
     kind: SubjectKind
@@ -127,6 +129,8 @@ class FileDocument:
     key_factors: list[KeyFactor]
     counting_records: list[FileRecord]
     objections: list[Objection]
+    # SPEC §10.2: the applications for repair of its records made by then, as they stood
+    repairs: list[Repair]
     statement: Statement | None
     views: list[FileView]
 
@@ -148,6 +152,7 @@ class SubjectFile:
         objections: list[Objection],
         statement: Statement | None,
         views: list[FileView],
+        repairs: list[Repair] | None = None,
     ) -> SubjectFile:
         document = FileDocument(
             subject_id=score.subject_id,
@@ -161,6 +166,7 @@ class SubjectFile:
             key_factors=list(score.key_factors),
             counting_records=[FileRecord.of(entry) for entry in score.counting_records],
             objections=objections,
+            repairs=repairs or [],
             statement=statement,
             views=views,
         )
@@ -169,6 +175,10 @@ class SubjectFile:
     @property
     def objections(self) -> list[Objection]:
         return self.document.objections
+
+    @property
+    def repairs(self) -> list[Repair]:
+        return self.document.repairs
 
     @property
     def statement(self) -> Statement | None:

@@ -2,8 +2,9 @@
 
 `Registry` (`facade.py`) joins the pure core (catalogue, rules, scoring) to the store and to an
 injected clock (`clock.py`). The subject's rights and the relying party's check are in
-`rights.py`, API keys in `keys.py`, the operator's cached population in `population.py`; each
-is given its collaborators and imports nothing back from here.
+`rights.py`, credit repair in `repairs.py`, API keys in `keys.py`, the operator's cached
+population in `population.py`; each is given its collaborators and imports nothing back from
+here.
 
 The edges import from this package only: the facade, and the types its methods take and
 return (re-exported below, so that no edge reaches into the store for them).
@@ -24,6 +25,7 @@ from socialcredit.domain.identifiers import IdentifiedSubjects, SubjectRef
 from socialcredit.domain.measures import CheckAnswer, CheckProblem, CheckRefused, MeasureCoverage
 from socialcredit.domain.objections import Objection
 from socialcredit.domain.refusals import InvalidIdentifier, Refused
+from socialcredit.domain.repairs import Repair
 from socialcredit.registry.clock import Clock, system_clock
 from socialcredit.registry.facade import (
     Engine,
@@ -72,6 +74,7 @@ __all__ = [
     "PublishResult",
     "Refused",
     "Registry",
+    "Repair",
     "SessionRing",
     "Simulation",
     "SimulationResult",

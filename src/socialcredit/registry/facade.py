@@ -32,14 +32,21 @@ from socialcredit.domain.measures import CheckAnswer, MeasureCoverage, measure_c
 from socialcredit.domain.objections import Objection
 from socialcredit.domain.records import LedgerRecord
 from socialcredit.domain.refusals import Refused
+from socialcredit.domain.repairs import DecisionKind, Repair
 from socialcredit.domain.rules import AsOfBeforeCatalogue, Rulebook
 from socialcredit.registry.clock import Clock, calendar_day, system_clock
 from socialcredit.registry.keys import KeyRing
 from socialcredit.registry.population import PopulationCache
+from socialcredit.registry.repairs import CreditRepair
 from socialcredit.registry.rights import SubjectRights
 from socialcredit.registry.sessions import SessionRing
 from socialcredit.scoring import spark_job
-from socialcredit.scoring.batch import contributions_by_item, held_back_ids, score_ledger
+from socialcredit.scoring.batch import (
+    contributions_by_item,
+    held_back_ids,
+    repaired_ids,
+    score_ledger,
+)
 from socialcredit.scoring.simulation import Simulation, simulate
 from socialcredit.scoring.snapshot import SnapshotSummary, name_scores, read_scores, write_snapshot
 from socialcredit.scoring.summary import PopulationSummary, summarize_scores
@@ -104,7 +111,8 @@ class Registry:
         self.store = store
         self.clock = clock
         self._rulebook: Rulebook | None = None
-        self._rights = SubjectRights(store.rights, lambda: self.rulebook, clock)
+        self._repairs = CreditRepair(store.rights, store.repairs, lambda: self.rulebook, clock)
+        self._rights = SubjectRights(store.rights, lambda: self.rulebook, clock, self._repairs)
         self._population: PopulationCache[PopulationReport] = PopulationCache()
         self.keys = KeyRing(
             store.engine, store.identities, clock, lambda: set(self.rulebook.source_codes)
@@ -309,8 +317,8 @@ class Registry:
     def score_all(self, as_of: dt.date) -> pl.DataFrame:
         rulebook = self.rulebook
         rulebook.scoring_version(as_of)  # fail before reading the ledger
-        ledger, subjects, overdue = self._ledger_subjects_and_overdue(as_of)
-        return score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects)
+        ledger, subjects, overdue, repairs = self._ledger_subjects_and_overdue(as_of)
+        return score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects, repairs=repairs)
 
     def current_ledger(self) -> pl.DataFrame:
         """The current revision of every record, subjects by key (subject, item, decided_on,
@@ -322,10 +330,19 @@ class Registry:
         nobody (`scoring/snapshot.py`). Read in the batch scorer's order: objections first,
         then the ledger with row ids, then the keys' kinds (which then cover every key)."""
         overdue = self.store.rights.overdue_intervals()
+        repairs = self.store.repairs.granted_frame()
         ledger, subjects = self.store.current_ledger_and_subjects(with_ids=True)
         published = {row.version: row.source_text for row in self.store.catalogue_rows()}
         return write_snapshot(
-            directory, ledger, subjects, overdue, self.rulebook, published, self.clock(), parts
+            directory,
+            ledger,
+            subjects,
+            overdue,
+            self.rulebook,
+            published,
+            self.clock(),
+            parts,
+            repairs=repairs,
         )
 
     def score_all_on_spark(self, as_of: dt.date) -> pl.DataFrame:
@@ -345,25 +362,31 @@ class Registry:
 
     def _ledger_subjects_and_overdue(
         self, as_of: dt.date
-    ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:
-        """The current ledger, every subject (read after it, so naming every key it uses) and
-        the objections overdue at `as_of`; row ids are read only when some record is held back
-        then, so that scoring a day without costs nothing."""
+    ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None, pl.DataFrame | None]:
+        """The current ledger, every subject (read after it, so naming every key it uses), the
+        objections overdue at `as_of` and the repairs granted by then (SPEC §10.2); row ids are
+        read only when some record is held back or repaired then, so that scoring a day without
+        costs nothing."""
         overdue = self.store.rights.overdue_intervals()
+        repairs = self.store.repairs.granted_frame()
         if held_back_ids(overdue, as_of) is None:
-            return *self.store.current_ledger_and_subjects(), None
-        return *self.store.current_ledger_and_subjects(with_ids=True), overdue
+            overdue = None
+        if repaired_ids(repairs, as_of) is None:
+            repairs = None
+        if overdue is None and repairs is None:
+            return *self.store.current_ledger_and_subjects(), None, None
+        return *self.store.current_ledger_and_subjects(with_ids=True), overdue, repairs
 
     def population(self, as_of: dt.date) -> PopulationReport:
         rulebook = self.rulebook
         catalogue = rulebook.scoring_version(as_of)
-        ledger, subjects, overdue = self._ledger_subjects_and_overdue(as_of)
-        scores = score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects)
+        ledger, subjects, overdue, repairs = self._ledger_subjects_and_overdue(as_of)
+        scores = score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects, repairs=repairs)
         return PopulationReport(
             as_of,
             scores,
             summarize_scores(scores, catalogue),
-            contributions_by_item(ledger, rulebook, as_of, overdue).with_columns(
+            contributions_by_item(ledger, rulebook, as_of, overdue, repairs).with_columns(
                 pl.col("item").replace_strict(rulebook.titles, default="").alias("title")
             ),
         )
@@ -419,6 +442,70 @@ class Registry:
 
     def leave_statement(self, subject_id: str | IdentifiedSubjects, text: str) -> KeptStatement:
         return self._rights.leave_statement(subject_id, text)
+
+    # -- credit repair (SPEC §10.2) ----------------------------------------------------------
+    # Every repair is written through these three methods, and each ends in `_repairs_changed`:
+    # whatever depends on who counts (caches of scores) is invalidated there, in one place.
+
+    def apply_repair(
+        self, source: str, record_id: str, evidence: str, on: dt.date | None = None
+    ) -> Repair:
+        """The subject's application for repair of a record (SPEC §10.2); Refused saying why."""
+        repair = self._repairs.apply(source, record_id, evidence, on)
+        self._repairs_changed(repair)
+        return repair
+
+    def grant_repair(
+        self, number: int, on: dt.date | None = None, source: str | None = None
+    ) -> Repair:
+        """The source grants repair: from that day on the record does not count. `source`: who
+        decides, when the edge knows it (only the record's source may)."""
+        return self._decide_repair(number, "granted", None, on, source)
+
+    def refuse_repair(
+        self, number: int, reason: str, on: dt.date | None = None, source: str | None = None
+    ) -> Repair:
+        """The source refuses repair, saying why."""
+        return self._decide_repair(number, "refused", reason, on, source)
+
+    def _decide_repair(
+        self,
+        number: int,
+        decision: DecisionKind,
+        reason: str | None,
+        on: dt.date | None,
+        source: str | None,
+    ) -> Repair:
+        repair = self._repairs.decide(number, decision, reason, on, source)
+        self._repairs_changed(repair)
+        return repair
+
+    def _repairs_changed(self, repair: Repair) -> None:
+        """After any repair is written: a grant changes scores from its day on."""
+        self._population.invalidate()
+
+    def repairs(
+        self,
+        source: str | None = None,
+        subject_id: str | IdentifiedSubjects | None = None,
+        pending_only: bool = False,
+    ) -> list[Repair]:
+        """Applications for repair as they stand today, in order of their numbers; `subject_id`:
+        those for revisions that named it; `pending_only`: not yet decided."""
+        subjects = None
+        if subject_id is not None:
+            identified = self.identify(subject_id) if isinstance(subject_id, str) else subject_id
+            subjects = identified.subjects
+        return self._repairs.list(source, subjects, pending_only)
+
+    def repair_opens(self, source: str, record_id: str) -> dt.date | None:
+        """The first day repair of a record may be applied for, or None when it never may (no
+        such record, revoked, not negative, not repairable): what a page offers the subject."""
+        return self._repairs.opens(source, record_id)
+
+    def repair(self, number: int) -> Repair:
+        """One application as it stands today; Refused when there is none."""
+        return self._repairs.one(number)
 
     def check(
         self,

@@ -37,6 +37,7 @@ from socialcredit.domain.rules import Rulebook
 from socialcredit.domain.scoring import SubjectScore, score_subject
 from socialcredit.domain.text import shown, text_problem
 from socialcredit.registry.clock import Clock, calendar_day
+from socialcredit.registry.repairs import CreditRepair, repairs_in_file
 from socialcredit.store.rights import AlreadyAnswered, RightsTables
 
 
@@ -49,10 +50,19 @@ def _kept(value: str | None, what: str, max_chars: int | None = None, required: 
 
 
 class SubjectRights:
-    def __init__(self, tables: RightsTables, rulebook: Callable[[], Rulebook], clock: Clock):
+    def __init__(
+        self,
+        tables: RightsTables,
+        rulebook: Callable[[], Rulebook],
+        clock: Clock,
+        repairs: CreditRepair | None = None,
+    ):
         self.tables = tables
         self.rulebook = rulebook
         self.clock = clock
+        # Credit repair (SPEC §10.2): granted repairs keep records from counting in every
+        # score read here; the file lists the applications.
+        self.repairs = repairs
 
     def today(self) -> dt.date:
         return calendar_day(self.clock)
@@ -167,19 +177,29 @@ class SubjectRights:
         self, subjects: Iterable[SubjectRef], as_of: dt.date
     ) -> list[tuple[SubjectRef, SubjectScore, list[Objection]]]:
         """Each file of `subjects` at `as_of` (one per kind, nearly always one), scored with the
-        objections to its records, and the objections to the revisions that name it."""
+        objections to its records and the repairs granted to them, and the objections to the
+        revisions that name it."""
         rulebook = self.rulebook()
         rulebook.scoring_version(as_of)
         subjects = list(subjects)
         records = self.tables.records_naming(subjects)
         objections = self.tables.objections(as_of, subjects=subjects) if records else []
+        granted = self._granted(records)
         files = []
         for subject in subjects:
             mine = [record for record in records if record.subject_kind == subject.kind]
-            score = score_subject(mine, rulebook, as_of, objections) if mine else None
+            score = score_subject(mine, rulebook, as_of, objections, granted) if mine else None
             if score is not None:
                 files.append((subject, score, objections))
         return files
+
+    def _granted(self, records: Iterable[LedgerRecord]) -> dict[tuple[str, str], dt.date]:
+        """(source, record_id) → the day repair was granted, for those of `records` granted it."""
+        if self.repairs is None:
+            return {}
+        return self.repairs.tables.granted_on(
+            [(record.source, record.record_id) for record in records]
+        )
 
     def subject_files(
         self,
@@ -193,7 +213,13 @@ class SubjectRights:
         viewer = _kept(viewer, "the viewer", required=False)
         purpose = _kept(purpose, "the purpose", required=False)
         files = []
-        for subject, score, objections in self.scores(identified.subjects, as_of):
+        scored = self.scores(identified.subjects, as_of)
+        repairs = (
+            self.repairs.in_files([subject for subject, _score, _o in scored], as_of)
+            if self.repairs is not None and scored
+            else []
+        )
+        for subject, score, objections in scored:
             self.tables.append_file_view(subject, FileView(self.clock(), viewer, purpose, channel))
             files.append(
                 SubjectFile.read(
@@ -202,6 +228,7 @@ class SubjectRights:
                     objections=_filed_by(objections, subject, as_of),
                     statement=self.tables.latest_statement(subject),
                     views=self.tables.file_views(subject),
+                    repairs=repairs_in_file(repairs, subject, as_of),
                 )
             )
         return files
@@ -212,11 +239,12 @@ class SubjectRights:
         rulebook = self.rulebook()
         records = self.tables.records_naming([subject])
         objections = self.tables.objections(self.today(), subjects=[subject]) if records else []
+        granted = self._granted(records)
         history = []
         for day in days:
             if rulebook.version_on(day) is None:
                 continue
-            score = score_subject(records, rulebook, day, [o.on(day) for o in objections])
+            score = score_subject(records, rulebook, day, [o.on(day) for o in objections], granted)
             if score is not None:
                 history.append((day, score.score))
         return history

@@ -13,13 +13,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from socialcredit.domain.limits import (
+    EVIDENCE_MAX_CHARS,
     NOTE_MAX_CHARS,
     REASON_MAX_CHARS,
     RECORD_ID_MAX_CHARS,
+    REFUSAL_MAX_CHARS,
     SOURCE_CODE_MAX_CHARS,
     STATEMENT_MAX_CHARS,
 )
-from socialcredit.registry import Objection
+from socialcredit.registry import Objection, Repair
 
 
 class _Public(BaseModel):
@@ -140,6 +142,25 @@ class UpholdIn(_Public):
 
 class ObjectionPage(_Public):
     objections: list[Objection]
+    next: str | None = Field(description="the next page, or null on the last one")
+
+
+class RepairIn(_Public):
+    source: str = Field(min_length=1, max_length=SOURCE_CODE_MAX_CHARS)
+    record_id: str = Field(min_length=1, max_length=RECORD_ID_MAX_CHARS)
+    evidence: str = Field(
+        min_length=1,
+        max_length=EVIDENCE_MAX_CHARS,
+        description="proof that the duty is performed and the subject's written commitment",
+    )
+
+
+class RepairRefusalIn(_Public):
+    reason: str = Field(min_length=1, max_length=REFUSAL_MAX_CHARS)
+
+
+class RepairPage(_Public):
+    repairs: list[Repair]
     next: str | None = Field(description="the next page, or null on the last one")
 
 

@@ -19,7 +19,11 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from socialcredit.domain.limits import STATEMENT_MAX_CHARS
+from socialcredit.domain.limits import (
+    EVIDENCE_MAX_CHARS,
+    REFUSAL_MAX_CHARS,
+    STATEMENT_MAX_CHARS,
+)
 from socialcredit.domain.records import SUBMITTED_FIELDS, LedgerRecord
 
 # Byte-order collation on PostgreSQL: identifiers and codes are compared as bytes, which is
@@ -51,7 +55,7 @@ class UTCDateTime(sa.TypeDecorator):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-SCHEMA_REVISION = "0008_record_act"  # the Alembic head; tests hold the two equal
+SCHEMA_REVISION = "0010_repairs"  # the Alembic head; tests hold the two equal
 
 metadata = sa.MetaData(
     naming_convention={
@@ -199,6 +203,36 @@ statements = sa.Table(
     sa.Index(None, "subject"),
 )
 
+# SPEC §10.2: a subject's application for repair of a record's revision (migration 0010).
+repairs = sa.Table(
+    "repairs",
+    metadata,
+    sa.Column("number", RowId, primary_key=True),
+    sa.Column("source", Key, nullable=False),
+    sa.Column("record_id", Key, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),  # current when the subject applied
+    sa.Column("applied_on", sa.Date, nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("registered_at", UTCDateTime(), nullable=False),
+    sa.CheckConstraint(f"length(evidence) <= {EVIDENCE_MAX_CHARS}", name="evidence_length"),
+    sa.Index(None, "source", "record_id"),
+)
+
+# SPEC §10.2: the source's decision, granted or refused; at most one per application.
+repair_decisions = sa.Table(
+    "repair_decisions",
+    metadata,
+    sa.Column("number", RowId, primary_key=True, autoincrement=False),
+    sa.Column("decision", Key, nullable=False),
+    sa.Column("decided_on", sa.Date, nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("registered_at", UTCDateTime(), nullable=False),
+    sa.CheckConstraint("decision IN ('granted', 'refused')", name="decision_known"),
+    sa.CheckConstraint(
+        f"reason IS NULL OR length(reason) <= {REFUSAL_MAX_CHARS}", name="reason_length"
+    ),
+)
+
 APPEND_ONLY_TABLES = (
     "catalogue_versions",
     "records",
@@ -207,6 +241,8 @@ APPEND_ONLY_TABLES = (
     "objections",
     "objection_answers",
     "statements",
+    "repairs",
+    "repair_decisions",
 )
 
 # API keys (SPEC §8): the secret is never stored, only its SHA-256; `display` is the readable

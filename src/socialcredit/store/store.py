@@ -10,6 +10,7 @@ module of this package, and its methods hand the work over.
   ledger through the ledger cache (`store.ledger_cache`) or straight from the store.
 - `store.rights`: the subject's file and rights by subject key (records, objections,
   statements, who looked), each identifier turned into its keys once.
+- `store.repairs`: credit repair (SPEC §10.2), applications and decisions, append-only.
 - `store.ingest_batches`: the ingested files and their rejected rows.
 - `store.identities`: the identity store (SPEC §7.5), the only part that names subjects.
 API keys (`store.api_keys`) are read and written through the engine and identity store a
@@ -43,6 +44,7 @@ from socialcredit.store.ingest_batches import IngestBatch
 from socialcredit.store.ingest_sessions import IngestSession, NewBatch
 from socialcredit.store.ledger_cache import LedgerCache
 from socialcredit.store.opening import StoreUnavailable
+from socialcredit.store.repairs import RepairTables
 from socialcredit.store.rights import RightsTables
 from socialcredit.store.urls import StoreURL, parse_store_url
 
@@ -58,6 +60,8 @@ class Store:
         self.ledger_cache = LedgerCache.for_store(url)  # None when SCS_LEDGER_CACHE=off
         # The subject's file and rights, by subject key (`store.rights`).
         self.rights = RightsTables(engine, self.identities, read_only=url.access != "read-write")
+        # Credit repair: applications and decisions (`store.repairs`).
+        self.repairs = RepairTables(engine, self.identities)
 
     @property
     def unlogged_looks(self) -> int:

@@ -1,6 +1,8 @@
-"""A source's console: recent submissions with their counts, rejected rows as CSV, and the
-objections to its records waiting for an answer, which it may uphold with a note. (To
-correct or revoke a record, a source submits a new revision, as SPEC §7.1 says.)"""
+"""A source's console: recent submissions with their counts, rejected rows as CSV, the
+objections to its records waiting for an answer, which it may uphold with a note, and the
+applications for repair of its records waiting for its decision, which it grants or refuses
+(SPEC §10.2). (To correct or revoke a record, a source submits a new revision, as SPEC §7.1
+says.)"""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from socialcredit.domain.limits import NOTE_MAX_CHARS, ROW_ID_MAX
+from socialcredit.domain.limits import NOTE_MAX_CHARS, REFUSAL_MAX_CHARS, ROW_ID_MAX
 from socialcredit.registry import Refused
 from socialcredit.web.dependencies import registry_of
 from socialcredit.web.principal import require
@@ -32,7 +34,10 @@ def _waiting(registry, source: str):
 
 @router.get("/source", include_in_schema=False)
 def console(
-    request: Request, upheld: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None
+    request: Request,
+    upheld: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None,
+    granted: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None,
+    refused: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None,
 ) -> Response:
     principal = require(request, "source")
     registry = registry_of(request)
@@ -45,6 +50,9 @@ def console(
             "waiting": _waiting(registry, principal.who),
             "today": registry.today(),
             "upheld": upheld,
+            "repairs": registry.repairs(source=principal.who, pending_only=True),
+            "granted": granted,
+            "refused": refused,
         },
         json_twin="/v1/objections?open=true",
     )
@@ -137,3 +145,86 @@ def uphold(
             status_code=422,
         )
     return RedirectResponse(f"/source?upheld={number}", status_code=303)
+
+
+# -- credit repair (SPEC §10.2) ------------------------------------------------------------------
+
+
+def _own_repair(registry, source: str, number: int):
+    """Application `number` when it is for a record of `source`, else None (as if absent)."""
+    try:
+        repair = registry.repair(number)
+    except Refused:
+        return None
+    return repair if repair.source == source else None
+
+
+def _repair_page(request: Request, repair, status_code: int = 200, **context) -> Response:
+    values = {"repair": repair, "errors": {}, "reason": "", "limit": REFUSAL_MAX_CHARS} | context
+    return render(
+        request, "source_repair.html", values, json_twin="/v1/repairs", status_code=status_code
+    )
+
+
+def _not_found(request: Request, number: int) -> Response:
+    return render(request, "not_found.html", {"what": str(number)}, json_twin=None, status_code=404)
+
+
+@router.get("/source/repairs/{number}", include_in_schema=False)
+def repair_page(request: Request, number: Number) -> Response:
+    principal = require(request, "source")
+    repair = _own_repair(registry_of(request), principal.who, number)
+    if repair is None:
+        return _not_found(request, number)
+    return _repair_page(request, repair)
+
+
+@router.post("/source/repairs/{number}/grant", include_in_schema=False)
+def grant_repair(request: Request, number: Number, csrf_token: str = Form("")) -> Response:
+    principal = require(request, "source")
+    registry = registry_of(request)
+    _ = translate(request)
+    repair = _own_repair(registry, principal.who, number)
+    if repair is None:
+        return _not_found(request, number)
+    error = None
+    if not csrf_valid(request, csrf_token):
+        error = _("The form had expired. Send it again.")
+    else:
+        try:
+            registry.grant_repair(number, source=principal.who)
+        except Refused as refusal:
+            error = _("The registry refused: %(why)s") % {"why": str(refusal)}
+    if error is not None:
+        return _repair_page(request, repair, 422, errors={"grant": error}, error_title=True)
+    return RedirectResponse(f"/source?granted={number}", status_code=303)
+
+
+@router.post("/source/repairs/{number}/refuse", include_in_schema=False)
+def refuse_repair(
+    request: Request, number: Number, reason: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    principal = require(request, "source")
+    registry = registry_of(request)
+    _ = translate(request)
+    repair = _own_repair(registry, principal.who, number)
+    if repair is None:
+        return _not_found(request, number)
+    reason = reason.strip()
+    error = None
+    if not csrf_valid(request, csrf_token):
+        error = _("The form had expired. Send it again.")
+    elif not reason:
+        error = _("Say why you refuse repair")
+    elif len(reason) > REFUSAL_MAX_CHARS:
+        error = _("Say it in %(count)s characters or fewer") % {"count": REFUSAL_MAX_CHARS}
+    else:
+        try:
+            registry.refuse_repair(number, reason, source=principal.who)
+        except Refused as refusal:
+            error = _("The registry refused: %(why)s") % {"why": str(refusal)}
+    if error is not None:
+        return _repair_page(
+            request, repair, 422, errors={"reason": error}, error_title=True, reason=reason
+        )
+    return RedirectResponse(f"/source?refused={number}", status_code=303)

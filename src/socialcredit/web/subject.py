@@ -1,5 +1,6 @@
 """A subject's own file: score, tier, lists, the score over three years, every record that
-counts, objections (filed one question per page), the statement, and who looked."""
+counts, objections (filed one question per page), applications for repair (SPEC §10.2), the
+statement, and who looked."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ import datetime as dt
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from socialcredit.domain.limits import REASON_MAX_CHARS, ROW_ID_MAX, STATEMENT_MAX_CHARS
+from socialcredit.domain.limits import (
+    EVIDENCE_MAX_CHARS,
+    REASON_MAX_CHARS,
+    ROW_ID_MAX,
+    STATEMENT_MAX_CHARS,
+)
 from socialcredit.registry import FileRecord, Refused
 from socialcredit.web import charts
 from socialcredit.web.dependencies import registry_of
@@ -48,7 +54,11 @@ def history_days(today: dt.date, moved_on: list[dt.date]) -> list[dt.date]:
 
 
 @router.get("/my-file", include_in_schema=False)
-def my_file(request: Request, done: str = "") -> Response:
+def my_file(
+    request: Request,
+    done: str = "",
+    repair: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None,
+) -> Response:
     principal = require(request, "subject")
     registry = registry_of(request)
     today = registry.today()
@@ -101,10 +111,30 @@ def my_file(request: Request, done: str = "") -> Response:
             "history": [(day, score) for day, score in history if day.day == 1 or day == today],
             "chart": chart,
             "done": done,
+            "repair": repair,
             "today": today,
+            "repair_opens": _repair_opens(registry, document),
         },
         json_twin=_twin(principal.who),
     )
+
+
+def _repair_opens(registry, document) -> dict[str, dt.date]:
+    """`source/record_id` → the first day repair may be applied for, for each negative record
+    that counts, is repairable, and has no application pending or granted (SPEC §10.2)."""
+    taken = {
+        (repair.source, repair.record_id)
+        for repair in document.repairs
+        if repair.state in ("pending", "granted")
+    }
+    opens = {}
+    for entry in document.counting_records:
+        if entry.value >= 0 or (entry.source, entry.record_id) in taken:
+            continue
+        day = registry.repair_opens(entry.source, entry.record_id)
+        if day is not None:
+            opens[f"{entry.source}/{entry.record_id}"] = day
+    return opens
 
 
 def _counting_records(request: Request) -> list[FileRecord]:
@@ -315,3 +345,70 @@ def leave_statement(request: Request, text: str = Form(""), csrf_token: str = Fo
             status_code=422,
         )
     return RedirectResponse("/my-file?" + urlencode({"done": "statement"}), status_code=303)
+
+
+# -- credit repair (SPEC §10.2) ------------------------------------------------------------------
+
+
+def _repair_form(request: Request, entry: FileRecord, record: str, **context) -> Response:
+    values = {"entry": entry, "record": record, "evidence": "", "errors": {}}
+    values |= {"limit": EVIDENCE_MAX_CHARS} | context
+    return render(
+        request,
+        "repair_apply.html",
+        values,
+        json_twin="/v1/repairs",
+        status_code=422 if values["errors"] else 200,
+    )
+
+
+@router.get("/my-file/repairs/new", include_in_schema=False)
+def repair_form(request: Request, record: str = "") -> Response:
+    """Apply for repair of one record that counts: `record` is `source/record_id`."""
+    require(request, "subject")
+    source, _slash, record_id = record.partition("/")
+    entry = _counting_record(request, source, record_id) if record_id else None
+    if entry is None:
+        return RedirectResponse("/my-file", status_code=303)
+    return _repair_form(
+        request, entry, record, opens=registry_of(request).repair_opens(source, record_id)
+    )
+
+
+@router.post("/my-file/repairs", include_in_schema=False)
+def apply_for_repair(
+    request: Request, record: str = Form(""), evidence: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    require(request, "subject")
+    registry = registry_of(request)
+    _ = translate(request)
+    source, _slash, record_id = record.partition("/")
+    entry = _counting_record(request, source, record_id) if record_id else None
+    if entry is None:
+        return RedirectResponse("/my-file", status_code=303)
+    evidence = evidence.strip()
+    error = None
+    if not csrf_valid(request, csrf_token):
+        error = _("The form had expired. Send it again.")
+    elif not evidence:
+        error = _("Say how you have performed the duty, and what you commit to")
+    elif len(evidence) > EVIDENCE_MAX_CHARS:
+        error = _("Say it in %(count)s characters or fewer") % {"count": EVIDENCE_MAX_CHARS}
+    else:
+        try:
+            repair = registry.apply_repair(source, record_id, evidence)
+        except Refused as refused:
+            error = _("The registry refused the application: %(why)s") % {"why": str(refused)}
+    if error is not None:
+        return _repair_form(
+            request,
+            entry,
+            record,
+            evidence=evidence,
+            errors={"evidence": error},
+            error_title=True,
+            opens=registry.repair_opens(source, record_id),
+        )
+    return RedirectResponse(
+        "/my-file?" + urlencode({"done": "repair", "repair": repair.number}), status_code=303
+    )
