@@ -251,8 +251,10 @@ class Registry:
         day = self.today() if as_of is None else as_of
         rulebook = self.rulebook
         rulebook.scoring_version(day)  # fail before reading the ledger
-        ledger, subjects, overdue = self._ledger_subjects_and_overdue(day)
-        simulation = simulate(ledger, rulebook, report.catalogue, day, overdue, subjects)
+        ledger, subjects, overdue, repairs = self._ledger_subjects_and_overdue(day)
+        simulation = simulate(
+            ledger, rulebook, report.catalogue, day, overdue, subjects, repairs=repairs
+        )
         return SimulationResult(report, simulation, report.warnings)
 
     # -- records ---------------------------------------------------------------------------
