@@ -14,6 +14,7 @@ from socialcredit.registry import Registry
 from socialcredit.synth.city import CityManifest, CityPlan, write_city
 from socialcredit.synth.demo import demo_plan, run_demo
 from socialcredit.synth.objections import object_and_answer
+from socialcredit.synth.repairs import apply_and_decide
 from socialcredit.synth.scale import RONGCHENG, SMALL_SCALE
 from tests.conftest import TODAY
 
@@ -38,7 +39,20 @@ def test_every_file_of_the_city_ingests_as_its_manifest_says(
     outcome = object_and_answer(registry, 2150, seed=2, per_1000=20)
     assert outcome.filed == 43 == sum(outcome.by_state.values())
     assert outcome.by_state["upheld"] > outcome.filed / 2 and outcome.by_state["overdue"] > 0
+    repairs = apply_and_decide(registry, 2150, seed=2, per_1000=20)
+    assert repairs.applied == 43 == sum(repairs.by_state.values())
+    assert repairs.by_state["granted"] > repairs.applied / 3 and repairs.by_state["refused"] > 0
     population = registry.population(TODAY.date())
+    # The batch scorer and each file agree where a repair was granted.
+    for repair in registry.repairs():
+        (subject_file,) = registry.subject_files(
+            repair.subject_id, TODAY.date(), "test", "test", "test"
+        )
+        batch = population.scores.filter(subject_id=repair.subject_id, kind=repair.subject_kind)
+        assert batch["score"].to_list() == [subject_file.score.score]
+        if repair.state == "granted":
+            counting = {(r.source, r.record_id) for r in subject_file.document.counting_records}
+            assert (repair.source, repair.record_id) not in counting
     # The batch scorer and each file agree where an objection is overdue today.
     for objection in registry.objections(open_only=True):
         (subject_file,) = registry.subject_files(
@@ -89,6 +103,7 @@ def test_scs_demo_runs_end_to_end(store_url: str, tmp_path: Path) -> None:
         "Lists",
         "Items that moved the most points",
         "Objections",
+        "Credit repairs",
         "Measures, by how many subjects they apply to",
         "no_air_travel",
         "Realism: the city against real ones",

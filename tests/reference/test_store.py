@@ -1,7 +1,7 @@
 """The store's paths held to the reference model, on both stores: every file ingested through
-the registry (row verdicts, counts), then `scs score` (`Registry.score_all`) and `scs show`
-(`Registry.subject_files`, which reads the store's records of one identifier) at every
-scoring date of the case."""
+the registry (row verdicts, counts), repairs applied for and granted through the registry
+(SPEC §10.2), then `scs score` (`Registry.score_all`) and `scs show` (`Registry.subject_files`,
+which reads the store's records of one identifier) at every scoring date of the case."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from socialcredit.registry import Registry
 from socialcredit.store.store import Store
@@ -76,9 +77,9 @@ def expected_reports(verdicts: list[list[str]]) -> list[tuple]:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(case=cases())
-def test_the_store_paths_equal_the_model(backend: str, case: Case) -> None:
-    check_store_paths(backend, case)
+@given(case=cases(), data=st.data())
+def test_the_store_paths_equal_the_model(backend: str, case: Case, data: st.DataObject) -> None:
+    check_store_paths(backend, case, data)
 
 
 @settings(
@@ -86,13 +87,38 @@ def test_the_store_paths_equal_the_model(backend: str, case: Case) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(case=cases(max_files=4, max_rows=6, sources=("court",)))
-def test_revision_chains_across_files_equal_the_model(backend: str, case: Case) -> None:
+@given(case=cases(max_files=4, max_rows=6, sources=("court",)), data=st.data())
+def test_revision_chains_across_files_equal_the_model(
+    backend: str, case: Case, data: st.DataObject
+) -> None:
     """One source, several files: revisions 1, 2, 3 of a record arrive in three files."""
-    check_store_paths(backend, case)
+    check_store_paths(backend, case, data)
 
 
-def check_store_paths(backend: str, case: Case) -> None:
+def grant_repairs(
+    registry: Registry, clock: SettableClock, current: list[model.Record], data: st.DataObject
+) -> dict[tuple[str, str], dt.date]:
+    """Some records granted repair through the registry, each applied for on the first day it
+    may be (SPEC §10.1) and granted 0 to 400 days later; the grants, for the model."""
+    wanted = []
+    for record in current:
+        if data.draw(st.booleans(), label=f"repair {record.source} {record.record_id}"):
+            opens = registry.repair_opens(record.source, record.record_id)
+            if opens is not None and opens < dt.date(9000, 1, 1):
+                later = data.draw(st.integers(0, 400), label="granted days later")
+                wanted.append((record, opens, opens + dt.timedelta(days=later)))
+    if not wanted:
+        return {}
+    clock.day = max(clock.day, *(granted_on for _record, _opens, granted_on in wanted))
+    repairs = {}
+    for record, opens, granted_on in wanted:
+        repair = registry.apply_repair(record.source, record.record_id, "paid", opens)
+        registry.grant_repair(repair.number, granted_on)
+        repairs[(record.source, record.record_id)] = granted_on
+    return repairs
+
+
+def check_store_paths(backend: str, case: Case, data: st.DataObject) -> None:
     ledger, verdicts = model_ledger(case)
     current = ledger.current()
     with (
@@ -105,8 +131,12 @@ def check_store_paths(backend: str, case: Case) -> None:
             for document in case.catalogues:
                 assert registry.publish_catalogue(catalogue_yaml(document)).version is not None
             assert ingest_case(registry, clock, case, Path(temporary)) == expected_reports(verdicts)
+            repairs = grant_repairs(registry, clock, current, data)
+            event(
+                f"records granted repair: {min(len(repairs), 3)}{'+' if len(repairs) > 2 else ''}"
+            )
             for as_of in case.as_of:
-                expected = model.score_all(current, ledger.versions, [], as_of)
+                expected = model.score_all(current, ledger.versions, [], as_of, repairs)
                 assert registry.score_all(as_of).rows() == [score_row(score) for score in expected]
                 for identifier in IDENTIFIERS:
                     files = registry.subject_files(identifier, as_of, "reference", "test", "cli")

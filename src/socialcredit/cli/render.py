@@ -42,6 +42,7 @@ PHASE_TITLES = {
     "generate": "Generating the city",
     "ingest": "Ingesting the record files",
     "objections": "Objecting and answering",
+    "repairs": "Applying for repair",
     "score": "Scoring every subject",
 }
 
@@ -393,6 +394,18 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
     for state, count in outcome.by_state.items():
         objections.add_row(state, f"{count:,}")
     console.print(objections)
+    if report.repairs is not None:
+        repairs = Table(
+            "state",
+            "repairs",
+            title=(
+                f"Credit repairs ({report.repairs.applied:,} applied for, in "
+                f"{seconds.get('repairs', 0):.1f} s), as they stand today"
+            ),
+        )
+        for state, count in report.repairs.by_state.items():
+            repairs.add_row(state, f"{count:,}")
+        console.print(repairs)
     measures = Table(
         "measure",
         "applies to",

@@ -14,6 +14,7 @@ from socialcredit.registry import MeasureCoverage, PopulationReport, Registry
 from socialcredit.synth.city import CityManifest, CityPlan, write_city
 from socialcredit.synth.objections import ObjectionOutcome, object_and_answer
 from socialcredit.synth.realism import RealismFigure, measure_realism
+from socialcredit.synth.repairs import RepairOutcome, apply_and_decide
 from socialcredit.synth.scale import RONGCHENG, City
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -55,6 +56,7 @@ class DemoReport:
     measures: list[MeasureCoverage]
     realism: list[RealismFigure]
     seconds: dict[str, float] = field(default_factory=dict)
+    repairs: RepairOutcome | None = None  # SPEC §10.2 (`synth/repairs.py`)
 
     @property
     def accepted(self) -> int:
@@ -135,6 +137,12 @@ def run_demo(registry: Registry, plan: CityPlan, directory: Path, progress: Prog
     seconds["objections"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    progress("repairs", 0, 1)
+    repairs = apply_and_decide(registry, city.persons + city.organizations, plan.seed)
+    progress("repairs", 1, 1)
+    seconds["repairs"] = time.perf_counter() - started
+
+    started = time.perf_counter()
     progress("score", 0, 1)
     today = registry.today()
     population = registry.population(today)
@@ -153,5 +161,14 @@ def run_demo(registry: Registry, plan: CityPlan, directory: Path, progress: Prog
     )
     seconds["realism"] = time.perf_counter() - started
     return DemoReport(
-        plan, manifest, directory, outcomes, population, objections, measures, realism, seconds
+        plan,
+        manifest,
+        directory,
+        outcomes,
+        population,
+        objections,
+        measures,
+        realism,
+        seconds,
+        repairs,
     )
