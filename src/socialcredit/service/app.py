@@ -26,7 +26,7 @@ from socialcredit.service.observability import (
     RequestMiddleware,
     ServiceMetrics,
 )
-from socialcredit.service.routes import public, records, rights, subjects
+from socialcredit.service.routes import catalogue, public, records, rights, subjects
 from socialcredit.service.settings import ServiceSettings
 
 logger = logging.getLogger("socialcredit.service")
@@ -102,6 +102,7 @@ def create_app(
         records.router,
         subjects.router,
         rights.router,
+        catalogue.router,
     ):
         app.include_router(router)
 
