@@ -7,11 +7,13 @@ import copy
 import json
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from socialcredit.cli.app import app
+from socialcredit.service.settings import ServiceSettings
 from tests.helpers import PERSON, catalogue_document, catalogue_yaml, record, write_records
-from tests.service.conftest import Api
+from tests.service.conftest import Api, make_app
 
 YAML = {"Content-Type": "application/yaml"}
 
@@ -109,3 +111,19 @@ def test_a_body_that_is_not_yaml_text_is_refused(api: Api) -> None:
         "/v1/catalogue/simulation", content=b"catalog: \xff\xfe", headers={**operator, **YAML}
     )
     assert not_utf8.status_code == 422 and "UTF-8" in not_utf8.json()["detail"]
+
+
+def test_a_body_over_the_catalogue_limit_gets_413(store_url: str) -> None:
+    settings = ServiceSettings(catalogue_body_max_bytes=100_000)
+    with TestClient(make_app(store_url, settings)) as client:
+        key = client.app.state.registry.keys.create("operator", None).secret
+        headers = {"Authorization": f"Bearer {key}", **YAML}
+        big = candidate() + "# " + "x" * 200_000 + "\n"
+        assert (
+            client.post("/v1/catalogue/simulation", content=big, headers=headers).status_code == 413
+        )
+        # Larger than other bodies' 64 KiB, within the catalogue's limit: read and judged
+        within = candidate() + "# " + "x" * 80_000 + "\n"
+        response = client.post("/v1/catalogue/simulation", content=within, headers=headers)
+        assert response.status_code == 422  # no version is in effect: nothing to compare
+        assert response.json()["detail"].startswith("query parameter as_of:")
