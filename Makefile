@@ -73,7 +73,7 @@ messages: install
 
 bench: install
 	$(BIN)/pip install --quiet -e '.[test,bench]'
-	cd bench && for script in catalogue ingest score score_rules synth demo scale; do ../$(BIN)/python $$script.py || exit 1; done
+	cd bench && for script in catalogue ingest score score_rules synth demo scale simulate; do ../$(BIN)/python $$script.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

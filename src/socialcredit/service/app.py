@@ -26,7 +26,7 @@ from socialcredit.service.observability import (
     RequestMiddleware,
     ServiceMetrics,
 )
-from socialcredit.service.routes import public, records, repairs, rights, subjects
+from socialcredit.service.routes import catalogue, public, records, repairs, rights, subjects
 from socialcredit.service.settings import ServiceSettings
 
 logger = logging.getLogger("socialcredit.service")
@@ -103,6 +103,7 @@ def create_app(
         subjects.router,
         rights.router,
         repairs.router,
+        catalogue.router,
     ):
         app.include_router(router)
 

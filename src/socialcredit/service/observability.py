@@ -32,6 +32,7 @@ request_logger = logging.getLogger("socialcredit.service.requests")
 LATENCY_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 RECORDS_PATH = "/v1/records"
 CATALOGUE_PUBLICATION_PATH = "/operator/catalogue"
+CATALOGUE_SIMULATION_PATH = "/v1/catalogue/simulation"  # a whole catalogue, as publication
 # Label values come from fixed sets only: a label made of what a client sends (a reject's
 # reason, an HTTP method) would let one request make thousands of series.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -179,7 +180,7 @@ class BodyLimitMiddleware:
     def limit(self, path: str) -> int:
         if path == RECORDS_PATH:
             return self.settings.records_body_max_bytes
-        if path == CATALOGUE_PUBLICATION_PATH:
+        if path in (CATALOGUE_PUBLICATION_PATH, CATALOGUE_SIMULATION_PATH):
             return self.settings.catalogue_body_max_bytes
         return self.settings.json_body_max_bytes
 

@@ -167,6 +167,34 @@ class RepairPage(_Public):
 # -- health ----------------------------------------------------------------------------------
 
 
+class ListMoves(_Public):
+    enter: int
+    leave: int
+
+
+class MeasureMoves(_Public):
+    start: int
+    stop: int
+
+
+class ItemPoints(_Public):
+    item: str
+    points_before: int
+    points_after: int
+
+
+class SimulationReport(_Public):
+    """SPEC §10.6: `scs catalog simulate --json`."""
+
+    as_of: dt.date
+    subjects: int
+    subjects_changed: int = Field(description="subjects whose score, tier or lists differ")
+    tier_changes: dict[str, int] = Field(description='"FROM>TO": subjects')
+    lists: dict[str, ListMoves]
+    measures: dict[str, MeasureMoves]
+    items: list[ItemPoints] = Field(description="the ten whose summed value changes most")
+
+
 class Health(_Public):
     status: Literal["ok"]
 
