@@ -40,10 +40,10 @@ from socialcredit.catalogue.prohibited import (
 CORPUS_DIRECTORY = Path(__file__).parent / "guard_corpus"
 # (corpus, part): (prohibited refused at least, ordinary refused at most), as measured.
 MEASURED = {
-    ("items", "development"): (628, 15),
+    ("items", "development"): (690, 15),
     ("items", "held_out"): (43, 0),
     ("items", "held_out_2"): (150, 3),
-    ("measures", "development"): (99, 0),
+    ("measures", "development"): (102, 0),
     ("measures", "held_out"): (16, 0),
 }
 FILE_PREFIX = {"items": "", "measures": "measures_"}
