@@ -40,9 +40,9 @@ from socialcredit.catalogue.prohibited import (
 CORPUS_DIRECTORY = Path(__file__).parent / "guard_corpus"
 # (corpus, part): (prohibited refused at least, ordinary refused at most), as measured.
 MEASURED = {
-    ("items", "development"): (690, 15),
+    ("items", "development"): (736, 16),
     ("items", "held_out"): (43, 0),
-    ("items", "held_out_2"): (150, 3),
+    ("items", "held_out_2"): (153, 3),
     ("measures", "development"): (102, 0),
     ("measures", "held_out"): (16, 0),
 }
