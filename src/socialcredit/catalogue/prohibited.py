@@ -11,8 +11,8 @@ ordinary words. A few ordinary phrases (`ordinary_phrases`) neutralize a term th
 inside them: "bad faith" is a legal notion, not a belief.
 
 All terms, phrases and the parts of terms with a gap are compiled into one Aho-Corasick
-automaton, so an item is read once,
-whatever the number of terms: 160,000 items cost a fraction of a second.
+automaton, so an item is read once, whatever the number of terms: 160,000 items cost a second
+or two (bench/guard.py).
 
 A term may also be two parts joined by `…` ("境外…媒体", "complain…province"): the first part,
 then the second within a few characters (GAP_CHINESE between Chinese parts, GAP_ENGLISH
