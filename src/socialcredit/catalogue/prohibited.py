@@ -10,8 +10,16 @@ substrings, because Chinese has no spaces: they are chosen long enough not to oc
 ordinary words. A few ordinary phrases (`ordinary_phrases`) neutralize a term that lies wholly
 inside them: "bad faith" is a legal notion, not a belief.
 
-All terms and phrases are compiled into one Aho-Corasick automaton, so an item is read once,
-whatever the number of terms: 160,000 items cost a fraction of a second.
+All terms, phrases and the parts of terms with a gap are compiled into one Aho-Corasick
+automaton, so an item is read once, whatever the number of terms: 160,000 items cost a second
+or two (bench/guard.py).
+
+A term may also be two parts joined by `…` ("境外…媒体", "complain…province"): the first part,
+then the second within a few characters (GAP_CHINESE between Chinese parts, GAP_ENGLISH
+between English ones), in the same text. It catches the words a list of whole phrases misses
+between two it knows ("海外中文媒体", "complained directly to the province"); the refusal names the
+whole span, from the first part to the second. An ordinary phrase holding the span neutralizes
+it as it does a term.
 
 A measure (SPEC §10.5) is read against the same grounds, and first against the measure grounds
 (`measure_grounds`: the subject's relatives), which have an automaton of their own: a measure
@@ -60,6 +68,9 @@ UNINFLECTED_WORDS = frozenset(
         "with",
     ]
 )
+GAP_MARK = "…"
+GAP_CHINESE = 6  # characters between the two parts of a Chinese term: "海外|中文|媒体"
+GAP_ENGLISH = 24  # characters between English parts: "complained | directly to the | province"
 MIN_INFLECTED_LETTERS = 3  # "s" in "relative s score" (from "relative's") is not inflected
 _SEPARATORS = re.compile(r"[\W_]+")
 _ASCII_SEPARATORS = bytes(byte if chr(byte).isalnum() else ord(" ") for byte in range(128)) + bytes(
@@ -173,41 +184,95 @@ def _forms_of(word: str) -> set[str]:
     return inflections(word)
 
 
+@dataclass(frozen=True, slots=True)
+class _GapTerm:
+    """A term of two parts joined by GAP_MARK (`…`)."""
+
+    ground: Ground
+    gap: int  # at most this many characters between the parts
+    english: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _GapPart:
+    term: _GapTerm
+    first: bool  # the part before the gap
+    prefix: bool
+
+
+def _english_keys(term: str) -> tuple[list[str], bool]:
+    phrases, prefix = english_phrases(term)
+    return [f" {phrase}" if prefix else f" {phrase} " for phrase in phrases], prefix
+
+
 class Guard:
     def __init__(self, grounds: tuple[Ground, ...], ordinary_phrases: tuple[str, ...] = ()):
         self.grounds = grounds
-        self.automaton = ahocorasick.Automaton()
+        # One automaton for all: each string stands for a term or an ordinary phrase (a _Key),
+        # and for the parts of terms with a gap it is (a part may belong to several terms:
+        # 境外…媒体, 境外…记者), so that an item is read once.
+        self._keys: dict[str, _Key] = {}
+        self._parts: dict[str, list[_GapPart]] = {}
         for ground in grounds:
             for term in ground.english:
-                phrases, prefix = english_phrases(term)
-                for phrase in phrases:
-                    self._add(f" {phrase}" if prefix else f" {phrase} ", _Key(ground, prefix))
+                if GAP_MARK in term:
+                    self._add_gap_term(ground, term)
+                else:
+                    keys, prefix = _english_keys(term)
+                    for key in keys:
+                        self._add(key, _Key(ground, prefix))
             for term in ground.chinese:
-                self._add(_chinese_key(term), _Key(ground, prefix=False))
+                if GAP_MARK in term:
+                    self._add_gap_term(ground, term)
+                else:
+                    self._add(_chinese_key(term), _Key(ground, prefix=False))
         for phrase in ordinary_phrases:
             if _is_chinese(phrase):
                 self._add(_chinese_key(phrase), _Key(None, prefix=False))
             else:
                 for inflected in english_phrases(phrase)[0]:
                     self._add(f" {inflected} ", _Key(None, prefix=False))
+        self.automaton = ahocorasick.Automaton()
+        for key in self._keys.keys() | self._parts.keys():
+            parts = tuple(self._parts.get(key, ()))
+            self.automaton.add_word(key, (len(key), self._keys.get(key), parts))
         self.automaton.make_automaton()
 
+    def _add_gap_term(self, ground: Ground, term: str) -> None:
+        texts = term.split(GAP_MARK)
+        if len(texts) != 2 or not all(texts) or _is_chinese(texts[0]) != _is_chinese(texts[1]):
+            raise BadTerm(f"{term!r}: a term with a gap is two parts in one language, A…B")
+        chinese = _is_chinese(texts[0])
+        gap_term = _GapTerm(ground, GAP_CHINESE if chinese else GAP_ENGLISH, not chinese)
+        for first, text in zip((True, False), texts, strict=True):
+            if _is_chinese(text):
+                keys, prefix = [_chinese_key(text)], False
+            else:
+                keys, prefix = _english_keys(text)
+            for key in keys:
+                self._parts.setdefault(key, []).append(_GapPart(gap_term, first, prefix))
+
     def _add(self, key: str, meaning: _Key) -> None:
-        existing = self.automaton.get(key, None)
-        if existing is not None and existing[1].ground != meaning.ground:
+        existing = self._keys.get(key)
+        if existing is not None and existing.ground != meaning.ground:
             raise BadTerm(f"{key.strip()!r} is listed twice, under different grounds")
-        self.automaton.add_word(key, (len(key), meaning))
+        self._keys[key] = meaning
 
     def find(self, *texts: str) -> ProhibitedMatch | None:
         """The first term in `texts` (the longest of those that start there), unless an
         ordinary phrase holds it wholly."""
         text = TEXT_SEPARATOR.join([normalized(text) for text in texts if text])
-        matches = list(self.automaton.iter(text))
+        matches = list(self.automaton.iter(text)) if len(self.automaton) else []
         if not matches:  # nearly every item: return before any work in Python
             return None
-        found, ordinary = [], []
-        for end, (length, key) in matches:
-            (ordinary if key.ground is None else found).append((end + 1 - length, end, key))
+        found, ordinary, gap_matches = [], [], []
+        for end, (length, key, parts) in matches:
+            if key is not None:
+                (ordinary if key.ground is None else found).append((end + 1 - length, end, key))
+            if parts:
+                gap_matches.append((end, length, parts))
+        if gap_matches:
+            found.extend(_gap_spans(text, gap_matches))
         for start, end, key in sorted(found, key=lambda match: (match[0], -match[1])):
             if any(
                 ordinary_start <= start and end <= ordinary_end
@@ -218,6 +283,35 @@ class Guard:
                 end = text.index(" ", end + 1) - 1
             return ProhibitedMatch(key.ground, text[start : end + 1].strip())
         return None
+
+
+def _gap_spans(text: str, gap_matches: list) -> list[tuple[int, int, _Key]]:
+    """(start, end, key) of each term with a gap whose first part is followed, within its
+    gap and in the same text, by its second part."""
+    firsts: dict[_GapTerm, list[tuple[int, int]]] = {}
+    if not any(part.first for _, _, parts in gap_matches for part in parts):
+        return []
+    seconds: list[tuple[int, int, _GapPart]] = []
+    for end, length, parts in gap_matches:
+        for part in parts:
+            end_of_word = text.index(" ", end + 1) - 1 if part.prefix else end
+            span = (end + 1 - length, end_of_word)
+            if part.first:
+                firsts.setdefault(part.term, []).append(span)
+            else:
+                seconds.append((*span, part))
+    spans = []
+    for second_start, second_end, part in seconds:
+        for first_start, first_end in firsts.get(part.term, ()):
+            between = text[first_end + 1 : second_start]
+            adjacent = first_end < second_start or (
+                first_end == second_start and text[first_end] == " "  # English: one space
+            )
+            if adjacent and len(between.strip()) <= part.term.gap:
+                # Chinese parts stay in one clause: a space there was punctuation.
+                if TEXT_SEPARATOR not in between and (part.term.english or " " not in between):
+                    spans.append((first_start, second_end, _Key(part.term.ground, prefix=False)))
+    return spans
 
 
 def _is_chinese(text: str) -> bool:

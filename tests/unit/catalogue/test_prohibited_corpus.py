@@ -40,10 +40,10 @@ from socialcredit.catalogue.prohibited import (
 CORPUS_DIRECTORY = Path(__file__).parent / "guard_corpus"
 # (corpus, part): (prohibited refused at least, ordinary refused at most), as measured.
 MEASURED = {
-    ("items", "development"): (549, 1),
-    ("items", "held_out"): (39, 0),
-    ("items", "held_out_2"): (128, 1),
-    ("measures", "development"): (90, 0),
+    ("items", "development"): (736, 16),
+    ("items", "held_out"): (43, 0),
+    ("items", "held_out_2"): (153, 3),
+    ("measures", "development"): (102, 0),
     ("measures", "held_out"): (16, 0),
 }
 FILE_PREFIX = {"items": "", "measures": "measures_"}
@@ -91,6 +91,70 @@ def test_refusal_rates_hold_the_measured_figures(
     least_prohibited, most_ordinary = MEASURED[(of, part)]
     assert prohibited_refused >= least_prohibited, figures
     assert ordinary_refused <= most_ordinary, figures
+
+
+# Held-out set 3 (issue 18): `of | kind | ground | code | title` a line, written before the third
+# pass of terms and measured once after the fifth (`python bench/guard.py --held-out FILE`).
+HELD_OUT_3 = CORPUS_DIRECTORY / "held_out_3.txt"
+# As measured at commit c8bf571: prohibited items and measures refused, ordinary ones refused.
+HELD_OUT_3_MEASURED = (224, 11)
+HELD_OUT_3_GROUNDS = {
+    "informing",
+    "attitude",
+    "lifestyle",
+    "grid",
+    "petition",
+    "assembly",
+    "media",
+    "opinion",
+    "speech",
+    "religion",
+    "ethnicity",
+    "membership",
+    "health",
+    "relationships",
+    "others_scores",
+    "movements",
+    "relatives",
+}
+
+
+def held_out_3() -> list[tuple[str, ...]]:
+    lines = HELD_OUT_3.read_text(encoding="utf-8").splitlines()
+    return [tuple(f.strip() for f in line.split(" | ")) for line in lines if line[:1] not in "#"]
+
+
+def test_held_out_3_covers_every_ground_in_both_languages_with_codes() -> None:
+    entries = held_out_3()
+    assert all(len(entry) == 5 and entry[3] and entry[4] for entry in entries)
+    for kind in ("prohibited", "ordinary"):
+        items = [entry for entry in entries if entry[:2] == ("item", kind)]
+        assert len(items) >= 150, kind
+        assert 0 < sum(entry[4].isascii() for entry in items) < len(items), kind
+    prohibited_grounds = {entry[2] for entry in entries if entry[1] == "prohibited"}
+    assert prohibited_grounds == HELD_OUT_3_GROUNDS
+    older = {
+        entry
+        for of, part in MEASURED
+        for k in ("prohibited", "ordinary")
+        for entry in corpus(k, part, of)
+    }
+    assert not older & {entry[4] for entry in entries}, "held-out set 3 repeats an older entry"
+
+
+def test_held_out_3_holds_its_measured_figures() -> None:
+    prohibited_refused = ordinary_refused = 0
+    for of, kind, _ground, code, title in held_out_3():
+        found = (find_prohibited_ground if of == "item" else find_prohibited_in_measure)(
+            code, title
+        )
+        if kind == "prohibited":
+            prohibited_refused += found is not None
+        else:
+            ordinary_refused += found is not None
+    least_prohibited, most_ordinary = HELD_OUT_3_MEASURED
+    assert prohibited_refused >= least_prohibited
+    assert ordinary_refused <= most_ordinary
 
 
 def test_every_refusal_in_the_corpus_names_a_ground_and_a_term_of_the_entry() -> None:
