@@ -167,9 +167,12 @@ def print_file(console: Console, document: FileDocument) -> None:
         console.print("Statement: none")
     else:
         console.print(f"Statement of {statement.made_on}: {statement.text}", markup=False)
-    views = Table("when", "who", "purpose", "channel", title="Who looked at this file")
+    views = Table("when", "who", "purpose", "channel", "answer", title="Who looked at this file")
     for view in document.views:
-        views.add_row(f"{view.viewed_at:%Y-%m-%d %H:%M}", view.viewer, view.purpose, view.channel)
+        answer = "" if view.applies is None else ("applies" if view.applies else "does not apply")
+        views.add_row(
+            f"{view.viewed_at:%Y-%m-%d %H:%M}", view.viewer, view.purpose, view.channel, answer
+        )
     console.print(views)
 
 

@@ -26,12 +26,14 @@ _DOCUMENT = ConfigDict(extra="forbid")
 
 @dataclass(frozen=True, config=_DOCUMENT)
 class FileView:
-    """One look at a file: when, by whom, why, through which channel (SPEC §7.4)."""
+    """One look at a file: when, by whom, why, through which channel (SPEC §7.4); a relying
+    party's check also carries its answer, `applies` (SPEC §10.5), None for other looks."""
 
     viewed_at: dt.datetime
     viewer: str
     purpose: str
     channel: str
+    applies: bool | None = None
 
 
 @dataclass(frozen=True, config=_DOCUMENT)

@@ -32,12 +32,20 @@ from socialcredit.registry.facade import (
     Registry,
     UnknownSource,
 )
-from socialcredit.registry.keys import ROLES, KeyRefused, KeyRing, NewKey, Principal
+from socialcredit.registry.keys import (
+    DEFAULT_RATES,
+    ROLES,
+    KeyRefused,
+    KeyRing,
+    NewKey,
+    Principal,
+)
 from socialcredit.registry.sessions import SESSION_LIFETIME_S, NewSession, SessionRing
 from socialcredit.store.store import CatalogueRow, IngestBatch, StoreUnavailable
 from socialcredit.store.urls import STORE_URL_VARIABLE, BadStoreURL
 
 __all__ = [
+    "DEFAULT_RATES",
     "ROLES",
     "SESSION_LIFETIME_S",
     "STORE_URL_VARIABLE",

@@ -55,6 +55,12 @@ WHO_MAX_CHARS = 200  # a source's code, a party's name
 SUBJECT_WHO_PREFIX = "subject:"
 # The viewer a subject's own looks at its file are logged under (the API and the web pages).
 RESERVED_VIEWERS = ("subject",)
+# Requests per second a key may make unless `scs keys create --rate` says otherwise (README:
+# "Limits"). A relying party checks at the moment of a sale: a national ticket office's peak
+# (about 1,500 tickets a second) with room to spare. A source submits batches, a subject reads
+# its own file, an operator works by hand or by script.
+DEFAULT_RATES: dict[Role, int] = {"party": 5000, "operator": 50, "source": 20, "subject": 5}
+RATE_MAX = 1_000_000
 KEY_PATTERN = re.compile(
     r"^(scs_(?:op|src|sub|pty)_)([0-9A-Za-z]{%d})([0-9A-Za-z]{%d})$"
     % (RANDOM_CHARACTERS, CHECKSUM_CHARACTERS)
@@ -73,6 +79,7 @@ class Principal:
     role: Role
     who: str | None
     key_number: int | None = None
+    rate: int | None = None  # requests per second this principal may make; None: no own rate
 
     @property
     def label(self) -> str:
@@ -155,15 +162,21 @@ class KeyRing:
         self.clock = clock
         self.source_codes = source_codes
 
-    def create(self, role: str, who: str | None) -> NewKey:
+    def create(self, role: str, who: str | None, rate: int | None = None) -> NewKey:
+        """A new key for `role` and `who`, making at most `rate` requests per second (default:
+        the role's, `DEFAULT_RATES`)."""
         if role not in ROLES:
             raise KeyRefused(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+        if rate is None:
+            rate = DEFAULT_RATES[role]  # type: ignore[index]
+        elif not 1 <= rate <= RATE_MAX:
+            raise KeyRefused(f"--rate must be between 1 and {RATE_MAX} requests per second")
         who = self._checked_who(role, (who or "").strip() or None)
         secret = new_secret(role)  # type: ignore[arg-type]
         shown_characters = len(ROLE_PREFIXES[role]) + DISPLAY_RANDOM_CHARACTERS  # type: ignore[index]
         display = secret[:shown_characters] + "…"
         number = api_keys.append_key(
-            self.engine, role, who, display, key_hash(secret), self.clock()
+            self.engine, role, who, display, key_hash(secret), self.clock(), rate
         )
         return NewKey(number, secret)
 
@@ -238,4 +251,5 @@ class KeyRing:
         row = self._named(row)
         if row.role == "subject" and row.who is None:  # its identity is missing: no one to be
             return None
-        return Principal(row.role, row.who, row.number)  # type: ignore[arg-type]
+        rate = row.rate if row.rate is not None else DEFAULT_RATES[row.role]  # type: ignore[index]
+        return Principal(row.role, row.who, row.number, rate)  # type: ignore[arg-type]

@@ -249,9 +249,14 @@ class SubjectRights:
             question.subject_id, tuple(self.tables.subjects_named(question.subject_id))
         )
         because = None
-        for subject, score, _objections in self.scores(identified.subjects, day):
-            self.tables.append_file_view(subject, FileView(self.clock(), party, purpose, channel))
+        files = self.scores(identified.subjects, day)
+        for _subject, score, _objections in files:
             because = because or measure_applies(question.measure, score)
+        # SPEC §10.5: each file's access log keeps the check's answer.
+        for subject, _score, _objections in files:
+            self.tables.append_file_view(
+                subject, FileView(self.clock(), party, purpose, channel, because is not None)
+            )
         return CheckAnswer(measure, day, because is not None, because, question.catalogue.version)
 
 

@@ -397,13 +397,16 @@ class RightsTables:
                     viewer=view.viewer,
                     purpose=view.purpose,
                     channel=view.channel,
+                    applies=view.applies,
                 )
             )
 
     def file_views(self, subject: SubjectRef) -> list[FileView]:
         table = schema.file_views
         query = (
-            sa.select(table.c.viewed_at, table.c.viewer, table.c.purpose, table.c.channel)
+            sa.select(
+                table.c.viewed_at, table.c.viewer, table.c.purpose, table.c.channel, table.c.applies
+            )
             .where(table.c.subject == subject.key)
             .order_by(table.c.id)
         )

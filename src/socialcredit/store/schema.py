@@ -51,7 +51,7 @@ class UTCDateTime(sa.TypeDecorator):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-SCHEMA_REVISION = "0008_record_act"  # the Alembic head; tests hold the two equal
+SCHEMA_REVISION = "0009_subject_states"  # the Alembic head; tests hold the two equal
 
 metadata = sa.MetaData(
     naming_convention={
@@ -159,6 +159,8 @@ file_views = sa.Table(
     sa.Column("viewer", sa.Text, nullable=False),
     sa.Column("purpose", sa.Text, nullable=False),
     sa.Column("channel", sa.Text, nullable=False),
+    # SPEC §10.5: a check's answer; null for a look that is not a check.
+    sa.Column("applies", sa.Boolean, nullable=True),
     sa.Index(None, "subject"),
 )
 
@@ -220,6 +222,8 @@ api_keys = sa.Table(
     sa.Column("display", sa.Text, nullable=False),
     sa.Column("key_sha256", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    # Requests per second the key may make; null: its role's default (`registry/keys.py`).
+    sa.Column("rate", sa.Integer, nullable=True),
     sa.CheckConstraint("role IN ('operator', 'source', 'subject', 'party')", name="role_known"),
 )
 

@@ -1,0 +1,31 @@
+"""Checks at national speed (issue 16, SPEC §10.5).
+
+- `file_views.applies`: a relying party's check logs its answer; null for a look that is not
+  a check (and for the checks logged before this revision, whose answer was not kept).
+- `api_keys.rate`: the requests per second a key may make; null takes its role's default.
+
+Both are added nullable columns: nothing is rewritten, and the append-only triggers on
+`file_views` stay as they are.
+
+Revision ID: 0009_subject_states
+Revises: 0008_record_act
+Create Date: 2026-12-03
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009_subject_states"
+down_revision = "0008_record_act"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("file_views", sa.Column("applies", sa.Boolean, nullable=True))
+    op.add_column("api_keys", sa.Column("rate", sa.Integer, nullable=True))
+
+
+def downgrade() -> None:
+    op.execute("ALTER TABLE api_keys DROP COLUMN rate")
+    op.execute("ALTER TABLE file_views DROP COLUMN applies")
