@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -61,6 +62,11 @@ RESERVED_VIEWERS = ("subject",)
 # its own file, an operator works by hand or by script.
 DEFAULT_RATES: dict[Role, int] = {"party": 5000, "operator": 50, "source": 20, "subject": 5}
 RATE_MAX = 1_000_000
+# A verified key is remembered this long: a check then costs no look in the store for its key.
+# A key revoked elsewhere (another process, `scs keys revoke`) stops working within this time;
+# one revoked through this ring stops at once.
+VERIFIED_KEY_TTL_S = 1.0
+VERIFIED_KEYS_MAX = 10_000  # forgotten all at once past this many, so memory stays bounded
 KEY_PATTERN = re.compile(
     r"^(scs_(?:op|src|sub|pty)_)([0-9A-Za-z]{%d})([0-9A-Za-z]{%d})$"
     % (RANDOM_CHARACTERS, CHECKSUM_CHARACTERS)
@@ -156,11 +162,16 @@ class KeyRing:
         identities: IdentityStore,
         clock: Callable[[], dt.datetime],
         source_codes: Callable[[], set[str]],
+        monotonic: Callable[[], float] = time.monotonic,
     ):
         self.engine = engine
         self.identities = identities
         self.clock = clock
         self.source_codes = source_codes
+        self.monotonic = monotonic
+        # SHA-256 of a live key → (when it must be read again, its principal). Only live keys:
+        # an unknown one is read each time (and limited per address by the service).
+        self._verified: dict[str, tuple[float, Principal]] = {}
 
     def create(self, role: str, who: str | None, rate: int | None = None) -> NewKey:
         """A new key for `role` and `who`, making at most `rate` requests per second (default:
@@ -230,6 +241,7 @@ class KeyRing:
         row = api_keys.revoke_key(self.engine, number, self.clock())
         if row is None:
             raise KeyRefused(f"there is no key {number}")
+        self._verified.pop(row.key_sha256, None)
         return self._named(row)
 
     def principal(self, secret: str) -> Principal | None:
@@ -237,12 +249,24 @@ class KeyRing:
         if not well_formed(secret):
             return None
         digest = key_hash(secret)
+        now = self.monotonic()
+        remembered = self._verified.get(digest)
+        if remembered is not None and now < remembered[0]:
+            return remembered[1]
         row = api_keys.key_by_hash(self.engine, digest)
         # The lookup is by an index on the hash; comparing in constant time as well costs
         # nothing and keeps any timing of the comparison from saying how much matched.
         if row is None or not hmac.compare_digest(row.key_sha256, digest):
+            self._verified.pop(digest, None)
             return None
-        return self.live_principal(row)
+        principal = self.live_principal(row)
+        if principal is None:
+            self._verified.pop(digest, None)
+        else:
+            if len(self._verified) >= VERIFIED_KEYS_MAX:
+                self._verified.clear()
+            self._verified[digest] = (now + VERIFIED_KEY_TTL_S, principal)
+        return principal
 
     def live_principal(self, row: ApiKeyRow) -> Principal | None:
         """The principal of a key's row; None when it is revoked or names nobody any more."""
