@@ -252,11 +252,10 @@ class SubjectRights:
         files = self.scores(identified.subjects, day)
         for _subject, score, _objections in files:
             because = because or measure_applies(question.measure, score)
-        # SPEC §10.5: each file's access log keeps the check's answer.
-        for subject, _score, _objections in files:
-            self.tables.append_file_view(
-                subject, FileView(self.clock(), party, purpose, channel, because is not None)
-            )
+        # SPEC §10.5: each file's access log keeps the check's answer. A subject without a
+        # file gets no look, but its check waits for a commit just the same (defect 9).
+        view = FileView(self.clock(), party, purpose, channel, because is not None)
+        self.tables.append_file_views([(subject, view) for subject, _s, _o in files], checks=1)
         return CheckAnswer(measure, day, because is not None, because, question.catalogue.version)
 
 

@@ -33,6 +33,7 @@ from socialcredit.domain.objections import (
 from socialcredit.domain.records import LedgerRecord
 from socialcredit.store import schema
 from socialcredit.store.identities import IdentityStore
+from socialcredit.store.view_log import GroupCommitLog
 
 OBJECTION_LOCK_PREFIX = "scs-objection:"
 
@@ -176,6 +177,7 @@ class RightsTables:
         self.identities = identities
         self.read_only = read_only
         self.unlogged_looks = 0
+        self.view_log = GroupCommitLog(engine)
 
     # -- subjects and their records -------------------------------------------------------------
 
@@ -385,21 +387,31 @@ class RightsTables:
     # -- who looked --------------------------------------------------------------------------
 
     def append_file_view(self, subject: SubjectRef, view: FileView) -> None:
-        """Log a look at a file (on a read-only store: count it in `unlogged_looks`)."""
+        """Log a look at a file (on a read-only store: count it in `unlogged_looks`); return
+        once it is durable."""
+        self.append_file_views([(subject, view)])
+
+    def append_file_views(self, looks: list[tuple[SubjectRef, FileView]], checks: int = 0) -> None:
+        """Log `looks` and count `checks` (a check of a subject without a file gives no look
+        but is counted all the same), by group commit with other requests' (`store.view_log`);
+        return once they are durable. A read-only store counts them in `unlogged_looks`."""
         if self.read_only:
-            self.unlogged_looks += 1
+            self.unlogged_looks += len(looks)
             return
-        with self.engine.begin() as connection:
-            connection.execute(
-                sa.insert(schema.file_views).values(
-                    subject=subject.key,
-                    viewed_at=view.viewed_at,
-                    viewer=view.viewer,
-                    purpose=view.purpose,
-                    channel=view.channel,
-                    applies=view.applies,
-                )
-            )
+        self.view_log.write(
+            [
+                {
+                    "subject": subject.key,
+                    "viewed_at": view.viewed_at,
+                    "viewer": view.viewer,
+                    "purpose": view.purpose,
+                    "channel": view.channel,
+                    "applies": view.applies,
+                }
+                for subject, view in looks
+            ],
+            checks,
+        )
 
     def file_views(self, subject: SubjectRef) -> list[FileView]:
         table = schema.file_views

@@ -164,6 +164,17 @@ file_views = sa.Table(
     sa.Index(None, "subject"),
 )
 
+# The access log's group commits (`store/view_log.py`): one row, counting the checks answered
+# and the transactions that logged them. Every check's commit writes here, so a check of a
+# subject without a file costs what one with a file does (issue 16, defect 9).
+access_log_counts = sa.Table(
+    "access_log_counts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("checks", sa.BigInteger, nullable=False),
+    sa.Column("commits", sa.BigInteger, nullable=False),
+)
+
 # SPEC §7.1: an objection to a record's revision, as the subject filed it. An answer by a newer
 # revision needs no row: it is that revision in `records`, dated by its batch.
 objections = sa.Table(

@@ -3,6 +3,8 @@
 - `file_views.applies`: a relying party's check logs its answer; null for a look that is not
   a check (and for the checks logged before this revision, whose answer was not kept).
 - `api_keys.rate`: the requests per second a key may make; null takes its role's default.
+- `access_log_counts`: one row counting the checks answered and the group commits that logged
+  them (`store/view_log.py`).
 
 Both are added nullable columns: nothing is rewritten, and the append-only triggers on
 `file_views` stay as they are.
@@ -24,8 +26,17 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("file_views", sa.Column("applies", sa.Boolean, nullable=True))
     op.add_column("api_keys", sa.Column("rate", sa.Integer, nullable=True))
+    op.create_table(
+        "access_log_counts",
+        sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+        sa.Column("checks", sa.BigInteger, nullable=False),
+        sa.Column("commits", sa.BigInteger, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_access_log_counts"),
+    )
+    op.execute("INSERT INTO access_log_counts (id, checks, commits) VALUES (1, 0, 0)")
 
 
 def downgrade() -> None:
+    op.drop_table("access_log_counts")
     op.execute("ALTER TABLE api_keys DROP COLUMN rate")
     op.execute("ALTER TABLE file_views DROP COLUMN applies")
