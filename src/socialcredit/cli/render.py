@@ -174,6 +174,25 @@ def print_file(console: Console, document: FileDocument) -> None:
             f"{view.viewed_at:%Y-%m-%d %H:%M}", view.viewer, view.purpose, view.channel, answer
         )
     console.print(views)
+    if document.views_total > len(document.views):
+        console.print(
+            f"{document.views_total:,} looks in all; the latest {len(document.views)} shown"
+        )
+    if document.views_repeated:
+        repeated = Table(
+            "who", "purpose", "channel", "looks", "first", "last", "applied", title="Repeated looks"
+        )
+        for summary in document.views_repeated:
+            repeated.add_row(
+                summary.viewer,
+                summary.purpose,
+                summary.channel,
+                str(summary.looks),
+                f"{summary.first_at:%Y-%m-%d %H:%M}",
+                f"{summary.last_at:%Y-%m-%d %H:%M}",
+                "" if summary.applied is None else str(summary.applied),
+            )
+        console.print(repeated)
 
 
 def print_check(answer: CheckAnswer) -> None:

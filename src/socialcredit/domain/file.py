@@ -36,6 +36,36 @@ class FileView:
     applies: bool | None = None
 
 
+VIEWS_PAGE_ROWS = 50  # looks per page of a file's access log (defect 13)
+VIEWS_SUMMARY_ROWS = 20  # repeated looks summed up: the most frequent (viewer, purpose, channel)
+
+
+@dataclass(frozen=True, config=_DOCUMENT)
+class ViewSummary:
+    """Looks repeated by one viewer, for one purpose, through one channel: how many, the first
+    and the last; for checks, how many found that the measure applied."""
+
+    viewer: str
+    purpose: str
+    channel: str
+    looks: int
+    first_at: dt.datetime
+    last_at: dt.datetime
+    applied: int | None  # checks only: how many answered `applies`
+
+
+@dataclass(frozen=True, config=_DOCUMENT)
+class ViewsPage:
+    """One page of a file's access log, newest first (page 1: the latest looks), and the
+    repeated looks summed up (defect 13: one party cannot bury the others under its own)."""
+
+    page: int
+    pages: int
+    total: int
+    views: list[FileView]
+    repeated: list[ViewSummary]
+
+
 @dataclass(frozen=True, config=_DOCUMENT)
 class Statement:
     """The subject's own statement (SPEC §7.2). In the file: its text and when it was made."""
@@ -130,7 +160,9 @@ class FileDocument:
     counting_records: list[FileRecord]
     objections: list[Objection]
     statement: Statement | None
-    views: list[FileView]
+    views: list[FileView]  # the latest VIEWS_PAGE_ROWS looks, oldest first (this one last)
+    views_total: int = 0  # every look ever; older pages: GET /v1/subjects/{id}/views?page=
+    views_repeated: list[ViewSummary] = Field(default_factory=list)
 
 
 @plain_dataclass(frozen=True, slots=True)
@@ -149,8 +181,10 @@ class SubjectFile:
         score: SubjectScore,
         objections: list[Objection],
         statement: Statement | None,
-        views: list[FileView],
+        views: list[FileView] | ViewsPage,
     ) -> SubjectFile:
+        page = views if isinstance(views, ViewsPage) else None
+        latest = list(reversed(page.views)) if page else views
         document = FileDocument(
             subject_id=score.subject_id,
             kind=score.subject_kind,
@@ -164,7 +198,9 @@ class SubjectFile:
             counting_records=[FileRecord.of(entry) for entry in score.counting_records],
             objections=objections,
             statement=statement,
-            views=views,
+            views=latest,
+            views_total=page.total if page else len(latest),
+            views_repeated=page.repeated if page else [],
         )
         return cls(subject, score, document)
 

@@ -18,6 +18,8 @@ from socialcredit.domain.file import (
     KeptStatement,
     Statement,
     SubjectFile,
+    ViewsPage,
+    ViewSummary,
 )
 from socialcredit.domain.identifiers import IdentifiedSubjects, SubjectRef
 from socialcredit.domain.measures import CheckAnswer, CheckProblem, CheckRefused, MeasureCoverage
@@ -59,6 +61,8 @@ __all__ = [
     "FileDocument",
     "FileRecord",
     "FileView",
+    "ViewSummary",
+    "ViewsPage",
     "IdentifiedSubjects",
     "IngestBatch",
     "IngestResult",

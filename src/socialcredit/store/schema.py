@@ -175,6 +175,23 @@ access_log_counts = sa.Table(
     sa.Column("commits", sa.BigInteger, nullable=False),
 )
 
+# Each file's state for the check (`store/subject_states.py`, `domain/subject_state.py`): a
+# cache by subject key, updated in place; `generation` grows with every change to its inputs.
+subject_states = sa.Table(
+    "subject_states",
+    metadata,
+    sa.Column("subject", RowId, primary_key=True, autoincrement=False),
+    sa.Column("generation", sa.BigInteger, nullable=False),
+    sa.Column("valid", sa.Boolean, nullable=False),
+    sa.Column("rulebook", sa.Integer, nullable=True),
+    sa.Column("valid_from", sa.Date, nullable=True),
+    sa.Column("valid_until", sa.Date, nullable=True),
+    sa.Column("score", sa.Integer, nullable=True),
+    sa.Column("tier", sa.Text, nullable=True),
+    sa.Column("lists", sa.Text, nullable=True),
+    sa.Column("catalogue_version", sa.Integer, nullable=True),
+)
+
 # SPEC §7.1: an objection to a record's revision, as the subject filed it. An answer by a newer
 # revision needs no row: it is that revision in `records`, dated by its batch.
 objections = sa.Table(
