@@ -146,3 +146,48 @@ def run_open_loop(
 ) -> Outcome:
     """Send `rate_per_s × seconds` requests, one every 1/rate s, to 127.0.0.1:`port`."""
     return asyncio.run(_run(port, rate_per_s, seconds, next_request))
+
+
+async def _run_closed(
+    port: int, connections: int, seconds: float, next_request: Callable[[int], bytes]
+) -> Outcome:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    errors = 0
+    counter = 0
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    async def client() -> None:
+        nonlocal errors, counter
+        connection = await asyncio.open_connection(LOOPBACK, port)
+        try:
+            while time.perf_counter() < deadline:
+                index, counter = counter, counter + 1
+                sent_at = time.perf_counter()
+                try:
+                    status = await _exchange(*connection, next_request(index))
+                except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError):
+                    errors += 1
+                    connection[1].close()
+                    connection = await asyncio.open_connection(LOOPBACK, port)
+                    continue
+                latencies.append((time.perf_counter() - sent_at) * 1000)
+                statuses[status] = statuses.get(status, 0) + 1
+        finally:
+            connection[1].close()
+
+    await asyncio.gather(*(client() for _ in range(connections)))
+    elapsed = time.perf_counter() - started
+    completed = len(latencies)
+    return Outcome(
+        counter, completed, errors, statuses, elapsed, completed / elapsed, np.array(latencies)
+    )
+
+
+def run_closed_loop(
+    port: int, connections: int, seconds: float, next_request: Callable[[int], bytes]
+) -> Outcome:
+    """`connections` keep-alive connections to 127.0.0.1:`port`, each sending its next request
+    as soon as the last is answered, for `seconds`; latencies from each request's send."""
+    return asyncio.run(_run_closed(port, connections, seconds, next_request))

@@ -12,7 +12,14 @@ For each store, a demo city (`scs demo --scale`) is built once. For each ASGI se
 - `GET /healthz` at the checks' rate: the baseline, the cost of the server and the generator
   alone, in the same run.
 Latencies are measured from each request's scheduled start (bench/loadgen.py), so a server
-that falls behind shows it in p99. The in-process baseline for records is `Registry.ingest` of
+that falls behind shows it in p99.
+
+With --closed-loop N (issue 16), the same server is then driven by one closed-loop client with
+N keep-alive connections, in alternating rounds of `GET /healthz` and `GET /v1/checks` (the
+same client, the same connections count, the same run), and the rate of checks is given as
+the ratio to the rate of healthz, with both absolute rates and p99s. Goals: checks ≥ 0.5 ×
+healthz, p99 ≤ 25 ms, ≥ 1,500 checks/s. `--records-rate 0` skips the records phase.
+The in-process baseline for records is `Registry.ingest` of
 the same batches without HTTP. Targets (issue 10): ≥ 20,000 records/s; checks ≥ 1,500
 requests/s with p99 ≤ 25 ms. Bounded: every phase ends after `--seconds`, loopback only.
 """
@@ -30,9 +37,10 @@ import time
 from pathlib import Path
 
 import httpx
+import numpy as np
 import orjson
 import polars as pl
-from loadgen import http_request, run_open_loop
+from loadgen import http_request, run_closed_loop, run_open_loop
 from workload import recreate_postgresql_database, scs_command
 
 from socialcredit.registry import Registry
@@ -43,6 +51,8 @@ RECORDS_PER_BATCH = 1000
 RECORDS_TARGET_PER_S = 20_000
 CHECKS_TARGET_PER_S = 1_500
 CHECKS_P99_TARGET_MS = 25
+CHECKS_TO_HEALTHZ_TARGET = 0.5
+CLOSED_LOOP_ROUNDS = 3  # alternating rounds of each, so that drift of the machine hits both
 SERVER_START_TIMEOUT_S = 120
 SUBJECTS_SAMPLED = 20_000
 WARM_UP_REQUESTS = 200
@@ -174,6 +184,10 @@ def bench_server(fixture: Fixture, url: str, server: str, arguments) -> dict:
     )
     figures: dict = {"server": server}
     try:
+        if arguments.closed_loop:
+            figures["closed"] = closed_loop(fixture, port, arguments)
+        if arguments.records_rate <= 0:
+            return figures
         prefix = f"{server}-{time.time_ns()}"
         records_headers = {
             "Authorization": f"Bearer {fixture.source_key}",
@@ -225,6 +239,74 @@ def bench_server(fixture: Fixture, url: str, server: str, arguments) -> dict:
     return figures
 
 
+def closed_loop(fixture: Fixture, port: int, arguments) -> dict:
+    """Alternating rounds of healthz and checks by one closed-loop client: the figures of each
+    pooled over its rounds."""
+    health = http_request("GET", "/healthz", port, {})
+    check_headers = {"Authorization": f"Bearer {fixture.party_key}"}
+    subjects = fixture.subjects
+
+    def check(index: int) -> bytes:
+        path = (
+            f"/v1/checks?subject_id={subjects[index % len(subjects)]}"
+            f"&measure={fixture.measure}&purpose=bench"
+        )
+        return http_request("GET", path, port, check_headers)
+
+    connections, seconds = arguments.closed_loop, arguments.seconds / CLOSED_LOOP_ROUNDS
+    run_closed_loop(port, connections, 1, lambda _: health)  # warm up
+    # The first pass over the subjects computes and keeps each file's state: as a day's first
+    # check of each subject would. Then the measured rounds.
+    run_closed_loop(port, connections, max(2.0, seconds), check)
+    rounds: dict[str, list] = {"healthz": [], "checks": []}
+    for _ in range(CLOSED_LOOP_ROUNDS):
+        rounds["healthz"].append(run_closed_loop(port, connections, seconds, lambda _: health))
+        rounds["checks"].append(run_closed_loop(port, connections, seconds, check))
+    pooled = {}
+    for name, outcomes in rounds.items():
+        completed = sum(outcome.completed for outcome in outcomes)
+        elapsed = sum(outcome.seconds for outcome in outcomes)
+        latencies = np.concatenate([outcome.latencies_ms for outcome in outcomes])
+        statuses: dict[int, int] = {}
+        for outcome in outcomes:
+            for status, count in outcome.statuses.items():
+                statuses[status] = statuses.get(status, 0) + count
+        pooled[name] = {
+            "rate": completed / elapsed,
+            "p50": float(np.percentile(latencies, 50)),
+            "p99": float(np.percentile(latencies, 99)),
+            "statuses": statuses,
+            "errors": sum(outcome.errors for outcome in outcomes),
+        }
+    return pooled
+
+
+def print_closed_loop(pooled: dict, connections: int) -> None:
+    checks, health = pooled["checks"], pooled["healthz"]
+    ratio = checks["rate"] / health["rate"]
+    for name, figures in (("GET /healthz", health), ("GET /v1/checks", checks)):
+        print(
+            f"    closed loop, {connections} connections, {name}: {figures['rate']:,.0f}/s, "
+            f"p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms; statuses "
+            f"{dict(sorted(figures['statuses'].items()))}, errors {figures['errors']}"
+        )
+    goals = [
+        ("checks/healthz", ratio >= CHECKS_TO_HEALTHZ_TARGET, f"{ratio:.2f} (goal ≥ 0.5)"),
+        (
+            "checks/s",
+            checks["rate"] >= CHECKS_TARGET_PER_S,
+            f"{checks['rate']:,.0f} (goal ≥ {CHECKS_TARGET_PER_S:,})",
+        ),
+        (
+            "checks p99",
+            checks["p99"] <= CHECKS_P99_TARGET_MS,
+            f"{checks['p99']:.1f} ms (goal ≤ {CHECKS_P99_TARGET_MS} ms)",
+        ),
+    ]
+    for name, met, text in goals:
+        print(f"    {name}: {text}: {'met' if met else 'NOT met'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -238,6 +320,13 @@ def main() -> None:
         "--records-rate", type=float, default=25, help="batches of 1,000 per second"
     )
     parser.add_argument("--checks-rate", type=float, default=1500, help="checks per second")
+    parser.add_argument(
+        "--closed-loop",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also compare checks with healthz by a closed-loop client of N connections",
+    )
     arguments = parser.parse_args()
     for store in arguments.stores.split(","):
         with tempfile.TemporaryDirectory(prefix="scs-bench-service-") as name:
@@ -250,15 +339,22 @@ def main() -> None:
                 f"{time.perf_counter() - started:.0f} s; {len(fixture.subjects):,} subjects "
                 f"sampled; measure {fixture.measure} for {fixture.party}"
             )
-            in_process = fixture.in_process_records_per_s(20)
-            print(
-                "  in-process baseline: Registry.ingest of 1,000-record batches: "
-                f"{in_process:,.0f} records/s"
-            )
+            in_process = 0.0
+            if arguments.records_rate > 0:
+                in_process = fixture.in_process_records_per_s(20)
+                print(
+                    "  in-process baseline: Registry.ingest of 1,000-record batches: "
+                    f"{in_process:,.0f} records/s"
+                )
+            fixture.registry.store.close()  # the server's alone while it is measured
             for server in arguments.servers.split(","):
                 figures = bench_server(fixture, url, server, arguments)
-                records = figures["records"]
                 print(f"  {server}, {arguments.workers} workers:")
+                if "closed" in figures:
+                    print_closed_loop(figures["closed"], arguments.closed_loop)
+                if "records" not in figures:
+                    continue
+                records = figures["records"]
                 print(
                     f"    POST /v1/records at {arguments.records_rate:g} batches/s: "
                     f"{figures['records_per_s']:,.0f} records/s "
@@ -276,7 +372,6 @@ def main() -> None:
                         f"({'meets' if met else 'misses'} the target)"
                     )
                 print(f"    GET /healthz (baseline): {figures['healthz'].summary()}")
-            fixture.registry.store.close()
 
 
 if __name__ == "__main__":

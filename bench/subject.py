@@ -7,7 +7,12 @@ objections) is built once per store and kept (SQLite: bench/out/subject-SCALE.db
 PostgreSQL: the database scs_bench_subject_SCALE); then for SUBJECTS random subjects with a
 file, each is checked (`Registry.check`, measure no_air_travel) and shown (`Registry.subject_files`
 and the JSON document `scs show --json` prints). Both log the look, as the commands do. Prints
-the median and p99 of each per store. The goal is p99 ≤ 20 ms.
+the median and p99 of each per store. The goals (issue 16): `scs check` p99 ≤ 5 ms, `scs show`
+p99 ≤ 20 ms.
+
+Defect 9: the same number of checks of valid identifiers that have no file, interleaved with
+the others, so that both meet the same store; the medians of the two should be equal (a check
+of a subject without a file waits for an access-log commit too, `store/view_log.py`).
 
 The baseline, timed in the same run on the same subjects, is the floor of any per-subject
 answer: the one indexed query that reads a subject's records (`Store.records_naming`).
@@ -34,10 +39,12 @@ from socialcredit.cli.render import files_json
 from socialcredit.registry import Registry
 from socialcredit.store.store import Store
 from socialcredit.synth.demo import demo_plan, run_demo
+from socialcredit.synth.identifiers import person_identifiers
 
 POSTGRESQL_ADMIN_URL = "postgresql://postgres@127.0.0.1/postgres"
 CACHE = Path(__file__).parent / "out"
-GOAL_MS_P99 = 20.0
+GOAL_MS_P99 = 20.0  # scs show
+CHECK_GOAL_MS_P99 = 5.0  # scs check (issue 16)
 MEASURE, PARTY = "no_air_travel", "civil-aviation"
 
 
@@ -83,11 +90,12 @@ def timed(action: Callable[[], object]) -> float:
 def summary(name: str, milliseconds: list[float], baseline: list[float] | None = None) -> str:
     median = statistics.median(milliseconds)
     p99 = float(np.percentile(milliseconds, 99))
-    line = f"  {name:<12} median {median:6.2f} ms   p99 {p99:6.2f} ms"
+    line = f"  {name:<18} median {median:6.2f} ms   p99 {p99:6.2f} ms"
     if baseline is not None:
         line += f"   p99 / baseline p99 {p99 / float(np.percentile(baseline, 99)):.1f}"
+    goal = CHECK_GOAL_MS_P99 if name.startswith("scs check") else GOAL_MS_P99
     if name != "baseline":
-        line += "   (goal met)" if p99 <= GOAL_MS_P99 else f"   (over the {GOAL_MS_P99:g} ms goal)"
+        line += "   (goal met)" if p99 <= goal else f"   (over the {goal:g} ms goal)"
     return line
 
 
@@ -127,10 +135,16 @@ def measure_store(store: str, scale: float, count: int, seed: int, score: bool) 
         baseline = [
             timed(lambda: registry.store.records_naming(subject_id)) for subject_id in chosen
         ]
-        checks = [
-            timed(lambda: registry.check(subject_id, MEASURE, PARTY, "bench"))
-            for subject_id in chosen
-        ]
+        known = set(scores["subject_id"].to_list())
+        fileless = [
+            identifier
+            for identifier in person_identifiers(rng, 2 * count)
+            if identifier not in known
+        ][:count]
+        checks, fileless_checks = [], []
+        for subject_id, nobody in zip(chosen, fileless, strict=False):  # interleaved
+            checks.append(timed(lambda: registry.check(subject_id, MEASURE, PARTY, "bench")))
+            fileless_checks.append(timed(lambda: registry.check(nobody, MEASURE, PARTY, "bench")))
         shows = [
             timed(
                 lambda: files_json(
@@ -144,8 +158,15 @@ def measure_store(store: str, scale: float, count: int, seed: int, score: bool) 
     print(f"{store}: {count:,} random subjects of {scores.height:,} (demo city at scale {scale:g})")
     print(summary("baseline", baseline))
     print(summary("scs check", checks, baseline))
+    print(summary("scs check, no file", fileless_checks, baseline))
+    print(
+        "  defect 9: median with a file / median without "
+        f"{statistics.median(checks) / statistics.median(fileless_checks):.2f}"
+    )
     print(summary("scs show", shows, baseline))
-    return max(np.percentile(checks, 99), np.percentile(shows, 99)) <= GOAL_MS_P99
+    return (
+        np.percentile(checks, 99) <= CHECK_GOAL_MS_P99 and np.percentile(shows, 99) <= GOAL_MS_P99
+    )
 
 
 def main() -> None:
@@ -166,7 +187,7 @@ def main() -> None:
         for store in arguments.stores.split(",")
     ]
     if not all(met):
-        sys.exit(f"p99 over the {GOAL_MS_P99:g} ms goal")
+        sys.exit("p99 over a goal")
 
 
 if __name__ == "__main__":

@@ -67,8 +67,11 @@ def populate(registry: Registry, directory: Path) -> None:
 
 
 def build_app(store_url: str):
-    """The service as `scs serve` runs it (API and web pages), with the tests' fixed clock."""
-    return create_app(lambda: Registry(Store.open(store_url), fixed_clock), ServiceSettings())
+    """The service as `scs serve` runs it (API and web pages), with the tests' fixed clock. The
+    whole suite signs in from 127.0.0.1: the per-address sign-in limit is lifted here (it is
+    tested in tests/service/test_limits.py)."""
+    settings = ServiceSettings(sign_in_attempt_burst_per_address=100_000)
+    return create_app(lambda: Registry(Store.open(store_url), fixed_clock), settings)
 
 
 def free_port() -> int:

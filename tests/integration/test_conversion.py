@@ -105,12 +105,14 @@ def assert_same_as_the_release(store: Store) -> None:
 
 def _as_shown_by(document: dict, release: dict) -> dict:
     """`document` with only the keys the release's document had, in its records too (SPEC
-    §10 added each counting record's value, repeat factor, act and counted-once record)."""
+    §10 added each counting record's value, repeat factor, act and counted-once record, and
+    each look its `applies`, null for the looks logged before)."""
     shown = {key: document[key] for key in release}
-    shown["counting_records"] = [
-        {key: entry[key] for key in old}
-        for entry, old in zip(document["counting_records"], release["counting_records"])
-    ]
+    for part in ("counting_records", "views"):
+        shown[part] = [
+            {key: entry[key] for key in old} for entry, old in zip(document[part], release[part])
+        ]
+    assert all(view["applies"] is None for view in document["views"])
     return shown
 
 

@@ -197,3 +197,14 @@ def test_applications_and_decisions_are_append_only(city: Registry) -> None:
             with pytest.raises(sa.exc.DatabaseError, match="append-only"):
                 with city.store.engine.begin() as connection:
                     connection.execute(sa.text(statement))
+
+
+def test_a_grant_makes_the_kept_state_of_the_check_stale(city: Registry) -> None:
+    """The check reads a kept file state (issue 16); a grant today must end it at once."""
+    fly = ("no_air_travel", "civil-aviation", "ticket sale")
+    assert city.check(PERSON, *fly).applies  # computed today, and kept
+    assert city.check(PERSON, *fly).applies  # read from the kept state
+    repair = city.apply_repair("court", "j1", "Paid in full; I commit to comply.")
+    city.grant_repair(repair.number)
+    assert not city.check(PERSON, *fly).applies
+    assert city.check(OTHER_PERSON, *fly).applies

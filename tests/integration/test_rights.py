@@ -279,11 +279,20 @@ def test_the_check_answers_yes_or_no_and_is_logged(city: Registry) -> None:
     nobody = city.check(ORGANIZATION, "no_air_travel", "civil-aviation", "ticket sale", day)
     assert nobody.applies is False
     (subject_file,) = city.subject_files(PERSON, day, "subject", "own file", "cli")
-    assert [(v.viewer, v.purpose, v.channel) for v in subject_file.views] == [
-        ("civil-aviation", "ticket sale", "check"),
-        ("city-hall", "permit", "check"),
-        ("subject", "own file", "cli"),
+    # SPEC §10.5: each check's answer is in the access log; other looks carry none.
+    assert [(v.viewer, v.purpose, v.channel, v.applies) for v in subject_file.views] == [
+        ("civil-aviation", "ticket sale", "check", True),
+        ("city-hall", "permit", "check", False),
+        ("subject", "own file", "cli", None),
     ]
+    (other,) = city.subject_files(OTHER_PERSON, day, "subject", "own file", "cli")
+    assert [(v.viewer, v.applies) for v in other.views] == [
+        ("civil-aviation", False),
+        ("market-regulator", True),
+        ("subject", None),
+    ]
+    shown = other.document.views[0]
+    assert shown.applies is False  # and so in `scs show --json`, the API and the web page
 
 
 def test_check_refusals(city: Registry) -> None:

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from socialcredit.cli.common import EXIT_REFUSED, fail, open_registry, stdout
 from socialcredit.cli.options import DatabaseOption
-from socialcredit.registry import ROLES, KeyRefused, NewKey
+from socialcredit.registry import DEFAULT_RATES, ROLES, KeyRefused, NewKey
 
 keys_app = typer.Typer(
     help="API keys for the HTTP API: create, list, revoke.", no_args_is_help=True
@@ -27,12 +27,21 @@ def create(
             "operator's (optional; never a subject's identifier).",
         ),
     ] = None,
+    rate: Annotated[
+        int | None,
+        typer.Option(
+            "--rate",
+            help="Requests per second the key may make. Default by role: "
+            + ", ".join(f"{role} {rate}" for role, rate in DEFAULT_RATES.items())
+            + ".",
+        ),
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Make a key and print it once: `key N: KEY`. Only its hash is kept."""
     with open_registry(database) as registry:
         try:
-            key = registry.keys.create(role, who)
+            key = registry.keys.create(role, who, rate)
         except KeyRefused as error:
             raise fail(str(error), EXIT_REFUSED) from None
     print(f"key {key.number}: {key.secret}")
@@ -45,13 +54,14 @@ def list_keys(
     """Every key: number, role, for whom, its first characters, made, revoked."""
     with open_registry(database) as registry:
         rows = registry.keys.list()
-    table = Table("key", "role", "for", "starts with", "created", "revoked")
+    table = Table("key", "role", "for", "starts with", "rate/s", "created", "revoked")
     for row in rows:
         table.add_row(
             str(row.number),
             row.role,
             row.who or "",
             row.display,
+            str(row.rate if row.rate is not None else DEFAULT_RATES[row.role]),  # type: ignore[index]
             f"{row.created_at:%Y-%m-%d %H:%M}",
             f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "",
         )

@@ -170,10 +170,32 @@ def print_file(console: Console, document: FileDocument) -> None:
         console.print("Statement: none")
     else:
         console.print(f"Statement of {statement.made_on}: {statement.text}", markup=False)
-    views = Table("when", "who", "purpose", "channel", title="Who looked at this file")
+    views = Table("when", "who", "purpose", "channel", "answer", title="Who looked at this file")
     for view in document.views:
-        views.add_row(f"{view.viewed_at:%Y-%m-%d %H:%M}", view.viewer, view.purpose, view.channel)
+        answer = "" if view.applies is None else ("applies" if view.applies else "does not apply")
+        views.add_row(
+            f"{view.viewed_at:%Y-%m-%d %H:%M}", view.viewer, view.purpose, view.channel, answer
+        )
     console.print(views)
+    if document.views_total > len(document.views):
+        console.print(
+            f"{document.views_total:,} looks in all; the latest {len(document.views)} shown"
+        )
+    if document.views_repeated:
+        repeated = Table(
+            "who", "purpose", "channel", "looks", "first", "last", "applied", title="Repeated looks"
+        )
+        for summary in document.views_repeated:
+            repeated.add_row(
+                summary.viewer,
+                summary.purpose,
+                summary.channel,
+                str(summary.looks),
+                f"{summary.first_at:%Y-%m-%d %H:%M}",
+                f"{summary.last_at:%Y-%m-%d %H:%M}",
+                "" if summary.applied is None else str(summary.applied),
+            )
+        console.print(repeated)
 
 
 def print_check(answer: CheckAnswer) -> None:

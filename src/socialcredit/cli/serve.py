@@ -23,7 +23,10 @@ def serve(
     rate_limit: Annotated[
         float | None,
         typer.Option(
-            "--rate-limit", min=0, help="Requests per second per key (0: no limit). Default 100."
+            "--rate-limit",
+            min=0,
+            help="Requests per second for every key, in place of each key's own rate "
+            "(0: no per-key limit). Default: each key's rate (`scs keys create --rate`).",
         ),
     ] = None,
     database: DatabaseOption = None,

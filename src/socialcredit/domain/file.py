@@ -27,12 +27,44 @@ _DOCUMENT = ConfigDict(extra="forbid")
 
 @dataclass(frozen=True, config=_DOCUMENT)
 class FileView:
-    """One look at a file: when, by whom, why, through which channel (SPEC §7.4)."""
+    """One look at a file: when, by whom, why, through which channel (SPEC §7.4); a relying
+    party's check also carries its answer, `applies` (SPEC §10.5), None for other looks."""
 
     viewed_at: dt.datetime
     viewer: str
     purpose: str
     channel: str
+    applies: bool | None = None
+
+
+VIEWS_PAGE_ROWS = 50  # looks per page of a file's access log (defect 13)
+VIEWS_SUMMARY_ROWS = 20  # repeated looks summed up: the most frequent (viewer, purpose, channel)
+
+
+@dataclass(frozen=True, config=_DOCUMENT)
+class ViewSummary:
+    """Looks repeated by one viewer, for one purpose, through one channel: how many, the first
+    and the last; for checks, how many found that the measure applied."""
+
+    viewer: str
+    purpose: str
+    channel: str
+    looks: int
+    first_at: dt.datetime
+    last_at: dt.datetime
+    applied: int | None  # checks only: how many answered `applies`
+
+
+@dataclass(frozen=True, config=_DOCUMENT)
+class ViewsPage:
+    """One page of a file's access log, newest first (page 1: the latest looks), and the
+    repeated looks summed up (defect 13: one party cannot bury the others under its own)."""
+
+    page: int
+    pages: int
+    total: int
+    views: list[FileView]
+    repeated: list[ViewSummary]
 
 
 @dataclass(frozen=True, config=_DOCUMENT)
@@ -132,7 +164,9 @@ class FileDocument:
     # SPEC §10.2: the applications for repair of its records made by then, as they stood
     repairs: list[Repair]
     statement: Statement | None
-    views: list[FileView]
+    views: list[FileView]  # the latest VIEWS_PAGE_ROWS looks, oldest first (this one last)
+    views_total: int = 0  # every look ever; older pages: GET /v1/subjects/{id}/views?page=
+    views_repeated: list[ViewSummary] = Field(default_factory=list)
 
 
 @plain_dataclass(frozen=True, slots=True)
@@ -151,9 +185,11 @@ class SubjectFile:
         score: SubjectScore,
         objections: list[Objection],
         statement: Statement | None,
-        views: list[FileView],
+        views: list[FileView] | ViewsPage,
         repairs: list[Repair] | None = None,
     ) -> SubjectFile:
+        page = views if isinstance(views, ViewsPage) else None
+        latest = list(reversed(page.views)) if page else views
         document = FileDocument(
             subject_id=score.subject_id,
             kind=score.subject_kind,
@@ -168,7 +204,9 @@ class SubjectFile:
             objections=objections,
             repairs=repairs or [],
             statement=statement,
-            views=views,
+            views=latest,
+            views_total=page.total if page else len(latest),
+            views_repeated=page.repeated if page else [],
         )
         return cls(subject, score, document)
 

@@ -22,6 +22,7 @@ from socialcredit.domain.limits import PURPOSE_MAX_CHARS
 from socialcredit.domain.refusals import Refused
 from socialcredit.domain.rules import AsOfBeforeCatalogue, Rulebook
 from socialcredit.domain.scoring import SubjectScore
+from socialcredit.domain.subject_state import SubjectState
 from socialcredit.domain.text import shown, text_problem
 
 _DOCUMENT = ConfigDict(extra="forbid")
@@ -147,7 +148,7 @@ def _measure_of(catalogue: Catalogue, code: str) -> Measure | None:
     return next((measure for measure in catalogue.measures if measure.code == code), None)
 
 
-def measure_applies(measure: Measure, score: SubjectScore) -> str | None:
+def measure_applies(measure: Measure, score: SubjectScore | SubjectState) -> str | None:
     """SPEC §7.3: "list:NAME" or "tier:NAME" when the measure applies to this file, else None."""
     applies_to = measure.applies_to
     if applies_to.list_name is not None:

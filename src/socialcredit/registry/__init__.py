@@ -20,6 +20,8 @@ from socialcredit.domain.file import (
     KeptStatement,
     Statement,
     SubjectFile,
+    ViewsPage,
+    ViewSummary,
 )
 from socialcredit.domain.identifiers import IdentifiedSubjects, SubjectRef
 from socialcredit.domain.measures import CheckAnswer, CheckProblem, CheckRefused, MeasureCoverage
@@ -36,13 +38,21 @@ from socialcredit.registry.facade import (
     SimulationResult,
     UnknownSource,
 )
-from socialcredit.registry.keys import ROLES, KeyRefused, KeyRing, NewKey, Principal
+from socialcredit.registry.keys import (
+    DEFAULT_RATES,
+    ROLES,
+    KeyRefused,
+    KeyRing,
+    NewKey,
+    Principal,
+)
 from socialcredit.registry.sessions import SESSION_LIFETIME_S, NewSession, SessionRing
 from socialcredit.scoring.simulation import ItemChange, Simulation
 from socialcredit.store.store import CatalogueRow, IngestBatch, StoreUnavailable
 from socialcredit.store.urls import STORE_URL_VARIABLE, BadStoreURL
 
 __all__ = [
+    "DEFAULT_RATES",
     "ROLES",
     "SESSION_LIFETIME_S",
     "STORE_URL_VARIABLE",
@@ -57,6 +67,8 @@ __all__ = [
     "FileDocument",
     "FileRecord",
     "FileView",
+    "ViewSummary",
+    "ViewsPage",
     "IdentifiedSubjects",
     "IngestBatch",
     "IngestResult",

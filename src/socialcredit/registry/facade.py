@@ -26,7 +26,7 @@ from socialcredit.catalogue.validation import (
     validate_catalogue,
 )
 from socialcredit.domain.catalogue import Catalogue
-from socialcredit.domain.file import SubjectFile
+from socialcredit.domain.file import SubjectFile, ViewsPage
 from socialcredit.domain.identifiers import IdentifiedSubjects, SubjectKind, SubjectRef
 from socialcredit.domain.measures import CheckAnswer, MeasureCoverage, measure_coverage
 from socialcredit.domain.objections import Objection
@@ -416,6 +416,13 @@ class Registry:
         objections, statement and access log (SPEC §7.4); each look is logged."""
         return self._rights.subject_files(subject_id, as_of, viewer, purpose, channel)
 
+    def views_pages(
+        self, subject_id: str | IdentifiedSubjects, page: int = 1
+    ) -> list[tuple[SubjectRef, ViewsPage]]:
+        """One page (1: the latest) of each file's access log, newest first, with the repeated
+        looks summed up by viewer, purpose and channel (defect 13). Not logged."""
+        return self._rights.views_pages(subject_id, page)
+
     # -- the subject's rights and the relying party's check (SPEC §7) ----------------------
 
     def file_objection(
@@ -483,8 +490,12 @@ class Registry:
         return repair
 
     def _repairs_changed(self, repair: Repair) -> None:
-        """After any repair is written: a grant changes scores from its day on."""
+        """After any repair is written: a grant changes scores from its day on, so the cached
+        population and the subject's file states (`subject_changed`) are invalidated."""
         self._population.invalidate()
+        if repair.decision is not None and repair.decision.kind == "granted":
+            found = self.identify(repair.subject_id).subjects
+            self.subject_changed(*[s for s in found if s.kind == repair.subject_kind])
 
     def repairs(
         self,
@@ -520,6 +531,16 @@ class Registry:
     ) -> CheckAnswer:
         """SPEC §7.3; CheckRefused (a Refused) with every problem when it cannot be asked."""
         return self._rights.check(subject_id, measure, party, purpose, as_of, channel)
+
+    def subject_changed(self, *subjects: SubjectRef | int) -> None:
+        """THE way to say that something a subject's score depends on changed outside the
+        write paths that already say so (ingest, objections filed and upheld, publication):
+        the file states the check reads (`store/subject_states.py`) of these subjects (by
+        `SubjectRef` or key) are no longer valid, and the next check recomputes them. Call it
+        after the change has committed (a credit repair granted, for one); a change made in a
+        transaction of the store's own should call `store.subject_states.invalidate` in it."""
+        keys = [subject if isinstance(subject, int) else subject.key for subject in subjects]
+        self.store.rights.subjects_changed(keys)
 
     def measures(self, as_of: dt.date | None = None) -> list[MeasureCoverage]:
         """Each measure of the version in effect on `as_of` (default today), who may rely on

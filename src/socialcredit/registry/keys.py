@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -55,6 +56,17 @@ WHO_MAX_CHARS = 200  # a source's code, a party's name
 SUBJECT_WHO_PREFIX = "subject:"
 # The viewer a subject's own looks at its file are logged under (the API and the web pages).
 RESERVED_VIEWERS = ("subject",)
+# Requests per second a key may make unless `scs keys create --rate` says otherwise (README:
+# "Limits"). A relying party checks at the moment of a sale: a national ticket office's peak
+# (about 1,500 tickets a second) with room to spare. A source submits batches, a subject reads
+# its own file, an operator works by hand or by script.
+DEFAULT_RATES: dict[Role, int] = {"party": 5000, "operator": 50, "source": 20, "subject": 5}
+RATE_MAX = 1_000_000
+# A verified key is remembered this long: a check then costs no look in the store for its key.
+# A key revoked elsewhere (another process, `scs keys revoke`) stops working within this time;
+# one revoked through this ring stops at once.
+VERIFIED_KEY_TTL_S = 1.0
+VERIFIED_KEYS_MAX = 10_000  # forgotten all at once past this many, so memory stays bounded
 KEY_PATTERN = re.compile(
     r"^(scs_(?:op|src|sub|pty)_)([0-9A-Za-z]{%d})([0-9A-Za-z]{%d})$"
     % (RANDOM_CHARACTERS, CHECKSUM_CHARACTERS)
@@ -73,6 +85,7 @@ class Principal:
     role: Role
     who: str | None
     key_number: int | None = None
+    rate: int | None = None  # requests per second this principal may make; None: no own rate
 
     @property
     def label(self) -> str:
@@ -149,21 +162,32 @@ class KeyRing:
         identities: IdentityStore,
         clock: Callable[[], dt.datetime],
         source_codes: Callable[[], set[str]],
+        monotonic: Callable[[], float] = time.monotonic,
     ):
         self.engine = engine
         self.identities = identities
         self.clock = clock
         self.source_codes = source_codes
+        self.monotonic = monotonic
+        # SHA-256 of a live key → (when it must be read again, its principal). Only live keys:
+        # an unknown one is read each time (and limited per address by the service).
+        self._verified: dict[str, tuple[float, Principal]] = {}
 
-    def create(self, role: str, who: str | None) -> NewKey:
+    def create(self, role: str, who: str | None, rate: int | None = None) -> NewKey:
+        """A new key for `role` and `who`, making at most `rate` requests per second (default:
+        the role's, `DEFAULT_RATES`)."""
         if role not in ROLES:
             raise KeyRefused(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+        if rate is None:
+            rate = DEFAULT_RATES[role]  # type: ignore[index]
+        elif not 1 <= rate <= RATE_MAX:
+            raise KeyRefused(f"--rate must be between 1 and {RATE_MAX} requests per second")
         who = self._checked_who(role, (who or "").strip() or None)
         secret = new_secret(role)  # type: ignore[arg-type]
         shown_characters = len(ROLE_PREFIXES[role]) + DISPLAY_RANDOM_CHARACTERS  # type: ignore[index]
         display = secret[:shown_characters] + "…"
         number = api_keys.append_key(
-            self.engine, role, who, display, key_hash(secret), self.clock()
+            self.engine, role, who, display, key_hash(secret), self.clock(), rate
         )
         return NewKey(number, secret)
 
@@ -217,6 +241,7 @@ class KeyRing:
         row = api_keys.revoke_key(self.engine, number, self.clock())
         if row is None:
             raise KeyRefused(f"there is no key {number}")
+        self._verified.pop(row.key_sha256, None)
         return self._named(row)
 
     def principal(self, secret: str) -> Principal | None:
@@ -224,12 +249,24 @@ class KeyRing:
         if not well_formed(secret):
             return None
         digest = key_hash(secret)
+        now = self.monotonic()
+        remembered = self._verified.get(digest)
+        if remembered is not None and now < remembered[0]:
+            return remembered[1]
         row = api_keys.key_by_hash(self.engine, digest)
         # The lookup is by an index on the hash; comparing in constant time as well costs
         # nothing and keeps any timing of the comparison from saying how much matched.
         if row is None or not hmac.compare_digest(row.key_sha256, digest):
+            self._verified.pop(digest, None)
             return None
-        return self.live_principal(row)
+        principal = self.live_principal(row)
+        if principal is None:
+            self._verified.pop(digest, None)
+        else:
+            if len(self._verified) >= VERIFIED_KEYS_MAX:
+                self._verified.clear()
+            self._verified[digest] = (now + VERIFIED_KEY_TTL_S, principal)
+        return principal
 
     def live_principal(self, row: ApiKeyRow) -> Principal | None:
         """The principal of a key's row; None when it is revoked or names nobody any more."""
@@ -238,4 +275,5 @@ class KeyRing:
         row = self._named(row)
         if row.role == "subject" and row.who is None:  # its identity is missing: no one to be
             return None
-        return Principal(row.role, row.who, row.number)  # type: ignore[arg-type]
+        rate = row.rate if row.rate is not None else DEFAULT_RATES[row.role]  # type: ignore[index]
+        return Principal(row.role, row.who, row.number, rate)  # type: ignore[arg-type]

@@ -15,7 +15,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-from socialcredit.domain.file import CHECK_CHANNEL, FileView, KeptStatement, SubjectFile
+from socialcredit.domain.file import (
+    CHECK_CHANNEL,
+    VIEWS_PAGE_ROWS,
+    VIEWS_SUMMARY_ROWS,
+    FileView,
+    KeptStatement,
+    SubjectFile,
+    ViewsPage,
+)
 from socialcredit.domain.identifiers import (
     IdentifiedSubjects,
     SubjectRef,
@@ -35,6 +43,7 @@ from socialcredit.domain.records import LedgerRecord
 from socialcredit.domain.refusals import InvalidIdentifier, Refused
 from socialcredit.domain.rules import Rulebook
 from socialcredit.domain.scoring import SubjectScore, score_subject
+from socialcredit.domain.subject_state import SubjectState, subject_state
 from socialcredit.domain.text import shown, text_problem
 from socialcredit.registry.clock import Clock, calendar_day
 from socialcredit.registry.repairs import CreditRepair, repairs_in_file
@@ -173,6 +182,16 @@ class SubjectRights:
 
     # -- §7.4 the file -------------------------------------------------------------------------
 
+    def _inputs(
+        self, subjects: list[SubjectRef], as_of: dt.date
+    ) -> tuple[list[LedgerRecord], list[Objection]]:
+        """What a file is scored from: the current revisions naming `subjects` and the
+        objections to them as they stand at `as_of`. (Whatever else a score comes to depend on,
+        such as repairs, is read here, for `scores` and `states` alike.)"""
+        records = self.tables.records_naming(subjects)
+        objections = self.tables.objections(as_of, subjects=subjects) if records else []
+        return records, objections
+
     def scores(
         self, subjects: Iterable[SubjectRef], as_of: dt.date
     ) -> list[tuple[SubjectRef, SubjectScore, list[Objection]]]:
@@ -182,8 +201,7 @@ class SubjectRights:
         rulebook = self.rulebook()
         rulebook.scoring_version(as_of)
         subjects = list(subjects)
-        records = self.tables.records_naming(subjects)
-        objections = self.tables.objections(as_of, subjects=subjects) if records else []
+        records, objections = self._inputs(subjects, as_of)
         granted = self._granted(records)
         files = []
         for subject in subjects:
@@ -200,6 +218,36 @@ class SubjectRights:
         return self.repairs.tables.granted_on(
             [(record.source, record.record_id) for record in records]
         )
+
+    def states(self, subjects: list[SubjectRef], day: dt.date) -> list[SubjectState]:
+        """Each subject's file state on `day` (`domain/subject_state.py`): read from the store
+        when the stored one holds that day, else computed, and kept when `day` is today
+        (`store/subject_states.py` says why a state computed from changed inputs is not)."""
+        rulebook = self.rulebook()
+        rulebook.scoring_version(day)
+        stamp = len(rulebook.catalogues)
+        stored = self.tables.states([subject.key for subject in subjects])
+        found: dict[int, SubjectState] = {}
+        for subject in subjects:
+            kept = stored.get(subject.key)
+            if kept and kept.state and kept.rulebook == stamp and kept.state.valid_on(day):
+                found[subject.key] = kept.state
+        stale = [subject for subject in subjects if subject.key not in found]
+        if stale:
+            keep = day == self.today() and not self.tables.read_only
+            if keep and any(subject.key not in stored for subject in stale):
+                stored = self.tables.ensure_states([subject.key for subject in stale])
+            records, objections = self._inputs(stale, day)
+            granted = self._granted(records)
+            for subject in stale:
+                mine = [record for record in records if record.subject_kind == subject.kind]
+                state = subject_state(mine, rulebook, day, objections, granted)
+                found[subject.key] = state
+                if keep:
+                    self.tables.write_state(
+                        subject.key, stored[subject.key].generation, stamp, state
+                    )
+        return [found[subject.key] for subject in subjects]
 
     def subject_files(
         self,
@@ -227,11 +275,27 @@ class SubjectRights:
                     score,
                     objections=_filed_by(objections, subject, as_of),
                     statement=self.tables.latest_statement(subject),
-                    views=self.tables.file_views(subject),
+                    views=self.tables.views_page(subject, 1, VIEWS_PAGE_ROWS, VIEWS_SUMMARY_ROWS),
                     repairs=repairs_in_file(repairs, subject, as_of),
                 )
             )
         return files
+
+    def views_pages(
+        self, subject_id: str | IdentifiedSubjects, page: int
+    ) -> list[tuple[SubjectRef, ViewsPage]]:
+        """Page `page` (1: the latest) of the access log of each file of `subject_id` (one per
+        kind it has records of), with its repeated looks summed up (defect 13). Reading the
+        access log is not itself logged: it shows who looked, not the file."""
+        if page < 1:
+            raise Refused(f"page {page}: pages are numbered from 1")
+        identified = self._identified(subject_id)
+        kinds = {record.subject_kind for record in self.tables.records_naming(identified.subjects)}
+        return [
+            (subject, self.tables.views_page(subject, page, VIEWS_PAGE_ROWS, VIEWS_SUMMARY_ROWS))
+            for subject in identified.subjects
+            if subject.kind in kinds
+        ]
 
     def score_history(
         self, subject: SubjectRef, days: Iterable[dt.date]
@@ -277,9 +341,18 @@ class SubjectRights:
             question.subject_id, tuple(self.tables.subjects_named(question.subject_id))
         )
         because = None
-        for subject, score, _objections in self.scores(identified.subjects, day):
-            self.tables.append_file_view(subject, FileView(self.clock(), party, purpose, channel))
-            because = because or measure_applies(question.measure, score)
+        subjects = list(identified.subjects)
+        files = [
+            (subject, state)
+            for subject, state in zip(subjects, self.states(subjects, day), strict=True)
+            if state.has_file
+        ]
+        for _subject, state in files:
+            because = because or measure_applies(question.measure, state)
+        # SPEC §10.5: each file's access log keeps the check's answer. A subject without a
+        # file gets no look, but its check waits for a commit just the same (defect 9).
+        view = FileView(self.clock(), party, purpose, channel, because is not None)
+        self.tables.append_file_views([(subject, view) for subject, _state in files], checks=1)
         return CheckAnswer(measure, day, because is not None, because, question.catalogue.version)
 
 

@@ -20,7 +20,7 @@ from socialcredit.registry import Registry
 from socialcredit.service import docs
 from socialcredit.service.auth import bearer_key, require_roles
 from socialcredit.service.errors import install_error_handlers
-from socialcredit.service.limits import RateLimiter
+from socialcredit.service.limits import ServiceLimits
 from socialcredit.service.observability import (
     BodyLimitMiddleware,
     RequestMiddleware,
@@ -90,9 +90,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.metrics = metrics
-    app.state.rate_limiter = RateLimiter(
-        settings.requests_per_second_per_key, settings.request_burst_per_key
-    )
+    app.state.limits = ServiceLimits(settings)
     app.state.authenticators = [bearer_key]
     install_error_handlers(app)
     for router in (

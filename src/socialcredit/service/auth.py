@@ -34,12 +34,15 @@ def bearer_key(request: Request, registry: Registry) -> Principal | None:
     return registry.keys.principal(header[len(BEARER) :].strip())
 
 
-def _rate_limit(request: Request, caller: str) -> None:
-    wait_s = request.app.state.rate_limiter.take(caller)
+def _refuse_if_waiting(wait_s: float) -> None:
     if wait_s:
         raise ApiError(
             429, "too many requests from this caller; retry later", retry_after_header(wait_s)
         )
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def authenticate(request: Request) -> Principal | None:
@@ -59,16 +62,18 @@ def authenticate(request: Request) -> Principal | None:
 def current_principal(request: Request) -> Principal:
     """The caller's principal; 401 when there is none; 429 when it calls too often."""
     principal = authenticate(request)
+    limits = request.app.state.limits
     if principal is None:
+        # Guessing keys costs the guesser: few tries a second from one address.
+        _refuse_if_waiting(limits.unknown_keys.take(f"address:{client_address(request)}"))
         raise ApiError(401, UNAUTHORIZED_DETAIL, {"WWW-Authenticate": "Bearer"})
-    _rate_limit(request, f"key:{principal.key_number}:{principal.role}")
+    _refuse_if_waiting(limits.take_for_key(principal.key_number, principal.role, principal.rate))
     return principal
 
 
 def public_caller(request: Request) -> None:
     """Public endpoints: no key needed; limited per client address."""
-    client = request.client.host if request.client else "unknown"
-    _rate_limit(request, f"address:{client}")
+    _refuse_if_waiting(request.app.state.limits.public.take(f"address:{client_address(request)}"))
 
 
 def require_roles(*roles: str) -> Callable[..., Principal]:

@@ -35,10 +35,7 @@ def settings_from_environment() -> ServiceSettings:
     rate = os.environ.get(RATE_LIMIT_VARIABLE)
     if rate is None:
         return ServiceSettings()
-    per_second = float(rate)
-    return ServiceSettings(
-        requests_per_second_per_key=per_second, request_burst_per_key=max(1, int(per_second * 2))
-    )
+    return ServiceSettings(requests_per_second_per_key=float(rate))
 
 
 def configure_logging() -> None:

@@ -22,6 +22,7 @@ class ApiKeyRow:
     display: str
     key_sha256: str
     created_at: dt.datetime
+    rate: int | None  # requests per second; None: the role's default
     revoked_at: dt.datetime | None
 
 
@@ -39,12 +40,18 @@ def append_key(
     display: str,
     key_sha256: str,
     created_at: dt.datetime,
+    rate: int | None = None,
 ) -> int:
     with engine.begin() as connection:
         result = connection.execute(
             sa.insert(schema.api_keys)
             .values(
-                role=role, who=who, display=display, key_sha256=key_sha256, created_at=created_at
+                role=role,
+                who=who,
+                display=display,
+                key_sha256=key_sha256,
+                created_at=created_at,
+                rate=rate,
             )
             .returning(schema.api_keys.c.number)
         )

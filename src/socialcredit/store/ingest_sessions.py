@@ -27,7 +27,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from socialcredit.store import connections, schema
+from socialcredit.store import connections, schema, subject_states
 from socialcredit.store.cached_read import postgresql_batch_stamps, sqlite_batch_stamps
 from socialcredit.store.identities import IdentityStore, IdentityWriter, redacted_reason
 from socialcredit.store.ledger_cache import BatchStamp, LedgerCache, SegmentWriter
@@ -115,6 +115,7 @@ class IngestSession(ABC):
         self.identities = identities
         self.segment = segment  # the batch's segment of the ledger cache, if there is a cache
         self.stamp: BatchStamp | None = None  # the batch as committed, once finished
+        self._subjects: set[int] = set()  # the keys of the subjects of its records
 
     def stored_revisions(self, record_ids: pl.Series) -> pl.DataFrame:
         """Every stored revision of these record ids of this source."""
@@ -160,6 +161,7 @@ class IngestSession(ABC):
             return
         assert frame["subject"].null_count() == 0, "every subject has a key"
         self._append_records(frame.select(list(RECORD_COLUMNS)))
+        self._subjects.update(frame["subject"].unique().to_list())
         if self.segment is not None:
             self.segment.append(frame)
 
@@ -207,11 +209,17 @@ class IngestSession(ABC):
     def _append_rejections(self, frame: pl.DataFrame) -> None: ...
 
     def finish(self, accepted: int, duplicates: int, rejected: int) -> None:
+        if self._subjects:  # their files' states are stale once this commits
+            self._invalidate_states(subject_states.keys_json(self._subjects))
         self._finish(accepted, duplicates, rejected)
         (self.stamp,) = self._batch_stamps(self.batch_id)
 
     @abstractmethod
     def _finish(self, accepted: int, duplicates: int, rejected: int) -> None: ...
+
+    @abstractmethod
+    def _invalidate_states(self, keys_json: str) -> None:
+        """`store.subject_states.invalidate` in this transaction, for these subjects' keys."""
 
     @abstractmethod
     def _batch_stamps(self, batch_id: int) -> list[BatchStamp]:
@@ -294,6 +302,10 @@ class _SQLiteIngestSession(IngestSession):
 
     def _batch_stamps(self, batch_id: int) -> list[BatchStamp]:
         return sqlite_batch_stamps(self._connection, batch_id)
+
+    def _invalidate_states(self, keys_json: str) -> None:
+        for statement in subject_states.invalidate_sql("sqlite"):
+            self._connection.execute(statement, (keys_json,))
 
 
 class _PostgreSQLIngestSession(IngestSession):
@@ -395,6 +407,11 @@ class _PostgreSQLIngestSession(IngestSession):
 
     def _batch_stamps(self, batch_id: int) -> list[BatchStamp]:
         return postgresql_batch_stamps(self._cursor, batch_id)
+
+    def _invalidate_states(self, keys_json: str) -> None:
+        lock, update = subject_states.invalidate_sql("postgresql")
+        self._cursor.execute(lock)
+        self._cursor.execute(update, (keys_json,))
 
 
 @contextmanager

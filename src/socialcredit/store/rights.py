@@ -22,7 +22,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from socialcredit.domain.file import FileView, Statement
+from socialcredit.domain.file import CHECK_CHANNEL, FileView, Statement, ViewsPage, ViewSummary
 from socialcredit.domain.identifiers import SUBJECT_KINDS, SubjectKind, SubjectRef
 from socialcredit.domain.objections import (
     OBJECTION_ANSWER_DAYS,
@@ -31,8 +31,10 @@ from socialcredit.domain.objections import (
     answer_by_revision,
 )
 from socialcredit.domain.records import LedgerRecord
-from socialcredit.store import schema
+from socialcredit.domain.subject_state import SubjectState
+from socialcredit.store import schema, subject_states
 from socialcredit.store.identities import IdentityStore
+from socialcredit.store.view_log import GroupCommitLog
 
 OBJECTION_LOCK_PREFIX = "scs-objection:"
 
@@ -150,8 +152,12 @@ class ObjectionFiling:
         )
 
     def append(self, filed_on: dt.date, reason: str, registered_at: dt.datetime) -> int:
-        """Append the objection to the record's revision; its number."""
+        """Append the objection to the record's revision; its number. The subject's file
+        state is no longer valid (it will be overdue from its due day)."""
         table = schema.objections
+        subject_states.invalidate_record(
+            self._connection, self._record.source, self._record.record_id
+        )
         return self._connection.execute(
             sa.insert(table)
             .values(
@@ -176,6 +182,7 @@ class RightsTables:
         self.identities = identities
         self.read_only = read_only
         self.unlogged_looks = 0
+        self.view_log = GroupCommitLog(engine)
 
     # -- subjects and their records -------------------------------------------------------------
 
@@ -304,6 +311,13 @@ class RightsTables:
         """The source's upholding answer; AlreadyAnswered when one was stored meanwhile."""
         try:
             with self.engine.begin() as connection:
+                objection = schema.objections
+                source, record_id = connection.execute(
+                    sa.select(objection.c.source, objection.c.record_id).where(
+                        objection.c.number == number
+                    )
+                ).one()
+                subject_states.invalidate_record(connection, source, record_id)
                 connection.execute(
                     sa.insert(schema.objection_answers).values(
                         number=number,
@@ -360,6 +374,22 @@ class RightsTables:
             pl.col("overdue_until").is_null() | (pl.col("overdue_from") < pl.col("overdue_until"))
         )
 
+    # -- each file's state for the check (`store/subject_states.py`) ----------------------------
+
+    def states(self, keys: list[int]) -> dict[int, subject_states.StoredState]:
+        return subject_states.read(self.engine, keys) if keys else {}
+
+    def ensure_states(self, keys: list[int]) -> dict[int, subject_states.StoredState]:
+        return subject_states.ensure(self.engine, keys)
+
+    def write_state(self, key: int, generation: int, rulebook: int, state: SubjectState) -> bool:
+        return subject_states.write(self.engine, key, generation, rulebook, state)
+
+    def subjects_changed(self, keys: list[int]) -> None:
+        """These subjects' file states are no longer valid (a change committed elsewhere)."""
+        with self.engine.begin() as connection:
+            subject_states.invalidate(connection, keys)
+
     # -- statements --------------------------------------------------------------------------
 
     def append_statement(self, subject: SubjectRef, text: str, made_at: dt.datetime) -> None:
@@ -385,25 +415,89 @@ class RightsTables:
     # -- who looked --------------------------------------------------------------------------
 
     def append_file_view(self, subject: SubjectRef, view: FileView) -> None:
-        """Log a look at a file (on a read-only store: count it in `unlogged_looks`)."""
+        """Log a look at a file (on a read-only store: count it in `unlogged_looks`); return
+        once it is durable."""
+        self.append_file_views([(subject, view)])
+
+    def append_file_views(self, looks: list[tuple[SubjectRef, FileView]], checks: int = 0) -> None:
+        """Log `looks` and count `checks` (a check of a subject without a file gives no look
+        but is counted all the same), by group commit with other requests' (`store.view_log`);
+        return once they are durable. A read-only store counts them in `unlogged_looks`."""
         if self.read_only:
-            self.unlogged_looks += 1
+            self.unlogged_looks += len(looks)
             return
-        with self.engine.begin() as connection:
-            connection.execute(
-                sa.insert(schema.file_views).values(
-                    subject=subject.key,
-                    viewed_at=view.viewed_at,
-                    viewer=view.viewer,
-                    purpose=view.purpose,
-                    channel=view.channel,
-                )
+        self.view_log.write(
+            [
+                {
+                    "subject": subject.key,
+                    "viewed_at": view.viewed_at,
+                    "viewer": view.viewer,
+                    "purpose": view.purpose,
+                    "channel": view.channel,
+                    "applies": view.applies,
+                }
+                for subject, view in looks
+            ],
+            checks,
+        )
+
+    def views_page(self, subject: SubjectRef, page: int, rows: int, repeated: int) -> ViewsPage:
+        """Page `page` (1: the latest) of the looks at a file, newest first, `rows` a page;
+        and the `repeated` most frequent (viewer, purpose, channel) looked more than once."""
+        table = schema.file_views
+        columns = (table.c.viewed_at, table.c.viewer, table.c.purpose, table.c.channel)
+        looks = sa.func.count().label("looks")
+        summary = (
+            sa.select(
+                table.c.viewer,
+                table.c.purpose,
+                table.c.channel,
+                looks,
+                sa.func.min(table.c.viewed_at).label("first_at"),
+                sa.func.max(table.c.viewed_at).label("last_at"),
+                sa.func.sum(sa.case((table.c.applies.is_(True), 1), else_=0)).label("applied"),
             )
+            .where(table.c.subject == subject.key)
+            .group_by(table.c.viewer, table.c.purpose, table.c.channel)
+            .having(sa.func.count() > 1)
+            .order_by(looks.desc(), table.c.viewer, table.c.purpose, table.c.channel)
+            .limit(repeated)
+        )
+        with self.engine.connect() as connection:
+            total = connection.execute(
+                sa.select(sa.func.count()).where(table.c.subject == subject.key)
+            ).scalar_one()
+            views = [
+                FileView(*row)
+                for row in connection.execute(
+                    sa.select(*columns, table.c.applies)
+                    .where(table.c.subject == subject.key)
+                    .order_by(table.c.id.desc())
+                    .limit(rows)
+                    .offset((page - 1) * rows)
+                )
+            ]
+            summed = [
+                ViewSummary(
+                    row.viewer,
+                    row.purpose,
+                    row.channel,
+                    row.looks,
+                    row.first_at,
+                    row.last_at,
+                    int(row.applied) if row.channel == CHECK_CHANNEL else None,
+                )
+                for row in connection.execute(summary)
+            ]
+        pages = max(1, -(-total // rows))
+        return ViewsPage(page, pages, total, views, summed)
 
     def file_views(self, subject: SubjectRef) -> list[FileView]:
         table = schema.file_views
         query = (
-            sa.select(table.c.viewed_at, table.c.viewer, table.c.purpose, table.c.channel)
+            sa.select(
+                table.c.viewed_at, table.c.viewer, table.c.purpose, table.c.channel, table.c.applies
+            )
             .where(table.c.subject == subject.key)
             .order_by(table.c.id)
         )

@@ -163,7 +163,37 @@ file_views = sa.Table(
     sa.Column("viewer", sa.Text, nullable=False),
     sa.Column("purpose", sa.Text, nullable=False),
     sa.Column("channel", sa.Text, nullable=False),
+    # SPEC §10.5: a check's answer; null for a look that is not a check.
+    sa.Column("applies", sa.Boolean, nullable=True),
     sa.Index(None, "subject"),
+)
+
+# The access log's group commits (`store/view_log.py`): one row, counting the checks answered
+# and the transactions that logged them. Every check's commit writes here, so a check of a
+# subject without a file costs what one with a file does (issue 16, defect 9).
+access_log_counts = sa.Table(
+    "access_log_counts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("checks", sa.BigInteger, nullable=False),
+    sa.Column("commits", sa.BigInteger, nullable=False),
+)
+
+# Each file's state for the check (`store/subject_states.py`, `domain/subject_state.py`): a
+# cache by subject key, updated in place; `generation` grows with every change to its inputs.
+subject_states = sa.Table(
+    "subject_states",
+    metadata,
+    sa.Column("subject", RowId, primary_key=True, autoincrement=False),
+    sa.Column("generation", sa.BigInteger, nullable=False),
+    sa.Column("valid", sa.Boolean, nullable=False),
+    sa.Column("rulebook", sa.Integer, nullable=True),
+    sa.Column("valid_from", sa.Date, nullable=True),
+    sa.Column("valid_until", sa.Date, nullable=True),
+    sa.Column("score", sa.Integer, nullable=True),
+    sa.Column("tier", sa.Text, nullable=True),
+    sa.Column("lists", sa.Text, nullable=True),
+    sa.Column("catalogue_version", sa.Integer, nullable=True),
 )
 
 # SPEC §7.1: an objection to a record's revision, as the subject filed it. An answer by a newer
@@ -256,6 +286,8 @@ api_keys = sa.Table(
     sa.Column("display", sa.Text, nullable=False),
     sa.Column("key_sha256", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    # Requests per second the key may make; null: its role's default (`registry/keys.py`).
+    sa.Column("rate", sa.Integer, nullable=True),
     sa.CheckConstraint("role IN ('operator', 'source', 'subject', 'party')", name="role_known"),
 )
 

@@ -98,6 +98,7 @@ class Store:
         return opening.store_problem(self.url, error)
 
     def close(self) -> None:
+        self.rights.view_log.close()
         self.identities.close()
         self.engine.dispose()
 

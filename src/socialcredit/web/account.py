@@ -33,7 +33,11 @@ def sign_in(
     _ = translate(request)
     errors: dict[str, str] = {}
     key = key.strip()
-    if not csrf_valid(request, csrf_token):
+    status_code = 422
+    if _too_many_attempts(request):
+        errors["key"] = _("Too many sign-in attempts from your address. Wait a minute.")
+        status_code = 429
+    elif not csrf_valid(request, csrf_token):
         errors["key"] = _("The form had expired. Enter your key again.")
     elif not key:
         errors["key"] = _("Enter your key")
@@ -54,8 +58,18 @@ def sign_in(
         "sign_in.html",
         {"errors": errors, "next": local_path(next) or "", "error_title": True},
         json_twin=None,
-        status_code=422,
+        status_code=status_code,
     )
+
+
+def _too_many_attempts(request: Request) -> bool:
+    """Sign-in attempts are limited per client address (README: "Limits"): a key cannot be
+    guessed at the speed of the network."""
+    limits = getattr(request.app.state, "limits", None)
+    if limits is None:
+        return False
+    address = request.client.host if request.client else "unknown"
+    return limits.sign_ins.take(f"address:{address}") > 0
 
 
 @router.post("/sign-out", include_in_schema=False)

@@ -412,3 +412,22 @@ def apply_for_repair(
     return RedirectResponse(
         "/my-file?" + urlencode({"done": "repair", "repair": repair.number}), status_code=303
     )
+
+
+@router.get("/my-file/views", include_in_schema=False)
+def my_views(request: Request, page: int = 1) -> Response:
+    """Who looked at the signed-in subject's file, a page at a time, newest first, with the
+    repeated looks summed up (defect 13). Reading it is not a look at the file."""
+    principal = require(request, "subject")
+    registry = registry_of(request)
+    try:
+        pages = registry.views_pages(principal.who, max(1, min(page, ROW_ID_MAX)))
+    except Refused:
+        pages = []
+    views = pages[0][1] if pages else None
+    return render(
+        request,
+        "subject_views.html",
+        {"views": views},
+        json_twin=f"/v1/subjects/{principal.who}/views?{urlencode({'page': page})}",
+    )

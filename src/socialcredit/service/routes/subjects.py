@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from socialcredit.domain.limits import IDENTIFIER_MAX_CHARS, PURPOSE_MAX_CHARS
+from socialcredit.domain.limits import IDENTIFIER_MAX_CHARS, PURPOSE_MAX_CHARS, ROW_ID_MAX
 from socialcredit.domain.rules import AsOfBeforeCatalogue
 from socialcredit.registry import (
     FileDocument,
@@ -16,6 +16,7 @@ from socialcredit.registry import (
     Principal,
     Refused,
     Registry,
+    ViewsPage,
 )
 from socialcredit.service.auth import RegistryDependency, require_roles
 from socialcredit.service.errors import ERROR_RESPONSES, ApiError
@@ -73,3 +74,21 @@ def subject_file(
         raise ApiError(404, f"no credit file for this subject as of {day}")
     documents = [subject_file.document for subject_file in files]
     return documents[0] if len(documents) == 1 else documents
+
+
+@router.get(
+    "/subjects/{subject_id}/views",
+    response_model=ViewsPage | list[ViewsPage],
+    summary="Who looked at a subject's file, a page at a time, repeated looks summed up",
+)
+def subject_views(
+    registry: RegistryDependency,
+    principal: Annotated[Principal, Depends(require_roles("subject", "operator"))],
+    subject_id: SubjectId,
+    page: Annotated[int, Query(ge=1, le=ROW_ID_MAX, description="1: the latest looks")] = 1,
+) -> ViewsPage | list[ViewsPage]:
+    identified = own_subject(registry, principal, subject_id)
+    pages = [views for _subject, views in registry.views_pages(identified, page)]
+    if not pages:
+        raise ApiError(404, "no credit file for this subject")
+    return pages[0] if len(pages) == 1 else pages

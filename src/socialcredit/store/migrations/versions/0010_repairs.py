@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0010_repairs"
-down_revision = "0008_record_act"
+down_revision = "0009_subject_states"
 branch_labels = None
 depends_on = None
 
