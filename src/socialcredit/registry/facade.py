@@ -41,7 +41,12 @@ from socialcredit.registry.population import PopulationCache
 from socialcredit.registry.rights import SubjectRights
 from socialcredit.registry.sessions import SessionRing
 from socialcredit.scoring import spark_job
-from socialcredit.scoring.batch import contributions_by_item, held_back_ids, score_ledger
+from socialcredit.scoring.batch import (
+    contributions_by_item,
+    held_back_ids,
+    of_sources,
+    score_jurisdiction,
+)
 from socialcredit.scoring.snapshot import SnapshotSummary, name_scores, read_scores, write_snapshot
 from socialcredit.scoring.summary import PopulationSummary, summarize_scores
 from socialcredit.store.ingest_sessions import NewBatch
@@ -324,11 +329,15 @@ class Registry:
 
     # -- scores ----------------------------------------------------------------------------
 
-    def score_all(self, as_of: dt.date) -> pl.DataFrame:
-        rulebook = self.rulebook
-        rulebook.scoring_version(as_of)  # fail before reading the ledger
+    def score_all(self, as_of: dt.date, jurisdiction: str | None = None) -> pl.DataFrame:
+        """Every file of a local jurisdiction at `as_of` (SPEC §11; None: the store's only one,
+        JurisdictionRequired when it has several), in the shape of `scs score`."""
+        jurisdictions = self.jurisdictions
+        jurisdictions.local(jurisdiction).scoring_version(as_of)  # fail before reading
         ledger, subjects, overdue = self._ledger_subjects_and_overdue(as_of)
-        return score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects)
+        return score_jurisdiction(
+            ledger, jurisdictions, jurisdiction, as_of, overdue, subjects=subjects
+        )
 
     def current_ledger(self) -> pl.DataFrame:
         """The current revision of every record, subjects by key (subject, item, decided_on,
@@ -372,25 +381,37 @@ class Registry:
             return *self.store.current_ledger_and_subjects(), None
         return *self.store.current_ledger_and_subjects(with_ids=True), overdue
 
-    def population(self, as_of: dt.date) -> PopulationReport:
-        rulebook = self.rulebook
+    def population(self, as_of: dt.date, jurisdiction: str | None = None) -> PopulationReport:
+        """Every file of a local jurisdiction (None: the store's only one) at `as_of`, summed
+        up, and the items of its catalogue that moved the scores."""
+        jurisdictions = self.jurisdictions
+        rulebook = jurisdictions.local(jurisdiction)
         catalogue = rulebook.scoring_version(as_of)
         ledger, subjects, overdue = self._ledger_subjects_and_overdue(as_of)
-        scores = score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects)
+        scores = score_jurisdiction(
+            ledger, jurisdictions, jurisdiction, as_of, overdue, subjects=subjects
+        )
+        local = (
+            ledger
+            if len(jurisdictions.rulebooks) <= 1
+            else of_sources(ledger.lazy(), rulebook.source_codes)
+        )
         return PopulationReport(
             as_of,
             scores,
             summarize_scores(scores, catalogue),
-            contributions_by_item(ledger, rulebook, as_of, overdue).with_columns(
+            contributions_by_item(local, rulebook, as_of, overdue).with_columns(
                 pl.col("item").replace_strict(rulebook.titles, default="").alias("title")
             ),
         )
 
-    def population_today(self) -> PopulationReport:
+    def population_today(self, jurisdiction: str | None = None) -> PopulationReport:
         """Everyone scored today, kept while nothing it depends on changed (`population.py`)."""
         latest = next(iter(self.store.batches(limit=1)), None)
-        stamp = (latest.id if latest else 0, len(self.store.catalogue_rows()))
-        return self._population.get(self.today(), stamp, self.population)
+        stamp = (latest.id if latest else 0, len(self.store.catalogue_rows()), jurisdiction)
+        return self._population.get(
+            self.today(), stamp, lambda day: self.population(day, jurisdiction)
+        )
 
     def identify(self, subject_id: str) -> IdentifiedSubjects:
         """A request's identifier, normalized and checked (InvalidIdentifier), and the subjects it
