@@ -165,6 +165,23 @@ def counting_records(
     return counted_once(counting)
 
 
+def national_counting(
+    records: Iterable[LedgerRecord],
+    national: Rulebook,
+    as_of: dt.date,
+    objections: Iterable[Objection] = (),
+    repairs: Mapping[RecordKey, dt.date] | None = None,
+) -> list[CountingRecord]:
+    """SPEC §11: a subject's national records that count at `as_of` (§5.2, §10.2 and
+    objections apply); `records` are its current revisions, of any source."""
+    mine = [
+        record
+        for record in records
+        if record.source in national.source_codes and record.decided_on <= as_of
+    ]
+    return counting_records(mine, national, as_of, objections, repairs)
+
+
 def national_lists_at(
     records: Iterable[LedgerRecord],
     national: Rulebook,
@@ -173,13 +190,8 @@ def national_lists_at(
     repairs: Mapping[RecordKey, dt.date] | None = None,
 ) -> tuple[str, ...]:
     """SPEC §11: the national lists (bare names, sorted) a subject is on at `as_of`: those a
-    counting record of a national source names (§5.2, §10.2 and objections apply)."""
-    mine = [
-        record
-        for record in records
-        if record.source in national.source_codes and record.decided_on <= as_of
-    ]
-    counting = counting_records(mine, national, as_of, objections, repairs)
+    counting record of a national source names."""
+    counting = national_counting(records, national, as_of, objections, repairs)
     return tuple(sorted({name for entry in counting for name in entry.rule.lists}))
 
 

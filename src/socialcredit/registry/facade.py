@@ -27,7 +27,7 @@ from socialcredit.catalogue.validation import (
     validate_catalogue,
 )
 from socialcredit.domain.catalogue import DEFAULT_JURISDICTION, Catalogue
-from socialcredit.domain.file import SubjectFile
+from socialcredit.domain.file import Listing, OrganizationRecord, SubjectFile
 from socialcredit.domain.identifiers import IdentifiedSubjects, SubjectKind, SubjectRef
 from socialcredit.domain.jurisdictions import Jurisdictions
 from socialcredit.domain.measures import CheckAnswer, MeasureCoverage, measure_coverage
@@ -42,8 +42,10 @@ from socialcredit.registry.rights import SubjectRights
 from socialcredit.registry.sessions import SessionRing
 from socialcredit.scoring import spark_job
 from socialcredit.scoring.batch import (
+    NATIONAL_LISTS,
     contributions_by_item,
     held_back_ids,
+    national_lists_frame,
     of_sources,
     score_jurisdiction,
 )
@@ -84,6 +86,18 @@ class IngestResult:
 
 
 @dataclass(frozen=True)
+class JurisdictionSummary:
+    """A jurisdiction as `GET /v1/jurisdictions` lists it (SPEC §11)."""
+
+    jurisdiction: str
+    national: bool
+    catalog: str
+    version: int | None  # in effect on the day asked; None before its first version
+    sources: list[str]
+    lists: list[str]
+
+
+@dataclass(frozen=True)
 class PopulationReport:
     """Every subject scored at a date, summed up, and the items that moved the scores."""
 
@@ -117,7 +131,9 @@ class Registry:
         self.store = store
         self.clock = clock
         self._jurisdictions: Jurisdictions | None = None
-        self._rights = SubjectRights(store.rights, lambda: self.rulebook, clock)
+        self._rights = SubjectRights(
+            store.rights, lambda: self.rulebook, clock, lambda: self.jurisdictions
+        )
         self._population: PopulationCache[PopulationReport] = PopulationCache()
         self.keys = KeyRing(
             store.engine, store.identities, clock, lambda: set(self.jurisdictions.source_codes)
@@ -425,10 +441,72 @@ class Registry:
         viewer: str,
         purpose: str,
         channel: str,
+        jurisdiction: str | None = None,
     ) -> list[SubjectFile]:
         """The files (one per kind, nearly always one) of `subject_id` at `as_of`, with their
-        objections, statement and access log (SPEC §7.4); each look is logged."""
-        return self._rights.subject_files(subject_id, as_of, viewer, purpose, channel)
+        objections, statement and access log (SPEC §7.4); each look is logged. SPEC §11: one
+        per local jurisdiction where it has a file (only `jurisdiction`'s when named), each
+        with the national lists and the records that put it on them."""
+        return self._rights.subject_files(subject_id, as_of, viewer, purpose, channel, jurisdiction)
+
+    def national_listings(
+        self, subject_id: str | IdentifiedSubjects, as_of: dt.date
+    ) -> list[Listing]:
+        """SPEC §11: the national lists `subject_id` is on at `as_of`, each with the national
+        record that put it there (file or no local file); not logged: `subject_files` is."""
+        identified = self._rights._identified(subject_id)
+        found = self._rights.national_listings(identified.subjects, as_of)
+        return [entry for entries in found.values() for entry in entries]
+
+    def jurisdiction_summaries(self, as_of: dt.date | None = None) -> list[JurisdictionSummary]:
+        """Every jurisdiction with a published catalogue (SPEC §11, `GET /v1/jurisdictions`):
+        name, catalogue, the version in effect on `as_of` (default today), its sources."""
+        day = self.today() if as_of is None else as_of
+        summaries = []
+        for name, rulebook in self.jurisdictions.rulebooks.items():
+            in_effect = rulebook.version_on(day)
+            latest = rulebook.latest
+            assert latest is not None
+            summaries.append(
+                JurisdictionSummary(
+                    jurisdiction=name,
+                    national=latest.national,
+                    catalog=latest.catalog,
+                    version=in_effect.version if in_effect else None,
+                    sources=sorted(rulebook.source_codes),
+                    lists=sorted((in_effect or latest).lists),
+                )
+            )
+        return summaries
+
+    def national_list_members(
+        self,
+        list_name: str,
+        as_of: dt.date,
+        search: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[int, list[str]]:
+        """SPEC §11 and the public record: the organizations on national list `list_name` at
+        `as_of` (persons are never listed publicly), by identifier; `search`: those whose
+        identifier contains it. The number found, and one page of them."""
+        national = self.jurisdictions.national
+        if list_name not in national.item_list_names:
+            known = ", ".join(national.item_list_names) or "none"
+            raise Refused(f"unknown national list {list_name!r}; national lists: {known}", "list")
+        ledger, subjects, overdue = self._ledger_subjects_and_overdue(as_of)
+        listed = national_lists_frame(ledger, national, as_of, overdue)
+        members = (
+            listed.filter(pl.col(NATIONAL_LISTS).list.contains(list_name))
+            .join(subjects.select("subject", "kind", "subject_id"), on="subject")
+            .filter(pl.col("kind").cast(pl.String) == "organization")
+            .select("subject_id")
+        )
+        if search:
+            needle = search.strip().upper()
+            members = members.filter(pl.col("subject_id").str.contains(needle, literal=True))
+        found = members.sort("subject_id")["subject_id"]
+        return found.len(), found.slice(offset, limit).to_list()
 
     # -- the subject's rights and the relying party's check (SPEC §7) ----------------------
 
@@ -467,9 +545,12 @@ class Registry:
         purpose: str,
         as_of: dt.date | None = None,
         channel: str = "check",
+        jurisdiction: str | None = None,
     ) -> CheckAnswer:
-        """SPEC §7.3; CheckRefused (a Refused) with every problem when it cannot be asked."""
-        return self._rights.check(subject_id, measure, party, purpose, as_of, channel)
+        """SPEC §7.3; CheckRefused (a Refused) with every problem when it cannot be asked.
+        SPEC §11: CODE is looked for in `jurisdiction`'s catalogue (None: the store's only
+        one), else in the national one."""
+        return self._rights.check(subject_id, measure, party, purpose, as_of, channel, jurisdiction)
 
     def measures(self, as_of: dt.date | None = None) -> list[MeasureCoverage]:
         """Each measure of the version in effect on `as_of` (default today), who may rely on
@@ -486,6 +567,15 @@ class Registry:
         """The measures in effect on the population's day, over its scores (the demo)."""
         catalogue = self.rulebook.scoring_version(population.as_of)
         return measure_coverage(catalogue, population.scores, population.as_of)
+
+    def organization_record(
+        self, code: str, as_of: dt.date, jurisdiction: str | None = None
+    ) -> OrganizationRecord | None:
+        """The public record of an organization (SPEC §8, §11): its lists in `jurisdiction`
+        (None: the store's only one; in a store of several, the national lists), each list
+        entered through records with the deciding source, reference, date and the last day it
+        is published; None when it has no file and is on no national list. Not logged."""
+        return self._rights.organization_record(code, as_of, jurisdiction)
 
     def organization_lists(self, code: str, as_of: dt.date) -> tuple[str, ...] | None:
         """The public view of an organization (SPEC §8): its lists, or None when it has no
