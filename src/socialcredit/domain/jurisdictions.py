@@ -74,7 +74,8 @@ class Jurisdictions:
         if len(self.local_names) > 1:
             raise JurisdictionRequired(
                 "the store has several local jurisdictions "
-                f"({', '.join(self.local_names)}): name one"
+                f"({', '.join(self.local_names)}): name one "
+                "(--jurisdiction; in the API, jurisdiction=)"
             )
         return self.local_names[0] if self.local_names else None
 
