@@ -479,6 +479,25 @@ class Registry:
             )
         return summaries
 
+    def national_list_counts(self, as_of: dt.date) -> dict[str, dict[str, int]]:
+        """SPEC §11, for the operator: how many subjects of each kind each national list holds
+        at `as_of` (every list a national item names, empty ones included)."""
+        national = self.jurisdictions.national
+        counts = {name: {"person": 0, "organization": 0} for name in national.item_list_names}
+        if not counts:
+            return counts
+        ledger, subjects, overdue = self._ledger_subjects_and_overdue(as_of)
+        listed = national_lists_frame(ledger, national, as_of, overdue)
+        rows = (
+            listed.explode(NATIONAL_LISTS)
+            .join(subjects.select("subject", "kind"), on="subject")
+            .group_by(NATIONAL_LISTS, pl.col("kind").cast(pl.String))
+            .len()
+        )
+        for name, kind, number in rows.iter_rows():
+            counts[name][kind] = number
+        return counts
+
     def national_list_members(
         self,
         list_name: str,
@@ -591,6 +610,7 @@ class Registry:
         subject: str | SubjectRef,
         kind: SubjectKind | None = None,
         days: Iterable[dt.date] = (),
+        jurisdiction: str | None = None,
     ) -> list[tuple[dt.date, int]]:
         """One file's score on each of `days` on which it existed: the subject's own chart.
         Not logged (the page that shows it logs its look once); records and objections are
@@ -601,4 +621,4 @@ class Registry:
             if not found:
                 return []
             subject = found[0]
-        return self._rights.score_history(subject, days)
+        return self._rights.score_history(subject, days, jurisdiction)

@@ -281,16 +281,24 @@ class SubjectRights:
         return files
 
     def score_history(
-        self, subject: SubjectRef, days: Iterable[dt.date]
+        self, subject: SubjectRef, days: Iterable[dt.date], jurisdiction: str | None = None
     ) -> list[tuple[dt.date, int]]:
-        rulebook = self.rulebook()
+        known = self.jurisdictions() if self.jurisdictions is not None else None
+        if known is not None and jurisdiction is None and len(known.local_names) > 1:
+            jurisdiction = known.local_names[0]
+        rulebook = known.local(jurisdiction) if known is not None else self.rulebook()
         records = self.tables.records_naming([subject])
         objections = self.tables.objections(self.today(), subjects=[subject]) if records else []
         history = []
         for day in days:
             if rulebook.version_on(day) is None:
                 continue
-            score = score_subject(records, rulebook, day, [o.on(day) for o in objections])
+            held = [o.on(day) for o in objections]
+            score = (
+                score_in_jurisdiction(records, known, jurisdiction, day, held)
+                if known is not None
+                else score_subject(records, rulebook, day, held)
+            )
             if score is not None:
                 history.append((day, score.score))
         return history

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from socialcredit.domain.limits import REASON_MAX_CHARS, ROW_ID_MAX, STATEMENT_MAX_CHARS
 from socialcredit.registry import FileRecord, Refused
 from socialcredit.web import charts
-from socialcredit.web.dependencies import registry_of
+from socialcredit.web.dependencies import registry_of, rulebook_for
 from socialcredit.web.i18n import Formats, language_of
 from socialcredit.web.principal import require
 from socialcredit.web.routing import WebRoute
@@ -62,7 +62,7 @@ def my_file(request: Request, done: str = "") -> Response:
         )
     subject_file = files[0]
     document = subject_file.document
-    catalogue = registry.rulebook.version_on(today)
+    catalogue = rulebook_for(request).version_on(today)
     language = language_of(request)
     _ = translate(request)
     formats = Formats(language)
