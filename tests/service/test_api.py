@@ -70,7 +70,21 @@ def test_an_organization_shows_its_lists_and_a_person_never_does(api: Api) -> No
         "/v1/records", content=jsonl(rows[:1]), headers={"Authorization": f"Bearer {tax}"} | NDJSON
     )
     body = api.client.get(f"/v1/organizations/{ORGANIZATION}").json()
-    assert body == {"subject_id": ORGANIZATION, "lists": ["tax_arrears"]}
+    assert body == {
+        "subject_id": ORGANIZATION,
+        "lists": ["tax_arrears"],
+        # SPEC §11: the jurisdiction read, and why it is on each list entered through records.
+        "jurisdiction": "default",
+        "listings": [
+            {
+                "list": "tax_arrears",
+                "source": "tax-office",
+                "reference": "DOC-t1",
+                "decided_on": "2026-01-05",
+                "published_until": "2029-01-03",
+            }
+        ],
+    }
     person = api.client.get(f"/v1/organizations/{PERSON}")
     assert person.status_code == 422 and "code" in person.json()["detail"]
 

@@ -32,6 +32,16 @@ AsOfOption = Annotated[
     typer.Option("--as-of", help="Scoring date, YYYY-MM-DD. Default: today.", show_default=False),
 ]
 
+# SPEC §11: which local jurisdiction a command reads; needed when the store has several.
+JurisdictionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--jurisdiction",
+        help="The local jurisdiction (a city's catalogue); required when the store has several.",
+        show_default=False,
+    ),
+]
+
 # Row ids (batches, objections) are 64-bit in both stores: a larger number is refused as an
 # argument (exit 2) rather than overflowing the driver.
 ROW_ID_MAX = limits.ROW_ID_MAX

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,7 @@ from socialcredit.registry import (
     FileDocument,
     FileRecord,
     IngestBatch,
+    Listing,
     MeasureCoverage,
     Objection,
     Repair,
@@ -127,15 +129,41 @@ def _rule_notes(records: list[FileRecord]) -> list[str]:
     return notes
 
 
+def print_national_listings(
+    console: Console, subject_id: str, as_of: dt.date, listings: list[Listing]
+) -> None:
+    """SPEC §11: a subject with no local file, on national lists."""
+    console.print(f"[bold]{subject_id}[/] as of {as_of}: no local file; on national lists")
+    print_listings(console, listings)
+
+
+def print_listings(console: Console, listings: list[Listing]) -> None:
+    """Each list entered through records, with the record that put the subject on it."""
+    if not listings:
+        return
+    table = Table("list", "source", "reference", "decided", "published until", title="Listings")
+    for entry in listings:
+        table.add_row(
+            entry.list,
+            entry.source,
+            entry.reference,
+            str(entry.decided_on),
+            str(entry.published_until or "-"),
+        )
+    console.print(table)
+
+
 def print_file(console: Console, document: FileDocument) -> None:
     lists = ", ".join(document.lists) or "none"
+    where = f" in {document.jurisdiction}" if document.jurisdiction else ""
     console.print(
-        f"[bold]{document.subject_id}[/] ({document.kind}) as of {document.as_of}: "
+        f"[bold]{document.subject_id}[/] ({document.kind}){where} as of {document.as_of}: "
         f"score [bold]{document.score}[/], tier [bold]{document.tier}[/], lists: {lists}"
     )
     console.print(
         f"base {document.base_score} under catalogue version {document.catalogue_version}"
     )
+    print_listings(console, document.listings)
     factors = Table("item", "title", "points", title="Key factors")
     for factor in document.key_factors:
         factors.add_row(factor.item, factor.title, f"{factor.points:+d}")

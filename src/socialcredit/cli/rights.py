@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from socialcredit.cli import common, render
-from socialcredit.cli.options import ROW_ID_MAX, AsOfOption, DatabaseOption
+from socialcredit.cli.options import ROW_ID_MAX, AsOfOption, DatabaseOption, JurisdictionOption
 from socialcredit.domain.limits import STATEMENT_MAX_CHARS
 from socialcredit.registry import Refused
 
@@ -120,12 +120,14 @@ def check(
     purpose: Annotated[str, typer.Option("--purpose", help="Why it asks (logged in the file).")],
     as_of: AsOfOption = None,
     as_json: JsonOption = False,
+    jurisdiction: JurisdictionOption = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Does a measure apply to a subject: the relying party's yes or no, never more (SPEC §7.3)."""
+    """Does a measure apply to a subject: the relying party's yes or no, never more (SPEC §7.3).
+    SPEC §11: CODE is looked for in --jurisdiction's catalogue, else in the national one."""
     day = _date(as_of, "--as-of")
     with _judging_registry(database) as registry:
-        answer = registry.check(subject_id, measure, party, purpose, day)
+        answer = registry.check(subject_id, measure, party, purpose, day, jurisdiction=jurisdiction)
     if as_json:
         _print_json(answer)
     else:

@@ -23,9 +23,9 @@ from socialcredit.cli.common import (
     parse_day,
     stdout,
 )
-from socialcredit.cli.options import AsOfOption, DatabaseOption
+from socialcredit.cli.options import AsOfOption, DatabaseOption, JurisdictionOption
 from socialcredit.domain.rules import AsOfBeforeCatalogue
-from socialcredit.registry import Engine, InvalidIdentifier
+from socialcredit.registry import Engine, Refused
 from socialcredit.scoring.snapshot import SnapshotDirectoryNotEmpty
 from socialcredit.scoring.spark_job import SparkUnavailable
 
@@ -41,18 +41,24 @@ def score(
             "job in local mode (needs pyspark and Java), the same output.",
         ),
     ] = Engine.polars,
+    jurisdiction: JurisdictionOption = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Score every subject as of a date."""
+    """Score every subject (of one local jurisdiction, SPEC §11) as of a date."""
     check_output(out, "--out")
     with open_registry(database) as registry:
         day = parse_day(as_of, registry)
         try:
             if engine is Engine.spark:
+                if jurisdiction is not None or len(registry.jurisdictions.rulebooks) > 1:
+                    raise Refused(
+                        "--engine spark scores a store of one jurisdiction; use --engine "
+                        "polars for a store of several"
+                    )
                 scores = registry.score_all_on_spark(day)
             else:
-                scores = registry.score_all(day)
-        except AsOfBeforeCatalogue as error:
+                scores = registry.score_all(day, jurisdiction)
+        except (AsOfBeforeCatalogue, Refused) as error:
             raise fail(str(error), EXIT_REFUSED) from None
         except SparkUnavailable as error:
             raise fail(str(error), EXIT_CANNOT_RUN) from None
@@ -147,25 +153,33 @@ def show(
     purpose: Annotated[
         str, typer.Option("--purpose", help="Why (logged in the file).")
     ] = "inspection",
+    jurisdiction: JurisdictionOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """One subject's file: score, tier, lists, key factors, counting records, objections,
-    statement, who looked."""
+    statement, who looked. SPEC §11: the national lists and every local file (only
+    --jurisdiction's when given)."""
     # SPEC §7.4: the command line is the operator's; who runs it in the shell is not the
     # viewer. $SCS_VIEWER names a particular operator (`alice`), for offices with several.
     viewer = viewer or os.environ.get("SCS_VIEWER") or DEFAULT_VIEWER
     with open_registry(database) as registry:
         day = parse_day(as_of, registry)
         try:
-            files = registry.subject_files(subject_id, day, viewer, purpose, channel="cli")
-        except InvalidIdentifier as error:
+            files = registry.subject_files(
+                subject_id, day, viewer, purpose, channel="cli", jurisdiction=jurisdiction
+            )
+            national = registry.national_listings(subject_id, day)
+        except (AsOfBeforeCatalogue, Refused) as error:
             raise fail(str(error), EXIT_REFUSED) from None
-        except AsOfBeforeCatalogue as error:
-            raise fail(str(error), EXIT_REFUSED) from None
-    if not files:
+    if not files and not national:
         raise fail(f"no credit file for {subject_id} as of {day}", EXIT_REFUSED)
     if as_json:
-        sys.stdout.write(render.files_json(files) + "\n")
+        if files:
+            sys.stdout.write(render.files_json(files) + "\n")
+        else:
+            sys.stdout.write(render.to_json({"national_listings": national}) + "\n")
     else:
+        if not files:
+            render.print_national_listings(stdout, subject_id, day, national)
         for subject_file in files:
             render.print_file(stdout, subject_file.document)

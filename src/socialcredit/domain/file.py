@@ -9,6 +9,7 @@ store up.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass as plain_dataclass
 from typing import Annotated
 
@@ -145,6 +146,51 @@ class FileRecord:
 
 
 @dataclass(frozen=True, config=_DOCUMENT)
+class Listing:
+    """Why a subject is on a list, as the public record of an organization shows it (what
+    Credit China publishes): the list, the deciding source, the decision's reference and date,
+    and the last day it is published (the last day the record counts; None: beyond the
+    calendar). National lists are named `national.LIST` (SPEC §11)."""
+
+    list: str
+    source: str
+    reference: str
+    decided_on: dt.date
+    published_until: dt.date | None
+
+    @classmethod
+    def of(cls, counting: CountingRecord, prefix: str = "") -> list[Listing]:
+        return [
+            cls(
+                prefix + name,
+                counting.record.source,
+                counting.record.reference,
+                counting.record.decided_on,
+                counting.counts_until,
+            )
+            for name in counting.rule.lists
+        ]
+
+
+def listings(counting: Iterable[CountingRecord], prefix: str = "") -> list[Listing]:
+    """Each list named by a counting record, with that record: sorted by list, then decision."""
+    found = [listing for entry in counting for listing in Listing.of(entry, prefix)]
+    return sorted(found, key=lambda entry: (entry.list, entry.decided_on, entry.source))
+
+
+@dataclass(frozen=True, config=_DOCUMENT)
+class OrganizationRecord:
+    """The public record of an organization (SPEC §8, §11): its lists and, for each list
+    entered through records, the record that put it there. Persons have none: their files are
+    theirs and those they authorise."""
+
+    subject_id: str
+    jurisdiction: str | None
+    lists: list[str]
+    listings: list[Listing]
+
+
+@dataclass(frozen=True, config=_DOCUMENT)
 class FileDocument:
     """One file (one per kind of subject) at `as_of`: the score and its reasons, the objections
     filed and the repairs applied for by then as they stood that day, the latest statement, and
@@ -167,6 +213,10 @@ class FileDocument:
     views: list[FileView]  # the latest VIEWS_PAGE_ROWS looks, oldest first (this one last)
     views_total: int = 0  # every look ever; older pages: GET /v1/subjects/{id}/views?page=
     views_repeated: list[ViewSummary] = Field(default_factory=list)
+    # SPEC §11: the local jurisdiction of the file, and for each list entered through records
+    # (national ones as `national.LIST`) the record that put the subject on it.
+    jurisdiction: str | None = None
+    listings: list[Listing] = Field(default_factory=list)
 
 
 @plain_dataclass(frozen=True, slots=True)
@@ -187,6 +237,7 @@ class SubjectFile:
         statement: Statement | None,
         views: list[FileView] | ViewsPage,
         repairs: list[Repair] | None = None,
+        national_listings: list[Listing] | None = None,
     ) -> SubjectFile:
         page = views if isinstance(views, ViewsPage) else None
         latest = list(reversed(page.views)) if page else views
@@ -207,6 +258,8 @@ class SubjectFile:
             views=latest,
             views_total=page.total if page else len(latest),
             views_repeated=page.repeated if page else [],
+            jurisdiction=score.jurisdiction,
+            listings=listings(score.counting_records) + (national_listings or []),
         )
         return cls(subject, score, document)
 

@@ -18,12 +18,15 @@ from socialcredit.domain.file import (
     FileRecord,
     FileView,
     KeptStatement,
+    Listing,
+    OrganizationRecord,
     Statement,
     SubjectFile,
     ViewsPage,
     ViewSummary,
 )
 from socialcredit.domain.identifiers import IdentifiedSubjects, SubjectRef
+from socialcredit.domain.jurisdictions import JurisdictionRequired, UnknownJurisdiction
 from socialcredit.domain.measures import CheckAnswer, CheckProblem, CheckRefused, MeasureCoverage
 from socialcredit.domain.objections import Objection
 from socialcredit.domain.refusals import InvalidIdentifier, Refused
@@ -32,6 +35,7 @@ from socialcredit.registry.clock import Clock, system_clock
 from socialcredit.registry.facade import (
     Engine,
     IngestResult,
+    JurisdictionSummary,
     PopulationReport,
     PublishResult,
     Registry,
@@ -74,13 +78,17 @@ __all__ = [
     "IngestResult",
     "ItemChange",
     "InvalidIdentifier",
+    "JurisdictionRequired",
+    "JurisdictionSummary",
     "KeptStatement",
     "KeyRefused",
     "KeyRing",
+    "Listing",
     "MeasureCoverage",
     "NewKey",
     "NewSession",
     "Objection",
+    "OrganizationRecord",
     "PopulationReport",
     "Principal",
     "PublishResult",
@@ -94,6 +102,7 @@ __all__ = [
     "StoreUnavailable",
     "SubjectFile",
     "SubjectRef",
+    "UnknownJurisdiction",
     "UnknownSource",
     "system_clock",
 ]

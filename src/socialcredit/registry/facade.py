@@ -22,12 +22,14 @@ import sqlalchemy as sa
 
 from socialcredit.catalogue.validation import (
     CatalogueReport,
+    StoreContext,
     parse_catalogue_text,
     validate_catalogue,
 )
-from socialcredit.domain.catalogue import Catalogue
-from socialcredit.domain.file import SubjectFile, ViewsPage
+from socialcredit.domain.catalogue import DEFAULT_JURISDICTION, NATIONAL, Catalogue
+from socialcredit.domain.file import Listing, OrganizationRecord, SubjectFile, ViewsPage
 from socialcredit.domain.identifiers import IdentifiedSubjects, SubjectKind, SubjectRef
+from socialcredit.domain.jurisdictions import Jurisdictions
 from socialcredit.domain.measures import CheckAnswer, MeasureCoverage, measure_coverage
 from socialcredit.domain.objections import Objection
 from socialcredit.domain.records import LedgerRecord
@@ -42,10 +44,13 @@ from socialcredit.registry.rights import SubjectRights
 from socialcredit.registry.sessions import SessionRing
 from socialcredit.scoring import spark_job
 from socialcredit.scoring.batch import (
+    NATIONAL_LISTS,
     contributions_by_item,
     held_back_ids,
+    national_lists_frame,
+    of_sources,
     repaired_ids,
-    score_ledger,
+    score_jurisdiction,
 )
 from socialcredit.scoring.simulation import Simulation, simulate
 from socialcredit.scoring.snapshot import SnapshotSummary, name_scores, read_scores, write_snapshot
@@ -95,6 +100,18 @@ class IngestResult:
 
 
 @dataclass(frozen=True)
+class JurisdictionSummary:
+    """A jurisdiction as `GET /v1/jurisdictions` lists it (SPEC §11)."""
+
+    jurisdiction: str
+    national: bool
+    catalog: str
+    version: int | None  # in effect on the day asked; None before its first version
+    sources: list[str]
+    lists: list[str]
+
+
+@dataclass(frozen=True)
 class PopulationReport:
     """Every subject scored at a date, summed up, and the items that moved the scores."""
 
@@ -104,18 +121,42 @@ class PopulationReport:
     contributions: pl.DataFrame  # item, title, points, subjects; most negative first
 
 
+def _jurisdictions_of(rows: Iterable[CatalogueRow]) -> Jurisdictions:
+    return Jurisdictions([Catalogue.model_validate_json(row.document) for row in rows])
+
+
+def _jurisdiction_named(document: object) -> str:
+    """The jurisdiction a catalogue document names (SPEC §11; validation judges the name)."""
+    named = document.get("jurisdiction") if isinstance(document, dict) else None
+    return named.strip() if isinstance(named, str) else DEFAULT_JURISDICTION
+
+
+def _declared_sources(document: object) -> frozenset[str]:
+    sources = document.get("sources") if isinstance(document, dict) else None
+    if not isinstance(sources, dict):
+        return frozenset()
+    return frozenset(code.strip() for code in sources if isinstance(code, str))
+
+
 class Registry:
     """The facade: the CLI, the API, the web pages and the demo call these methods only."""
 
     def __init__(self, store: Store, clock: Clock = system_clock):
         self.store = store
         self.clock = clock
-        self._rulebook: Rulebook | None = None
-        self._repairs = CreditRepair(store.rights, store.repairs, lambda: self.rulebook, clock)
-        self._rights = SubjectRights(store.rights, lambda: self.rulebook, clock, self._repairs)
+        self._jurisdictions: Jurisdictions | None = None
+        self._repairs = CreditRepair(
+            store.rights,
+            store.repairs,
+            lambda source: self.jurisdictions.rulebook_of_source(source),
+            clock,
+        )
+        self._rights = SubjectRights(
+            store.rights, lambda: self.rulebook, clock, self._repairs, lambda: self.jurisdictions
+        )
         self._population: PopulationCache[PopulationReport] = PopulationCache()
         self.keys = KeyRing(
-            store.engine, store.identities, clock, lambda: set(self.rulebook.source_codes)
+            store.engine, store.identities, clock, lambda: set(self.jurisdictions.source_codes)
         )
         """API keys (SPEC §8)."""
         self.sessions = SessionRing(store.engine, clock, self.keys)
@@ -167,12 +208,23 @@ class Registry:
     # -- catalogue -------------------------------------------------------------------------
 
     @property
+    def jurisdictions(self) -> Jurisdictions:
+        """Every published version, by jurisdiction (SPEC §11)."""
+        if self._jurisdictions is None:
+            self._jurisdictions = _jurisdictions_of(self.store.catalogue_rows())
+        return self._jurisdictions
+
+    @property
     def rulebook(self) -> Rulebook:
-        if self._rulebook is None:
-            self._rulebook = Rulebook(
-                [Catalogue.model_validate_json(row.document) for row in self.store.catalogue_rows()]
-            )
-        return self._rulebook
+        """The rulebook of the store's one local jurisdiction (an empty one before any is
+        published); JurisdictionRequired (a Refused) when the store has several: then name one
+        (`rulebook_of`)."""
+        return self.jurisdictions.local(None)
+
+    def rulebook_of(self, jurisdiction: str | None) -> Rulebook:
+        """The rulebook of a local jurisdiction (None: the store's only one; see `rulebook`);
+        UnknownJurisdiction (a Refused) when the store has no catalogue of that name."""
+        return self.jurisdictions.local(jurisdiction)
 
     def catalogue_rows(self) -> list[CatalogueRow]:
         """Every published version as stored (`scs catalog versions`)."""
@@ -181,24 +233,30 @@ class Registry:
     def publish_catalogue(self, text: str) -> PublishResult:
         """Validate a catalogue (YAML text) and, when it is valid, publish it.
 
-        Validated first against the latest version this registry knows; then, holding the
-        store's publication lock, against the latest version stored, should another
-        publication have landed meanwhile (two shells, two servers)."""
+        Validated first against the versions this registry knows (its jurisdiction's latest,
+        the store's national lists and other jurisdictions' sources, SPEC §11); then, holding
+        the store's publication lock, against the versions stored, should another publication
+        have landed meanwhile (two shells, two servers)."""
         document, problems = parse_catalogue_text(text)
         if problems:
             return PublishResult(CatalogueReport(None, problems), None, [])
         today = self.today()
-        not_before = self._not_before(today)
-        report = validate_catalogue(document, self.rulebook.latest, not_before)
+        jurisdiction = _jurisdiction_named(document)
+        known = self.jurisdictions
+        # SPEC §10.6: never back-dated once the jurisdiction's sources hold records; a
+        # jurisdiction without records (a new store, a city joining one) may load its history.
+        sources = known.sources_of(jurisdiction) | _declared_sources(document)
+        not_before = today if self.store.holds_records(sources) else None
+        report = self._validated(document, jurisdiction, known, not_before)
         if not report.valid:
             return PublishResult(report, None, report.warnings)
-        known = self.rulebook.latest.version if self.rulebook.latest else None
         with self.store.publication() as publication:
-            latest = publication.latest()
-            if (latest.version if latest else None) != known:
-                self._rulebook = None
-                previous = Catalogue.model_validate_json(latest.document) if latest else None
-                report = validate_catalogue(document, previous, not_before)
+            rows = publication.rows()
+            if len(rows) != sum(len(rulebook.catalogues) for rulebook in known.rulebooks.values()):
+                self._jurisdictions = None
+                report = self._validated(
+                    document, jurisdiction, _jurisdictions_of(rows), not_before
+                )
                 if not report.valid:
                     return PublishResult(report, None, report.warnings)
             catalogue = report.catalogue
@@ -220,42 +278,66 @@ class Registry:
                     ).decode(),
                     source_text=text,
                     sha256=hashlib.sha256(text.encode()).hexdigest(),
+                    jurisdiction=catalogue.jurisdiction,
                 )
             )
-        self._rulebook = None
+        self._jurisdictions = None
         self._population.invalidate()
         return PublishResult(report, catalogue.version, warnings)
 
-    def _not_before(self, today: dt.date) -> dt.date | None:
-        """SPEC §10.6: a version is never back-dated once the store holds records; an empty
-        store may load its history."""
-        return today if self.store.holds_records() else None
-
     def check_catalogue(self, text: str) -> CatalogueReport:
-        """A catalogue (YAML text) validated as `publish_catalogue` would validate it now,
-        against the latest version; nothing is published."""
+        """A catalogue (YAML text) validated as `publish_catalogue` would validate it now
+        (against its jurisdiction's latest version, SPEC §11); nothing is published."""
         document, problems = parse_catalogue_text(text)
         if problems:
             return CatalogueReport(None, problems)
-        return validate_catalogue(document, self.rulebook.latest, self._not_before(self.today()))
+        jurisdiction = _jurisdiction_named(document)
+        known = self.jurisdictions
+        sources = known.sources_of(jurisdiction) | _declared_sources(document)
+        not_before = self.today() if self.store.holds_records(sources) else None
+        return self._validated(document, jurisdiction, known, not_before)
 
     def simulate_catalogue(self, text: str, as_of: dt.date | None = None) -> SimulationResult:
         """SPEC §10.6: validate a catalogue (YAML text) as `publish_catalogue` would, then
-        score everyone at `as_of` (default today) as if it had replaced the version in effect
-        then, against the real scores. Stores and logs nothing. AsOfBeforeCatalogue when no
-        version is in effect on `as_of`."""
+        score everyone of its jurisdiction at `as_of` (default today) as if it had replaced the
+        version in effect then, against the real scores. Stores and logs nothing.
+        AsOfBeforeCatalogue when no version is in effect on `as_of`; Refused for the national
+        catalogue, which scores nobody (its lists' effect is not simulated)."""
         report = self.check_catalogue(text)
         if not report.valid:
             return SimulationResult(report, None, report.warnings)
         assert report.catalogue is not None
+        if report.catalogue.jurisdiction == NATIONAL:
+            raise Refused("the national catalogue scores nobody: there is nothing to simulate")
         day = self.today() if as_of is None else as_of
-        rulebook = self.rulebook
+        jurisdictions = self.jurisdictions
+        rulebook = jurisdictions.local(report.catalogue.jurisdiction)
         rulebook.scoring_version(day)  # fail before reading the ledger
         ledger, subjects, overdue, repairs = self._ledger_subjects_and_overdue(day)
+        if len(jurisdictions.rulebooks) > 1:
+            ledger = of_sources(ledger.lazy(), rulebook.source_codes).collect()
         simulation = simulate(
             ledger, rulebook, report.catalogue, day, overdue, subjects, repairs=repairs
         )
         return SimulationResult(report, simulation, report.warnings)
+
+    def _validated(
+        self,
+        document: object,
+        jurisdiction: str,
+        jurisdictions: Jurisdictions,
+        not_before: dt.date | None,
+    ) -> CatalogueReport:
+        """`document` judged for publication in a store holding `jurisdictions` (SPEC §3, §11)."""
+        context = StoreContext(
+            national_lists=jurisdictions.national_lists,
+            sources_elsewhere={
+                code: owner
+                for code, owner in jurisdictions.source_jurisdiction.items()
+                if owner != jurisdiction
+            },
+        )
+        return validate_catalogue(document, jurisdictions.latest(jurisdiction), not_before, context)
 
     # -- records ---------------------------------------------------------------------------
 
@@ -267,9 +349,12 @@ class Registry:
         from socialcredit.ingest.rejects import RejectsFile
 
         record_file = RecordFile.open(path)
-        if source not in self.rulebook.source_codes:
-            known = ", ".join(sorted(self.rulebook.source_codes)) or "none: publish a catalogue"
+        jurisdictions = self.jurisdictions
+        if source not in jurisdictions.source_codes:
+            known = ", ".join(sorted(jurisdictions.source_codes)) or "none: publish a catalogue"
             raise UnknownSource(f"unknown source {source!r}; declared sources: {known}")
+        # SPEC §11: a record is judged by its source's jurisdiction's versions.
+        rulebook = jurisdictions.rulebook_of_source(source)
         rejects = RejectsFile(rejects_path or path.with_suffix(".rejects.csv"))
         received_at = self.clock()
         batch = NewBatch(
@@ -283,7 +368,7 @@ class Registry:
         try:
             with self.store.ingest_session(batch) as session:
                 counts = ingest_chunks(
-                    record_file, session, self.rulebook, source, batch.submitted_on, rejects
+                    record_file, session, rulebook, source, batch.submitted_on, rejects
                 )
                 batch_id = session.batch_id
         except BaseException:
@@ -316,11 +401,15 @@ class Registry:
 
     # -- scores ----------------------------------------------------------------------------
 
-    def score_all(self, as_of: dt.date) -> pl.DataFrame:
-        rulebook = self.rulebook
-        rulebook.scoring_version(as_of)  # fail before reading the ledger
+    def score_all(self, as_of: dt.date, jurisdiction: str | None = None) -> pl.DataFrame:
+        """Every file of a local jurisdiction at `as_of` (SPEC §11; None: the store's only one,
+        JurisdictionRequired when it has several), in the shape of `scs score`."""
+        jurisdictions = self.jurisdictions
+        jurisdictions.local(jurisdiction).scoring_version(as_of)  # fail before reading
         ledger, subjects, overdue, repairs = self._ledger_subjects_and_overdue(as_of)
-        return score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects, repairs=repairs)
+        return score_jurisdiction(
+            ledger, jurisdictions, jurisdiction, as_of, overdue, subjects=subjects, repairs=repairs
+        )
 
     def current_ledger(self) -> pl.DataFrame:
         """The current revision of every record, subjects by key (subject, item, decided_on,
@@ -379,25 +468,37 @@ class Registry:
             return *self.store.current_ledger_and_subjects(), None, None
         return *self.store.current_ledger_and_subjects(with_ids=True), overdue, repairs
 
-    def population(self, as_of: dt.date) -> PopulationReport:
-        rulebook = self.rulebook
+    def population(self, as_of: dt.date, jurisdiction: str | None = None) -> PopulationReport:
+        """Every file of a local jurisdiction (None: the store's only one) at `as_of`, summed
+        up, and the items of its catalogue that moved the scores."""
+        jurisdictions = self.jurisdictions
+        rulebook = jurisdictions.local(jurisdiction)
         catalogue = rulebook.scoring_version(as_of)
         ledger, subjects, overdue, repairs = self._ledger_subjects_and_overdue(as_of)
-        scores = score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects, repairs=repairs)
+        scores = score_jurisdiction(
+            ledger, jurisdictions, jurisdiction, as_of, overdue, subjects=subjects, repairs=repairs
+        )
+        local = (
+            ledger
+            if len(jurisdictions.rulebooks) <= 1
+            else of_sources(ledger.lazy(), rulebook.source_codes)
+        )
         return PopulationReport(
             as_of,
             scores,
             summarize_scores(scores, catalogue),
-            contributions_by_item(ledger, rulebook, as_of, overdue, repairs).with_columns(
+            contributions_by_item(local, rulebook, as_of, overdue, repairs).with_columns(
                 pl.col("item").replace_strict(rulebook.titles, default="").alias("title")
             ),
         )
 
-    def population_today(self) -> PopulationReport:
+    def population_today(self, jurisdiction: str | None = None) -> PopulationReport:
         """Everyone scored today, kept while nothing it depends on changed (`population.py`)."""
         latest = next(iter(self.store.batches(limit=1)), None)
-        stamp = (latest.id if latest else 0, len(self.rulebook.catalogues))
-        return self._population.get(self.today(), stamp, self.population)
+        stamp = (latest.id if latest else 0, len(self.store.catalogue_rows()), jurisdiction)
+        return self._population.get(
+            self.today(), stamp, lambda day: self.population(day, jurisdiction)
+        )
 
     def identify(self, subject_id: str) -> IdentifiedSubjects:
         """A request's identifier, normalized and checked (InvalidIdentifier), and the subjects it
@@ -411,10 +512,91 @@ class Registry:
         viewer: str,
         purpose: str,
         channel: str,
+        jurisdiction: str | None = None,
     ) -> list[SubjectFile]:
         """The files (one per kind, nearly always one) of `subject_id` at `as_of`, with their
-        objections, statement and access log (SPEC §7.4); each look is logged."""
-        return self._rights.subject_files(subject_id, as_of, viewer, purpose, channel)
+        objections, statement and access log (SPEC §7.4); each look is logged. SPEC §11: one
+        per local jurisdiction where it has a file (only `jurisdiction`'s when named), each
+        with the national lists and the records that put it on them."""
+        return self._rights.subject_files(subject_id, as_of, viewer, purpose, channel, jurisdiction)
+
+    def national_listings(
+        self, subject_id: str | IdentifiedSubjects, as_of: dt.date
+    ) -> list[Listing]:
+        """SPEC §11: the national lists `subject_id` is on at `as_of`, each with the national
+        record that put it there (file or no local file); not logged: `subject_files` is."""
+        identified = self._rights._identified(subject_id)
+        found = self._rights.national_listings(identified.subjects, as_of)
+        return [entry for entries in found.values() for entry in entries]
+
+    def jurisdiction_summaries(self, as_of: dt.date | None = None) -> list[JurisdictionSummary]:
+        """Every jurisdiction with a published catalogue (SPEC §11, `GET /v1/jurisdictions`):
+        name, catalogue, the version in effect on `as_of` (default today), its sources."""
+        day = self.today() if as_of is None else as_of
+        summaries = []
+        for name, rulebook in self.jurisdictions.rulebooks.items():
+            in_effect = rulebook.version_on(day)
+            latest = rulebook.latest
+            assert latest is not None
+            summaries.append(
+                JurisdictionSummary(
+                    jurisdiction=name,
+                    national=latest.national,
+                    catalog=latest.catalog,
+                    version=in_effect.version if in_effect else None,
+                    sources=sorted(rulebook.source_codes),
+                    lists=sorted((in_effect or latest).lists),
+                )
+            )
+        return summaries
+
+    def national_list_counts(self, as_of: dt.date) -> dict[str, dict[str, int]]:
+        """SPEC §11, for the operator: how many subjects of each kind each national list holds
+        at `as_of` (every list a national item names, empty ones included)."""
+        national = self.jurisdictions.national
+        counts = {name: {"person": 0, "organization": 0} for name in national.item_list_names}
+        if not counts:
+            return counts
+        ledger, subjects, overdue, repairs = self._ledger_subjects_and_overdue(as_of)
+        listed = national_lists_frame(ledger, national, as_of, overdue, repairs)
+        rows = (
+            listed.explode(NATIONAL_LISTS)
+            .join(subjects.select("subject", "kind"), on="subject")
+            .group_by(NATIONAL_LISTS, pl.col("kind").cast(pl.String))
+            .len()
+        )
+        for name, kind, number in rows.iter_rows():
+            counts[name][kind] = number
+        return counts
+
+    def national_list_members(
+        self,
+        list_name: str,
+        as_of: dt.date,
+        search: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[int, list[str]]:
+        """SPEC §11 and the public record: the organizations on national list `list_name` at
+        `as_of` (persons are never listed publicly), by identifier; `search`: those whose
+        identifier contains it. The number found, and one page of them."""
+        national = self.jurisdictions.national
+        if list_name not in national.item_list_names:
+            known = ", ".join(national.item_list_names) or "none"
+            raise Refused(f"unknown national list {list_name!r}; national lists: {known}", "list")
+        ledger, subjects, overdue, repairs = self._ledger_subjects_and_overdue(as_of)
+        listed = national_lists_frame(ledger, national, as_of, overdue, repairs)
+        members = (
+            listed.filter(pl.col(NATIONAL_LISTS).list.contains(list_name))
+            .join(subjects.select("subject", "kind", "subject_id"), on="subject")
+            .filter(pl.col("kind").cast(pl.String) == "organization")
+            .select("subject_id")
+        )
+        if search:
+            needle = search.strip().upper()
+            members = members.filter(pl.col("subject_id").str.contains(needle, literal=True))
+        found = members.sort("subject_id")["subject_id"]
+        return found.len(), found.slice(offset, limit).to_list()
 
     def views_pages(
         self, subject_id: str | IdentifiedSubjects, page: int = 1
@@ -528,9 +710,12 @@ class Registry:
         purpose: str,
         as_of: dt.date | None = None,
         channel: str = "check",
+        jurisdiction: str | None = None,
     ) -> CheckAnswer:
-        """SPEC §7.3; CheckRefused (a Refused) with every problem when it cannot be asked."""
-        return self._rights.check(subject_id, measure, party, purpose, as_of, channel)
+        """SPEC §7.3; CheckRefused (a Refused) with every problem when it cannot be asked.
+        SPEC §11: CODE is looked for in `jurisdiction`'s catalogue (None: the store's only
+        one), else in the national one."""
+        return self._rights.check(subject_id, measure, party, purpose, as_of, channel, jurisdiction)
 
     def subject_changed(self, *subjects: SubjectRef | int) -> None:
         """THE way to say that something a subject's score depends on changed outside the
@@ -558,6 +743,15 @@ class Registry:
         catalogue = self.rulebook.scoring_version(population.as_of)
         return measure_coverage(catalogue, population.scores, population.as_of)
 
+    def organization_record(
+        self, code: str, as_of: dt.date, jurisdiction: str | None = None
+    ) -> OrganizationRecord | None:
+        """The public record of an organization (SPEC §8, §11): its lists in `jurisdiction`
+        (None: the store's only one; in a store of several, the national lists), each list
+        entered through records with the deciding source, reference, date and the last day it
+        is published; None when it has no file and is on no national list. Not logged."""
+        return self._rights.organization_record(code, as_of, jurisdiction)
+
     def organization_lists(self, code: str, as_of: dt.date) -> tuple[str, ...] | None:
         """The public view of an organization (SPEC §8): its lists, or None when it has no
         file. Not logged as a look at the file: it shows nothing but what the lists publish."""
@@ -572,6 +766,7 @@ class Registry:
         subject: str | SubjectRef,
         kind: SubjectKind | None = None,
         days: Iterable[dt.date] = (),
+        jurisdiction: str | None = None,
     ) -> list[tuple[dt.date, int]]:
         """One file's score on each of `days` on which it existed: the subject's own chart.
         Not logged (the page that shows it logs its look once); records and objections are
@@ -582,4 +777,4 @@ class Registry:
             if not found:
                 return []
             subject = found[0]
-        return self._rights.score_history(subject, days)
+        return self._rights.score_history(subject, days, jurisdiction)

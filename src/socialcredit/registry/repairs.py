@@ -3,7 +3,8 @@ or refuses.
 
 `CreditRepair` is given what it works with: the store's rights tables (to find the record's
 current revision), its repair tables (`store.repairs`, which own every transaction), the
-rulebook in force (a function: a publication replaces it) and the clock. The rules are the
+rulebook that judges a source's records (a function of the source, SPEC §11: a publication
+replaces it) and the clock. The rules are the
 domain's (`domain/repairs.py`). Every refusal is a `Refused` with one line saying why.
 
 The edges reach these methods through `Registry` only, whose `apply_repair`, `grant_repair` and
@@ -44,7 +45,7 @@ class CreditRepair:
         self,
         rights: RightsTables,
         tables: RepairTables,
-        rulebook: Callable[[], Rulebook],
+        rulebook: Callable[[str], Rulebook],
         clock: Clock,
     ):
         self.rights = rights
@@ -71,7 +72,7 @@ class CreditRepair:
         record = self.rights.current_revision(source, record_id)
         if record is None:
             raise Refused(f"source {shown(source)} has no record {shown(record_id)}", "record_id")
-        rule = self.rulebook().rule_for(record.item, record.decided_on)
+        rule = self.rulebook(record.source).rule_for(record.item, record.decided_on)
         with self.tables.application(record) as application:
             problem = application_refusal(record, rule, application.earlier(day), day, today)
             _refuse_on(problem)
@@ -127,7 +128,7 @@ class CreditRepair:
         record = self.rights.current_revision(source, record_id)
         if record is None or record.status != "active":
             return None
-        rule = self.rulebook().rule_for(record.item, record.decided_on)
+        rule = self.rulebook(record.source).rule_for(record.item, record.decided_on)
         if rule is None or rule.points >= 0 or not rule.repairable:
             return None
         return repair_from(record, rule)

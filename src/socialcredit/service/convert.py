@@ -9,6 +9,7 @@ from socialcredit.service import schemas
 def catalogue_public(catalogue: Catalogue) -> schemas.CataloguePublic:
     return schemas.CataloguePublic(
         catalog=catalogue.catalog,
+        jurisdiction=catalogue.jurisdiction,
         version=catalogue.version,
         effective_from=catalogue.effective_from,
         base_score=catalogue.base_score,

@@ -88,9 +88,10 @@ class SourcePublic(_Public):
 
 class CataloguePublic(_Public):
     catalog: str
+    jurisdiction: str = Field("default", description="SPEC §11; `national`: the nation's")
     version: int
     effective_from: dt.date
-    base_score: int
+    base_score: int | None = Field(description="null for the national catalogue (SPEC §11)")
     tiers: list[TierPublic]
     lists: list[ListPublic]
     sources: list[SourcePublic]
@@ -98,8 +99,43 @@ class CataloguePublic(_Public):
     measures: list[MeasurePublic]
 
 
+class ListingPublic(_Public):
+    """Why an organization is on a list: the deciding source, the decision's reference and
+    date, and the last day it is published (SPEC §11; what Credit China publishes)."""
+
+    list: str
+    source: str
+    reference: str
+    decided_on: dt.date
+    published_until: dt.date | None
+
+
 class OrganizationLists(_Public):
     subject_id: str
+    lists: list[str]
+    jurisdiction: str | None = Field(
+        None, description="the local jurisdiction read; null: the national lists alone"
+    )
+    listings: list[ListingPublic] = []
+
+
+class NationalListPage(_Public):
+    """One page of the organizations on a national list (persons are never listed)."""
+
+    list: str
+    as_of: dt.date
+    search: str | None
+    total: int
+    offset: int
+    organizations: list[str]
+
+
+class JurisdictionPublic(_Public):
+    jurisdiction: str
+    national: bool
+    catalog: str
+    version: int | None = Field(description="the version in effect today; null before the first")
+    sources: list[str]
     lists: list[str]
 
 

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from socialcredit.domain.rules import AsOfBeforeCatalogue, Rulebook
 from socialcredit.registry import PublishResult, Registry, SimulationResult
 from socialcredit.web import charts
-from socialcredit.web.dependencies import registry_of
+from socialcredit.web.dependencies import chosen_jurisdiction, registry_of, rulebook_for
 from socialcredit.web.i18n import language_of
 from socialcredit.web.principal import require
 from socialcredit.web.routing import WebRoute
@@ -56,6 +56,18 @@ def source_volumes(registry: Registry) -> list[SourceVolume]:
     return sorted(volumes, key=lambda volume: -volume.rows)
 
 
+def _every_version(registry) -> list:
+    """Every published version of every jurisdiction, in order of effect (SPEC §11)."""
+    versions = [
+        catalogue
+        for rulebook in registry.jurisdictions.rulebooks.values()
+        for catalogue in rulebook.catalogues
+    ]
+    return sorted(
+        versions, key=lambda catalogue: (catalogue.effective_from, catalogue.jurisdiction)
+    )
+
+
 @router.get("/operator", include_in_schema=False)
 def overview(request: Request) -> Response:
     require(request, "operator")
@@ -63,10 +75,11 @@ def overview(request: Request) -> Response:
     _ = translate(request)
     language = language_of(request)
     today = registry.today()
-    catalogue = registry.rulebook.version_on(today)
+    jurisdiction = chosen_jurisdiction(request)
+    catalogue = rulebook_for(request).version_on(today)
     context: dict = {"catalogue": catalogue, "today": today, "report": None}
     if catalogue is not None:
-        report = registry.population_today()
+        report = registry.population_today(jurisdiction)
         tiers = report.summary.tiers
         tier_names = [tier.name for tier in catalogue.tiers]
         kinds = [("person", _("people")), ("organization", _("organizations"))]
@@ -76,7 +89,7 @@ def overview(request: Request) -> Response:
         tier_series = [
             (label, [counts.get((kind, name), 0) for name in tier_names]) for kind, label in kinds
         ]
-        names = catalogue_names(registry.rulebook, language)
+        names = catalogue_names(rulebook_for(request), language)
         list_rows = [
             (names["lists"].get(row["list"], row["list"]), row["subjects"])
             for row in report.summary.lists.iter_rows(named=True)
@@ -104,14 +117,19 @@ def overview(request: Request) -> Response:
     queue.sort(
         key=lambda objection: (objection.state != "overdue", objection.due_on, objection.number)
     )
-    context.update(volumes=source_volumes(registry), queue=queue)
+    context.update(
+        volumes=source_volumes(registry),
+        queue=queue,
+        cities=registry.jurisdiction_summaries(today),
+        national_counts=registry.national_list_counts(today),
+    )
     return render(request, "operator.html", context, json_twin="/v1/objections?open=true")
 
 
 @router.get("/operator/catalogue", include_in_schema=False)
 def publish_form(request: Request) -> Response:
     require(request, "operator")
-    versions = registry_of(request).rulebook.catalogues
+    versions = _every_version(registry_of(request))
     return render(
         request,
         "publish.html",
@@ -198,7 +216,7 @@ async def publish(
             "result": result,
             "published": getattr(result, "version", None),
             "preview": preview,
-            "versions": registry.rulebook.catalogues,
+            "versions": _every_version(registry),
             "megabytes": _megabytes(request),
         },
         json_twin="/v1/catalogue",

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from socialcredit.domain.identifiers import normalize_identifier
 from socialcredit.domain.limits import IDENTIFIER_MAX_CHARS, PURPOSE_MAX_CHARS
 from socialcredit.registry import CheckRefused, Refused
-from socialcredit.web.dependencies import registry_of
+from socialcredit.web.dependencies import chosen_jurisdiction, registry_of, rulebook_for
 from socialcredit.web.principal import require
 from socialcredit.web.routing import WebRoute
 from socialcredit.web.security import csrf_valid
@@ -20,12 +20,18 @@ from socialcredit.web.templating import render, translate
 router = APIRouter(route_class=WebRoute)
 
 
-def _measures(registry, party: str):
-    """The measures of today's version that name `party`: the only ones it may check."""
-    catalogue = registry.rulebook.version_on(registry.today())
-    if catalogue is None:
-        return []
-    return [measure for measure in catalogue.measures if party in measure.relying_parties]
+def _measures(registry, party: str, rulebook):
+    """The measures of today's version (of the jurisdiction shown, and the nation's, SPEC §11)
+    that name `party`: the only ones it may check."""
+    today = registry.today()
+    catalogues = [rulebook.version_on(today), registry.jurisdictions.national.version_on(today)]
+    return [
+        measure
+        for catalogue in catalogues
+        if catalogue is not None
+        for measure in catalogue.measures
+        if party in measure.relying_parties
+    ]
 
 
 @router.get("/check", include_in_schema=False)
@@ -36,7 +42,7 @@ def check_form(request: Request) -> Response:
         request,
         "check.html",
         {
-            "measures": _measures(registry, principal.who),
+            "measures": _measures(registry, principal.who, rulebook_for(request)),
             "errors": {},
             "values": {},
             "answer": None,
@@ -80,7 +86,7 @@ def check(
     registry = registry_of(request)
     _ = translate(request)
     messages = _messages(_)
-    measures = _measures(registry, principal.who)
+    measures = _measures(registry, principal.who, rulebook_for(request))
     # Shown as the registry reads it; longer input than any identifier is refused unread.
     subject_id = normalize_identifier(subject_id[:IDENTIFIER_MAX_CHARS])
     purpose = purpose.strip()
@@ -90,7 +96,17 @@ def check(
     if not csrf_valid(request, csrf_token):
         errors["subject_id"] = messages[("csrf", "")]
     try:
-        answer = registry.check(subject_id, measure, principal.who, purpose) if not errors else None
+        answer = (
+            registry.check(
+                subject_id,
+                measure,
+                principal.who,
+                purpose,
+                jurisdiction=chosen_jurisdiction(request),
+            )
+            if not errors
+            else None
+        )
     except CheckRefused as refused:
         for problem in refused.problems:
             field = "measure" if problem.field in ("party", "as_of") else problem.field

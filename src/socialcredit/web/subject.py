@@ -19,7 +19,7 @@ from socialcredit.domain.limits import (
 )
 from socialcredit.registry import FileRecord, Refused
 from socialcredit.web import charts
-from socialcredit.web.dependencies import registry_of
+from socialcredit.web.dependencies import registry_of, rulebook_for
 from socialcredit.web.i18n import Formats, language_of
 from socialcredit.web.principal import require
 from socialcredit.web.routing import WebRoute
@@ -72,7 +72,7 @@ def my_file(
         )
     subject_file = files[0]
     document = subject_file.document
-    catalogue = registry.rulebook.version_on(today)
+    catalogue = rulebook_for(request).version_on(today)
     language = language_of(request)
     _ = translate(request)
     formats = Formats(language)

@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse
 from socialcredit.domain.rules import Rulebook
 from socialcredit.web import i18n
 from socialcredit.web.catalogue_view import item_titles, list_titles, source_names
-from socialcredit.web.dependencies import registry_of
+from socialcredit.web.dependencies import chosen_jurisdiction, registry_of, rulebook_for
 from socialcredit.web.principal import principal_of
 from socialcredit.web.security import csrf_token_for
 
@@ -84,7 +84,9 @@ def render(
             json_twin=json_twin,
             csrf_token=csrf_token_for(request),
             principal=principal_of(request),
-            names=catalogue_names(registry_of(request).rulebook, language),
+            names=catalogue_names(rulebook_for(request), language),
+            jurisdictions=registry_of(request).jurisdictions.local_names,
+            jurisdiction=chosen_jurisdiction(request),
             **context,
         )
     )

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from socialcredit.domain.catalogue import MAX_JURISDICTION_CHARS
 from socialcredit.domain.limits import (
     IDENTIFIER_MAX_CHARS,
     MEASURE_CODE_MAX_CHARS,
@@ -138,12 +139,24 @@ def check(
         str, Query(min_length=1, max_length=PURPOSE_MAX_CHARS, description="why (logged)")
     ],
     as_of: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None,
+    jurisdiction: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_JURISDICTION_CHARS,
+            description="SPEC §11: the measure is looked for in this jurisdiction's catalogue, "
+            "else in the national one",
+        ),
+    ] = None,
 ) -> CheckAnswer:
     """Judged by the registry (`domain/measures.py`); the first problem found is the answer."""
     try:
-        answer = registry.check(subject_id, measure, principal.who or "", purpose, as_of)
+        answer = registry.check(
+            subject_id, measure, principal.who or "", purpose, as_of, jurisdiction=jurisdiction
+        )
     except CheckRefused as error:
         raise check_refused(error, principal, measure) from None
+    except Refused as error:  # the jurisdiction is unknown, or needed and not named
+        raise ApiError(422, f"query parameter jurisdiction: {error}") from None
     request.app.state.metrics.count_check(measure, answer.applies)
     return answer
 

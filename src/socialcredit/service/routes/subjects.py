@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
+from socialcredit.domain.catalogue import MAX_JURISDICTION_CHARS
 from socialcredit.domain.limits import IDENTIFIER_MAX_CHARS, PURPOSE_MAX_CHARS, ROW_ID_MAX
 from socialcredit.domain.rules import AsOfBeforeCatalogue
 from socialcredit.registry import (
@@ -59,13 +60,27 @@ def subject_file(
         str | None,
         Query(max_length=PURPOSE_MAX_CHARS, description="why the file is read (logged)"),
     ] = None,
+    jurisdiction: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_JURISDICTION_CHARS,
+            description="SPEC §11: that jurisdiction's file only; default every local file",
+        ),
+    ] = None,
 ) -> FileDocument | list[FileDocument]:
     identified = own_subject(registry, principal, subject_id)
     viewer = "subject" if principal.role == "subject" else (principal.who or "operator")
     reason = purpose or ("own file" if principal.role == "subject" else "inspection")
     day = as_of or registry.today()
+    if jurisdiction is not None:
+        try:
+            registry.rulebook_of(jurisdiction)
+        except Refused as error:
+            raise ApiError(422, f"query parameter jurisdiction: {error}") from None
     try:
-        files = registry.subject_files(identified, day, viewer, reason, channel="api")
+        files = registry.subject_files(
+            identified, day, viewer, reason, channel="api", jurisdiction=jurisdiction
+        )
     except Refused as error:  # the purpose holds a control or invisible formatting character
         raise ApiError(422, f"query parameter purpose: {error}") from None
     except AsOfBeforeCatalogue as error:
