@@ -94,3 +94,4 @@ def test_the_page_shows_it_in_chinese(site: Site) -> None:
     assert page.status_code == 200
     assert "这一版本将改变什么" in page.text
     assert "发布第2版" in page.text
+    assert "分值变化" in page.text and "修改" not in page.text  # a change, not an edit
