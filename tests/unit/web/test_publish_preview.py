@@ -7,6 +7,10 @@ from __future__ import annotations
 import copy
 import re
 
+from fastapi.testclient import TestClient
+
+from socialcredit.registry import Registry
+from tests.e2e.world import build_app
 from tests.helpers import catalogue_document, catalogue_yaml
 from tests.unit.web.test_form_tokens import Site, sign_in, site, token_on
 
@@ -94,3 +98,26 @@ def test_the_page_shows_it_in_chinese(site: Site) -> None:
     assert page.status_code == 200
     assert "这一版本将改变什么" in page.text
     assert "发布第2版" in page.text
+    assert "分值变化" in page.text and "修改" not in page.text  # a change, not an edit
+
+
+def test_the_first_version_is_checked_with_nothing_to_compare(store_url: str) -> None:
+    with TestClient(build_app(store_url), base_url="http://127.0.0.1") as client:
+        registry: Registry = client.app.state.registry
+        sign_in(client, registry.keys.create("operator", None).secret)
+        token = token_on(client, "/operator/catalogue")
+        text = catalogue_yaml(catalogue_document())
+        page = client.post(
+            "/operator/catalogue", data={"text": text, "csrf_token": token, "step": "check"}
+        )
+        assert page.status_code == 200
+        assert "No version is in effect today, so there is nothing to compare" in page.text
+        assert registry.catalogue_rows() == []
+        checked = CHECKED_FIELD.search(page.text)
+        assert checked is not None
+        published = client.post(
+            "/operator/catalogue",
+            data={"checked": checked.group(1), "csrf_token": token, "step": "publish"},
+        )
+        assert "Version 1 published" in published.text
+        assert [row.version for row in registry.catalogue_rows()] == [1]
