@@ -18,8 +18,9 @@ A term may also be two parts joined by `…` ("境外…媒体", "complain…pro
 then the second within a few characters (GAP_CHINESE between Chinese parts, GAP_ENGLISH
 between English ones), in the same text. It catches the words a list of whole phrases misses
 between two it knows ("海外中文媒体", "complained directly to the province"); the refusal names the
-whole span, from the first part to the second. An ordinary phrase holding the span neutralizes
-it as it does a term.
+whole span, from the first part to the second. The terms with a gap of one ground and language
+pool their parts: any first part, then any second. An ordinary phrase holding the span
+neutralizes it as it does a term.
 
 A measure (SPEC §10.5) is read against the same grounds, and first against the measure grounds
 (`measure_grounds`: the subject's relatives), which have an automaton of their own: a measure
