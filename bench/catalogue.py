@@ -25,7 +25,7 @@ def catalogue_text(items: int) -> str:
         "effective_from: 2024-01-01",
         "base_score: 1000",
         "tiers: [{name: A, min: 1000}, {name: B, min: 900}, {name: D}]",
-        "lists: {blacklist: {title: Seriously untrustworthy, score_below: 600}}",
+        "lists: {blacklist: {title: Seriously untrustworthy}}",  # entered through items only
         "sources: {court: {name: Court}, tax-office: {name: Tax office}}",
         "items:",
     ]
@@ -35,7 +35,8 @@ def catalogue_text(items: int) -> str:
             f"    title: Failed to pay a court-ordered debt of category {number}",
             f"    subject: {KINDS[number % 2]}",
             f"    points: {-(number % 50) - 1}",
-            f"    counts_for_days: {365 + number % 1000}",
+            "    severity: serious",  # SPEC §10.1: a serious record counts 1 to 3 years
+            f"    counts_for_days: {366 + number % 730}",
             "    issuers: [court, tax-office]",
             f"    legal_basis: Civil Procedure Law art. {number % 300}",
         ]

@@ -18,8 +18,9 @@ A term may also be two parts joined by `…` ("境外…媒体", "complain…pro
 then the second within a few characters (GAP_CHINESE between Chinese parts, GAP_ENGLISH
 between English ones), in the same text. It catches the words a list of whole phrases misses
 between two it knows ("海外中文媒体", "complained directly to the province"); the refusal names the
-whole span, from the first part to the second. An ordinary phrase holding the span neutralizes
-it as it does a term.
+whole span, from the first part to the second. The terms with a gap of one ground and language
+pool their parts: any first part, then any second. An ordinary phrase holding the span
+neutralizes it as it does a term.
 
 A measure (SPEC §10.5) is read against the same grounds, and first against the measure grounds
 (`measure_grounds`: the subject's relatives), which have an automaton of their own: a measure
@@ -86,6 +87,7 @@ _LATIN_LETTER = re.compile("[a-z]")
 _LATIN_NEXT_TO_CJK = re.compile(f"(?<=[a-z])(?={_CJK})|(?<={_CJK})(?=[a-z])")
 _ENGLISH_TERM = re.compile(r"[a-z0-9 ()|*]+")
 _CONSONANTS = frozenset("bcdfghjklmnpqrstvz")
+_VOWEL_IN = re.compile("[aeiouy]")
 _VOWELS = frozenset("aeiou")
 
 
@@ -172,21 +174,45 @@ def english_phrases(term: str) -> tuple[list[str], bool]:
         if (prefix and last) or position not in (0, len(words) - 1):
             choices.append(set(alternatives))
         else:
-            choices.append(
-                {form for alternative in alternatives for form in _forms_of(alternative)}
-            )
+            choices.append(_forms_of_alternatives(alternatives))
     return [" ".join(words) for words in itertools.product(*choices)], prefix
+
+
+def _forms_of_alternatives(alternatives: list[str]) -> set[str]:
+    """The forms of each alternative; one that is already a form of another ("members" beside
+    "member") is kept as written and not inflected again."""
+    forms = set()
+    for alternative in alternatives:
+        if any(alternative in _forms_of(other) for other in alternatives if other != alternative):
+            forms |= _written_forms(alternative)
+        else:
+            forms |= _forms_of(alternative)
+    return forms
+
+
+def _written_forms(word: str) -> set[str]:
+    """An alternative already inflected: itself, and a gerund's plural ("gatherings")."""
+    return {word, f"{word}s"} if word.endswith("ing") else {word}
 
 
 def _forms_of(word: str) -> set[str]:
     if word in UNINFLECTED_WORDS or len(word) < MIN_INFLECTED_LETTERS or not word.isalpha():
         return {word}
+    # A word written already inflected is not inflected again: "reported" gives no "reporteds"
+    # and "meeting" only "meetings". Such forms are not words, and with alternatives of three
+    # or four words they made the automaton ten times larger and slower to build. A stem with a
+    # vowel tells a past or a gerund ("voted", "meeting") from a base ("shed", "bring");
+    # words in -eed are bases ("speed", "exceed").
+    if word.endswith("ed") and not word.endswith("eed") and _VOWEL_IN.search(word[:-2]):
+        return {word}
+    if word.endswith("ing") and _VOWEL_IN.search(word[:-3]):
+        return {word, f"{word}s"}
     return inflections(word)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: a Ground hashes its terms
 class _GapTerm:
-    """A term of two parts joined by GAP_MARK (`…`)."""
+    """The terms of two parts joined by GAP_MARK (`…`) of one ground and language."""
 
     ground: Ground
     gap: int  # at most this many characters between the parts
@@ -213,25 +239,28 @@ class Guard:
         # 境外…媒体, 境外…记者), so that an item is read once.
         self._keys: dict[str, _Key] = {}
         self._parts: dict[str, list[_GapPart]] = {}
+        self._gap_terms: dict[tuple[str, bool], _GapTerm] = {}
         for ground in grounds:
             for term in ground.english:
                 if GAP_MARK in term:
                     self._add_gap_term(ground, term)
                 else:
                     keys, prefix = _english_keys(term)
+                    meaning = _Key(ground, prefix)
                     for key in keys:
-                        self._add(key, _Key(ground, prefix))
+                        self._add(key, meaning)
             for term in ground.chinese:
                 if GAP_MARK in term:
                     self._add_gap_term(ground, term)
                 else:
                     self._add(_chinese_key(term), _Key(ground, prefix=False))
+        ordinary = _Key(None, prefix=False)
         for phrase in ordinary_phrases:
             if _is_chinese(phrase):
-                self._add(_chinese_key(phrase), _Key(None, prefix=False))
+                self._add(_chinese_key(phrase), ordinary)
             else:
                 for inflected in english_phrases(phrase)[0]:
-                    self._add(f" {inflected} ", _Key(None, prefix=False))
+                    self._add(f" {inflected} ", ordinary)
         self.automaton = ahocorasick.Automaton()
         for key in self._keys.keys() | self._parts.keys():
             parts = tuple(self._parts.get(key, ()))
@@ -243,18 +272,25 @@ class Guard:
         if len(texts) != 2 or not all(texts) or _is_chinese(texts[0]) != _is_chinese(texts[1]):
             raise BadTerm(f"{term!r}: a term with a gap is two parts in one language, A…B")
         chinese = _is_chinese(texts[0])
-        gap_term = _GapTerm(ground, GAP_CHINESE if chinese else GAP_ENGLISH, not chinese)
+        # The terms with a gap of one ground and language pool their parts: any first part,
+        # then any second part ("went…beijing" from "went…state council" and
+        # "complain…beijing").
+        gap_term = self._gap_terms.setdefault(
+            (ground.name, chinese),
+            _GapTerm(ground, GAP_CHINESE if chinese else GAP_ENGLISH, not chinese),
+        )
         for first, text in zip((True, False), texts, strict=True):
             if _is_chinese(text):
                 keys, prefix = [_chinese_key(text)], False
             else:
                 keys, prefix = _english_keys(text)
+            part = _GapPart(gap_term, first, prefix)
             for key in keys:
-                self._parts.setdefault(key, []).append(_GapPart(gap_term, first, prefix))
+                self._parts.setdefault(key, []).append(part)
 
     def _add(self, key: str, meaning: _Key) -> None:
         existing = self._keys.get(key)
-        if existing is not None and existing.ground != meaning.ground:
+        if existing is not None and existing.ground is not meaning.ground:  # identity: fast
             raise BadTerm(f"{key.strip()!r} is listed twice, under different grounds")
         self._keys[key] = meaning
 

@@ -8,15 +8,20 @@ to choose them: a term added to make a held-out item pass would make its figure 
 So each held-out part is measured once, after the terms are fixed, and only its counts are
 printed (`pytest -s tests/unit/catalogue/test_prohibited_corpus.py`).
 
-- `held_out` (issue 8): 39/44 prohibited refused (88.6 %), 0/55 ordinary refused.
-- `held_out_2` (issue 18), measured once after the last pass of terms on 2026-12-03: 128/166
-  prohibited refused (77.1 %; 113/166 with the terms before that pass), 1/123 ordinary
-  refused (0.8 %, and before that pass too). Issue 18 asked for 95 % and 5 %: the ordinary
-  figure meets it, the prohibited one does not. Two earlier held-out parts of issue 18 were
-  each measured once after a pass of terms (66.0 % and 39.8 % refused, 1.3 % and 3.1 %
-  ordinary refused) and then joined the development part.
+- `held_out` (issue 8): 39/44 prohibited refused (88.6 %), 0/55 ordinary refused when
+  measured; 43/44 and 0/55 after issue 18's third to fifth passes (no longer clean: its misses
+  were published).
+- `held_out_2` (issue 18), measured once on 2026-12-03: 128/166 prohibited refused (77.1 %),
+  1/123 ordinary refused (0.8 %); 153/166 and 3/123 after the third to fifth passes (no longer
+  clean either). Two earlier held-out parts of issue 18 (66.0 % and 39.8 % refused, 1.3 % and
+  3.1 % ordinary refused) joined the development part.
+- held-out set 3 (`held_out_3.txt`, issue 18, below), written before the third pass and
+  measured once after the fifth (commit `c8bf571`): 224/224 prohibited items and measures
+  refused, 11/196 ordinary ones refused (5.6 %); the same engineer wrote it and the terms, so
+  the README explains why the 100 % overstates.
 - measures `held_out` (SPEC §10.5): 16/16 refused, 0/20 ordinary refused.
-- development: 549/553 refused, 1/399 ordinary refused; measures 90/90 and 0/96.
+- development (five parts by now): 736/742 refused, 16/670 ordinary refused; measures 102/102
+  and 0/101.
 
 The held-out items missed are paraphrases that use none of the terms ("Keeps late hours",
 热爱社会主义祖国, "Organised an unapproved gathering"; the README lists more): what a word

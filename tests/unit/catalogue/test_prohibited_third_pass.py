@@ -14,6 +14,7 @@ from socialcredit.catalogue.prohibited import (
     BadTerm,
     Ground,
     Guard,
+    english_phrases,
     find_prohibited_ground,
     find_prohibited_in_measure,
     normalized,
@@ -178,3 +179,19 @@ def test_publication_refuses_an_item_on_a_new_term_naming_the_ground_and_words()
         "petitions and complaints to the authorities" in problem and "'赴省访'" in problem
         for problem in report.problems
     ), report.problems
+
+
+def test_the_gap_terms_of_a_ground_pool_their_parts() -> None:
+    # As measured on held-out set 3: any first part of a ground, then any second part.
+    assert Guard((MEDIA,)).find("Complained to foreign journalists").term == (
+        "complained to foreign journalists"
+    )
+
+
+def test_an_alternative_written_inflected_is_not_inflected_again() -> None:
+    phrases, _ = english_phrases("(gather|gathered|gathering) outside")
+    assert {"gathers outside", "gathered outside", "gatherings outside"} <= set(phrases)
+    assert not {"gathereds outside", "gathereded outside"} & set(phrases)
+    assert "reported by" in english_phrases("reported by")[0]
+    assert "reporteds by" not in english_phrases("reported by")[0]
+    assert "speeds up" in english_phrases("speed up")[0]  # -eed is a base form
