@@ -404,3 +404,40 @@ def test_spark_scores_the_edges_of_repeats_acts_and_repairs_as_the_polars_scorer
             assert dict(polars.select("subject_id", "score").rows()) == expected, as_of
         else:  # the day before: case 1's first record counts still, unrepaired
             assert polars.filter(pl.col("subject_id") == PERSON)["score"].to_list() == [995]
+
+
+def test_repairs_granted_in_the_store_reach_the_spark_job(spark, tmp_path: Path) -> None:
+    """SPEC §10.2 through `scs score --engine spark`: a repair granted through the registry is
+    in the snapshot, and the job scores the day before the grant and the grant day as the
+    Polars scorer does."""
+    store = Store.open(f"sqlite:///{tmp_path / 'registry.db'}")
+    granted_on = dt.date(2026, 6, 1)
+    try:
+        registry = Registry(store, clock=fixed_clock)
+        for name in ("catalog-v1.yaml", "catalog-v2.yaml"):
+            assert registry.publish_catalogue((EXAMPLE_DIRECTORY / name).read_text()).version
+        for source, name in EXAMPLE_FILES.items():
+            registry.ingest(EXAMPLE_DIRECTORY / name, source, tmp_path / f"{source}.rejects.csv")
+        # A judgment default still counting on the grant day, repairable before it.
+        row = next(
+            row
+            for row in map(
+                json.loads, (EXAMPLE_DIRECTORY / "records-court.jsonl").read_text().splitlines()
+            )
+            if row["item"] == "court.judgment_default"
+            and row["decided_on"] >= "2024-01-01"
+            and (registry.repair_opens("court", row["record_id"]) or dt.date.max) <= granted_on
+        )
+        repair = registry.apply_repair("court", row["record_id"], "paid", granted_on)
+        registry.grant_repair(repair.number, granted_on)
+        scores = {}
+        for day in (granted_on - dt.timedelta(days=1), granted_on):
+            scores[day] = registry.score_all(day)
+            assert registry.score_all_on_spark(day).equals(scores[day]), day
+        subject = [
+            frame.filter(pl.col("subject_id") == row["subject_id"])["score"].to_list()
+            for frame in scores.values()
+        ]
+        assert subject[0] != subject[1]  # the record stopped counting on the grant day
+    finally:
+        store.close()
