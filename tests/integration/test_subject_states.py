@@ -17,6 +17,7 @@ from socialcredit.registry import Registry
 from socialcredit.registry import rights as registry_rights
 from socialcredit.store import schema, subject_states
 from tests.helpers import (
+    ORGANIZATION,
     OTHER_PERSON,
     PERSON,
     catalogue_document,
@@ -120,3 +121,26 @@ def test_a_state_computed_from_inputs_that_changed_meanwhile_is_not_kept(city: R
     assert city.store.rights.write_state(subject.key, before.generation, 1, state) is False
     assert subject_states.read(city.store.engine, [subject.key])[subject.key].state is None
     assert applies(city, PERSON) is True  # computed afresh
+
+
+def test_a_check_of_an_identifier_without_a_file_reads_and_waits_as_one_with_a_file(
+    city: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Defect 9, the steps (their times are in bench/subject.py): one state read and one
+    access-log commit, whether the subject has a file or not."""
+    calls: list[tuple[str, object]] = []
+    rights = city.store.rights
+    read, write = rights.states, rights.append_file_views
+    monkeypatch.setattr(
+        rights, "states", lambda keys: calls.append(("read", len(keys))) or read(keys)
+    )
+    monkeypatch.setattr(
+        rights,
+        "append_file_views",
+        lambda looks, checks=0: calls.append(("commit", checks)) or write(looks, checks),
+    )
+    for subject_id in (PERSON, ORGANIZATION):  # ORGANIZATION: no record, no key
+        calls.clear()
+        applies(city, subject_id)
+        applies(city, subject_id)
+        assert calls == [("read", 1), ("commit", 1)] * 2, subject_id

@@ -59,6 +59,8 @@ from socialcredit.registry.clock import Clock, calendar_day
 from socialcredit.registry.repairs import CreditRepair, repairs_in_file
 from socialcredit.store.rights import AlreadyAnswered, RightsTables
 
+NO_SUBJECT_KEY = 0  # row ids start at 1
+
 
 def _kept(value: str | None, what: str, max_chars: int | None = None, required: bool = True) -> str:
     """The text as given (kept verbatim), or Refused saying why it cannot be kept."""
@@ -291,7 +293,9 @@ class SubjectRights:
         rulebook = self.rulebook()
         rulebook.scoring_version(day)
         stamp = len(rulebook.catalogues)
-        stored = self.tables.states([subject.key for subject in subjects])
+        # An identifier with no subject is read as one whose key has no state (no key is 0):
+        # the same query either way, so the time of a check does not tell who has a file.
+        stored = self.tables.states([subject.key for subject in subjects] or [NO_SUBJECT_KEY])
         found: dict[int, SubjectState] = {}
         for subject in subjects:
             kept = stored.get(subject.key)

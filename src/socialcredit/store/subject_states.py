@@ -54,11 +54,19 @@ def _state(row: sa.Row) -> SubjectState | None:
     )
 
 
+_READ_ONE = sa.select(schema.subject_states).where(
+    schema.subject_states.c.subject == sa.bindparam("key")
+)
+
+
 def read(engine: Engine, keys: list[int]) -> dict[int, StoredState]:
     """The stored states of these subject keys (absent: no row yet)."""
     table = schema.subject_states
     with engine.connect() as connection:
-        rows = connection.execute(sa.select(table).where(table.c.subject.in_(keys))).all()
+        if len(keys) == 1:  # nearly always: one statement, compiled once
+            rows = connection.execute(_READ_ONE, {"key": keys[0]}).all()
+        else:
+            rows = connection.execute(sa.select(table).where(table.c.subject.in_(keys))).all()
     return {row.subject: StoredState(row.generation, row.rulebook, _state(row)) for row in rows}
 
 
