@@ -26,7 +26,7 @@ from socialcredit.catalogue.validation import (
     parse_catalogue_text,
     validate_catalogue,
 )
-from socialcredit.domain.catalogue import DEFAULT_JURISDICTION, Catalogue
+from socialcredit.domain.catalogue import DEFAULT_JURISDICTION, NATIONAL, Catalogue
 from socialcredit.domain.file import Listing, OrganizationRecord, SubjectFile
 from socialcredit.domain.identifiers import IdentifiedSubjects, SubjectKind, SubjectRef
 from socialcredit.domain.jurisdictions import Jurisdictions
@@ -57,6 +57,9 @@ from socialcredit.store.store import CatalogueRow, IngestBatch, Store
 if TYPE_CHECKING:
     from socialcredit.domain.file import KeptStatement
     from socialcredit.ingest.pipeline import IngestCounts
+
+
+NATIONAL_SNAPSHOT = "national"  # SPEC §11: where `scs export` puts the national snapshot
 
 
 class Engine(str, enum.Enum):
@@ -360,24 +363,64 @@ class Registry:
         quantity, status): for figures over the whole ledger, as the demo's realism block."""
         return self.store.current_ledger()
 
-    def export_snapshot(self, directory: Path, parts: int | None = None) -> SnapshotSummary:
+    def export_snapshot(
+        self, directory: Path, parts: int | None = None, jurisdiction: str | None = None
+    ) -> SnapshotSummary:
         """`scs export`: the current ledger as a snapshot for a distributed engine, naming
         nobody (`scoring/snapshot.py`). Read in the batch scorer's order: objections first,
-        then the ledger with row ids, then the keys' kinds (which then cover every key)."""
+        then the ledger with row ids, then the keys' kinds (which then cover every key).
+        SPEC §11: in a store of several jurisdictions, one local jurisdiction's records and
+        versions, with the national snapshot in `national/` beside them."""
+        jurisdictions = self.jurisdictions
+        chosen = jurisdictions.choose(jurisdiction)
+        rulebook = jurisdictions.local(chosen)
+        rows = self.store.catalogue_rows()
         overdue = self.store.rights.overdue_intervals()
         ledger, subjects = self.store.current_ledger_and_subjects(with_ids=True)
-        published = {row.version: row.source_text for row in self.store.catalogue_rows()}
-        return write_snapshot(
-            directory, ledger, subjects, overdue, self.rulebook, published, self.clock(), parts
+        whole = ledger
+        several = len(jurisdictions.rulebooks) > 1
+        national = jurisdictions.national if several else None
+        if several:
+            ledger = ledger.filter(
+                pl.col("source").cast(pl.String).is_in(sorted(rulebook.source_codes))
+            )
+        published = {
+            row.version: row.source_text
+            for row in rows
+            if not several or row.jurisdiction == chosen
+        }
+        summary = write_snapshot(
+            directory,
+            ledger,
+            subjects,
+            overdue,
+            rulebook,
+            published,
+            self.clock(),
+            parts,
+            jurisdiction=chosen,
+            national_directory=NATIONAL_SNAPSHOT if national else None,
         )
+        if national:
+            write_snapshot(
+                directory / NATIONAL_SNAPSHOT,
+                whole.filter(pl.col("source").cast(pl.String).is_in(sorted(national.source_codes))),
+                subjects,
+                overdue,
+                national,
+                {row.version: row.source_text for row in rows if row.jurisdiction == NATIONAL},
+                self.clock(),
+                jurisdiction=NATIONAL,
+            )
+        return summary
 
-    def score_all_on_spark(self, as_of: dt.date) -> pl.DataFrame:
+    def score_all_on_spark(self, as_of: dt.date, jurisdiction: str | None = None) -> pl.DataFrame:
         """`scs score --engine spark`: export to a temporary directory, score it with the Spark
         job in local mode, join the keys back to identifiers; the same frame as `score_all`."""
-        self.rulebook.scoring_version(as_of)  # fail before exporting
+        self.jurisdictions.local(jurisdiction).scoring_version(as_of)  # fail before exporting
         with tempfile.TemporaryDirectory(prefix="scs-spark-") as temporary:
             snapshot, out = Path(temporary) / "snapshot", Path(temporary) / "scores"
-            self.export_snapshot(snapshot)
+            self.export_snapshot(snapshot, jurisdiction=jurisdiction)
             spark_job.score_locally(str(snapshot), as_of, str(out))
             return self.name_scores(out)
 
