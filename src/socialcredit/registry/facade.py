@@ -108,6 +108,7 @@ class PopulationReport:
     scores: pl.DataFrame
     summary: PopulationSummary
     contributions: pl.DataFrame  # item, title, points, subjects; most negative first
+    jurisdiction: str | None = None  # SPEC §11: the local jurisdiction scored
 
 
 def _jurisdictions_of(rows: Iterable[CatalogueRow]) -> Jurisdictions:
@@ -462,6 +463,7 @@ class Registry:
             contributions_by_item(local, rulebook, as_of, overdue).with_columns(
                 pl.col("item").replace_strict(rulebook.titles, default="").alias("title")
             ),
+            jurisdictions.choose(jurisdiction),
         )
 
     def population_today(self, jurisdiction: str | None = None) -> PopulationReport:
@@ -614,20 +616,24 @@ class Registry:
         one), else in the national one."""
         return self._rights.check(subject_id, measure, party, purpose, as_of, channel, jurisdiction)
 
-    def measures(self, as_of: dt.date | None = None) -> list[MeasureCoverage]:
-        """Each measure of the version in effect on `as_of` (default today), who may rely on
-        it, and how many subjects it applies to."""
+    def measures(
+        self, as_of: dt.date | None = None, jurisdiction: str | None = None
+    ) -> list[MeasureCoverage]:
+        """Each measure of the version in effect on `as_of` (default today) of a local
+        jurisdiction (None: the store's only one), who may rely on it, and how many of its
+        files it applies to."""
         day = self.today() if as_of is None else as_of
         try:
-            catalogue = self.rulebook.scoring_version(day)
+            catalogue = self.rulebook_of(jurisdiction).scoring_version(day)
         except AsOfBeforeCatalogue as error:
             raise Refused(str(error)) from None
-        scores = self.score_all(day) if catalogue.measures else pl.DataFrame()
+        scores = self.score_all(day, jurisdiction) if catalogue.measures else pl.DataFrame()
         return measure_coverage(catalogue, scores, day)
 
     def measure_coverage(self, population: PopulationReport) -> list[MeasureCoverage]:
         """The measures in effect on the population's day, over its scores (the demo)."""
-        catalogue = self.rulebook.scoring_version(population.as_of)
+        rulebook = self.rulebook_of(population.jurisdiction)
+        catalogue = rulebook.scoring_version(population.as_of)
         return measure_coverage(catalogue, population.scores, population.as_of)
 
     def organization_record(
