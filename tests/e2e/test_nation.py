@@ -47,9 +47,10 @@ def nation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     for source, rows in files.items():
         registry.ingest(write_records(directory / f"{source}.csv", rows), source)
     key = registry.keys.create("operator", None).secret
+    subject_key = registry.keys.create("subject", PERSON).secret
     registry.store.close()
     with serving(build_app(store_url)) as address:
-        yield address, key
+        yield address, key + " " + subject_key
 
 
 def test_the_public_picks_a_jurisdiction(page: Page, nation: tuple[str, str]) -> None:
@@ -98,7 +99,8 @@ def test_the_national_lists_show_organizations_never_persons(
 def test_the_operator_sees_each_city_and_the_national_lists(
     page: Page, nation: tuple[str, str]
 ) -> None:
-    address, key = nation
+    address, keys = nation
+    key = keys.split()[0]
     page.goto(address + "/sign-in")
     page.get_by_label("Enter your key").fill(key)
     page.get_by_role("button", name="Sign in").click()
@@ -109,4 +111,16 @@ def test_the_operator_sees_each_city_and_the_national_lists(
     national = page.get_by_role("region", name="National lists")
     expect(national.get_by_role("row", name="dishonest_debtors")).to_contain_text("1")
     expect(national.get_by_role("row", name="major_tax_violators")).to_contain_text("1")
+    assert_accessible(page)
+
+
+def test_a_subject_sees_its_file_in_its_city(page: Page, nation: tuple[str, str]) -> None:
+    address, keys = nation
+    page.goto(address + "/sign-in")
+    page.get_by_label("Enter your key").fill(keys.split()[1])
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(address + "/my-file")
+    # Beta: base 800, a court judgment (-100); the file is Beta's, its only one.
+    expect(page.get_by_role("main")).to_contain_text("700")
+    expect(page.get_by_role("main")).to_contain_text("beta-court")
     assert_accessible(page)

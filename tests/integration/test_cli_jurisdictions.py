@@ -142,3 +142,11 @@ def test_a_store_of_one_jurisdiction_needs_none(scs, tmp_path: Path) -> None:
     assert pl.read_csv(out, infer_schema=False).rows() == [
         (PERSON, "person", "900", "B", "blacklist")
     ]
+
+
+def test_measures_of_a_city(nation) -> None:
+    result = nation("measures", "--as-of", DAY, "--json", "--jurisdiction", "alpha")
+    assert result.exit_code == 0, result.output
+    (measure,) = json.loads(result.output)
+    assert (measure["measure"], measure["subjects"]) == ("no_air_travel", 1)
+    assert nation("measures", "--as-of", DAY).exit_code == 1

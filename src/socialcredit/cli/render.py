@@ -50,9 +50,10 @@ PHASE_TITLES = {
 
 
 def catalogue_versions(rows: list[CatalogueRow]) -> Table:
-    table = Table("version", "catalog", "effective from", "published at", "sha256")
+    table = Table("jurisdiction", "version", "catalog", "effective from", "published at", "sha256")
     for row in rows:
         table.add_row(
+            row.jurisdiction,
             str(row.version),
             row.catalog,
             str(row.effective_from),

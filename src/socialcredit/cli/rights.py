@@ -137,12 +137,13 @@ def check(
 def measures(
     as_of: AsOfOption = None,
     as_json: JsonOption = False,
+    jurisdiction: JurisdictionOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Each measure in effect, who may rely on it, and how many subjects it applies to."""
     day = _date(as_of, "--as-of")
     with _judging_registry(database) as registry:
-        found = registry.measures(day)
+        found = registry.measures(day, jurisdiction)
     if as_json:
         _print_json(found)
     else:

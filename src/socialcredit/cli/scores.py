@@ -50,12 +50,7 @@ def score(
         day = parse_day(as_of, registry)
         try:
             if engine is Engine.spark:
-                if jurisdiction is not None or len(registry.jurisdictions.rulebooks) > 1:
-                    raise Refused(
-                        "--engine spark scores a store of one jurisdiction; use --engine "
-                        "polars for a store of several"
-                    )
-                scores = registry.score_all_on_spark(day)
+                scores = registry.score_all_on_spark(day, jurisdiction)
             else:
                 scores = registry.score_all(day, jurisdiction)
         except (AsOfBeforeCatalogue, Refused) as error:
@@ -81,18 +76,22 @@ def export(
             help="Ledger parts (by subject key). Default: one per 4 million records.",
         ),
     ] = None,
+    jurisdiction: JurisdictionOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """A snapshot of the current ledger for Spark: partitioned Parquet by subject key (names
-    nobody), catalogue versions, objections, manifest."""
+    nobody), catalogue versions, objections, manifest. SPEC §11: one local jurisdiction's, with
+    the national snapshot beside it."""
     if out.exists() and not out.is_dir():
         raise fail(f"--out {out}: exists and is not an empty directory", EXIT_CANNOT_RUN)
     check_folder(out, "--out")
     with open_registry(database) as registry:
         try:
-            summary = registry.export_snapshot(out, parts)
+            summary = registry.export_snapshot(out, parts, jurisdiction)
         except SnapshotDirectoryNotEmpty as error:
             raise fail(f"--out {error}", EXIT_CANNOT_RUN) from None
+        except Refused as error:
+            raise fail(str(error), EXIT_REFUSED) from None
         except OSError as error:
             raise fail(
                 f"--out {out}: cannot write: {error.strerror or error}", EXIT_CANNOT_RUN

@@ -63,6 +63,9 @@ if TYPE_CHECKING:
     from socialcredit.ingest.pipeline import IngestCounts
 
 
+NATIONAL_SNAPSHOT = "national"  # SPEC §11: where `scs export` puts the national snapshot
+
+
 class Engine(str, enum.Enum):
     """What scores the whole population (`scs score --engine`)."""
 
@@ -119,6 +122,7 @@ class PopulationReport:
     scores: pl.DataFrame
     summary: PopulationSummary
     contributions: pl.DataFrame  # item, title, points, subjects; most negative first
+    jurisdiction: str | None = None  # SPEC §11: the local jurisdiction scored
 
 
 def _jurisdictions_of(rows: Iterable[CatalogueRow]) -> Jurisdictions:
@@ -416,33 +420,67 @@ class Registry:
         quantity, status): for figures over the whole ledger, as the demo's realism block."""
         return self.store.current_ledger()
 
-    def export_snapshot(self, directory: Path, parts: int | None = None) -> SnapshotSummary:
+    def export_snapshot(
+        self, directory: Path, parts: int | None = None, jurisdiction: str | None = None
+    ) -> SnapshotSummary:
         """`scs export`: the current ledger as a snapshot for a distributed engine, naming
         nobody (`scoring/snapshot.py`). Read in the batch scorer's order: objections first,
-        then the ledger with row ids, then the keys' kinds (which then cover every key)."""
+        then the ledger with row ids, then the keys' kinds (which then cover every key).
+        SPEC §11: in a store of several jurisdictions, one local jurisdiction's records and
+        versions, with the national snapshot in `national/` beside them."""
+        jurisdictions = self.jurisdictions
+        chosen = jurisdictions.choose(jurisdiction)
+        rulebook = jurisdictions.local(chosen)
+        rows = self.store.catalogue_rows()
         overdue = self.store.rights.overdue_intervals()
         repairs = self.store.repairs.granted_frame()
         ledger, subjects = self.store.current_ledger_and_subjects(with_ids=True)
-        published = {row.version: row.source_text for row in self.store.catalogue_rows()}
-        return write_snapshot(
+        whole = ledger
+        several = len(jurisdictions.rulebooks) > 1
+        national = jurisdictions.national if several else None
+        if several:
+            ledger = ledger.filter(
+                pl.col("source").cast(pl.String).is_in(sorted(rulebook.source_codes))
+            )
+        published = {
+            row.version: row.source_text
+            for row in rows
+            if not several or row.jurisdiction == chosen
+        }
+        summary = write_snapshot(
             directory,
             ledger,
             subjects,
             overdue,
-            self.rulebook,
+            rulebook,
             published,
             self.clock(),
             parts,
+            jurisdiction=chosen,
+            national_directory=NATIONAL_SNAPSHOT if national else None,
             repairs=repairs,
         )
+        if national:
+            write_snapshot(
+                directory / NATIONAL_SNAPSHOT,
+                whole.filter(pl.col("source").cast(pl.String).is_in(sorted(national.source_codes))),
+                subjects,
+                overdue,
+                national,
+                {row.version: row.source_text for row in rows if row.jurisdiction == NATIONAL},
+                self.clock(),
+                jurisdiction=NATIONAL,
+                repairs=repairs,
+            )
+        return summary
 
-    def score_all_on_spark(self, as_of: dt.date) -> pl.DataFrame:
+    def score_all_on_spark(self, as_of: dt.date, jurisdiction: str | None = None) -> pl.DataFrame:
         """`scs score --engine spark`: export to a temporary directory, score it with the Spark
         job in local mode, join the keys back to identifiers; the same frame as `score_all`."""
-        self.rulebook.scoring_version(as_of)  # fail before exporting
+        self.jurisdictions.local(jurisdiction).scoring_version(as_of)  # fail before exporting
         with tempfile.TemporaryDirectory(prefix="scs-spark-") as temporary:
             snapshot, out = Path(temporary) / "snapshot", Path(temporary) / "scores"
-            self.export_snapshot(snapshot)
+            self.export_snapshot(snapshot, jurisdiction=jurisdiction)
             spark_job.score_locally(str(snapshot), as_of, str(out))
             return self.name_scores(out)
 
@@ -490,6 +528,7 @@ class Registry:
             contributions_by_item(local, rulebook, as_of, overdue, repairs).with_columns(
                 pl.col("item").replace_strict(rulebook.titles, default="").alias("title")
             ),
+            jurisdictions.choose(jurisdiction),
         )
 
     def population_today(self, jurisdiction: str | None = None) -> PopulationReport:
@@ -727,20 +766,24 @@ class Registry:
         keys = [subject if isinstance(subject, int) else subject.key for subject in subjects]
         self.store.rights.subjects_changed(keys)
 
-    def measures(self, as_of: dt.date | None = None) -> list[MeasureCoverage]:
-        """Each measure of the version in effect on `as_of` (default today), who may rely on
-        it, and how many subjects it applies to."""
+    def measures(
+        self, as_of: dt.date | None = None, jurisdiction: str | None = None
+    ) -> list[MeasureCoverage]:
+        """Each measure of the version in effect on `as_of` (default today) of a local
+        jurisdiction (None: the store's only one), who may rely on it, and how many of its
+        files it applies to."""
         day = self.today() if as_of is None else as_of
         try:
-            catalogue = self.rulebook.scoring_version(day)
+            catalogue = self.rulebook_of(jurisdiction).scoring_version(day)
         except AsOfBeforeCatalogue as error:
             raise Refused(str(error)) from None
-        scores = self.score_all(day) if catalogue.measures else pl.DataFrame()
+        scores = self.score_all(day, jurisdiction) if catalogue.measures else pl.DataFrame()
         return measure_coverage(catalogue, scores, day)
 
     def measure_coverage(self, population: PopulationReport) -> list[MeasureCoverage]:
         """The measures in effect on the population's day, over its scores (the demo)."""
-        catalogue = self.rulebook.scoring_version(population.as_of)
+        rulebook = self.rulebook_of(population.jurisdiction)
+        catalogue = rulebook.scoring_version(population.as_of)
         return measure_coverage(catalogue, population.scores, population.as_of)
 
     def organization_record(

@@ -78,6 +78,8 @@ def write_snapshot(
     snapshot_at: dt.datetime,
     parts: int | None = None,
     repairs: pl.DataFrame | None = None,
+    jurisdiction: str | None = None,
+    national_directory: str | None = None,
 ) -> SnapshotSummary:
     """Write the snapshot into `directory` (new or empty).
 
@@ -85,7 +87,10 @@ def write_snapshot(
     `subjects` has at least `subject` and `kind` (identifiers, if any, are dropped here),
     `overdue` the overdue intervals (`SubjectRights.overdue`), `published` each version's
     text, `repairs` the granted repairs (`id` of the record's current revision, `granted_on`;
-    see `scoring.batch.repaired_ids`). Ledger and subjects are split alike by `subject % parts`."""
+    see `scoring.batch.repaired_ids`). Ledger and subjects are split alike by `subject % parts`.
+    SPEC §11: `jurisdiction` is recorded in the manifest; `national_directory`, the relative
+    directory where the caller writes the national snapshot the job reads the national lists
+    from (None: the store has one jurisdiction)."""
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise SnapshotDirectoryNotEmpty(f"{directory}: exists and is not an empty directory")
     ledger = act_numbers(ledger).select(list(LEDGER_COLUMNS)).cast(LEDGER_COLUMNS)
@@ -148,6 +153,8 @@ def write_snapshot(
             "max_repeat_factor": rulebook.max_repeat_factor,
         },
         "files": written,
+        "jurisdiction": jurisdiction,
+        "national": national_directory,
     }
     (directory / spark_job.MANIFEST_FILE).write_text(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
@@ -216,6 +223,7 @@ def _versions(rulebook: Rulebook) -> list[dict]:
             "version": catalogue.version,
             "effective_from": catalogue.effective_from.isoformat(),
             "base_score": catalogue.base_score,
+            "national_floors": dict(catalogue.national_floors),  # SPEC §11
             "tiers": [{"name": tier.name, "min": tier.min} for tier in catalogue.tiers],
             "lists": [
                 {

@@ -106,15 +106,15 @@ def _list_column(position: int) -> str:
 
 def score_snapshot(spark: SparkSession, snapshot: str, as_of: dt.date) -> DataFrame:
     """One row per subject with a file at `as_of` (SPEC §5.8): subject key, kind, score, tier
-    and lists (names sorted, joined by ";"). Lazy: nothing runs until it is written."""
+    and lists (names sorted, joined by ";"). Lazy: nothing runs until it is written.
+
+    SPEC §11: a snapshot of one jurisdiction of a store of several carries the national
+    snapshot in `manifest["national"]` (a directory of the same layout): the national lists a
+    subject is on at `as_of` are shown as `national.LIST` and floor its score."""
     from pyspark.sql import functions as F
 
     manifest = read_manifest(spark, snapshot)
-    versions = sorted(
-        manifest["catalogue"]["versions"], key=lambda version: version["effective_from"]
-    )
-    for version in versions:
-        version["effective_from"] = dt.date.fromisoformat(version["effective_from"])
+    versions = _dated_versions(manifest)
     in_effect = [version for version in versions if version["effective_from"] <= as_of]
     if not in_effect:
         first = versions[0]["effective_from"] if versions else None
@@ -123,6 +123,76 @@ def score_snapshot(spark: SparkSession, snapshot: str, as_of: dt.date) -> DataFr
             + (f"; the first takes effect on {first}" if first else "; none is published")
         )
     scoring = in_effect[-1]
+    item_list_names = manifest["catalogue"]["item_lists"]
+    per_subject = _per_subject(spark, snapshot, manifest, versions, as_of)
+    national_names: list[str] = []
+    if manifest.get("national"):
+        national_path = _path(snapshot, manifest["national"])
+        national_manifest = read_manifest(spark, national_path)
+        national_names = national_manifest["catalogue"]["item_lists"]
+        national = _per_subject(
+            spark, national_path, national_manifest, _dated_versions(national_manifest), as_of
+        ).select(
+            "subject",
+            *(
+                F.col(_list_column(position)).alias(_national_column(position))
+                for position in range(len(national_names))
+            ),
+        )
+        per_subject = per_subject.join(national, on="subject", how="left")
+    subjects = spark.read.parquet(_path(snapshot, SUBJECTS_DIRECTORY))
+    score = F.col("score")
+    raw = F.lit(scoring["base_score"]) + F.col("points")
+    return (
+        per_subject.join(subjects, on="subject", how="left")
+        .withColumn("score", _floored(raw, scoring.get("national_floors") or {}, national_names))
+        .select(
+            "subject",
+            "kind",
+            score,
+            _tier_column(scoring["tiers"], score).alias("tier"),
+            _lists_column(scoring["lists"], item_list_names, score, national_names).alias("lists"),
+        )
+    )
+
+
+NATIONAL_PREFIX = "national."
+
+
+def _national_column(position: int) -> str:
+    return f"__national_{position}"
+
+
+def _floored(raw: Column, floors: dict, national_names: list[str]) -> Column:
+    """SPEC §11: while the subject is on a national list with a floor, the score is at most it."""
+    from pyspark.sql import functions as F
+
+    applying = [
+        F.when(F.coalesce(F.col(_national_column(position)), F.lit(False)), F.lit(floors[name]))
+        for position, name in enumerate(national_names)
+        if name in floors
+    ]
+    if not applying:
+        return raw
+    lowest = applying[0] if len(applying) == 1 else F.least(*applying)
+    return F.when(lowest.isNull(), raw).otherwise(F.least(raw, lowest))
+
+
+def _dated_versions(manifest: dict) -> list[dict]:
+    versions = sorted(
+        manifest["catalogue"]["versions"], key=lambda version: version["effective_from"]
+    )
+    for version in versions:
+        version["effective_from"] = dt.date.fromisoformat(version["effective_from"])
+    return versions
+
+
+def _per_subject(
+    spark: SparkSession, snapshot: str, manifest: dict, versions: list[dict], as_of: dt.date
+) -> DataFrame:
+    """SPEC §5.2–5.4, §5.6 (item lists), §10: per subject key with a record decided by T, its
+    summed contributions (`points`) and one boolean per item-named list."""
+    from pyspark.sql import functions as F
 
     item_list_names = manifest["catalogue"]["item_lists"]
     rules = spark.read.parquet(_path(snapshot, RULES_FILE)).select(
@@ -213,21 +283,8 @@ def score_snapshot(spark: SparkSession, snapshot: str, as_of: dt.date) -> DataFr
             )
         )
     )
-    per_subject = summed.join(corrections, on="subject", how="left").withColumn(
+    return summed.join(corrections, on="subject", how="left").withColumn(
         "points", F.col("points") + F.coalesce(F.col("correction"), F.lit(0))
-    )
-    subjects = spark.read.parquet(_path(snapshot, SUBJECTS_DIRECTORY))
-    score = F.col("score")
-    return (
-        per_subject.join(subjects, on="subject", how="left")
-        .withColumn("score", F.lit(scoring["base_score"]) + F.col("points"))
-        .select(
-            "subject",
-            "kind",
-            score,
-            _tier_column(scoring["tiers"], score).alias("tier"),
-            _lists_column(scoring["lists"], item_list_names, score).alias("lists"),
-        )
     )
 
 
@@ -293,7 +350,7 @@ def _sum_fits_64_bits(manifest: dict, versions: list) -> bool:
     """As `scoring.batch.sum_type`: rows × largest |points| × largest quantity × largest repeat
     factor + largest |base score| bounds every subject's sum (the manifest carries them)."""
     ledger = manifest["ledger"]
-    base = max((abs(version["base_score"]) for version in versions), default=0)
+    base = max((abs(version["base_score"] or 0) for version in versions), default=0)
     catalogue = manifest["catalogue"]
     points, factor = catalogue["max_abs_points"], catalogue["max_repeat_factor"]
     bound = ledger["records"] * points * ledger["max_quantity"] * factor + base
@@ -311,12 +368,17 @@ def _tier_column(tiers: list, score: Column) -> Column:
     return column
 
 
-def _lists_column(lists: list, item_list_names: list[str], score: Column) -> Column:
+def _lists_column(
+    lists: list, item_list_names: list[str], score: Column, national_names: list[str] = ()
+) -> Column:
     """SPEC §5.6: the lists whose thresholds the score meets, or that a counting record's item
-    names; sorted, joined by ";", "" when none."""
+    names; §11: the national lists as `national.LIST`; sorted, joined by ";", "" when none."""
     from pyspark.sql import functions as F
 
-    membership: dict[str, list[Column]] = {}
+    membership: dict[str, list[Column]] = {
+        NATIONAL_PREFIX + name: [F.col(_national_column(position))]
+        for position, name in enumerate(national_names)
+    }
     for definition in lists:
         if definition["score_below"] is not None:
             membership.setdefault(definition["name"], []).append(

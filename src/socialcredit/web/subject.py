@@ -19,7 +19,7 @@ from socialcredit.domain.limits import (
 )
 from socialcredit.registry import FileRecord, Refused
 from socialcredit.web import charts
-from socialcredit.web.dependencies import registry_of, rulebook_for
+from socialcredit.web.dependencies import chosen_jurisdiction, registry_of, rulebook_for
 from socialcredit.web.i18n import Formats, language_of
 from socialcredit.web.principal import require
 from socialcredit.web.routing import WebRoute
@@ -70,9 +70,15 @@ def my_file(
             {"subject_id": principal.who},
             json_twin=_twin(principal.who),
         )
-    subject_file = files[0]
+    # SPEC §11: the file in the jurisdiction the visitor picked, else the first it has.
+    picked = chosen_jurisdiction(request)
+    subject_file = next((f for f in files if f.document.jurisdiction == picked), files[0])
     document = subject_file.document
-    catalogue = rulebook_for(request).version_on(today)
+    catalogue = (
+        registry.rulebook_of(document.jurisdiction)
+        if document.jurisdiction
+        else rulebook_for(request)
+    ).version_on(today)
     language = language_of(request)
     _ = translate(request)
     formats = Formats(language)
@@ -82,7 +88,9 @@ def my_file(
         entry.counts_until + dt.timedelta(days=1) for entry in records if entry.counts_until
     ]
     days = history_days(today, moved_on)
-    history = registry.score_history(subject_file.subject, days=days)
+    history = registry.score_history(
+        subject_file.subject, days=days, jurisdiction=document.jurisdiction
+    )
     scores = [score for _day, score in history]
     by_day = dict(history)
     moves = [(day, by_day[day]) for day in sorted({d for d in moved_on if d in by_day})]
