@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from socialcredit.cli.app import app
 from socialcredit.registry import Registry
 from socialcredit.synth.city import CityManifest, CityPlan, write_city
-from socialcredit.synth.demo import demo_plan, run_demo
+from socialcredit.synth.demo import demo_plan, nation_plan, run_demo, run_nation
+from socialcredit.synth.nation import NationManifest
 from socialcredit.synth.objections import object_and_answer
 from socialcredit.synth.scale import RONGCHENG, SMALL_SCALE
 from tests.conftest import TODAY
@@ -97,8 +98,19 @@ def test_scs_demo_runs_end_to_end(store_url: str, tmp_path: Path) -> None:
         "scs show",
         "scs check",
         "scs objection list",
+        "A synthetic nation",
+        "Steps of the nation",
+        "Rongcheng: tiers",
+        "Nanyang: lists",
+        "national.dishonest_debtors",
+        "Realism: Suqian against real cities",
+        "Realism: the nation",
+        "cities whose files show the court's national list",
     ):
         assert expected in result.stdout, expected
+    nation = tmp_path / "city" / "nation"
+    assert NationManifest.read(nation).cities.keys() == {"rongcheng", "nanyang", "suqian"}
+    assert "jurisdiction: national" in (nation / "national" / "catalogue.yaml").read_text()
     again = CliRunner().invoke(
         app, ["demo", "--scale", "0.002", "--out", str(tmp_path / "city"), "--db", store_url]
     )
@@ -116,3 +128,24 @@ def test_scs_synth_writes_the_city_and_says_how_large_it_is(tmp_path: Path) -> N
     manifest = CityManifest.read(tmp_path / "c")
     assert manifest.plan["persons"] == 50 and manifest.plan["jurisdiction"] == "rongcheng"
     assert "jurisdiction: rongcheng" in (tmp_path / "c" / manifest.catalogue).read_text()
+
+
+def test_the_small_demo_nation_looks_like_real_cities(tmp_path: Path) -> None:
+    plan = nation_plan(SMALL_SCALE, seed=1, years=3, today=TODAY.date())
+    report = run_nation(plan, tmp_path / "nation", lambda *_: None)
+    assert report.realistic, [
+        (figure.name, figure.shown)
+        for figures in [report.result.realism, *(city.realism for city in report.result.cities)]
+        for figure in figures
+        if not figure.inside
+    ]
+    assert [city.city.jurisdiction for city in report.result.cities] == [
+        "rongcheng",
+        "nanyang",
+        "suqian",
+    ]
+    assert set(report.seconds) == {"generate", "score and measure"}
+    # The files say what ingesting them must report, city by city and nationally.
+    manifest = NationManifest.read(tmp_path / "nation")
+    assert sum(source.rows for source in manifest.national.sources) > 0
+    assert all(manifest.cities[city].rows > 0 for city in manifest.cities)

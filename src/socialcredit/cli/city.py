@@ -80,8 +80,17 @@ def demo(
     ] = DEMO_DIRECTORY,
     database: DatabaseOption = None,
 ) -> None:
-    """Build a synthetic city at a real city's scale, ingest it, score it, and say what it found."""
-    from socialcredit.synth.demo import StoreNotEmpty, demo_plan, run_demo  # NumPy: only here
+    """Build a synthetic city at a real city's scale, ingest it, score it, and say what it found;
+    then a synthetic nation (the national catalogue and three cities), scored and measured per
+    city and for the nation."""
+    from socialcredit.synth.demo import (  # NumPy: only here
+        NATION_DIRECTORY,
+        StoreNotEmpty,
+        demo_plan,
+        nation_plan,
+        run_demo,
+        run_nation,
+    )
 
     check_folder(out, "--out")
     factor = scale if scale is not None else (SMALL_SCALE if small else 1.0)
@@ -98,7 +107,13 @@ def demo(
                 report = run_demo(registry, plan, out, progress.callback())
             except StoreNotEmpty as error:
                 raise fail(str(error), EXIT_CANNOT_RUN) from None
+            nation = run_nation(
+                nation_plan(factor, seed, years, registry.today()),
+                out / NATION_DIRECTORY,
+                progress.callback(),
+            )
         report.seconds["total"] = time.perf_counter() - started
         keys = demo_keys(registry, report)
     render.print_demo(stdout, report, chosen)
     print_demo_keys(stdout, keys, chosen)
+    render.print_nation(stdout, nation)

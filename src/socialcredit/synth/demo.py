@@ -12,9 +12,16 @@ import polars as pl
 
 from socialcredit.registry import MeasureCoverage, PopulationReport, Registry
 from socialcredit.synth.city import CityManifest, CityPlan, write_city
+from socialcredit.synth.nation import (
+    NationManifest,
+    NationPlan,
+    NationResult,
+    score_nation,
+    write_nation,
+)
 from socialcredit.synth.objections import ObjectionOutcome, object_and_answer
 from socialcredit.synth.realism import RealismFigure, measure_realism
-from socialcredit.synth.scale import RONGCHENG, City
+from socialcredit.synth.scale import NATION_CITIES, RONGCHENG, City
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -28,6 +35,10 @@ class StoreNotEmpty(RuntimeError):
 
 def demo_plan(scale: float, seed: int, years: int, today, city: City = RONGCHENG) -> CityPlan:
     return CityPlan(city.scaled(scale), seed=seed, years=years, today=today)
+
+
+def nation_plan(scale: float, seed: int, years: int, today) -> NationPlan:
+    return NationPlan(NATION_CITIES, seed=seed, years=years, today=today).scaled(scale)
 
 
 @dataclass
@@ -155,3 +166,42 @@ def run_demo(registry: Registry, plan: CityPlan, directory: Path, progress: Prog
     return DemoReport(
         plan, manifest, directory, outcomes, population, objections, measures, realism, seconds
     )
+
+
+NATION_DIRECTORY = "nation"
+
+
+@dataclass
+class NationReport:
+    """The demo nation (SPEC §11): its files, and each city and the nation scored and measured
+    from the records the generator drew."""
+
+    plan: NationPlan
+    manifest: NationManifest
+    directory: Path
+    result: NationResult
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def realistic(self) -> bool:
+        return all(figure.inside for figure in self.result.realism) and all(
+            figure.inside for city in self.result.cities for figure in city.realism
+        )
+
+
+def run_nation(plan: NationPlan, directory: Path, progress: Progress) -> NationReport:
+    """Write the national catalogue and the three cities' catalogues and files into
+    `directory`, then score every city as of the plan's today with the batch scorer and the
+    national lists, and measure each city and the nation."""
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    manifest, drawn = write_nation(
+        plan, directory, lambda what, done, total: progress("nation: generate", done, total)
+    )
+    seconds["generate"] = time.perf_counter() - started
+    started = time.perf_counter()
+    progress("nation: score", 0, 1)
+    result = score_nation(drawn)
+    progress("nation: score", 1, 1)
+    seconds["score and measure"] = time.perf_counter() - started
+    return NationReport(plan, manifest, directory, result, seconds)
