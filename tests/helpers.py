@@ -108,6 +108,89 @@ def catalogue_document(
     return document
 
 
+def national_document(version: int = 1, effective_from: str = "2024-01-01", **changes: Any) -> dict:
+    """The nation's catalogue (SPEC §11): sources, items with points 0, lists and measures."""
+    document: dict[str, Any] = {
+        "catalog": "nation",
+        "jurisdiction": "national",
+        "version": version,
+        "effective_from": effective_from,
+        "lists": {
+            "dishonest_debtors": {"title": "Dishonest judgment debtors"},
+            "major_tax_violators": {"title": "Major tax violators"},
+        },
+        "sources": {
+            "supreme-court": {"name": "Supreme People's Court"},
+            "state-tax": {"name": "State Taxation Administration"},
+        },
+        "items": [
+            {
+                "code": "national.judgment_debtor",
+                "title": "Listed as a dishonest judgment debtor",
+                "subject": "person",
+                "points": 0,
+                "counts_for_days": 1095,
+                "lists": ["dishonest_debtors"],
+                "issuers": ["supreme-court"],
+                "legal_basis": "Provisions on the list of dishonest judgment debtors art. 1",
+            },
+            {
+                "code": "national.judgment_debtor_org",
+                "title": "Organization listed as a dishonest judgment debtor",
+                "subject": "organization",
+                "points": 0,
+                "counts_for_days": 1095,
+                "lists": ["dishonest_debtors"],
+                "issuers": ["supreme-court"],
+                "legal_basis": "Provisions on the list of dishonest judgment debtors art. 1",
+            },
+            {
+                "code": "national.major_tax_violation",
+                "title": "Major tax violation",
+                "subject": "organization",
+                "points": 0,
+                "counts_for_days": 1095,
+                "lists": ["major_tax_violators"],
+                "issuers": ["state-tax"],
+                "legal_basis": "Measures on major tax violations art. 5",
+            },
+        ],
+        "measures": [
+            {
+                "code": "no_high_speed_rail",
+                "title": "May not buy high-speed rail tickets",
+                "kind": "sanction",
+                "legal_basis": "Opinions on joint punishment of dishonest judgment debtors",
+                "applies_to": {"list": "dishonest_debtors"},
+                "relying_parties": ["railway"],
+            }
+        ],
+    }
+    document.update(changes)
+    return document
+
+
+def city_document(
+    jurisdiction: str,
+    version: int = 1,
+    effective_from: str = "2024-01-01",
+    base_score: int = 1000,
+    **changes: Any,
+) -> dict:
+    """A city's catalogue (SPEC §11): `catalogue_document` with the city's own name, sources
+    prefixed with the city (a source code is unique in the store)."""
+    document = catalogue_document(version, effective_from, base_score=base_score)
+    document["catalog"] = jurisdiction
+    document["jurisdiction"] = jurisdiction
+    document["sources"] = {
+        f"{jurisdiction}-{code}": source for code, source in document["sources"].items()
+    }
+    for item in document["items"]:
+        item["issuers"] = [f"{jurisdiction}-{code}" for code in item["issuers"]]
+    document.update(changes)
+    return document
+
+
 def catalogue_yaml(document: dict) -> str:
     return ryaml.dumps(document)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from pydantic import ValidationError
 
 from socialcredit.catalogue.prohibited import find_prohibited_ground, find_prohibited_in_measure
 from socialcredit.domain.catalogue import (
+    NATIONAL,
     NO_CONTROL_CHARACTERS,
     NO_CONTROL_CHARACTERS_OR_BREAKS,
     SEVERITY_COUNTS_FOR_DAYS,
@@ -101,13 +103,29 @@ def _validate_entries(
     return entries, problems
 
 
+@dataclass(frozen=True)
+class StoreContext:
+    """What a publication is judged against beyond its own jurisdiction's last version (SPEC
+    §11): the lists the store's national catalogue declares (any of its versions; None when
+    no national version is published), and the sources other jurisdictions declare
+    (source code → jurisdiction), since a source code is unique in the store."""
+
+    national_lists: frozenset[str] | None = None
+    sources_elsewhere: Mapping[str, str] = field(default_factory=dict)
+
+
 def validate_catalogue(
-    document: Any, previous: Catalogue | None = None, not_before: dt.date | None = None
+    document: Any,
+    previous: Catalogue | None = None,
+    not_before: dt.date | None = None,
+    context: StoreContext | None = None,
 ) -> CatalogueReport:
-    """Check `document` (parsed YAML) for publication after `previous`, the last published.
+    """Check `document` (parsed YAML) for publication after `previous`, the last version its
+    jurisdiction published.
 
     `not_before` is the first day the version may take effect (SPEC §10.6: the day of
-    publication, when the store holds records; None when it may load its history)."""
+    publication, when the store holds records; None when it may load its history). `context`:
+    the rest of the store (SPEC §11); None judges the catalogue as if it were alone."""
     if not isinstance(document, dict):
         return CatalogueReport(None, ["the catalogue must be a YAML mapping"])
     problems: list[str] = []
@@ -119,6 +137,12 @@ def validate_catalogue(
         problems += [_describe(entry, document) for entry in error.errors()]
     if "items" not in document:
         problems.append("items: missing field")
+    jurisdiction = document.get("jurisdiction")
+    if not (isinstance(jurisdiction, str) and jurisdiction.strip() == NATIONAL):
+        # A local catalogue ranks its subjects (SPEC §3); the national one may not (§11).
+        problems += [
+            f"{key}: missing field" for key in ("base_score", "tiers") if key not in document
+        ]
     items, item_problems = _validate_entries(document, "items", Item)
     measures, measure_problems = _validate_entries(document, "measures", Measure)
     problems += item_problems + measure_problems
@@ -131,6 +155,7 @@ def validate_catalogue(
         return CatalogueReport(None, problems)
 
     catalogue = head.model_copy(update={"items": items, "measures": measures})
+    problems += _jurisdiction_problems(catalogue, document, context or StoreContext())
     problems += _cross_checks(catalogue)
     if previous is not None:
         problems += _order_after(catalogue, previous)
@@ -222,8 +247,58 @@ def _measure_ground_problems(raw_measures: list[Any]) -> list[str]:
     return problems
 
 
+def _jurisdiction_problems(
+    catalogue: Catalogue, document: dict, context: StoreContext
+) -> list[str]:
+    """SPEC §11: the national catalogue scores nothing and ranks nobody (no base score, tiers,
+    score thresholds, points or floors); a local one has a base score and tiers, and floors only
+    on the national lists the store declares. No source of another jurisdiction."""
+    problems = []
+    if catalogue.national:
+        for key in ("base_score", "tiers", "national_floors"):
+            if key in document:
+                problems.append(
+                    f"{key}: the national catalogue has none (it scores nobody; its lists "
+                    "apply in every jurisdiction)"
+                )
+        for name, definition in catalogue.lists.items():
+            if definition.score_below is not None or definition.score_at_least is not None:
+                problems.append(
+                    f"list {name!r}: a national list has no score threshold (only records "
+                    "put a subject on it)"
+                )
+        for item in catalogue.items:
+            if item.points != 0:
+                problems.append(
+                    f"item {item.code!r}: points {item.points}; every national item has points 0"
+                )
+    else:
+        if "tiers" in document and not catalogue.tiers:
+            problems.append("tiers: a local catalogue needs at least one tier")
+        known = context.national_lists
+        for name in catalogue.national_floors:
+            if known is None:
+                problems.append(
+                    f"national_floors: {name!r}: no national catalogue is published; publish "
+                    "it before a local catalogue that sets floors on its lists"
+                )
+            elif name not in known:
+                declared = ", ".join(sorted(known)) or "none"
+                problems.append(
+                    f"national_floors: {name!r} is not a national list (declared: {declared})"
+                )
+    for code in catalogue.sources:
+        owner = context.sources_elsewhere.get(code)
+        if owner is not None and owner != catalogue.jurisdiction:
+            problems.append(
+                f"source {code!r}: declared by jurisdiction {owner!r}; a source belongs to one "
+                "jurisdiction and its code is unique in the store"
+            )
+    return problems
+
+
 def _cross_checks(catalogue: Catalogue) -> list[str]:
-    problems = _tier_problems(catalogue)
+    problems = _tier_problems(catalogue) if catalogue.tiers else []
     for list_name, definition in catalogue.lists.items():
         found = find_prohibited_ground(list_name, definition.title, *definition.titles.values())
         if found:
@@ -335,8 +410,14 @@ def _measure_law_problems(catalogue: Catalogue) -> list[str]:
 def _order_after(catalogue: Catalogue, previous: Catalogue) -> list[str]:
     problems = []
     if catalogue.catalog != previous.catalog:
+        hint = (
+            "; name another jurisdiction (`jurisdiction: ...`) to publish another catalogue"
+            if catalogue.jurisdiction != NATIONAL
+            else ""
+        )
         problems.append(
-            f"catalog: this store publishes {previous.catalog!r}, not {catalogue.catalog!r}"
+            f"catalog: jurisdiction {catalogue.jurisdiction!r} publishes {previous.catalog!r}, "
+            f"not {catalogue.catalog!r}{hint}"
         )
     if catalogue.version <= previous.version:
         problems.append(

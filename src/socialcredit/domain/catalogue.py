@@ -8,6 +8,7 @@ order) live in `socialcredit.catalogue.validation`, which reports every problem 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -87,6 +88,30 @@ MAX_REPEAT_FACTOR = 5
 MeasureKind = Literal["sanction", "reward"]
 MEASURE_KINDS: tuple[MeasureKind, ...] = ("sanction", "reward")
 ScoreNumber = Annotated[StrictInt, Field(ge=-MAX_SCORE_MAGNITUDE, le=MAX_SCORE_MAGNITUDE)]
+
+# SPEC §11: every catalogue names its jurisdiction; `national` is the nation's, whose lists apply
+# in every jurisdiction; a catalogue that names none belongs to `default` (stores made before
+# §11 keep working as that one jurisdiction).
+NATIONAL = "national"
+DEFAULT_JURISDICTION = "default"
+JURISDICTION_PATTERN = r"^[a-z0-9-]+$"
+MAX_JURISDICTION_CHARS = 64
+# A national list as every jurisdiction's output names it: `national.LIST`.
+NATIONAL_LIST_PREFIX = "national."
+JurisdictionName = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=MAX_JURISDICTION_CHARS,
+        pattern=JURISDICTION_PATTERN,
+    ),
+]
+
+
+def national_list_name(name: str) -> str:
+    """A national list as a jurisdiction's output shows it (SPEC §11)."""
+    return NATIONAL_LIST_PREFIX + name
 
 
 class _Model(BaseModel):
@@ -177,14 +202,38 @@ class Measure(_Model):
 
 class Catalogue(_Model):
     catalog: Code
+    jurisdiction: JurisdictionName = DEFAULT_JURISDICTION  # SPEC §11
     version: Annotated[StrictInt, Field(ge=1)]
     effective_from: CalendarDay
-    base_score: ScoreNumber
-    tiers: Annotated[list[Tier], Field(min_length=1)]
+    # Required of a local catalogue, refused on the national one (SPEC §11): the validator
+    # (`catalogue.validation`) says which; the model takes both shapes.
+    base_score: ScoreNumber | None = None
+    tiers: list[Tier] = []
     lists: dict[Code, ListDefinition] = {}
     sources: dict[Code, Source]
     items: list[Item]
     measures: list[Measure] = []
+    # SPEC §11: while the subject is on national list LIST at T, its local score is at most
+    # SCORE (a local catalogue only).
+    national_floors: dict[Code, ScoreNumber] = {}
+
+    @property
+    def national(self) -> bool:
+        """Whether this is the nation's catalogue (SPEC §11)."""
+        return self.jurisdiction == NATIONAL
+
+    @property
+    def base(self) -> int:
+        """The base score of a local catalogue (0 for the national one, which scores nothing)."""
+        return self.base_score or 0
+
+    def floor_for(self, national_lists: Iterable[str]) -> int | None:
+        """SPEC §11: the lowest floor among the national lists the subject is on (bare names),
+        or None when none of them has a floor here."""
+        floors = [
+            self.national_floors[name] for name in national_lists if name in self.national_floors
+        ]
+        return min(floors) if floors else None
 
     def tier_for(self, score: int) -> str:
         """SPEC §5.5: the first tier whose min the score reaches, else the last tier."""

@@ -22,12 +22,14 @@ import sqlalchemy as sa
 
 from socialcredit.catalogue.validation import (
     CatalogueReport,
+    StoreContext,
     parse_catalogue_text,
     validate_catalogue,
 )
-from socialcredit.domain.catalogue import Catalogue
+from socialcredit.domain.catalogue import DEFAULT_JURISDICTION, Catalogue
 from socialcredit.domain.file import SubjectFile
 from socialcredit.domain.identifiers import IdentifiedSubjects, SubjectKind, SubjectRef
+from socialcredit.domain.jurisdictions import Jurisdictions
 from socialcredit.domain.measures import CheckAnswer, MeasureCoverage, measure_coverage
 from socialcredit.domain.objections import Objection
 from socialcredit.domain.records import LedgerRecord
@@ -86,17 +88,34 @@ class PopulationReport:
     contributions: pl.DataFrame  # item, title, points, subjects; most negative first
 
 
+def _jurisdictions_of(rows: Iterable[CatalogueRow]) -> Jurisdictions:
+    return Jurisdictions([Catalogue.model_validate_json(row.document) for row in rows])
+
+
+def _jurisdiction_named(document: object) -> str:
+    """The jurisdiction a catalogue document names (SPEC §11; validation judges the name)."""
+    named = document.get("jurisdiction") if isinstance(document, dict) else None
+    return named.strip() if isinstance(named, str) else DEFAULT_JURISDICTION
+
+
+def _declared_sources(document: object) -> frozenset[str]:
+    sources = document.get("sources") if isinstance(document, dict) else None
+    if not isinstance(sources, dict):
+        return frozenset()
+    return frozenset(code.strip() for code in sources if isinstance(code, str))
+
+
 class Registry:
     """The facade: the CLI, the API, the web pages and the demo call these methods only."""
 
     def __init__(self, store: Store, clock: Clock = system_clock):
         self.store = store
         self.clock = clock
-        self._rulebook: Rulebook | None = None
+        self._jurisdictions: Jurisdictions | None = None
         self._rights = SubjectRights(store.rights, lambda: self.rulebook, clock)
         self._population: PopulationCache[PopulationReport] = PopulationCache()
         self.keys = KeyRing(
-            store.engine, store.identities, clock, lambda: set(self.rulebook.source_codes)
+            store.engine, store.identities, clock, lambda: set(self.jurisdictions.source_codes)
         )
         """API keys (SPEC §8)."""
         self.sessions = SessionRing(store.engine, clock, self.keys)
@@ -148,12 +167,23 @@ class Registry:
     # -- catalogue -------------------------------------------------------------------------
 
     @property
+    def jurisdictions(self) -> Jurisdictions:
+        """Every published version, by jurisdiction (SPEC §11)."""
+        if self._jurisdictions is None:
+            self._jurisdictions = _jurisdictions_of(self.store.catalogue_rows())
+        return self._jurisdictions
+
+    @property
     def rulebook(self) -> Rulebook:
-        if self._rulebook is None:
-            self._rulebook = Rulebook(
-                [Catalogue.model_validate_json(row.document) for row in self.store.catalogue_rows()]
-            )
-        return self._rulebook
+        """The rulebook of the store's one local jurisdiction (an empty one before any is
+        published); JurisdictionRequired (a Refused) when the store has several: then name one
+        (`rulebook_of`)."""
+        return self.jurisdictions.local(None)
+
+    def rulebook_of(self, jurisdiction: str | None) -> Rulebook:
+        """The rulebook of a local jurisdiction (None: the store's only one; see `rulebook`);
+        UnknownJurisdiction (a Refused) when the store has no catalogue of that name."""
+        return self.jurisdictions.local(jurisdiction)
 
     def catalogue_rows(self) -> list[CatalogueRow]:
         """Every published version as stored (`scs catalog versions`)."""
@@ -162,26 +192,30 @@ class Registry:
     def publish_catalogue(self, text: str) -> PublishResult:
         """Validate a catalogue (YAML text) and, when it is valid, publish it.
 
-        Validated first against the latest version this registry knows; then, holding the
-        store's publication lock, against the latest version stored, should another
-        publication have landed meanwhile (two shells, two servers)."""
+        Validated first against the versions this registry knows (its jurisdiction's latest,
+        the store's national lists and other jurisdictions' sources, SPEC §11); then, holding
+        the store's publication lock, against the versions stored, should another publication
+        have landed meanwhile (two shells, two servers)."""
         document, problems = parse_catalogue_text(text)
         if problems:
             return PublishResult(CatalogueReport(None, problems), None, [])
         today = self.today()
-        # SPEC §10.6: never back-dated once the store holds records; an empty store may load
-        # its history.
-        not_before = today if self.store.holds_records() else None
-        report = validate_catalogue(document, self.rulebook.latest, not_before)
+        jurisdiction = _jurisdiction_named(document)
+        known = self.jurisdictions
+        # SPEC §10.6: never back-dated once the jurisdiction's sources hold records; a
+        # jurisdiction without records (a new store, a city joining one) may load its history.
+        sources = known.sources_of(jurisdiction) | _declared_sources(document)
+        not_before = today if self.store.holds_records(sources) else None
+        report = self._validated(document, jurisdiction, known, not_before)
         if not report.valid:
             return PublishResult(report, None, report.warnings)
-        known = self.rulebook.latest.version if self.rulebook.latest else None
         with self.store.publication() as publication:
-            latest = publication.latest()
-            if (latest.version if latest else None) != known:
-                self._rulebook = None
-                previous = Catalogue.model_validate_json(latest.document) if latest else None
-                report = validate_catalogue(document, previous, not_before)
+            rows = publication.rows()
+            if len(rows) != sum(len(rulebook.catalogues) for rulebook in known.rulebooks.values()):
+                self._jurisdictions = None
+                report = self._validated(
+                    document, jurisdiction, _jurisdictions_of(rows), not_before
+                )
                 if not report.valid:
                     return PublishResult(report, None, report.warnings)
             catalogue = report.catalogue
@@ -203,11 +237,30 @@ class Registry:
                     ).decode(),
                     source_text=text,
                     sha256=hashlib.sha256(text.encode()).hexdigest(),
+                    jurisdiction=catalogue.jurisdiction,
                 )
             )
-        self._rulebook = None
+        self._jurisdictions = None
         self._population.invalidate()
         return PublishResult(report, catalogue.version, warnings)
+
+    def _validated(
+        self,
+        document: object,
+        jurisdiction: str,
+        jurisdictions: Jurisdictions,
+        not_before: dt.date | None,
+    ) -> CatalogueReport:
+        """`document` judged for publication in a store holding `jurisdictions` (SPEC §3, §11)."""
+        context = StoreContext(
+            national_lists=jurisdictions.national_lists,
+            sources_elsewhere={
+                code: owner
+                for code, owner in jurisdictions.source_jurisdiction.items()
+                if owner != jurisdiction
+            },
+        )
+        return validate_catalogue(document, jurisdictions.latest(jurisdiction), not_before, context)
 
     # -- records ---------------------------------------------------------------------------
 
@@ -219,9 +272,12 @@ class Registry:
         from socialcredit.ingest.rejects import RejectsFile
 
         record_file = RecordFile.open(path)
-        if source not in self.rulebook.source_codes:
-            known = ", ".join(sorted(self.rulebook.source_codes)) or "none: publish a catalogue"
+        jurisdictions = self.jurisdictions
+        if source not in jurisdictions.source_codes:
+            known = ", ".join(sorted(jurisdictions.source_codes)) or "none: publish a catalogue"
             raise UnknownSource(f"unknown source {source!r}; declared sources: {known}")
+        # SPEC §11: a record is judged by its source's jurisdiction's versions.
+        rulebook = jurisdictions.rulebook_of_source(source)
         rejects = RejectsFile(rejects_path or path.with_suffix(".rejects.csv"))
         received_at = self.clock()
         batch = NewBatch(
@@ -235,7 +291,7 @@ class Registry:
         try:
             with self.store.ingest_session(batch) as session:
                 counts = ingest_chunks(
-                    record_file, session, self.rulebook, source, batch.submitted_on, rejects
+                    record_file, session, rulebook, source, batch.submitted_on, rejects
                 )
                 batch_id = session.batch_id
         except BaseException:
@@ -333,7 +389,7 @@ class Registry:
     def population_today(self) -> PopulationReport:
         """Everyone scored today, kept while nothing it depends on changed (`population.py`)."""
         latest = next(iter(self.store.batches(limit=1)), None)
-        stamp = (latest.id if latest else 0, len(self.rulebook.catalogues))
+        stamp = (latest.id if latest else 0, len(self.store.catalogue_rows()))
         return self._population.get(self.today(), stamp, self.population)
 
     def identify(self, subject_id: str) -> IdentifiedSubjects:

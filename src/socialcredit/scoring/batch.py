@@ -106,7 +106,7 @@ def sum_type(ledger: pl.LazyFrame, rulebook: Rulebook) -> type[pl.DataType]:
     |base_score|. Real ledgers stay on the faster Int64."""
     rows, quantity = ledger.select(pl.len(), pl.col("quantity").max()).collect().row(0)
     points = rulebook.item_rules_frame["points"].abs().max() or 0
-    base = max((abs(catalogue.base_score) for catalogue in rulebook.catalogues), default=0)
+    base = max((abs(catalogue.base) for catalogue in rulebook.catalogues), default=0)
     bound = rows * points * (quantity or 0) * rulebook.max_repeat_factor + base
     return pl.Int64 if bound <= INT64_MAX else pl.Int128
 

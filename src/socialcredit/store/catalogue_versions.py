@@ -27,6 +27,7 @@ class CatalogueRow:
     document: str
     source_text: str
     sha256: str
+    jurisdiction: str = "default"  # SPEC §11
 
 
 class CataloguePublication:
@@ -35,21 +36,24 @@ class CataloguePublication:
     def __init__(self, connection: Connection):
         self._connection = connection
 
-    def latest(self) -> CatalogueRow | None:
-        table = schema.catalogue_versions
-        query = sa.select(table).order_by(table.c.version.desc()).limit(1)
-        row = self._connection.execute(query).first()
-        return CatalogueRow(**row._mapping) if row else None
+    def rows(self) -> list[CatalogueRow]:
+        """Every version stored, every jurisdiction's, as read under the lock."""
+        return _rows(self._connection)
 
     def append(self, row: CatalogueRow) -> None:
         self._connection.execute(sa.insert(schema.catalogue_versions).values(**asdict(row)))
 
 
-def catalogue_rows(engine: Engine) -> list[CatalogueRow]:
+def _rows(connection: Connection) -> list[CatalogueRow]:
     table = schema.catalogue_versions
+    query = sa.select(table).order_by(table.c.effective_from, table.c.jurisdiction)
+    return [CatalogueRow(**row._mapping) for row in connection.execute(query)]
+
+
+def catalogue_rows(engine: Engine) -> list[CatalogueRow]:
+    """Every published version of every jurisdiction, in order of effect."""
     with engine.connect() as connection:
-        rows = connection.execute(sa.select(table).order_by(table.c.effective_from))
-        return [CatalogueRow(**row._mapping) for row in rows]
+        return _rows(connection)
 
 
 @contextmanager

@@ -5,6 +5,7 @@ listed a page at a time, and each batch's rejected rows as the rejects file gave
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import polars as pl
@@ -43,11 +44,15 @@ def batches(
         return [IngestBatch(**row._mapping) for row in connection.execute(query)]
 
 
-def holds_records(engine: Engine) -> bool:
+def holds_records(engine: Engine, sources: Collection[str] | None = None) -> bool:
     """Whether any record was ever accepted (SPEC §10.6: a store with records publishes no
-    back-dated version)."""
+    back-dated version); with `sources`, any record of one of these (SPEC §11: a jurisdiction's
+    sources)."""
+    query = sa.select(schema.records.c.id).limit(1)
+    if sources is not None:
+        query = query.where(schema.records.c.source.in_(sorted(sources)))
     with engine.connect() as connection:
-        return connection.execute(sa.select(schema.records.c.id).limit(1)).first() is not None
+        return connection.execute(query).first() is not None
 
 
 def batch(engine: Engine, batch_id: int) -> IngestBatch | None:

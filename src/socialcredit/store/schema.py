@@ -51,7 +51,7 @@ class UTCDateTime(sa.TypeDecorator):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-SCHEMA_REVISION = "0008_record_act"  # the Alembic head; tests hold the two equal
+SCHEMA_REVISION = "0011_jurisdictions"  # the Alembic head; tests hold the two equal
 
 metadata = sa.MetaData(
     naming_convention={
@@ -65,13 +65,17 @@ metadata = sa.MetaData(
 catalogue_versions = sa.Table(
     "catalogue_versions",
     metadata,
-    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.Integer, nullable=False, autoincrement=False),
     sa.Column("catalog", sa.Text, nullable=False),
-    sa.Column("effective_from", sa.Date, nullable=False, unique=True),
+    sa.Column("effective_from", sa.Date, nullable=False),
     sa.Column("published_at", UTCDateTime(), nullable=False),
     sa.Column("document", sa.Text, nullable=False),  # the validated catalogue, as JSON
     sa.Column("source_text", sa.Text, nullable=False),  # the YAML exactly as published
     sa.Column("sha256", sa.String(64), nullable=False),
+    # SPEC §11: versions, their numbers and effective_from are per jurisdiction.
+    sa.Column("jurisdiction", Key, nullable=False),
+    sa.PrimaryKeyConstraint("jurisdiction", "version"),
+    sa.UniqueConstraint("jurisdiction", "effective_from"),
 )
 
 ingest_batches = sa.Table(

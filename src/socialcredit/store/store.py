@@ -19,7 +19,7 @@ lives in this package and nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 
 import polars as pl
@@ -159,10 +159,10 @@ class Store:
             self.url, self.ledger_cache, self.identities, with_ids
         )
 
-    def holds_records(self) -> bool:
+    def holds_records(self, sources: Collection[str] | None = None) -> bool:
         """Whether any record was ever accepted (SPEC §10.6: a store with records publishes no
-        back-dated version)."""
-        return ingest_batches.holds_records(self.engine)
+        back-dated version); with `sources`, any record of one of these."""
+        return ingest_batches.holds_records(self.engine, sources)
 
     def records_naming(self, subject_id: str) -> list[LedgerRecord]:
         """The current revisions of every record whose current revision names `subject_id`:
