@@ -76,10 +76,10 @@ def test_the_small_demo_city_looks_like_a_real_one(registry: Registry, tmp_path:
     assert by_score.height > 0
 
 
-def test_scs_demo_runs_end_to_end(store_url: str, tmp_path: Path) -> None:
+def test_scs_demo_city_runs_end_to_end(store_url: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app,
-        ["demo", "--scale", "0.002", "--out", str(tmp_path / "city"), "--db", store_url],
+        ["demo", "--city", "--scale", "0.002", "--out", str(tmp_path / "city"), "--db", store_url],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
@@ -98,7 +98,26 @@ def test_scs_demo_runs_end_to_end(store_url: str, tmp_path: Path) -> None:
         "scs show",
         "scs check",
         "scs objection list",
+    ):
+        assert expected in result.stdout, expected
+    again = CliRunner().invoke(
+        app,
+        ["demo", "--city", "--scale", "0.002", "--out", str(tmp_path / "city"), "--db", store_url],
+    )
+    assert again.exit_code == 2 and "needs an empty store" in again.stderr
+
+
+def test_scs_demo_builds_the_nation_end_to_end(store_url: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["demo", "--scale", "0.002", "--out", str(tmp_path / "nation"), "--db", store_url],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    for expected in (
         "A synthetic nation",
+        "Published national v1, rongcheng v1, nanyang v1, suqian v1.",
+        "Ingested",
         "Steps of the nation",
         "Rongcheng: tiers",
         "Nanyang: lists",
@@ -106,13 +125,16 @@ def test_scs_demo_runs_end_to_end(store_url: str, tmp_path: Path) -> None:
         "Realism: Suqian against real cities",
         "Realism: the nation",
         "cities whose files show the court's national list",
+        "Try next",
     ):
         assert expected in result.stdout, expected
-    nation = tmp_path / "city" / "nation"
+    for step in ("generate", "publish", "ingest", "score and measure", "total"):
+        assert f"│ {step}" in result.stdout, step
+    nation = tmp_path / "nation"
     assert NationManifest.read(nation).cities.keys() == {"rongcheng", "nanyang", "suqian"}
     assert "jurisdiction: national" in (nation / "national" / "catalogue.yaml").read_text()
     again = CliRunner().invoke(
-        app, ["demo", "--scale", "0.002", "--out", str(tmp_path / "city"), "--db", store_url]
+        app, ["demo", "--scale", "0.002", "--out", str(tmp_path / "nation"), "--db", store_url]
     )
     assert again.exit_code == 2 and "needs an empty store" in again.stderr
 
@@ -131,6 +153,8 @@ def test_scs_synth_writes_the_city_and_says_how_large_it_is(tmp_path: Path) -> N
 
 
 def test_the_small_demo_nation_looks_like_real_cities(tmp_path: Path) -> None:
+    """`scs demo --small`'s nation, measured (without a store: the figures come from the
+    generated records with the batch scorer and SPEC §11)."""
     plan = nation_plan(SMALL_SCALE, seed=1, years=3, today=TODAY.date())
     report = run_nation(plan, tmp_path / "nation", lambda *_: None)
     assert report.realistic, [
@@ -145,7 +169,26 @@ def test_the_small_demo_nation_looks_like_real_cities(tmp_path: Path) -> None:
         "suqian",
     ]
     assert set(report.seconds) == {"generate", "score and measure"}
-    # The files say what ingesting them must report, city by city and nationally.
+    assert report.outcomes == {}
+
+
+def test_every_file_of_the_nation_ingests_as_its_manifest_says(
+    registry: Registry, tmp_path: Path
+) -> None:
+    plan = nation_plan(0.004, seed=3, years=2, today=TODAY.date())
+    report = run_nation(plan, tmp_path / "nation", lambda *_: None, registry)
+    assert report.published == {"national": 1, "rongcheng": 1, "nanyang": 1, "suqian": 1}
     manifest = NationManifest.read(tmp_path / "nation")
-    assert sum(source.rows for source in manifest.national.sources) > 0
-    assert all(manifest.cities[city].rows > 0 for city in manifest.cities)
+    places = {"national": manifest.national, **manifest.cities}
+    assert places.keys() == report.outcomes.keys()
+    for jurisdiction, place in places.items():
+        assert len(place.sources) == len(report.outcomes[jurisdiction]) > 0
+        for source, outcome in zip(place.sources, report.outcomes[jurisdiction], strict=True):
+            got = {
+                "accepted": outcome.accepted,
+                "duplicates": outcome.duplicates,
+                "rejected": outcome.rejected,
+            }
+            assert got == source.expected, source.source
+    assert set(registry.jurisdictions.names) == set(places)
+    assert registry.jurisdictions.national_lists == {"dishonest_debtors", "major_tax_violators"}

@@ -414,16 +414,17 @@ def _realism_table(title: str, figures: list[RealismFigure]) -> Table:
     return table
 
 
-def print_nation(console: Console, report: NationReport) -> None:
-    """The demo nation: each city's size and catalogue, how long each step took, and per city
-    and for the nation the tiers, the lists and the realism figures."""
+def print_nation(console: Console, report: NationReport, store: str | None = None) -> None:
+    """The demo nation: each city's size and catalogue, what publishing and ingesting gave per
+    jurisdiction, how long each step took, and per city and for the nation the tiers, the lists
+    and the realism figures."""
     plan, result, seconds = report.plan, report.result, report.seconds
     national = report.manifest.national
     console.print(
         f"\n[bold]A synthetic nation[/] (SPEC §11): the national catalogue "
         f"({len(national.sources)} sources, {national.rows:,} rows: the court's list of dishonest "
         f"judgment debtors, major tax violators) and {len(result.cities)} cities, {plan.years} "
-        f"years, in {report.directory}/."
+        f"years: {report.rows:,} rows in {report.directory}/."
     )
     cities = Table(
         "city",
@@ -452,9 +453,27 @@ def print_nation(console: Console, report: NationReport) -> None:
             f"{manifest.rows:,}",
         )
     console.print(cities)
-    steps = Table("step", "seconds", title="Steps of the nation")
+    if report.outcomes:
+        console.print(
+            "Published " + ", ".join(f"{name} v{v}" for name, v in report.published.items()) + "."
+        )
+        ingested = Table(
+            "jurisdiction", "files", "rows", "accepted", "duplicates", "rejected", title="Ingested"
+        )
+        for jurisdiction, outcomes in report.outcomes.items():
+            ingested.add_row(
+                jurisdiction,
+                f"{len(outcomes)}",
+                f"{sum(outcome.rows for outcome in outcomes):,}",
+                f"{sum(outcome.accepted for outcome in outcomes):,}",
+                f"{sum(outcome.duplicates for outcome in outcomes):,}",
+                f"{sum(outcome.rejected for outcome in outcomes):,}",
+            )
+        console.print(ingested)
+    steps = Table("step", "seconds", "rows/s", title="Steps of the nation")
     for step, taken in seconds.items():
-        steps.add_row(step, f"{taken:.1f}")
+        rate = f"{report.rows / taken:,.0f}" if step in ("generate", "ingest") and taken else ""
+        steps.add_row(step, f"{taken:.1f}", rate)
     console.print(steps)
     for city in result.cities:
         scores = city.scores
@@ -483,3 +502,12 @@ def print_nation(console: Console, report: NationReport) -> None:
             _realism_table(f"Realism: {city.city.name} against real cities", city.realism)
         )
     console.print(_realism_table("Realism: the nation", result.realism))
+    if store is not None:
+        console.print(
+            f"The store is {store}; the files are in {report.directory}/.\n\n[bold]Try next[/]"
+        )
+        for command, why in (
+            (f"scs catalog versions --db {store}", "the national and the three local catalogues"),
+            (f"scs batches --db {store}", "what each source sent, and what was refused"),
+        ):
+            console.print(f"  {command:<60}  # {why}", markup=False)

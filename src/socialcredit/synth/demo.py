@@ -19,6 +19,7 @@ from socialcredit.synth.nation import (
     score_nation,
     write_nation,
 )
+from socialcredit.synth.national import NATIONAL
 from socialcredit.synth.objections import ObjectionOutcome, object_and_answer
 from socialcredit.synth.realism import RealismFigure, measure_realism
 from socialcredit.synth.scale import NATION_CITIES, RONGCHENG, City
@@ -173,14 +174,17 @@ NATION_DIRECTORY = "nation"
 
 @dataclass
 class NationReport:
-    """The demo nation (SPEC §11): its files, and each city and the nation scored and measured
-    from the records the generator drew."""
+    """The demo nation (SPEC §11): its files; with a store, what publishing and ingesting them
+    gave, per jurisdiction; and each city and the nation scored and measured."""
 
     plan: NationPlan
     manifest: NationManifest
     directory: Path
     result: NationResult
     seconds: dict[str, float] = field(default_factory=dict)
+    # jurisdiction -> each source file's outcome (empty when no store was given)
+    outcomes: dict[str, list[SourceOutcome]] = field(default_factory=dict)
+    published: dict[str, int] = field(default_factory=dict)  # jurisdiction -> version
 
     @property
     def realistic(self) -> bool:
@@ -188,20 +192,82 @@ class NationReport:
             figure.inside for city in self.result.cities for figure in city.realism
         )
 
+    @property
+    def rows(self) -> int:
+        return self.manifest.national.rows + sum(
+            city.rows for city in self.manifest.cities.values()
+        )
 
-def run_nation(plan: NationPlan, directory: Path, progress: Progress) -> NationReport:
+
+def _ingest(
+    registry: Registry,
+    directory: Path,
+    manifest: CityManifest,
+    done: list[int],
+    total: int,
+    progress: Progress,
+) -> list[SourceOutcome]:
+    outcomes = []
+    for source_file in manifest.sources:
+        counts = registry.ingest(
+            directory / source_file.file,
+            source_file.source,
+            directory / "rejects" / f"{source_file.source}.rejects.csv",
+        ).counts
+        outcomes.append(
+            SourceOutcome(
+                source_file.source,
+                source_file.format,
+                source_file.rows,
+                counts.accepted,
+                counts.duplicates,
+                counts.rejected,
+            )
+        )
+        done[0] += source_file.rows
+        progress("nation: ingest", done[0], total)
+    return outcomes
+
+
+def run_nation(
+    plan: NationPlan, directory: Path, progress: Progress, registry: Registry | None = None
+) -> NationReport:
     """Write the national catalogue and the three cities' catalogues and files into
-    `directory`, then score every city as of the plan's today with the batch scorer and the
-    national lists, and measure each city and the nation."""
+    `directory`; with `registry` (an empty store), publish the four catalogues (the national
+    one first) and ingest every file through the same path as real files; then score every city
+    as of the plan's today and measure each city and the nation."""
+    if registry is not None and registry.jurisdictions:
+        raise StoreNotEmpty(
+            "the demo needs an empty store; this one already has a catalogue "
+            f"({registry.store_name})"
+        )
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     manifest, drawn = write_nation(
         plan, directory, lambda what, done, total: progress("nation: generate", done, total)
     )
     seconds["generate"] = time.perf_counter() - started
+    report = NationReport(plan, manifest, directory, None, seconds)  # type: ignore[arg-type]
+    if registry is not None:
+        started = time.perf_counter()
+        places = {NATIONAL: manifest.national, **manifest.cities}
+        for jurisdiction, place in places.items():
+            published = registry.publish_catalogue(
+                (directory / jurisdiction / place.catalogue).read_text()
+            )
+            assert published.version is not None, published.report.problems
+            report.published[jurisdiction] = published.version
+        seconds["publish"] = time.perf_counter() - started
+        started = time.perf_counter()
+        done = [0]
+        for jurisdiction, place in places.items():
+            report.outcomes[jurisdiction] = _ingest(
+                registry, directory / jurisdiction, place, done, report.rows, progress
+            )
+        seconds["ingest"] = time.perf_counter() - started
     started = time.perf_counter()
     progress("nation: score", 0, 1)
-    result = score_nation(drawn)
+    report.result = score_nation(drawn)
     progress("nation: score", 1, 1)
     seconds["score and measure"] = time.perf_counter() - started
-    return NationReport(plan, manifest, directory, result, seconds)
+    return report

@@ -10,7 +10,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from socialcredit.catalogue.validation import validate_catalogue
+from socialcredit.catalogue.validation import StoreContext, validate_catalogue
 from socialcredit.synth.catalogue import NATIONAL_LISTS
 from socialcredit.synth.nation import (
     NationPlan,
@@ -102,6 +102,18 @@ def test_three_cities_with_catalogues_of_their_own() -> None:
         )
     alone = PLAN.city_plans[0].catalogue.document(PLAN.effective_from)
     assert validate_catalogue(alone).problems == []
+
+
+def test_every_catalogue_of_the_nation_passes_publication() -> None:
+    national = national_catalogue().document(PLAN.effective_from)
+    assert validate_catalogue(national).problems == []
+    context = StoreContext(national_lists=frozenset(national["lists"]))
+    for plan in PLAN.city_plans:
+        document = plan.catalogue.document(PLAN.effective_from)
+        assert validate_catalogue(document, context=context).problems == [], plan.city.name
+    # Without the national catalogue, a city's floors name lists the store does not declare.
+    nanyang = PLAN.city_plans[1].catalogue.document(PLAN.effective_from)
+    assert validate_catalogue(nanyang).problems != []
 
 
 def test_each_source_issues_only_its_own_sectors_items(drawn: NationRecords) -> None:
