@@ -251,6 +251,7 @@ LEDGER_SCHEMA = {
     "act": pl.String,
     "act_source": pl.String,
     "act_record_id": pl.String,
+    "source": pl.String,  # SPEC §11: each jurisdiction scores its own sources' records
 }
 
 
@@ -268,9 +269,10 @@ def ledger_frame(rows: list[tuple] | list[LedgerRecord]) -> pl.DataFrame:
             row.act,
             row.source if row.act is not None else None,
             row.record_id if row.act is not None else None,
+            row.source,
         )
         if isinstance(row, LedgerRecord)
-        else (*row, None, None, None)
+        else (*row, None, None, None, None)
         for row in rows
     ]
     return pl.DataFrame(tuples, schema=LEDGER_SCHEMA, orient="row")

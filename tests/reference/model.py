@@ -81,6 +81,9 @@ class Version:
     below: dict[str, int]
     at_least: dict[str, int]
     rules: dict[str, Rule]
+    floors: dict[str, int] = field(default_factory=dict)  # SPEC §11 `national_floors`
+    jurisdiction: str = "default"
+    sources: frozenset[str] = frozenset()
 
 
 def read_version(document: dict) -> Version:
@@ -105,13 +108,17 @@ def read_version(document: dict) -> Version:
     return Version(
         number=number,
         effective_from=dt.date.fromisoformat(str(document["effective_from"])),
-        base_score=document["base_score"],
-        tiers=tuple((tier["name"], tier.get("min")) for tier in document["tiers"]),
+        # The national catalogue (SPEC §11) has neither.
+        base_score=document.get("base_score", 0),
+        tiers=tuple((tier["name"], tier.get("min")) for tier in document.get("tiers", ())),
         below={name: spec["score_below"] for name, spec in lists.items() if "score_below" in spec},
         at_least={
             name: spec["score_at_least"] for name, spec in lists.items() if "score_at_least" in spec
         },
         rules=rules,
+        floors=dict(document.get("national_floors", {})),
+        jurisdiction=document.get("jurisdiction", "default"),
+        sources=frozenset(document.get("sources", {})),
     )
 
 
@@ -358,8 +365,10 @@ def score_one(
     objections: list[Objection],
     as_of: dt.date,
     repairs: dict[tuple[str, str], dt.date] | None = None,
+    national: frozenset[str] = frozenset(),
 ) -> Score | None:
-    """One subject's score at T from every current record (the model filters them itself)."""
+    """One subject's score at T from every current record (the model filters them itself);
+    `national`: the national lists it is on at T (SPEC §11), which floor the score."""
     mine = [
         record
         for record in records
@@ -395,6 +404,9 @@ def score_one(
         cap = caps[bucket]
         by_item[bucket[0]] += points if cap is None else max(-cap, min(cap, points))
     score = scoring.base_score + sum(by_item.values())
+    for name in national:
+        if name in scoring.floors and scoring.floors[name] < score:
+            score = scoring.floors[name]
     tier = next(
         (name for name, least in scoring.tiers if least is not None and score >= least),
         scoring.tiers[-1][0],
@@ -402,6 +414,7 @@ def score_one(
     lists = set(item_lists)
     lists |= {name for name, below in scoring.below.items() if score < below}
     lists |= {name for name, least in scoring.at_least.items() if score >= least}
+    lists |= {"national." + name for name in national}
     negative = sorted((points, item) for item, points in by_item.items() if points < 0)
     positive = sorted((-points, item) for item, points in by_item.items() if points >= 0)
     factors = [(item, points) for points, item in negative] + [
@@ -432,6 +445,64 @@ def score_all(
     subjects = sorted({(record.subject_id, record.kind) for record in records})
     scores = (
         score_one(kind, subject_id, records, versions, objections, as_of, repairs)
+        for subject_id, kind in subjects
+    )
+    return [score for score in scores if score is not None]
+
+
+# -- §11 several jurisdictions, one nation ---------------------------------------------------
+
+
+def national_lists_of(
+    kind: str,
+    subject_id: str,
+    records: list[Record],
+    national: list[Version],
+    objections: list[Objection],
+    as_of: dt.date,
+    repairs: dict[tuple[str, str], dt.date] | None = None,
+) -> frozenset[str]:
+    """The national lists a subject is on at T: each one a counting record of a national
+    source names."""
+    sources = frozenset().union(*(version.sources for version in national))
+    on: set[str] = set()
+    for record in records:
+        if (
+            record.kind == kind
+            and record.subject_id == subject_id
+            and record.source in sources
+            and counts(record, national, objections, as_of, repairs)
+        ):
+            on |= rule_of(record, national).lists
+    return frozenset(on)
+
+
+def score_all_in(
+    jurisdiction: str,
+    records: list[Record],
+    versions: list[Version],
+    objections: list[Objection],
+    as_of: dt.date,
+    repairs: dict[tuple[str, str], dt.date] | None = None,
+) -> list[Score]:
+    """Every file of a local jurisdiction at T (SPEC §11): its versions (of every
+    jurisdiction's, `versions`) score its sources' records; national records give the lists."""
+    local = [version for version in versions if version.jurisdiction == jurisdiction]
+    national = [version for version in versions if version.jurisdiction == "national"]
+    sources = frozenset().union(*(version.sources for version in local))
+    mine = [record for record in records if record.source in sources]
+    subjects = sorted({(record.subject_id, record.kind) for record in mine})
+    scores = (
+        score_one(
+            kind,
+            subject_id,
+            mine,
+            local,
+            objections,
+            as_of,
+            repairs,
+            national_lists_of(kind, subject_id, records, national, objections, as_of, repairs),
+        )
         for subject_id, kind in subjects
     )
     return [score for score in scores if score is not None]

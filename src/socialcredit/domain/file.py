@@ -9,6 +9,7 @@ store up.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass as plain_dataclass
 from typing import Annotated
 
@@ -112,6 +113,51 @@ class FileRecord:
 
 
 @dataclass(frozen=True, config=_DOCUMENT)
+class Listing:
+    """Why a subject is on a list, as the public record of an organization shows it (what
+    Credit China publishes): the list, the deciding source, the decision's reference and date,
+    and the last day it is published (the last day the record counts; None: beyond the
+    calendar). National lists are named `national.LIST` (SPEC §11)."""
+
+    list: str
+    source: str
+    reference: str
+    decided_on: dt.date
+    published_until: dt.date | None
+
+    @classmethod
+    def of(cls, counting: CountingRecord, prefix: str = "") -> list[Listing]:
+        return [
+            cls(
+                prefix + name,
+                counting.record.source,
+                counting.record.reference,
+                counting.record.decided_on,
+                counting.counts_until,
+            )
+            for name in counting.rule.lists
+        ]
+
+
+def listings(counting: Iterable[CountingRecord], prefix: str = "") -> list[Listing]:
+    """Each list named by a counting record, with that record: sorted by list, then decision."""
+    found = [listing for entry in counting for listing in Listing.of(entry, prefix)]
+    return sorted(found, key=lambda entry: (entry.list, entry.decided_on, entry.source))
+
+
+@dataclass(frozen=True, config=_DOCUMENT)
+class OrganizationRecord:
+    """The public record of an organization (SPEC §8, §11): its lists and, for each list
+    entered through records, the record that put it there. Persons have none: their files are
+    theirs and those they authorise."""
+
+    subject_id: str
+    jurisdiction: str | None
+    lists: list[str]
+    listings: list[Listing]
+
+
+@dataclass(frozen=True, config=_DOCUMENT)
 class FileDocument:
     """One file (one per kind of subject) at `as_of`: the score and its reasons, the objections
     filed by then as they stood that day, the latest statement, and every look at it."""
@@ -129,6 +175,10 @@ class FileDocument:
     objections: list[Objection]
     statement: Statement | None
     views: list[FileView]
+    # SPEC §11: the local jurisdiction of the file, and for each list entered through records
+    # (national ones as `national.LIST`) the record that put the subject on it.
+    jurisdiction: str | None = None
+    listings: list[Listing] = Field(default_factory=list)
 
 
 @plain_dataclass(frozen=True, slots=True)
@@ -148,6 +198,7 @@ class SubjectFile:
         objections: list[Objection],
         statement: Statement | None,
         views: list[FileView],
+        national_listings: list[Listing] | None = None,
     ) -> SubjectFile:
         document = FileDocument(
             subject_id=score.subject_id,
@@ -163,6 +214,8 @@ class SubjectFile:
             objections=objections,
             statement=statement,
             views=views,
+            jurisdiction=score.jurisdiction,
+            listings=listings(score.counting_records) + (national_listings or []),
         )
         return cls(subject, score, document)
 

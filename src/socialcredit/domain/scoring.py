@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from socialcredit.domain.catalogue import national_list_name
 from socialcredit.domain.identifiers import SubjectKind
+from socialcredit.domain.jurisdictions import Jurisdictions
 from socialcredit.domain.objections import Objection, records_held_back
 from socialcredit.domain.records import LedgerRecord
 from socialcredit.domain.rules import ItemRule, Rulebook
@@ -74,6 +76,11 @@ class SubjectScore:
     lists: tuple[str, ...]
     key_factors: tuple[KeyFactor, ...]
     counting_records: tuple[CountingRecord, ...]
+    # SPEC §11: the local jurisdiction, the national lists the subject is on (bare names) and,
+    # when one of them lowered the score to its floor, the score before it.
+    jurisdiction: str | None = None
+    national_lists: tuple[str, ...] = ()
+    score_before_floor: int | None = None
 
 
 def counts_at(record: LedgerRecord, rule: ItemRule | None, as_of: dt.date) -> bool:
@@ -134,27 +141,15 @@ def key_factor_order(points: int) -> tuple[bool, int]:
     return (points >= 0, points if points < 0 else -points)
 
 
-def score_subject(
-    records: Iterable[LedgerRecord],
+def counting_records(
+    records: list[LedgerRecord],
     rulebook: Rulebook,
     as_of: dt.date,
     objections: Iterable[Objection] = (),
     repairs: Mapping[RecordKey, dt.date] | None = None,
-) -> SubjectScore | None:
-    """Score one subject's file. `records` are the current revisions that name the subject;
-    `objections` are those to these records (others are ignored): a record with one overdue at
-    `as_of` does not count (SPEC §5.2). `repairs` maps (source, record_id) to the day repair
-    was granted: from that day on the record does not count (§10.2).
-
-    Returns None when the subject has no file at `as_of` (SPEC §5.8): no record decided on or
-    before that date.
-    """
-    scoring_catalogue = rulebook.scoring_version(as_of)
-    records = [record for record in records if record.decided_on <= as_of]
-    if not records:
-        return None
-    subject_kind, subject_id = records[0].subject_kind, records[0].subject_id
-
+) -> list[CountingRecord]:
+    """The records that count at `as_of` (§5.2, objections, §10.2 repairs), each with its value
+    (§10.4) and, where another record of its act scores, that record (§10.3)."""
     held_back = records_held_back(objections, as_of)
     repaired = {key for key, granted_on in (repairs or {}).items() if granted_on <= as_of}
     counting: list[CountingRecord] = []
@@ -167,7 +162,89 @@ def score_subject(
             counting.append(
                 CountingRecord(record, rule, rule.points * record.quantity * factor, factor)
             )
-    counting = counted_once(counting)
+    return counted_once(counting)
+
+
+def national_counting(
+    records: Iterable[LedgerRecord],
+    national: Rulebook,
+    as_of: dt.date,
+    objections: Iterable[Objection] = (),
+    repairs: Mapping[RecordKey, dt.date] | None = None,
+) -> list[CountingRecord]:
+    """SPEC §11: a subject's national records that count at `as_of` (§5.2, §10.2 and
+    objections apply); `records` are its current revisions, of any source."""
+    mine = [
+        record
+        for record in records
+        if record.source in national.source_codes and record.decided_on <= as_of
+    ]
+    return counting_records(mine, national, as_of, objections, repairs)
+
+
+def national_lists_at(
+    records: Iterable[LedgerRecord],
+    national: Rulebook,
+    as_of: dt.date,
+    objections: Iterable[Objection] = (),
+    repairs: Mapping[RecordKey, dt.date] | None = None,
+) -> tuple[str, ...]:
+    """SPEC §11: the national lists (bare names, sorted) a subject is on at `as_of`: those a
+    counting record of a national source names."""
+    counting = national_counting(records, national, as_of, objections, repairs)
+    return tuple(sorted({name for entry in counting for name in entry.rule.lists}))
+
+
+def score_in_jurisdiction(
+    records: Iterable[LedgerRecord],
+    jurisdictions: Jurisdictions,
+    jurisdiction: str | None,
+    as_of: dt.date,
+    objections: Iterable[Objection] = (),
+    repairs: Mapping[RecordKey, dt.date] | None = None,
+) -> SubjectScore | None:
+    """SPEC §11: one subject's file in a local jurisdiction (None: the store's only one): its
+    sources' records scored by its versions, the national lists it is on from the national
+    records, and the jurisdiction's floors. None when it has no record of J's sources decided by
+    `as_of`. A store of one jurisdiction scores as `score_subject` does."""
+    chosen = jurisdictions.choose(jurisdiction)
+    rulebook = jurisdictions.local(chosen)
+    if len(jurisdictions.rulebooks) <= 1:
+        score = score_subject(records, rulebook, as_of, objections, repairs)
+        return None if score is None else replace(score, jurisdiction=chosen)
+    records = list(records)
+    local = [record for record in records if record.source in rulebook.source_codes]
+    national = national_lists_at(records, jurisdictions.national, as_of, objections, repairs)
+    score = score_subject(local, rulebook, as_of, objections, repairs, national)
+    return None if score is None else replace(score, jurisdiction=chosen)
+
+
+def score_subject(
+    records: Iterable[LedgerRecord],
+    rulebook: Rulebook,
+    as_of: dt.date,
+    objections: Iterable[Objection] = (),
+    repairs: Mapping[RecordKey, dt.date] | None = None,
+    national_lists: Collection[str] = (),
+) -> SubjectScore | None:
+    """Score one subject's file. `records` are the current revisions that name the subject;
+    `objections` are those to these records (others are ignored): a record with one overdue at
+    `as_of` does not count (SPEC §5.2). `repairs` maps (source, record_id) to the day repair
+    was granted: from that day on the record does not count (§10.2).
+
+    `national_lists`: the national lists the subject is on at `as_of` (SPEC §11, bare names):
+    shown as `national.LIST`, and the version's `national_floors` lower the score.
+
+    Returns None when the subject has no file at `as_of` (SPEC §5.8): no record decided on or
+    before that date.
+    """
+    scoring_catalogue = rulebook.scoring_version(as_of)
+    records = [record for record in records if record.decided_on <= as_of]
+    if not records:
+        return None
+    subject_kind, subject_id = records[0].subject_kind, records[0].subject_id
+
+    counting = counting_records(records, rulebook, as_of, objections, repairs)
 
     # SPEC §5.3: one contribution per (item, calendar year, scoring version), capped.
     raw_by_bucket: dict[tuple[str, int, int], int] = defaultdict(int)
@@ -180,10 +257,16 @@ def score_subject(
     for bucket, raw in raw_by_bucket.items():
         points_by_item[bucket[0]] += clip_to_cap(raw, cap_of_bucket[bucket])
 
-    score = scoring_catalogue.base_score + sum(points_by_item.values())
-    lists = scoring_catalogue.threshold_lists(score) | {
-        name for entry in counting for name in entry.rule.lists
-    }
+    score = scoring_catalogue.base + sum(points_by_item.values())
+    # SPEC §11: a national listing lowers the score to the floor; tier and lists follow.
+    floor = scoring_catalogue.floor_for(national_lists)
+    score_before_floor = score if floor is not None and floor < score else None
+    score = score if floor is None else min(score, floor)
+    lists = (
+        scoring_catalogue.threshold_lists(score)
+        | {name for entry in counting for name in entry.rule.lists}
+        | {national_list_name(name) for name in national_lists}
+    )
     title_of = {entry.record.item: entry.rule.title for entry in counting}
     key_factors = sorted(
         (KeyFactor(item, title_of[item], points) for item, points in points_by_item.items()),
@@ -202,4 +285,6 @@ def score_subject(
         counting_records=tuple(
             sorted(counting, key=lambda entry: (entry.record.decided_on, entry.record.record_id))
         ),
+        national_lists=tuple(sorted(national_lists)),
+        score_before_floor=score_before_floor,
     )

@@ -16,10 +16,13 @@ from socialcredit.domain.file import (
     FileRecord,
     FileView,
     KeptStatement,
+    Listing,
+    OrganizationRecord,
     Statement,
     SubjectFile,
 )
 from socialcredit.domain.identifiers import IdentifiedSubjects, SubjectRef
+from socialcredit.domain.jurisdictions import JurisdictionRequired, UnknownJurisdiction
 from socialcredit.domain.measures import CheckAnswer, CheckProblem, CheckRefused, MeasureCoverage
 from socialcredit.domain.objections import Objection
 from socialcredit.domain.refusals import InvalidIdentifier, Refused
@@ -27,6 +30,7 @@ from socialcredit.registry.clock import Clock, system_clock
 from socialcredit.registry.facade import (
     Engine,
     IngestResult,
+    JurisdictionSummary,
     PopulationReport,
     PublishResult,
     Registry,
@@ -55,13 +59,17 @@ __all__ = [
     "IngestBatch",
     "IngestResult",
     "InvalidIdentifier",
+    "JurisdictionRequired",
+    "JurisdictionSummary",
     "KeptStatement",
     "KeyRefused",
     "KeyRing",
+    "Listing",
     "MeasureCoverage",
     "NewKey",
     "NewSession",
     "Objection",
+    "OrganizationRecord",
     "PopulationReport",
     "Principal",
     "PublishResult",
@@ -72,6 +80,7 @@ __all__ = [
     "StoreUnavailable",
     "SubjectFile",
     "SubjectRef",
+    "UnknownJurisdiction",
     "UnknownSource",
     "system_clock",
 ]

@@ -27,7 +27,7 @@ from socialcredit.catalogue.validation import (
     validate_catalogue,
 )
 from socialcredit.domain.catalogue import DEFAULT_JURISDICTION, Catalogue
-from socialcredit.domain.file import SubjectFile
+from socialcredit.domain.file import Listing, OrganizationRecord, SubjectFile
 from socialcredit.domain.identifiers import IdentifiedSubjects, SubjectKind, SubjectRef
 from socialcredit.domain.jurisdictions import Jurisdictions
 from socialcredit.domain.measures import CheckAnswer, MeasureCoverage, measure_coverage
@@ -41,7 +41,14 @@ from socialcredit.registry.population import PopulationCache
 from socialcredit.registry.rights import SubjectRights
 from socialcredit.registry.sessions import SessionRing
 from socialcredit.scoring import spark_job
-from socialcredit.scoring.batch import contributions_by_item, held_back_ids, score_ledger
+from socialcredit.scoring.batch import (
+    NATIONAL_LISTS,
+    contributions_by_item,
+    held_back_ids,
+    national_lists_frame,
+    of_sources,
+    score_jurisdiction,
+)
 from socialcredit.scoring.snapshot import SnapshotSummary, name_scores, read_scores, write_snapshot
 from socialcredit.scoring.summary import PopulationSummary, summarize_scores
 from socialcredit.store.ingest_sessions import NewBatch
@@ -79,6 +86,18 @@ class IngestResult:
 
 
 @dataclass(frozen=True)
+class JurisdictionSummary:
+    """A jurisdiction as `GET /v1/jurisdictions` lists it (SPEC §11)."""
+
+    jurisdiction: str
+    national: bool
+    catalog: str
+    version: int | None  # in effect on the day asked; None before its first version
+    sources: list[str]
+    lists: list[str]
+
+
+@dataclass(frozen=True)
 class PopulationReport:
     """Every subject scored at a date, summed up, and the items that moved the scores."""
 
@@ -112,7 +131,9 @@ class Registry:
         self.store = store
         self.clock = clock
         self._jurisdictions: Jurisdictions | None = None
-        self._rights = SubjectRights(store.rights, lambda: self.rulebook, clock)
+        self._rights = SubjectRights(
+            store.rights, lambda: self.rulebook, clock, lambda: self.jurisdictions
+        )
         self._population: PopulationCache[PopulationReport] = PopulationCache()
         self.keys = KeyRing(
             store.engine, store.identities, clock, lambda: set(self.jurisdictions.source_codes)
@@ -324,11 +345,15 @@ class Registry:
 
     # -- scores ----------------------------------------------------------------------------
 
-    def score_all(self, as_of: dt.date) -> pl.DataFrame:
-        rulebook = self.rulebook
-        rulebook.scoring_version(as_of)  # fail before reading the ledger
+    def score_all(self, as_of: dt.date, jurisdiction: str | None = None) -> pl.DataFrame:
+        """Every file of a local jurisdiction at `as_of` (SPEC §11; None: the store's only one,
+        JurisdictionRequired when it has several), in the shape of `scs score`."""
+        jurisdictions = self.jurisdictions
+        jurisdictions.local(jurisdiction).scoring_version(as_of)  # fail before reading
         ledger, subjects, overdue = self._ledger_subjects_and_overdue(as_of)
-        return score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects)
+        return score_jurisdiction(
+            ledger, jurisdictions, jurisdiction, as_of, overdue, subjects=subjects
+        )
 
     def current_ledger(self) -> pl.DataFrame:
         """The current revision of every record, subjects by key (subject, item, decided_on,
@@ -372,25 +397,37 @@ class Registry:
             return *self.store.current_ledger_and_subjects(), None
         return *self.store.current_ledger_and_subjects(with_ids=True), overdue
 
-    def population(self, as_of: dt.date) -> PopulationReport:
-        rulebook = self.rulebook
+    def population(self, as_of: dt.date, jurisdiction: str | None = None) -> PopulationReport:
+        """Every file of a local jurisdiction (None: the store's only one) at `as_of`, summed
+        up, and the items of its catalogue that moved the scores."""
+        jurisdictions = self.jurisdictions
+        rulebook = jurisdictions.local(jurisdiction)
         catalogue = rulebook.scoring_version(as_of)
         ledger, subjects, overdue = self._ledger_subjects_and_overdue(as_of)
-        scores = score_ledger(ledger, rulebook, as_of, overdue, subjects=subjects)
+        scores = score_jurisdiction(
+            ledger, jurisdictions, jurisdiction, as_of, overdue, subjects=subjects
+        )
+        local = (
+            ledger
+            if len(jurisdictions.rulebooks) <= 1
+            else of_sources(ledger.lazy(), rulebook.source_codes)
+        )
         return PopulationReport(
             as_of,
             scores,
             summarize_scores(scores, catalogue),
-            contributions_by_item(ledger, rulebook, as_of, overdue).with_columns(
+            contributions_by_item(local, rulebook, as_of, overdue).with_columns(
                 pl.col("item").replace_strict(rulebook.titles, default="").alias("title")
             ),
         )
 
-    def population_today(self) -> PopulationReport:
+    def population_today(self, jurisdiction: str | None = None) -> PopulationReport:
         """Everyone scored today, kept while nothing it depends on changed (`population.py`)."""
         latest = next(iter(self.store.batches(limit=1)), None)
-        stamp = (latest.id if latest else 0, len(self.store.catalogue_rows()))
-        return self._population.get(self.today(), stamp, self.population)
+        stamp = (latest.id if latest else 0, len(self.store.catalogue_rows()), jurisdiction)
+        return self._population.get(
+            self.today(), stamp, lambda day: self.population(day, jurisdiction)
+        )
 
     def identify(self, subject_id: str) -> IdentifiedSubjects:
         """A request's identifier, normalized and checked (InvalidIdentifier), and the subjects it
@@ -404,10 +441,72 @@ class Registry:
         viewer: str,
         purpose: str,
         channel: str,
+        jurisdiction: str | None = None,
     ) -> list[SubjectFile]:
         """The files (one per kind, nearly always one) of `subject_id` at `as_of`, with their
-        objections, statement and access log (SPEC §7.4); each look is logged."""
-        return self._rights.subject_files(subject_id, as_of, viewer, purpose, channel)
+        objections, statement and access log (SPEC §7.4); each look is logged. SPEC §11: one
+        per local jurisdiction where it has a file (only `jurisdiction`'s when named), each
+        with the national lists and the records that put it on them."""
+        return self._rights.subject_files(subject_id, as_of, viewer, purpose, channel, jurisdiction)
+
+    def national_listings(
+        self, subject_id: str | IdentifiedSubjects, as_of: dt.date
+    ) -> list[Listing]:
+        """SPEC §11: the national lists `subject_id` is on at `as_of`, each with the national
+        record that put it there (file or no local file); not logged: `subject_files` is."""
+        identified = self._rights._identified(subject_id)
+        found = self._rights.national_listings(identified.subjects, as_of)
+        return [entry for entries in found.values() for entry in entries]
+
+    def jurisdiction_summaries(self, as_of: dt.date | None = None) -> list[JurisdictionSummary]:
+        """Every jurisdiction with a published catalogue (SPEC §11, `GET /v1/jurisdictions`):
+        name, catalogue, the version in effect on `as_of` (default today), its sources."""
+        day = self.today() if as_of is None else as_of
+        summaries = []
+        for name, rulebook in self.jurisdictions.rulebooks.items():
+            in_effect = rulebook.version_on(day)
+            latest = rulebook.latest
+            assert latest is not None
+            summaries.append(
+                JurisdictionSummary(
+                    jurisdiction=name,
+                    national=latest.national,
+                    catalog=latest.catalog,
+                    version=in_effect.version if in_effect else None,
+                    sources=sorted(rulebook.source_codes),
+                    lists=sorted((in_effect or latest).lists),
+                )
+            )
+        return summaries
+
+    def national_list_members(
+        self,
+        list_name: str,
+        as_of: dt.date,
+        search: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[int, list[str]]:
+        """SPEC §11 and the public record: the organizations on national list `list_name` at
+        `as_of` (persons are never listed publicly), by identifier; `search`: those whose
+        identifier contains it. The number found, and one page of them."""
+        national = self.jurisdictions.national
+        if list_name not in national.item_list_names:
+            known = ", ".join(national.item_list_names) or "none"
+            raise Refused(f"unknown national list {list_name!r}; national lists: {known}", "list")
+        ledger, subjects, overdue = self._ledger_subjects_and_overdue(as_of)
+        listed = national_lists_frame(ledger, national, as_of, overdue)
+        members = (
+            listed.filter(pl.col(NATIONAL_LISTS).list.contains(list_name))
+            .join(subjects.select("subject", "kind", "subject_id"), on="subject")
+            .filter(pl.col("kind").cast(pl.String) == "organization")
+            .select("subject_id")
+        )
+        if search:
+            needle = search.strip().upper()
+            members = members.filter(pl.col("subject_id").str.contains(needle, literal=True))
+        found = members.sort("subject_id")["subject_id"]
+        return found.len(), found.slice(offset, limit).to_list()
 
     # -- the subject's rights and the relying party's check (SPEC §7) ----------------------
 
@@ -446,9 +545,12 @@ class Registry:
         purpose: str,
         as_of: dt.date | None = None,
         channel: str = "check",
+        jurisdiction: str | None = None,
     ) -> CheckAnswer:
-        """SPEC §7.3; CheckRefused (a Refused) with every problem when it cannot be asked."""
-        return self._rights.check(subject_id, measure, party, purpose, as_of, channel)
+        """SPEC §7.3; CheckRefused (a Refused) with every problem when it cannot be asked.
+        SPEC §11: CODE is looked for in `jurisdiction`'s catalogue (None: the store's only
+        one), else in the national one."""
+        return self._rights.check(subject_id, measure, party, purpose, as_of, channel, jurisdiction)
 
     def measures(self, as_of: dt.date | None = None) -> list[MeasureCoverage]:
         """Each measure of the version in effect on `as_of` (default today), who may rely on
@@ -465,6 +567,15 @@ class Registry:
         """The measures in effect on the population's day, over its scores (the demo)."""
         catalogue = self.rulebook.scoring_version(population.as_of)
         return measure_coverage(catalogue, population.scores, population.as_of)
+
+    def organization_record(
+        self, code: str, as_of: dt.date, jurisdiction: str | None = None
+    ) -> OrganizationRecord | None:
+        """The public record of an organization (SPEC §8, §11): its lists in `jurisdiction`
+        (None: the store's only one; in a store of several, the national lists), each list
+        entered through records with the deciding source, reference, date and the last day it
+        is published; None when it has no file and is on no national list. Not logged."""
+        return self._rights.organization_record(code, as_of, jurisdiction)
 
     def organization_lists(self, code: str, as_of: dt.date) -> tuple[str, ...] | None:
         """The public view of an organization (SPEC §8): its lists, or None when it has no

@@ -15,7 +15,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-from socialcredit.domain.file import CHECK_CHANNEL, FileView, KeptStatement, SubjectFile
+from socialcredit.domain.catalogue import national_list_name
+from socialcredit.domain.file import (
+    CHECK_CHANNEL,
+    FileView,
+    KeptStatement,
+    Listing,
+    OrganizationRecord,
+    SubjectFile,
+    listings,
+)
 from socialcredit.domain.identifiers import (
     IdentifiedSubjects,
     SubjectRef,
@@ -23,6 +32,7 @@ from socialcredit.domain.identifiers import (
     normalize_identifier,
     subject_identifier_problem,
 )
+from socialcredit.domain.jurisdictions import Jurisdictions
 from socialcredit.domain.limits import NOTE_MAX_CHARS, REASON_MAX_CHARS, STATEMENT_MAX_CHARS
 from socialcredit.domain.measures import CheckAnswer, judge_check, measure_applies
 from socialcredit.domain.objections import (
@@ -34,7 +44,12 @@ from socialcredit.domain.objections import (
 from socialcredit.domain.records import LedgerRecord
 from socialcredit.domain.refusals import InvalidIdentifier, Refused
 from socialcredit.domain.rules import Rulebook
-from socialcredit.domain.scoring import SubjectScore, score_subject
+from socialcredit.domain.scoring import (
+    SubjectScore,
+    national_counting,
+    score_in_jurisdiction,
+    score_subject,
+)
 from socialcredit.domain.text import shown, text_problem
 from socialcredit.registry.clock import Clock, calendar_day
 from socialcredit.store.rights import AlreadyAnswered, RightsTables
@@ -49,10 +64,18 @@ def _kept(value: str | None, what: str, max_chars: int | None = None, required: 
 
 
 class SubjectRights:
-    def __init__(self, tables: RightsTables, rulebook: Callable[[], Rulebook], clock: Clock):
+    def __init__(
+        self,
+        tables: RightsTables,
+        rulebook: Callable[[], Rulebook],
+        clock: Clock,
+        jurisdictions: Callable[[], Jurisdictions] | None = None,
+    ):
         self.tables = tables
         self.rulebook = rulebook
         self.clock = clock
+        # SPEC §11: every published version by jurisdiction; None: one jurisdiction, `rulebook`.
+        self.jurisdictions = jurisdictions
 
     def today(self) -> dt.date:
         return calendar_day(self.clock)
@@ -163,23 +186,66 @@ class SubjectRights:
 
     # -- §7.4 the file -------------------------------------------------------------------------
 
+    def _local_names(self, jurisdiction: str | None) -> list[str | None]:
+        """The local jurisdictions a request reads (SPEC §11): the one it names, else every
+        local one (None: the store's only one, or none)."""
+        if self.jurisdictions is None:
+            return [None]
+        known = self.jurisdictions()
+        if jurisdiction is not None or len(known.local_names) <= 1:
+            return [known.choose(jurisdiction)]
+        return list(known.local_names)
+
     def scores(
-        self, subjects: Iterable[SubjectRef], as_of: dt.date
+        self, subjects: Iterable[SubjectRef], as_of: dt.date, jurisdiction: str | None = None
     ) -> list[tuple[SubjectRef, SubjectScore, list[Objection]]]:
-        """Each file of `subjects` at `as_of` (one per kind, nearly always one), scored with the
+        """Each file of `subjects` at `as_of` (one per kind, nearly always one; SPEC §11: one
+        per local jurisdiction where it has one, or only `jurisdiction`'s), scored with the
         objections to its records, and the objections to the revisions that name it."""
-        rulebook = self.rulebook()
-        rulebook.scoring_version(as_of)
+        names = self._local_names(jurisdiction)
+        known = self.jurisdictions() if self.jurisdictions is not None else None
+        for name in names:
+            (known.local(name) if known is not None else self.rulebook()).scoring_version(as_of)
         subjects = list(subjects)
         records = self.tables.records_naming(subjects)
         objections = self.tables.objections(as_of, subjects=subjects) if records else []
         files = []
+        for name in names:
+            for subject in subjects:
+                mine = [record for record in records if record.subject_kind == subject.kind]
+                if not mine:
+                    continue
+                if known is None:
+                    score = score_subject(mine, self.rulebook(), as_of, objections)
+                else:
+                    score = score_in_jurisdiction(mine, known, name, as_of, objections)
+                if score is not None:
+                    files.append((subject, score, objections))
+        return files
+
+    def national_listings(
+        self, subjects: Iterable[SubjectRef], as_of: dt.date
+    ) -> dict[SubjectRef, list[Listing]]:
+        """SPEC §11: for each of `subjects` on a national list at `as_of`, the national records
+        that put it there (lists named `national.LIST`)."""
+        if self.jurisdictions is None:
+            return {}
+        national = self.jurisdictions().national
+        subjects = list(subjects)
+        if not national or not subjects:
+            return {}
+        records = [
+            r for r in self.tables.records_naming(subjects) if r.source in national.source_codes
+        ]
+        objections = self.tables.objections(as_of, subjects=subjects) if records else []
+        found = {}
         for subject in subjects:
             mine = [record for record in records if record.subject_kind == subject.kind]
-            score = score_subject(mine, rulebook, as_of, objections) if mine else None
-            if score is not None:
-                files.append((subject, score, objections))
-        return files
+            counting = national_counting(mine, national, as_of, objections)
+            entries = listings(counting, prefix=national_list_name(""))
+            if entries:
+                found[subject] = entries
+        return found
 
     def subject_files(
         self,
@@ -188,13 +254,20 @@ class SubjectRights:
         viewer: str,
         purpose: str,
         channel: str,
+        jurisdiction: str | None = None,
     ) -> list[SubjectFile]:
         identified = self._identified(subject_id)
         viewer = _kept(viewer, "the viewer", required=False)
         purpose = _kept(purpose, "the purpose", required=False)
         files = []
-        for subject, score, objections in self.scores(identified.subjects, as_of):
-            self.tables.append_file_view(subject, FileView(self.clock(), viewer, purpose, channel))
+        scored = self.scores(identified.subjects, as_of, jurisdiction)
+        national = self.national_listings([subject for subject, _, _ in scored], as_of)
+        looked: set[SubjectRef] = set()
+        for subject, score, objections in scored:
+            if subject not in looked:  # one look per subject, however many jurisdictions
+                looked.add(subject)
+                view = FileView(self.clock(), viewer, purpose, channel)
+                self.tables.append_file_view(subject, view)
             files.append(
                 SubjectFile.read(
                     subject,
@@ -202,6 +275,7 @@ class SubjectRights:
                     objections=_filed_by(objections, subject, as_of),
                     statement=self.tables.latest_statement(subject),
                     views=self.tables.file_views(subject),
+                    national_listings=national.get(subject, []),
                 )
             )
         return files
@@ -221,15 +295,40 @@ class SubjectRights:
                 history.append((day, score.score))
         return history
 
-    def organization_lists(self, code: str, as_of: dt.date) -> tuple[str, ...] | None:
+    def organization_record(
+        self, code: str, as_of: dt.date, jurisdiction: str | None = None
+    ) -> OrganizationRecord | None:
+        """The public record of an organization (SPEC §8, §11): its lists in `jurisdiction`
+        (None: the store's only local one; in a store of several, the national lists alone),
+        each list entered through records with the record that put it there; None when it has
+        no file and is on no national list."""
         code = normalize_identifier(code)
         problem = identifier_problem("organization", code)
         if problem:
             raise InvalidIdentifier(problem)
         subjects = [s for s in self.tables.subjects_named(code) if s.kind == "organization"]
-        for _subject, score, _objections in self.scores(subjects, as_of):
-            return score.lists
+        national = [
+            entry for found in self.national_listings(subjects, as_of).values() for entry in found
+        ]
+        names = self._local_names(jurisdiction)
+        if len(names) > 1:
+            if not national and not self.scores(subjects, as_of):
+                return None
+            return OrganizationRecord(code, None, sorted({e.list for e in national}), national)
+        for _subject, score, _objections in self.scores(subjects, as_of, jurisdiction):
+            return OrganizationRecord(
+                code,
+                score.jurisdiction,
+                list(score.lists),
+                listings(score.counting_records) + national,
+            )
+        if national:
+            return OrganizationRecord(code, names[0], sorted({e.list for e in national}), national)
         return None
+
+    def organization_lists(self, code: str, as_of: dt.date) -> tuple[str, ...] | None:
+        record = self.organization_record(code, as_of)
+        return None if record is None else tuple(record.lists)
 
     # -- §7.3 the check ------------------------------------------------------------------------
 
@@ -241,18 +340,68 @@ class SubjectRights:
         purpose: str,
         as_of: dt.date | None = None,
         channel: str = CHECK_CHANNEL,
+        jurisdiction: str | None = None,
     ) -> CheckAnswer:
         today = self.today()
         day = today if as_of is None else as_of
-        question = judge_check(self.rulebook(), today, subject_id, measure, party, purpose, day)
+        if self._national_measure(measure, day, jurisdiction):
+            return self._national_check(subject_id, measure, party, purpose, day, channel)
+        rulebook = (
+            self.jurisdictions().local(jurisdiction)
+            if self.jurisdictions is not None
+            else self.rulebook()
+        )
+        question = judge_check(rulebook, today, subject_id, measure, party, purpose, day)
         identified = IdentifiedSubjects(
             question.subject_id, tuple(self.tables.subjects_named(question.subject_id))
         )
         because = None
-        for subject, score, _objections in self.scores(identified.subjects, day):
-            self.tables.append_file_view(subject, FileView(self.clock(), party, purpose, channel))
+        looked: set[SubjectRef] = set()
+        for subject, score, _objections in self.scores(identified.subjects, day, jurisdiction):
+            if subject not in looked:
+                looked.add(subject)
+                view = FileView(self.clock(), party, purpose, channel)
+                self.tables.append_file_view(subject, view)
             because = because or measure_applies(question.measure, score)
         return CheckAnswer(measure, day, because is not None, because, question.catalogue.version)
+
+    def _national_measure(self, measure: str, day: dt.date, jurisdiction: str | None) -> bool:
+        """SPEC §11: whether `measure` is the national catalogue's (in effect on `day`) and not
+        the local jurisdiction's: J's own measure comes first."""
+        if self.jurisdictions is None:
+            return False
+        known = self.jurisdictions()
+        national = known.national.version_on(day)
+        if national is None or all(m.code != measure for m in national.measures):
+            return False
+        names = self._local_names(jurisdiction)
+        if jurisdiction is None and len(names) > 1:
+            names = []  # several cities and none named: the national measure
+        for name in names:
+            local = known.local(name).version_on(day)
+            if local is not None and any(m.code == measure for m in local.measures):
+                return False
+        return True
+
+    def _national_check(
+        self, subject_id: str, measure: str, party: str, purpose: str, day: dt.date, channel: str
+    ) -> CheckAnswer:
+        """A national measure: it applies when the subject is on its national list on `day`."""
+        assert self.jurisdictions is not None
+        national = self.jurisdictions().national
+        question = judge_check(national, self.today(), subject_id, measure, party, purpose, day)
+        subjects = list(self.tables.subjects_named(question.subject_id))
+        listed = self.national_listings(subjects, day)
+        with_records = {r.subject_kind for r in self.tables.records_naming(subjects)}
+        for subject in subjects:
+            if subject.kind in with_records:
+                self.tables.append_file_view(
+                    subject, FileView(self.clock(), party, purpose, channel)
+                )
+        wanted = national_list_name(question.measure.applies_to.list_name or "")
+        applies = any(entry.list == wanted for found in listed.values() for entry in found)
+        because = f"list:{wanted}" if applies else None
+        return CheckAnswer(measure, day, applies, because, question.catalogue.version)
 
 
 def _filed_by(

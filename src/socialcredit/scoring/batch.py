@@ -21,13 +21,15 @@ import datetime as dt
 
 import polars as pl
 
-from socialcredit.domain.catalogue import Catalogue
+from socialcredit.domain.catalogue import Catalogue, national_list_name
 from socialcredit.domain.identifiers import SUBJECT_KINDS
+from socialcredit.domain.jurisdictions import Jurisdictions
 from socialcredit.domain.rules import Rulebook
 
 SCORE_COLUMNS = ("subject_id", "kind", "score", "tier", "lists")
 LIST_SEPARATOR = ";"
 SUBJECT = "subject"  # the subject's key: one integer stands for (kind, identifier)
+NATIONAL_LISTS = "national_lists"  # SPEC §11: the national lists a subject is on (bare names)
 
 
 def with_subject_keys(ledger: pl.DataFrame | pl.LazyFrame) -> tuple[pl.LazyFrame, pl.DataFrame]:
@@ -311,9 +313,32 @@ def _tier_expr(catalogue: Catalogue, score: pl.Expr) -> pl.Expr:
     return expression
 
 
-def _lists_expr(catalogue: Catalogue, rulebook: Rulebook, score: pl.Expr) -> pl.Expr:
-    """SPEC §5.6: names of the lists a subject is on, sorted, joined by ";" ("" when none)."""
+def _floored_expr(catalogue: Catalogue, score: pl.Expr, national: bool) -> pl.Expr:
+    """SPEC §11: while the subject is on a national list with a floor here, its score is at most
+    the floor."""
+    if not national or not catalogue.national_floors:
+        return score
+    floors = [
+        pl.when(pl.col(NATIONAL_LISTS).list.contains(pl.lit(name))).then(pl.lit(floor))
+        for name, floor in catalogue.national_floors.items()
+    ]
+    lowest = pl.min_horizontal(floors)
+    return pl.when(lowest.is_null()).then(score).otherwise(pl.min_horizontal(score, lowest))
+
+
+def _lists_expr(
+    catalogue: Catalogue,
+    rulebook: Rulebook,
+    score: pl.Expr,
+    national_names: tuple[str, ...] = (),
+) -> pl.Expr:
+    """SPEC §5.6: names of the lists a subject is on, sorted, joined by ";" ("" when none);
+    §11: the national lists as `national.LIST`."""
     membership: dict[str, list[pl.Expr]] = {}
+    for name in national_names:
+        membership[national_list_name(name)] = [
+            pl.col(NATIONAL_LISTS).list.contains(pl.lit(name)).fill_null(False)
+        ]
     for name, definition in catalogue.lists.items():
         if definition.score_below is not None:
             membership.setdefault(name, []).append(score < definition.score_below)
@@ -340,31 +365,111 @@ def score_ledger(
     overdue: pl.DataFrame | None = None,
     subjects: pl.DataFrame | None = None,
     repairs: pl.DataFrame | None = None,
+    national: pl.DataFrame | None = None,
+    national_names: tuple[str, ...] = (),
 ) -> pl.DataFrame:
     """One row per subject with a file at `as_of` (SPEC §5.8), in the shape of `scs score`.
 
     `ledger` names subjects by key (column `subject`) and `subjects` maps the keys to kind and
     identifier, as the store hands them over; without `subjects`, the ledger names its
     subjects (subject_kind, subject_id) and is keyed here. `overdue` and `repairs`: see
-    `held_back_ids` and `repaired_ids`."""
+    `held_back_ids` and `repaired_ids`. `national` (SPEC §11, see `national_lists_frame`):
+    the national lists each subject key is on, of `national_names`; they lower the score to
+    the version's floors and are listed as `national.LIST`."""
     catalogue = rulebook.scoring_version(as_of)
     ledger, subjects = _keyed(ledger, subjects)
     judged = judged_records(ledger, rulebook, as_of, overdue, repairs)
     per_subject = _per_subject(judged, rulebook).collect()
+    if national is not None:
+        per_subject = per_subject.join(national, on=SUBJECT, how="left")
     score = pl.col("score")
+    raw = catalogue.base + pl.col("points")
     return (
         per_subject.lazy()
         .join(subjects.lazy(), on=SUBJECT, how="left")
-        .with_columns((catalogue.base_score + pl.col("points")).alias("score"))
+        .with_columns(_floored_expr(catalogue, raw, national is not None).alias("score"))
         .select(
             "subject_id",
             pl.col("kind").cast(pl.String),
             score,
             _tier_expr(catalogue, score).alias("tier"),
-            _lists_expr(catalogue, rulebook, score).alias("lists"),
+            _lists_expr(
+                catalogue, rulebook, score, national_names if national is not None else ()
+            ).alias("lists"),
         )
         .sort("subject_id", "kind")
         .collect()
+    )
+
+
+def of_sources(ledger: pl.LazyFrame, sources: frozenset[str]) -> pl.LazyFrame:
+    """The records of these sources (SPEC §11: a jurisdiction's)."""
+    return ledger.filter(pl.col("source").cast(pl.String).is_in(sorted(sources)))
+
+
+def national_lists_frame(
+    ledger: pl.DataFrame | pl.LazyFrame,
+    national: Rulebook,
+    as_of: dt.date,
+    overdue: pl.DataFrame | None = None,
+    repairs: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """SPEC §11: per subject key, the national lists (bare names) it is on at `as_of`: those a
+    counting record of a national source names (objections and repairs apply). `ledger` names
+    subjects by key and carries `source`; only subjects on some list have a row."""
+    names = national.item_list_names
+    if not names:
+        return pl.DataFrame(schema={SUBJECT: pl.Int64, NATIONAL_LISTS: pl.List(pl.String)})
+    judged = judged_records(
+        of_sources(ledger.lazy(), national.source_codes), national, as_of, overdue, repairs
+    ).filter("counts")
+    on_lists = judged.group_by(SUBJECT).agg(
+        pl.col(_list_column(position)).any() for position in range(len(names))
+    )
+    return (
+        on_lists.select(
+            SUBJECT,
+            pl.concat_list(
+                pl.when(pl.col(_list_column(position))).then(pl.lit(name))
+                for position, name in enumerate(names)
+            )
+            .list.drop_nulls()
+            .alias(NATIONAL_LISTS),
+        )
+        .filter(pl.col(NATIONAL_LISTS).list.len() > 0)
+        .collect()
+    )
+
+
+def score_jurisdiction(
+    ledger: pl.DataFrame | pl.LazyFrame,
+    jurisdictions: Jurisdictions,
+    jurisdiction: str | None,
+    as_of: dt.date,
+    overdue: pl.DataFrame | None = None,
+    subjects: pl.DataFrame | None = None,
+    repairs: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """SPEC §11: the files of a local jurisdiction (None: the store's only one) at `as_of`: the
+    subjects with a record of its sources decided by then, scored by its versions, with the
+    national lists and floors. A store of one jurisdiction scores as `score_ledger` does (its
+    ledger need not carry `source`)."""
+    rulebook = jurisdictions.local(jurisdiction)
+    if len(jurisdictions.rulebooks) <= 1:
+        return score_ledger(ledger, rulebook, as_of, overdue, subjects, repairs)
+    rulebook.scoring_version(as_of)
+    keyed, subjects = _keyed(ledger, subjects)
+    national_book = jurisdictions.national
+    national = national_lists_frame(keyed, national_book, as_of, overdue, repairs)
+    return score_ledger(
+        of_sources(keyed, rulebook.source_codes),
+        rulebook,
+        as_of,
+        overdue,
+        subjects,
+        repairs,
+        national=national,
+        national_names=national_book.item_list_names,
     )
 
 

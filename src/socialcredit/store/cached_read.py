@@ -58,7 +58,8 @@ def postgresql_batch_stamps(cursor: Any, batch_id: int | None = None) -> list[Ba
 _SQLITE_BATCH_RECORDS_AS_CSV = (
     "SELECT group_concat(batch_id || ',' || id || ',' || subject"
     " || ',\"' || replace(item, '\"', '\"\"') || '\",' || decided_on || ',' || quantity"
-    f" || ',' || status || {ledger_read.SQLITE_ACT_AS_CSV} || ',' || coalesce(supersedes, '')"
+    f" || ',' || status || {ledger_read.SQLITE_ACT_AS_CSV} || {ledger_read.SQLITE_SOURCE_AS_CSV}"
+    " || ',' || coalesce(supersedes, '')"
     ", char(10))"
     " FROM records WHERE id BETWEEN :first AND :last"
     " AND batch_id IN (SELECT value FROM json_each(:batches))"

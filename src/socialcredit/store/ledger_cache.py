@@ -62,6 +62,8 @@ LEDGER_COLUMNS: dict[str, pl.DataType] = {
     "act": pl.Categorical(),
     "act_source": pl.Categorical(),
     "act_record_id": pl.Categorical(),
+    # SPEC §11: who submitted the record, so that each jurisdiction scores its own sources'.
+    "source": pl.Categorical(),
 }
 # The columns a record's act brings, and what fills them where the record names an act.
 ACT_TIEBREAK_COLUMNS = {"act_source": "source", "act_record_id": "record_id"}
@@ -72,7 +74,7 @@ LEDGER_COLUMNS_WITH_IDS: dict[str, pl.DataType] = {"id": pl.Int64(), **LEDGER_CO
 SEGMENT_COLUMNS: dict[str, pl.DataType] = {**LEDGER_COLUMNS_WITH_IDS, "supersedes": pl.Int64()}
 # Part of every segment's name: a segment written in another layout (before records had an
 # act, format 1) never matches a batch, so it is read from the store again and rewritten.
-SEGMENT_FORMAT = 2
+SEGMENT_FORMAT = 3
 
 
 def with_act_tiebreak(frame: pl.DataFrame) -> pl.DataFrame:

@@ -68,7 +68,8 @@ def read_current_ledger(
 # identifiers, ISO dates, integers and fixed words, validated on the way in.
 _SQLITE_LEDGER_CHUNK_AS_CSV = (
     "SELECT group_concat({id}subject || ',\"' || replace(item, '\"', '\"\"')"
-    " || '\",' || decided_on || ',' || quantity || ',' || status || {act}, char(10))"
+    " || '\",' || decided_on || ',' || quantity || ',' || status || {act} || {source},"
+    " char(10))"
     " FROM records WHERE id BETWEEN :first AND :last AND id NOT IN (SELECT supersedes"
     " FROM records WHERE supersedes BETWEEN :first AND :last AND supersedes IS NOT NULL)"
 )
@@ -78,7 +79,14 @@ SQLITE_ACT_AS_CSV = (
     "coalesce(',\"' || replace(act, '\"', '\"\"') || '\",\"' || replace(source, '\"', '\"\"')"
     " || '\",\"' || replace(record_id, '\"', '\"\"') || '\"', ',,,')"
 )
-ACT_TEXT_TYPES = {"act": pl.String(), "act_source": pl.String(), "act_record_id": pl.String()}
+# The record's source (SPEC §11), quoted, after a comma.
+SQLITE_SOURCE_AS_CSV = "',\"' || replace(source, '\"', '\"\"') || '\"'"
+ACT_TEXT_TYPES = {
+    "act": pl.String(),
+    "act_source": pl.String(),
+    "act_record_id": pl.String(),
+    "source": pl.String(),
+}
 # The same three columns read from PostgreSQL.
 _POSTGRESQL_SELECTED = {
     "act_source": "CASE WHEN r.act IS NOT NULL THEN r.source END AS act_source",
@@ -110,7 +118,9 @@ def _current_ledger_chunks_sqlite(
             **ACT_TEXT_TYPES,
         }
         query = _SQLITE_LEDGER_CHUNK_AS_CSV.format(
-            id="id || ',' || " if "id" in columns else "", act=SQLITE_ACT_AS_CSV
+            id="id || ',' || " if "id" in columns else "",
+            act=SQLITE_ACT_AS_CSV,
+            source=SQLITE_SOURCE_AS_CSV,
         )
         yield from sqlite_csv_chunks(connection, query, {}, columns, text_types)
     finally:
