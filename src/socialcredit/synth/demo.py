@@ -17,6 +17,7 @@ from socialcredit.synth.nation import (
     NationPlan,
     NationResult,
     score_nation,
+    score_nation_in_store,
     write_nation,
 )
 from socialcredit.synth.national import NATIONAL
@@ -234,8 +235,9 @@ def run_nation(
 ) -> NationReport:
     """Write the national catalogue and the three cities' catalogues and files into
     `directory`; with `registry` (an empty store), publish the four catalogues (the national
-    one first) and ingest every file through the same path as real files; then score every city
-    as of the plan's today and measure each city and the nation."""
+    one first), ingest every file through the same path as real files and score every city as
+    `scs score --jurisdiction` does; without, score the drawn records with the same batch scorer.
+    Then measure each city and the nation."""
     if registry is not None and registry.jurisdictions:
         raise StoreNotEmpty(
             "the demo needs an empty store; this one already has a catalogue "
@@ -267,7 +269,9 @@ def run_nation(
         seconds["ingest"] = time.perf_counter() - started
     started = time.perf_counter()
     progress("nation: score", 0, 1)
-    report.result = score_nation(drawn)
+    report.result = (
+        score_nation(drawn) if registry is None else score_nation_in_store(registry, drawn)
+    )
     progress("nation: score", 1, 1)
     seconds["score and measure"] = time.perf_counter() - started
     return report

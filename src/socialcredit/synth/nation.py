@@ -28,10 +28,11 @@ import numpy as np
 import polars as pl
 import ryaml
 
-from socialcredit.catalogue.validation import validate_catalogue
+from socialcredit.catalogue.validation import StoreContext, validate_catalogue
 from socialcredit.domain.catalogue import Catalogue
-from socialcredit.domain.rules import Rulebook
-from socialcredit.scoring.batch import LIST_SEPARATOR, score_ledger, with_subject_keys
+from socialcredit.domain.jurisdictions import Jurisdictions
+from socialcredit.registry import Registry
+from socialcredit.scoring.batch import LIST_SEPARATOR, score_jurisdiction, with_subject_keys
 from socialcredit.synth.catalogue import CatalogueSpec
 from socialcredit.synth.city import (
     CATALOGUE_FILE,
@@ -231,12 +232,29 @@ def write_nation(
     return manifest, drawn
 
 
-# -- scoring and realism, from the drawn records ----------------------------------------------
+# -- scoring and realism ------------------------------------------------------------------
+
+
+def published_catalogues(plan: NationPlan) -> dict[str, Catalogue]:
+    """Every catalogue of the nation, the national one first, as publication judges them in a
+    store that holds the national catalogue (SPEC §11)."""
+    national_document = national_catalogue().document(plan.effective_from)
+    national = validate_catalogue(national_document)
+    assert national.catalogue is not None, national.problems
+    context = StoreContext(national_lists=frozenset(national.catalogue.lists))
+    catalogues = {NATIONAL: national.catalogue}
+    for city_plan in plan.city_plans:
+        report = validate_catalogue(
+            city_plan.catalogue.document(plan.effective_from), context=context
+        )
+        assert report.catalogue is not None, report.problems
+        catalogues[city_plan.city.jurisdiction] = report.catalogue
+    return catalogues
 
 
 def local_catalogue(spec: CatalogueSpec, effective_from: dt.date) -> Catalogue:
-    """The city's catalogue as the scorer takes it. Its `national_floors` are applied by
-    `with_national_lists`, so they are left out here."""
+    """A city's catalogue judged alone (its `national_floors` left out: alone, a store declares
+    no national list for them to name)."""
     document = spec.document(effective_from)
     document.pop("national_floors", None)
     report = validate_catalogue(document)
@@ -256,86 +274,7 @@ def _ledger(records: pl.DataFrame) -> pl.DataFrame:
         "act",
         pl.when(pl.col("act").is_not_null()).then(pl.col("source")).alias("act_source"),
         pl.lit(None, pl.String).alias("act_record_id"),
-    )
-
-
-def national_membership(national: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    """(kind, subject_id, national_lists): the national lists each subject is on at `as_of`,
-    as `national.LIST` (SPEC §11: a counting national record names it)."""
-    spec = national_catalogue()
-    days = {item.code: item.counts_for_days for item in spec.items}
-    listed = {item.code: item.lists[0] for item in spec.items}
-    counting = national.filter(
-        (pl.col("decided_on") <= as_of)
-        & (
-            (pl.lit(as_of) - pl.col("decided_on")).dt.total_days()
-            < pl.col("item").replace_strict(days, return_dtype=pl.Int64)
-        )
-    )
-    return (
-        counting.select(
-            "kind",
-            "subject_id",
-            (
-                NATIONAL_LIST_PREFIX + pl.col("item").replace_strict(listed, return_dtype=pl.String)
-            ).alias("national_list"),
-        )
-        .group_by("kind", "subject_id")
-        .agg(pl.col("national_list").unique().sort().alias("national_lists"))
-    )
-
-
-def _tier(catalogue: Catalogue, score: pl.Expr) -> pl.Expr:
-    *ranked, last = catalogue.tiers
-    expression = pl.lit(last.name)
-    for tier in reversed(ranked):
-        expression = pl.when(score >= tier.min).then(pl.lit(tier.name)).otherwise(expression)
-    return expression
-
-
-def with_national_lists(
-    scores: pl.DataFrame, membership: pl.DataFrame, catalogue: Catalogue, floors: dict[str, int]
-) -> pl.DataFrame:
-    """A city's scores (`scs score`'s shape) with SPEC §11 applied: the national lists its
-    subjects are on, and, while on a list with a floor, the score at most the floor, with the
-    tier and the score lists following that score."""
-    by_score = sorted(catalogue.score_defined_lists())
-    score_lists = [
-        pl.when(
-            (pl.col("score") < definition.score_below)
-            if definition.score_below is not None
-            else (pl.col("score") >= definition.score_at_least)
-        ).then(pl.lit(name))
-        for name, definition in catalogue.lists.items()
-        if name in by_score
-    ]
-    joined = scores.join(membership, on=["kind", "subject_id"], how="left").with_columns(
-        pl.col("national_lists").fill_null(pl.lit([], pl.List(pl.String)))
-    )
-    if floors:
-        floor = pl.min_horizontal(
-            pl.when(pl.col("national_lists").list.contains(NATIONAL_LIST_PREFIX + name)).then(value)
-            for name, value in floors.items()
-        )
-        joined = joined.with_columns(pl.min_horizontal("score", floor).alias("score"))
-    lists = (
-        pl.col("lists")
-        .str.split(LIST_SEPARATOR)
-        .list.eval(pl.element().filter(pl.element() != ""))
-        .list.set_difference(pl.lit(by_score, pl.List(pl.String)))
-    )
-    if score_lists:
-        lists = lists.list.concat(pl.concat_list(score_lists).list.drop_nulls())
-    return (
-        joined.with_columns(
-            _tier(catalogue, pl.col("score")).alias("tier"),
-            lists.list.concat("national_lists")
-            .list.sort()
-            .list.join(LIST_SEPARATOR)
-            .alias("lists"),
-        )
-        .select(scores.columns)
-        .sort("subject_id", "kind")
+        "source",
     )
 
 
@@ -344,8 +283,9 @@ class CityResult:
     city: City
     catalogue: Catalogue
     spec: CatalogueSpec
-    scores: pl.DataFrame
-    records: pl.DataFrame
+    scores: pl.DataFrame  # `scs score`'s shape, SPEC §11 applied
+    records: pl.DataFrame  # as drawn
+    ledger: pl.DataFrame  # the city's sources' current records, subjects by key
     realism: list[RealismFigure]
 
 
@@ -353,14 +293,7 @@ class CityResult:
 class NationResult:
     cities: list[CityResult]
     realism: list[RealismFigure]
-
-
-def _records_outside_their_sector(records: pl.DataFrame, spec: CatalogueSpec) -> int:
-    sector_of_item = {item.code: item.sector for item in spec.items}
-    return records.filter(
-        pl.col("source").replace_strict(spec.sector_of_source, default="?")
-        != pl.col("item").replace_strict(sector_of_item, default="!")
-    ).height
+    national_records: int  # in the ledger scored
 
 
 def nation_sanction_lists(local: Catalogue) -> frozenset[str]:
@@ -372,44 +305,128 @@ def nation_sanction_lists(local: Catalogue) -> frozenset[str]:
     return sanction_lists(local) | national
 
 
+def _leads_listed_only_nationally(scores: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+    """(kind, subject_id) of the subjects on a national sanction list and on none of the
+    city's own: those whose listing may come from another city's decision."""
+    return scores.filter(
+        pl.col("lists").str.contains(NATIONAL_LIST_PREFIX, literal=True)
+        & ~on_sanction_list(sanction_lists(catalogue))
+    ).select("kind", "subject_id")
+
+
+def _measure_city(
+    city_plan: CityPlan,
+    catalogue: Catalogue,
+    scores: pl.DataFrame,
+    ledger: pl.DataFrame,
+    records: pl.DataFrame,
+    persons: int,
+    organizations: int,
+    listed_elsewhere: pl.DataFrame,
+) -> CityResult:
+    spec = city_plan.catalogue
+    realism = measure_realism(
+        persons,
+        organizations,
+        scores,
+        ledger,
+        catalogue,
+        _shared_acts(records),
+        nation_sanction_lists(catalogue),
+        spec.sector_of_source,
+        listed_elsewhere,
+    )
+    return CityResult(city_plan.city, catalogue, spec, scores, records, ledger, realism)
+
+
 def score_nation(drawn: NationRecords, as_of: dt.date | None = None) -> NationResult:
-    """Every city scored at `as_of` (default: the plan's today) from the drawn records with the
-    batch scorer and SPEC §11, and the realism figures per city and for the nation."""
+    """Every city scored at `as_of` (default: the plan's today) from the drawn records, with the
+    project's batch scorer for several jurisdictions (`score_jurisdiction`: the national lists
+    and floors of SPEC §11), and the realism figures per city and for the nation."""
     plan = drawn.plan
     as_of = as_of or plan.today
-    membership = national_membership(drawn.national, as_of)
+    catalogues = published_catalogues(plan)
+    jurisdictions = Jurisdictions(list(catalogues.values()))
+    keyed, subjects = with_subject_keys(_ledger(pl.concat([*drawn.records, drawn.national])))
+    ledger = keyed.collect()
     results = []
     for city_plan, records, (persons, organizations) in zip(
-        plan.city_plans, drawn.records, drawn.subjects
+        plan.city_plans, drawn.records, drawn.subjects, strict=True
     ):
-        spec = city_plan.catalogue
-        catalogue = local_catalogue(spec, plan.effective_from)
-        keyed, subjects = with_subject_keys(_ledger(records))
-        ledger = keyed.collect()
-        scores = score_ledger(ledger, Rulebook([catalogue]), as_of, subjects=subjects)
-        scores = with_national_lists(scores, membership, catalogue, spec.national_floors)
+        jurisdiction = city_plan.city.jurisdiction
+        scores = score_jurisdiction(ledger, jurisdictions, jurisdiction, as_of, subjects=subjects)
         own_leads = records.filter(pl.col("item").is_in(list(NATIONAL_ITEM_OF)))
-        elsewhere = (
-            scores.filter(
-                pl.col("lists").str.contains(NATIONAL_LIST_PREFIX, literal=True)
-                & ~on_sanction_list(sanction_lists(catalogue))
+        elsewhere = _leads_listed_only_nationally(scores, catalogues[jurisdiction]).join(
+            own_leads.select("kind", "subject_id"), on=["kind", "subject_id"], how="anti"
+        )
+        city_ledger = ledger.filter(
+            pl.col("source").cast(pl.String).is_in(sorted(city_plan.catalogue.sources))
+        )
+        results.append(
+            _measure_city(
+                city_plan,
+                catalogues[jurisdiction],
+                scores,
+                city_ledger,
+                records,
+                len(persons),
+                len(organizations),
+                elsewhere,
             )
-            .select("kind", "subject_id")
-            .join(own_leads.select("kind", "subject_id"), on=["kind", "subject_id"], how="anti")
         )
-        realism = measure_realism(
-            len(persons),
-            len(organizations),
-            scores,
-            ledger,
-            catalogue,
-            _shared_acts(records),
-            nation_sanction_lists(catalogue),
-            spec.sector_of_source,
-            elsewhere,
+    return NationResult(results, nation_realism(drawn, results), drawn.national.height)
+
+
+def score_nation_in_store(
+    registry: Registry, drawn: NationRecords, as_of: dt.date | None = None
+) -> NationResult:
+    """The same from what the store ingested: each city's files as `scs score --jurisdiction`
+    gives them (`Registry.population`), its sources' current records for the figures over
+    records. Where a subject is on a national sanction list and on none of the city's own, the
+    store says whether the city's ledger holds the decision that listed it."""
+    plan = drawn.plan
+    as_of = as_of or plan.today
+    ledger = registry.current_ledger()
+    lead_items = sorted(NATIONAL_ITEM_OF)
+    results = []
+    for city_plan, records, (persons, organizations) in zip(
+        plan.city_plans, drawn.records, drawn.subjects, strict=True
+    ):
+        jurisdiction = city_plan.city.jurisdiction
+        catalogue = registry.rulebook_of(jurisdiction).scoring_version(as_of)
+        scores = registry.population(as_of, jurisdiction).scores
+        city_ledger = ledger.filter(
+            pl.col("source").cast(pl.String).is_in(sorted(city_plan.catalogue.sources))
         )
-        results.append(CityResult(city_plan.city, catalogue, spec, scores, records, realism))
-    return NationResult(results, nation_realism(drawn, results))
+        leading = set(
+            city_ledger.filter(pl.col("item").cast(pl.String).is_in(lead_items))["subject"]
+        )
+        candidates = _leads_listed_only_nationally(scores, catalogue)
+        elsewhere = [
+            (kind, subject_id)
+            for kind, subject_id in candidates.iter_rows()
+            if not any(
+                subject.key in leading and subject.kind == kind
+                for subject in registry.identify(subject_id).subjects
+            )
+        ]
+        results.append(
+            _measure_city(
+                city_plan,
+                catalogue,
+                scores,
+                city_ledger,
+                records,
+                len(persons),
+                len(organizations),
+                pl.DataFrame(
+                    elsewhere, schema={"kind": pl.String, "subject_id": pl.String}, orient="row"
+                ),
+            )
+        )
+    national_sources = sorted(national_catalogue().sources)
+    national = ledger.filter(pl.col("source").cast(pl.String).is_in(national_sources)).height
+    return NationResult(results, nation_realism(drawn, results, national), national)
 
 
 def _shared_acts(records: pl.DataFrame) -> int:
@@ -418,12 +435,15 @@ def _shared_acts(records: pl.DataFrame) -> int:
     return shared(records)
 
 
-def nation_realism(drawn: NationRecords, cities: list[CityResult]) -> list[RealismFigure]:
+def nation_realism(
+    drawn: NationRecords, cities: list[CityResult], national_records: int | None = None
+) -> list[RealismFigure]:
     """The nation's figures: the shares over the nation's distinct persons and organizations
-    (a subject listed in any city, or nationally, counts once), merits over every record, the
-    lowest score of any city, sectors in every catalogue and record, and how far the nation
-    reaches: subjects with records in two cities, cities whose files show the court's national
-    list, and files that show a national listing another city's court or tax bureau decided."""
+    (a subject listed in any city, or nationally, counts once), merits over every current active
+    record (the national ones included), the lowest score of any city, sectors in every
+    catalogue and drawn record, and how far the nation reaches: subjects with records in two
+    cities, cities whose files show the court's national list, and files that show a national
+    listing another city decided."""
     persons = {person for people, _ in drawn.subjects for person in people}
     organizations = {org for _, orgs in drawn.subjects for org in orgs}
     listed = pl.concat(
@@ -434,21 +454,19 @@ def nation_realism(drawn: NationRecords, cities: list[CityResult]) -> list[Reali
             for city in cities
         ]
     ).unique()
-    records = pl.concat([city.records.select("kind", "subject_id", "item") for city in cities])
-    merits = sum(
-        city.records.filter(
-            pl.col("item").replace_strict(
-                {item.code: item.points for item in city.catalogue.items}, default=0
-            )
-            > 0
+    merits, active = 0, 0
+    for city in cities:
+        points = {item.code: item.points for item in city.catalogue.items}
+        current = city.ledger.filter(pl.col("status") == "active")
+        active += current.height
+        merits += current.filter(
+            pl.col("item").cast(pl.String).replace_strict(points, default=0) > 0
         ).height
-        for city in cities
-    )
-    total_records = records.height + drawn.national.height
+    national_count = drawn.national.height if national_records is None else national_records
     in_two_cities = (
         pl.concat(
             [
-                city.records.select("kind", "subject_id").unique().with_columns(city=pl.lit(number))
+                city.scores.select("kind", "subject_id").with_columns(city=pl.lit(number))
                 for number, city in enumerate(cities)
             ]
         )
@@ -470,8 +488,8 @@ def nation_realism(drawn: NationRecords, cities: list[CityResult]) -> list[Reali
         )
         shown = city.scores.filter(pl.col("lists").str.contains(NATIONAL_LIST_PREFIX, literal=True))
         listed_elsewhere += shown.join(own, on=["kind", "subject_id"], how="anti").height
-    national_catalogue_model = _national_as_scored(national, drawn.plan.effective_from)
-    outside = items_outside_their_sector(national_catalogue_model, national.sector_of_source) + sum(
+    national_model = published_catalogues(drawn.plan)[NATIONAL]
+    outside = items_outside_their_sector(national_model, national.sector_of_source) + sum(
         items_outside_their_sector(city.catalogue, city.spec.sector_of_source) for city in cities
     )
     stray = _records_outside_their_sector(drawn.national, national) + sum(
@@ -493,7 +511,7 @@ def nation_realism(drawn: NationRecords, cities: list[CityResult]) -> list[Reali
         ),
         RealismFigure(
             "merits (records of items with positive points), of records",
-            merits / max(1, total_records),
+            merits / max(1, active + national_count),
             *MERIT_SHARE,
             share=True,
         ),
@@ -504,7 +522,7 @@ def nation_realism(drawn: NationRecords, cities: list[CityResult]) -> list[Reali
         ),
         RealismFigure("items a source outside the item's sector may issue", outside, *NONE),
         RealismFigure("records a source issued outside its sector", stray, *NONE),
-        RealismFigure("subjects with records in two cities", in_two_cities, *SOME),
+        RealismFigure("subjects with files in two cities", in_two_cities, *SOME),
         RealismFigure(
             "cities whose files show the court's national list", cities_showing, count, count
         ),
@@ -514,8 +532,9 @@ def nation_realism(drawn: NationRecords, cities: list[CityResult]) -> list[Reali
     ]
 
 
-def _national_as_scored(spec: CatalogueSpec, effective_from: dt.date) -> Catalogue:
-    """The national catalogue as a model (its items and issuers), whichever core validates it."""
-    return Catalogue.model_validate(
-        {"base_score": 0, "tiers": [{"name": "-"}], **spec.document(effective_from)}
-    )
+def _records_outside_their_sector(records: pl.DataFrame, spec: CatalogueSpec) -> int:
+    sector_of_item = {item.code: item.sector for item in spec.items}
+    return records.filter(
+        pl.col("source").replace_strict(spec.sector_of_source, default="?")
+        != pl.col("item").replace_strict(sector_of_item, default="!")
+    ).height
