@@ -474,6 +474,16 @@ def print_nation(console: Console, report: NationReport, store: str | None = Non
     for step, taken in seconds.items():
         rate = f"{report.rows / taken:,.0f}" if step in ("generate", "ingest") and taken else ""
         steps.add_row(step, f"{taken:.1f}", rate)
+        if step != "score and measure":
+            continue
+        for city in result.cities:
+            steps.add_row(
+                f"  of which: score {city.city.jurisdiction}",
+                f"{city.score_seconds:.1f}",
+                f"{city.ledger.height / city.score_seconds:,.0f} records"
+                if city.score_seconds
+                else "",
+            )
     console.print(steps)
     for city in result.cities:
         scores = city.scores
@@ -506,8 +516,15 @@ def print_nation(console: Console, report: NationReport, store: str | None = Non
         console.print(
             f"The store is {store}; the files are in {report.directory}/.\n\n[bold]Try next[/]"
         )
-        for command, why in (
+        example = result.example_subject()
+        suggestions = [
             (f"scs catalog versions --db {store}", "the national and the three local catalogues"),
             (f"scs batches --db {store}", "what each source sent, and what was refused"),
-        ):
-            console.print(f"  {command:<60}  # {why}", markup=False)
+        ]
+        if example:
+            suggestions.insert(
+                0, (f"scs show {example} --db {store}", "the national lists and each local file")
+            )
+        width = max(len(command) for command, _ in suggestions)
+        for command, why in suggestions:
+            console.print(f"  {command:<{width}}  # {why}", markup=False)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -287,6 +288,7 @@ class CityResult:
     records: pl.DataFrame  # as drawn
     ledger: pl.DataFrame  # the city's sources' current records, subjects by key
     realism: list[RealismFigure]
+    score_seconds: float = 0.0  # scoring the city's files alone
 
 
 @dataclass
@@ -294,6 +296,26 @@ class NationResult:
     cities: list[CityResult]
     realism: list[RealismFigure]
     national_records: int  # in the ledger scored
+
+    def example_subject(self) -> str | None:
+        """A person on the court's national list, with files in two cities if there is one:
+        `scs show` then shows the national list and each local file."""
+        files = pl.concat(
+            [
+                city.scores.filter(pl.col("kind") == "person").select(
+                    "subject_id",
+                    pl.col("lists").str.contains(NATIONAL_LIST_PREFIX + COURT_LIST).alias("listed"),
+                )
+                for city in self.cities
+            ]
+        )
+        ranked = (
+            files.group_by("subject_id")
+            .agg(pl.len().alias("cities"), pl.col("listed").any())
+            .filter("listed")
+            .sort("cities", "subject_id", descending=[True, False])
+        )
+        return ranked["subject_id"][0] if ranked.height else None
 
 
 def nation_sanction_lists(local: Catalogue) -> frozenset[str]:
@@ -323,6 +345,7 @@ def _measure_city(
     persons: int,
     organizations: int,
     listed_elsewhere: pl.DataFrame,
+    score_seconds: float,
 ) -> CityResult:
     spec = city_plan.catalogue
     realism = measure_realism(
@@ -336,7 +359,9 @@ def _measure_city(
         spec.sector_of_source,
         listed_elsewhere,
     )
-    return CityResult(city_plan.city, catalogue, spec, scores, records, ledger, realism)
+    return CityResult(
+        city_plan.city, catalogue, spec, scores, records, ledger, realism, score_seconds
+    )
 
 
 def score_nation(drawn: NationRecords, as_of: dt.date | None = None) -> NationResult:
@@ -354,7 +379,9 @@ def score_nation(drawn: NationRecords, as_of: dt.date | None = None) -> NationRe
         plan.city_plans, drawn.records, drawn.subjects, strict=True
     ):
         jurisdiction = city_plan.city.jurisdiction
+        started = time.perf_counter()
         scores = score_jurisdiction(ledger, jurisdictions, jurisdiction, as_of, subjects=subjects)
+        seconds = time.perf_counter() - started
         own_leads = records.filter(pl.col("item").is_in(list(NATIONAL_ITEM_OF)))
         elsewhere = _leads_listed_only_nationally(scores, catalogues[jurisdiction]).join(
             own_leads.select("kind", "subject_id"), on=["kind", "subject_id"], how="anti"
@@ -372,6 +399,7 @@ def score_nation(drawn: NationRecords, as_of: dt.date | None = None) -> NationRe
                 len(persons),
                 len(organizations),
                 elsewhere,
+                seconds,
             )
         )
     return NationResult(results, nation_realism(drawn, results), drawn.national.height)
@@ -381,7 +409,7 @@ def score_nation_in_store(
     registry: Registry, drawn: NationRecords, as_of: dt.date | None = None
 ) -> NationResult:
     """The same from what the store ingested: each city's files as `scs score --jurisdiction`
-    gives them (`Registry.population`), its sources' current records for the figures over
+    gives them (`Registry.score_all`), its sources' current records for the figures over
     records. Where a subject is on a national sanction list and on none of the city's own, the
     store says whether the city's ledger holds the decision that listed it."""
     plan = drawn.plan
@@ -394,7 +422,9 @@ def score_nation_in_store(
     ):
         jurisdiction = city_plan.city.jurisdiction
         catalogue = registry.rulebook_of(jurisdiction).scoring_version(as_of)
-        scores = registry.population(as_of, jurisdiction).scores
+        started = time.perf_counter()
+        scores = registry.score_all(as_of, jurisdiction)
+        seconds = time.perf_counter() - started
         city_ledger = ledger.filter(
             pl.col("source").cast(pl.String).is_in(sorted(city_plan.catalogue.sources))
         )
@@ -422,6 +452,7 @@ def score_nation_in_store(
                 pl.DataFrame(
                     elsewhere, schema={"kind": pl.String, "subject_id": pl.String}, orient="row"
                 ),
+                seconds,
             )
         )
     national_sources = sorted(national_catalogue().sources)
