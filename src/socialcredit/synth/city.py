@@ -421,7 +421,16 @@ def _extra_rows(
         pl.lit(2, dtype=pl.Int64).alias("revision"),
         (pl.col("reference") + "-corrected").alias("reference"),
     )
-    revoked = rows[good[sizes[0] + sizes[1] : sum(sizes)]].with_columns(
+    # A decision that put its subject on a national list is not revoked here: its revocation
+    # would have to reach the national record too, which the generator does not model.
+    listing = (
+        rows["act"].is_not_null()
+        & (rows["item"].is_in(list(NATIONAL_ITEM_OF)) | rows["item"].str.starts_with("national."))
+    ).to_numpy()
+    rest = good[sizes[0] + sizes[1] :]
+    rest = rest[~listing[rest]]
+    sizes[2] = min(sizes[2], len(rest))
+    revoked = rows[rest[: sizes[2]]].with_columns(
         pl.lit(2, dtype=pl.Int64).alias("revision"), pl.lit("revoked").alias("status")
     )
     return pl.concat([duplicates, corrected, revoked]), *sizes

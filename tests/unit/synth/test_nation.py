@@ -195,3 +195,23 @@ def test_the_same_seed_draws_the_same_nation(drawn: NationRecords) -> None:
     again = draw_nation(PLAN)
     assert all(a.equals(b) for a, b in zip(again.records, drawn.records, strict=True))
     assert again.national.equals(drawn.national)
+
+
+def test_no_decision_that_lists_nationally_is_revoked(tmp_path) -> None:
+    """A revocation would have to reach the national record too: the generator revokes none of
+    the decisions that lead to a national list (nor the national records)."""
+    from socialcredit.ingest.readers import RecordFile
+    from socialcredit.synth.nation import write_nation
+
+    manifest, _ = write_nation(NationPlan(today=TODAY).scaled(0.01), tmp_path)
+    revoked = 0
+    for name, place in {"national": manifest.national, **manifest.cities}.items():
+        for source in place.sources:
+            for chunk in RecordFile.open(tmp_path / name / source.file).chunks():
+                if "status" not in chunk.columns:
+                    continue
+                gone = chunk.filter(pl.col("status") == "revoked")
+                revoked += gone.height
+                listing = set(NATIONAL_ITEM_OF) | set(NATIONAL_ITEM_OF.values())
+                assert not gone["item"].is_in(sorted(listing)).any(), source.source
+    assert revoked > 0
