@@ -1,4 +1,5 @@
-"""`scs demo` end to end at the default scale (Rongcheng's): wall time and peak memory.
+"""`scs demo --city` (one city alone) end to end at the default scale (Rongcheng's): wall time
+and peak memory.
 
     python bench/demo.py [--repeat 3] [--scale 1.0]
 
@@ -35,6 +36,7 @@ def main() -> None:
                     [
                         *scs_command(),
                         "demo",
+                        "--city",
                         "--scale",
                         str(arguments.scale),
                         "--out",

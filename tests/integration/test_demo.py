@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from socialcredit.cli.app import app
 from socialcredit.registry import Registry
 from socialcredit.synth.city import CityManifest, CityPlan, write_city
-from socialcredit.synth.demo import demo_plan, run_demo
+from socialcredit.synth.demo import demo_plan, nation_plan, run_demo, run_nation
+from socialcredit.synth.nation import NationManifest
 from socialcredit.synth.objections import object_and_answer
 from socialcredit.synth.repairs import apply_and_decide
 from socialcredit.synth.scale import RONGCHENG, SMALL_SCALE
@@ -89,10 +90,10 @@ def test_the_small_demo_city_looks_like_a_real_one(registry: Registry, tmp_path:
     assert by_score.height > 0
 
 
-def test_scs_demo_runs_end_to_end(store_url: str, tmp_path: Path) -> None:
+def test_scs_demo_city_runs_end_to_end(store_url: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app,
-        ["demo", "--scale", "0.002", "--out", str(tmp_path / "city"), "--db", store_url],
+        ["demo", "--city", "--scale", "0.002", "--out", str(tmp_path / "city"), "--db", store_url],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
@@ -115,7 +116,40 @@ def test_scs_demo_runs_end_to_end(store_url: str, tmp_path: Path) -> None:
     ):
         assert expected in result.stdout, expected
     again = CliRunner().invoke(
-        app, ["demo", "--scale", "0.002", "--out", str(tmp_path / "city"), "--db", store_url]
+        app,
+        ["demo", "--city", "--scale", "0.002", "--out", str(tmp_path / "city"), "--db", store_url],
+    )
+    assert again.exit_code == 2 and "needs an empty store" in again.stderr
+
+
+def test_scs_demo_builds_the_nation_end_to_end(store_url: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["demo", "--scale", "0.002", "--out", str(tmp_path / "nation"), "--db", store_url],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    for expected in (
+        "A synthetic nation",
+        "Published national v1, rongcheng v1, nanyang v1, suqian v1.",
+        "Ingested",
+        "Steps of the nation",
+        "Rongcheng: tiers",
+        "Nanyang: lists",
+        "national.dishonest_debtors",
+        "Realism: Suqian against real cities",
+        "Realism: the nation",
+        "cities whose files show the court's national list",
+        "Try next",
+    ):
+        assert expected in result.stdout, expected
+    for step in ("generate", "publish", "ingest", "score and measure", "total"):
+        assert f"│ {step}" in result.stdout, step
+    nation = tmp_path / "nation"
+    assert NationManifest.read(nation).cities.keys() == {"rongcheng", "nanyang", "suqian"}
+    assert "jurisdiction: national" in (nation / "national" / "catalogue.yaml").read_text()
+    again = CliRunner().invoke(
+        app, ["demo", "--scale", "0.002", "--out", str(tmp_path / "nation"), "--db", store_url]
     )
     assert again.exit_code == 2 and "needs an empty store" in again.stderr
 
@@ -131,3 +165,45 @@ def test_scs_synth_writes_the_city_and_says_how_large_it_is(tmp_path: Path) -> N
     manifest = CityManifest.read(tmp_path / "c")
     assert manifest.plan["persons"] == 50 and manifest.plan["jurisdiction"] == "rongcheng"
     assert "jurisdiction: rongcheng" in (tmp_path / "c" / manifest.catalogue).read_text()
+
+
+def test_the_small_demo_nation_looks_like_real_cities(tmp_path: Path) -> None:
+    """`scs demo --small`'s nation, measured (without a store: the figures come from the
+    generated records with the batch scorer and SPEC §11)."""
+    plan = nation_plan(SMALL_SCALE, seed=1, years=3, today=TODAY.date())
+    report = run_nation(plan, tmp_path / "nation", lambda *_: None)
+    assert report.realistic, [
+        (figure.name, figure.shown)
+        for figures in [report.result.realism, *(city.realism for city in report.result.cities)]
+        for figure in figures
+        if not figure.inside
+    ]
+    assert [city.city.jurisdiction for city in report.result.cities] == [
+        "rongcheng",
+        "nanyang",
+        "suqian",
+    ]
+    assert set(report.seconds) == {"generate", "score and measure"}
+    assert report.outcomes == {}
+
+
+def test_every_file_of_the_nation_ingests_as_its_manifest_says(
+    registry: Registry, tmp_path: Path
+) -> None:
+    plan = nation_plan(0.004, seed=3, years=2, today=TODAY.date())
+    report = run_nation(plan, tmp_path / "nation", lambda *_: None, registry)
+    assert report.published == {"national": 1, "rongcheng": 1, "nanyang": 1, "suqian": 1}
+    manifest = NationManifest.read(tmp_path / "nation")
+    places = {"national": manifest.national, **manifest.cities}
+    assert places.keys() == report.outcomes.keys()
+    for jurisdiction, place in places.items():
+        assert len(place.sources) == len(report.outcomes[jurisdiction]) > 0
+        for source, outcome in zip(place.sources, report.outcomes[jurisdiction], strict=True):
+            got = {
+                "accepted": outcome.accepted,
+                "duplicates": outcome.duplicates,
+                "rejected": outcome.rejected,
+            }
+            assert got == source.expected, source.source
+    assert set(registry.jurisdictions.names) == set(places)
+    assert registry.jurisdictions.national_lists == {"dishonest_debtors", "major_tax_violators"}

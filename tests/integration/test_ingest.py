@@ -473,3 +473,23 @@ def test_a_nul_character_rejects_its_row_on_every_store(
     rejected = city.store.rejected_rows(result.batch_id)
     assert rejected["reason"].to_list() == ["a field holds a NUL character"]
     assert rejected["reference"].to_list() == ["DOC\ufffd1"]
+
+
+def test_revisions_of_many_records_of_which_only_late_ones_name_an_act(
+    city: Registry, tmp_path: Path
+) -> None:
+    """The stored revisions read back for a file are typed from every row, not the first
+    hundred: a drunk-driving case (with its act) after 150 red lights (without) once broke the
+    ingest of the demo nation's traffic files."""
+    first = [
+        record(f"R{number:04d}", "traffic.red_light", PERSON, "2024-03-01") for number in range(150)
+    ]
+    first.append(record("R9999", "traffic.red_light", PERSON, "2024-03-02", act="CASE/1"))
+    path = write_records(tmp_path / "first.jsonl", first)
+    assert city.ingest(path, "traffic-police").counts.accepted == 151
+    again = write_records(
+        tmp_path / "again.jsonl",
+        [{**row, "revision": 2, "reference": row["reference"] + "-2"} for row in first],
+    )
+    counts = city.ingest(again, "traffic-police").counts
+    assert (counts.accepted, counts.rejected) == (151, 0)

@@ -73,15 +73,28 @@ def demo(
             help="Scale against Rongcheng (1.0: 740,000 residents, 30,000 organizations).",
         ),
     ] = None,
+    city: Annotated[
+        bool,
+        typer.Option(
+            "--city",
+            help="One city alone (Rongcheng, as before SPEC §11): objections, measures, API keys.",
+        ),
+    ] = False,
     seed: Annotated[int, typer.Option("--seed")] = 1,
     years: Annotated[int, typer.Option("--years", min=1, max=20)] = 3,
-    out: Annotated[
-        Path, typer.Option("--out", help="Directory for the city's files.")
-    ] = DEMO_DIRECTORY,
+    out: Annotated[Path, typer.Option("--out", help="Directory for the files.")] = DEMO_DIRECTORY,
     database: DatabaseOption = None,
 ) -> None:
-    """Build a synthetic city at a real city's scale, ingest it, score it, and say what it found."""
-    from socialcredit.synth.demo import StoreNotEmpty, demo_plan, run_demo  # NumPy: only here
+    """Build a synthetic nation (SPEC §11: the national catalogue and three cities, one at
+    Rongcheng's size), publish and ingest it, score every city, and say what it found per city
+    and for the nation; or, with --city, one city alone."""
+    from socialcredit.synth.demo import (  # NumPy: only here
+        StoreNotEmpty,
+        demo_plan,
+        nation_plan,
+        run_demo,
+        run_nation,
+    )
 
     check_folder(out, "--out")
     factor = scale if scale is not None else (SMALL_SCALE if small else 1.0)
@@ -91,13 +104,21 @@ def demo(
             Path(f"{DEMO_STORE_FILE}{suffix}").unlink(missing_ok=True)
         chosen = f"sqlite:///{DEMO_STORE_FILE}"
     with open_registry(chosen) as registry:
-        plan = demo_plan(factor, seed, years, registry.today())
         started = time.perf_counter()
         with render.progress_bars(stderr) as progress:
             try:
-                report = run_demo(registry, plan, out, progress.callback())
+                if city:
+                    plan = demo_plan(factor, seed, years, registry.today())
+                    report = run_demo(registry, plan, out, progress.callback())
+                else:
+                    plan = nation_plan(factor, seed, years, registry.today())
+                    nation = run_nation(plan, out, progress.callback(), registry)
             except StoreNotEmpty as error:
                 raise fail(str(error), EXIT_CANNOT_RUN) from None
+        if not city:
+            nation.seconds["total"] = time.perf_counter() - started
+            render.print_nation(stdout, nation, chosen)
+            return
         report.seconds["total"] = time.perf_counter() - started
         keys = demo_keys(registry, report)
     render.print_demo(stdout, report, chosen)

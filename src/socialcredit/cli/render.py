@@ -38,7 +38,8 @@ from socialcredit.registry import (
 
 if TYPE_CHECKING:  # the generator imports NumPy; `scs score` need not
     from socialcredit.synth.city import CityManifest
-    from socialcredit.synth.demo import DemoReport
+    from socialcredit.synth.demo import DemoReport, NationReport
+    from socialcredit.synth.realism import RealismFigure
 
 PHASE_TITLES = {
     "generate": "Generating the city",
@@ -509,3 +510,128 @@ def print_demo(console: Console, report: DemoReport, store: str) -> None:
     width = max(len(command) for command, _ in suggestions)
     for command, why in suggestions[0 if example else 2 :]:
         console.print(f"  {command:<{width}}  # {why}", markup=False)
+
+
+def _realism_table(title: str, figures: list[RealismFigure]) -> Table:
+    table = Table("figure", "value", "range", "inside", title=title)
+    for figure in figures:
+        table.add_row(
+            figure.name, figure.shown, figure.shown_range, "yes" if figure.inside else "[red]no[/]"
+        )
+    return table
+
+
+def print_nation(console: Console, report: NationReport, store: str | None = None) -> None:
+    """The demo nation: each city's size and catalogue, what publishing and ingesting gave per
+    jurisdiction, how long each step took, and per city and for the nation the tiers, the lists
+    and the realism figures."""
+    plan, result, seconds = report.plan, report.result, report.seconds
+    national = report.manifest.national
+    console.print(
+        f"\n[bold]A synthetic nation[/] (SPEC §11): the national catalogue "
+        f"({len(national.sources)} sources, {national.rows:,} rows: the court's list of dishonest "
+        f"judgment debtors, major tax violators) and {len(result.cities)} cities, {plan.years} "
+        f"years: {report.rows:,} rows in {report.directory}/."
+    )
+    cities = Table(
+        "city",
+        "jurisdiction",
+        "residents",
+        "organizations",
+        "base score",
+        "national floors",
+        "items",
+        "sources",
+        "rows",
+        title="Cities",
+    )
+    for city in result.cities:
+        manifest = report.manifest.cities[city.city.jurisdiction]
+        floors = ", ".join(f"{name} {score}" for name, score in city.spec.national_floors.items())
+        cities.add_row(
+            city.city.name,
+            city.city.jurisdiction,
+            f"{city.city.persons:,}",
+            f"{city.city.organizations:,}",
+            f"{city.city.base_score:,}",
+            floors or "none",
+            f"{len(city.spec.items)}",
+            f"{len(manifest.sources)}",
+            f"{manifest.rows:,}",
+        )
+    console.print(cities)
+    if report.outcomes:
+        console.print(
+            "Published " + ", ".join(f"{name} v{v}" for name, v in report.published.items()) + "."
+        )
+        ingested = Table(
+            "jurisdiction", "files", "rows", "accepted", "duplicates", "rejected", title="Ingested"
+        )
+        for jurisdiction, outcomes in report.outcomes.items():
+            ingested.add_row(
+                jurisdiction,
+                f"{len(outcomes)}",
+                f"{sum(outcome.rows for outcome in outcomes):,}",
+                f"{sum(outcome.accepted for outcome in outcomes):,}",
+                f"{sum(outcome.duplicates for outcome in outcomes):,}",
+                f"{sum(outcome.rejected for outcome in outcomes):,}",
+            )
+        console.print(ingested)
+    steps = Table("step", "seconds", "rows/s", title="Steps of the nation")
+    for step, taken in seconds.items():
+        rate = f"{report.rows / taken:,.0f}" if step in ("generate", "ingest") and taken else ""
+        steps.add_row(step, f"{taken:.1f}", rate)
+        if step != "score and measure":
+            continue
+        for city in result.cities:
+            steps.add_row(
+                f"  of which: score {city.city.jurisdiction}",
+                f"{city.score_seconds:.1f}",
+                f"{city.ledger.height / city.score_seconds:,.0f} records"
+                if city.score_seconds
+                else "",
+            )
+    console.print(steps)
+    for city in result.cities:
+        scores = city.scores
+        tiers = (
+            scores.group_by("kind", "tier")
+            .len("subjects")
+            .sort("kind", pl.col("tier").cast(pl.Enum([t.name for t in city.catalogue.tiers])))
+        )
+        table = Table("kind", "tier", "subjects", title=f"{city.city.name}: tiers")
+        for row in tiers.iter_rows(named=True):
+            table.add_row(row["kind"], row["tier"], f"{row['subjects']:,}")
+        console.print(table)
+        lists = (
+            scores.select(pl.col("lists").str.split(";").alias("list"))
+            .explode("list")
+            .filter(pl.col("list") != "")
+            .group_by("list")
+            .len("subjects")
+            .sort("list")
+        )
+        table = Table("list", "subjects", title=f"{city.city.name}: lists")
+        for row in lists.iter_rows(named=True):
+            table.add_row(row["list"], f"{row['subjects']:,}")
+        console.print(table)
+        console.print(
+            _realism_table(f"Realism: {city.city.name} against real cities", city.realism)
+        )
+    console.print(_realism_table("Realism: the nation", result.realism))
+    if store is not None:
+        console.print(
+            f"The store is {store}; the files are in {report.directory}/.\n\n[bold]Try next[/]"
+        )
+        example = result.example_subject()
+        suggestions = [
+            (f"scs catalog versions --db {store}", "the national and the three local catalogues"),
+            (f"scs batches --db {store}", "what each source sent, and what was refused"),
+        ]
+        if example:
+            suggestions.insert(
+                0, (f"scs show {example} --db {store}", "the national lists and each local file")
+            )
+        width = max(len(command) for command, _ in suggestions)
+        for command, why in suggestions:
+            console.print(f"  {command:<{width}}  # {why}", markup=False)

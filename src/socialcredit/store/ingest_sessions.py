@@ -265,7 +265,9 @@ class _SQLiteIngestSession(IngestSession):
             "CROSS JOIN records r ON r.source = ? AND r.record_id = k.record_id"
         )
         rows = self._connection.execute(query, (self.source,)).fetchall()
-        return pl.DataFrame(rows, schema=list(STORED_REVISION_COLUMNS), orient="row")
+        return pl.DataFrame(
+            rows, schema=list(STORED_REVISION_COLUMNS), orient="row", infer_schema_length=None
+        )
 
     def _stored_revisions_between(self, first: str, last: str, limit: int) -> pl.DataFrame:
         rows = self._connection.execute(
@@ -273,7 +275,9 @@ class _SQLiteIngestSession(IngestSession):
             "AND r.record_id BETWEEN ? AND ? ORDER BY r.record_id, r.revision LIMIT ?",
             (self.source, first, last, limit),
         ).fetchall()
-        return pl.DataFrame(rows, schema=list(STORED_REVISION_COLUMNS), orient="row")
+        return pl.DataFrame(
+            rows, schema=list(STORED_REVISION_COLUMNS), orient="row", infer_schema_length=None
+        )
 
     def _reserve(self, count: int) -> int:
         # The transaction holds SQLite's write lock: nobody else can take ids meanwhile.

@@ -19,6 +19,7 @@ The rules of SPEC §10 shape it as a lawful credit office's would be:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -1782,89 +1783,222 @@ SANCTION_LISTS = frozenset(
 )
 
 
+# The lists the nation keeps (SPEC §11): in a nation, the national catalogue
+# (`synth.national`) declares them and their sanctions, and a city's catalogue neither declares
+# them nor puts anyone on them; a city alone keeps them as its own, as before §11.
+NATIONAL_LISTS = ("dishonest_debtors", "major_tax_violators")
+
+
 @dataclass(frozen=True)
 class CatalogueVariant:
-    """What distinguishes one city's catalogue from another's beyond its name and base
-    score: its tiers, as offsets from the base score (highest first; the last has none)."""
+    """What distinguishes one city's catalogue from another's beyond its name and base score:
+    its tiers, as offsets from the base score (highest first; the last has none); how its points
+    compare with Rongcheng's (`points_factor`: each item's points and cap, and the score lists'
+    thresholds, scaled; at least 1 point); the sectors it has no sources for, and so no items;
+    and its `national_floors` (SPEC §11), which apply only in a nation."""
 
     tiers: tuple[tuple[str, int | None], ...]
+    points_factor: float = 1.0
+    without_sectors: tuple[str, ...] = ()
+    national_floors: tuple[tuple[str, int], ...] = ()
 
 
 VARIANTS = {
     "rongcheng": CatalogueVariant(
         tiers=(("AAA", 50), ("AA", 30), ("A", -40), ("B", -150), ("C", -400), ("D", None))
     ),
+    # Nanyang's published rules: a person on a national disciplinary list is classed in the
+    # worst grade and the score drops to 150 (restored after repair and removal). An inland city:
+    # no customs district.
+    "nanyang": CatalogueVariant(
+        tiers=(("AAA", 40), ("AA", 20), ("A", -20), ("B", -90), ("C", -200), ("D", None)),
+        points_factor=0.6,
+        without_sectors=("customs",),
+        national_floors=(("dishonest_debtors", 150), ("major_tax_violators", 150)),
+    ),
+    # A smaller scale (base 200, a fifth of Rongcheng's points), no heating company; a court's
+    # national listing puts the local score at most at 40.
+    "suqian": CatalogueVariant(
+        tiers=(("AAA", 10), ("AA", 6), ("A", -8), ("B", -30), ("C", -80), ("D", None)),
+        points_factor=0.2,
+        without_sectors=("heating",),
+        national_floors=(("dishonest_debtors", 40),),
+    ),
 }
 
 
 def issuers_of(item: ItemSpec) -> list[str]:
+    """The sources of the item's sector, as a city alone names them (no prefix)."""
     return list(SECTORS[item.sector])
 
 
-def _item_entry(item: ItemSpec) -> dict:
-    return {
-        "code": item.code,
-        "title": item.title,
-        "titles": {"zh": ITEM_TITLES[item.code]},
-        "subject": item.subject,
-        "points": item.points,
-        **({"severity": item.severity} if item.severity else {}),
-        "counts_for_days": item.counts_for_days,
-        **({"cap_per_year": item.cap_per_year} if item.cap_per_year else {}),
-        **(
-            {"repeat": {"within_days": item.repeat.within_days, "factor": item.repeat.factor}}
-            if item.repeat
-            else {}
-        ),
-        **({} if item.repairable else {"repairable": False}),
-        **({"lists": list(item.lists)} if item.lists else {}),
-        "issuers": issuers_of(item),
-        "legal_basis": item.legal_basis,
-    }
+def _scaled(value: int, factor: float) -> int:
+    """`value` times `factor`, rounded, keeping its sign and at least 1 in size."""
+    if factor == 1.0 or value == 0:
+        return value
+    size = max(1, round(abs(value) * factor))
+    return size if value > 0 else -size
 
 
-def _lists(base_score: int) -> dict:
-    lists = {
-        name: {"title": title, "titles": {"zh": LIST_TITLES[name]}}
-        for name, title in ITEM_LISTS.items()
-    }
-    for name, (title, threshold, offset) in SCORE_LISTS.items():
-        lists[name] = {
-            "title": title,
-            "titles": {"zh": LIST_TITLES[name]},
-            threshold: base_score + offset,
+@dataclass(frozen=True)
+class CatalogueSpec:
+    """One jurisdiction's catalogue as the generator knows it: its items (with this
+    jurisdiction's points), its sources by sector, lists and measures; `document` writes it as
+    its publisher would. The national one has no base score, tiers or score lists."""
+
+    catalog: str
+    jurisdiction: str
+    base_score: int | None
+    tiers: tuple[tuple[str, int | None], ...]
+    sectors: dict[str, dict[str, str]]
+    items: tuple[ItemSpec, ...]
+    item_lists: dict[str, str]
+    score_lists: dict[str, tuple[str, str, int]]  # name -> (title, threshold key, score)
+    measures: tuple[MeasureSpec, ...]
+    national_floors: dict[str, int]
+    list_titles: dict[str, str]
+    item_titles: dict[str, str]
+    measure_titles: dict[str, str]
+
+    @property
+    def sources(self) -> dict[str, str]:
+        return {code: name for sources in self.sectors.values() for code, name in sources.items()}
+
+    @property
+    def sector_of_source(self) -> dict[str, str]:
+        return {code: sector for sector, sources in self.sectors.items() for code in sources}
+
+    def issuers_of(self, item: ItemSpec) -> list[str]:
+        return list(self.sectors[item.sector])
+
+    @property
+    def sanction_lists(self) -> frozenset[str]:
+        return frozenset(
+            measure.applies_to["list"] for measure in self.measures if measure.kind == "sanction"
+        )
+
+    def _item_entry(self, item: ItemSpec) -> dict:
+        return {
+            "code": item.code,
+            "title": item.title,
+            "titles": {"zh": self.item_titles[item.code]},
+            "subject": item.subject,
+            "points": item.points,
+            **({"severity": item.severity} if item.severity else {}),
+            "counts_for_days": item.counts_for_days,
+            **({"cap_per_year": item.cap_per_year} if item.cap_per_year else {}),
+            **(
+                {"repeat": {"within_days": item.repeat.within_days, "factor": item.repeat.factor}}
+                if item.repeat
+                else {}
+            ),
+            **({} if item.repairable else {"repairable": False}),
+            **({"lists": list(item.lists)} if item.lists else {}),
+            "issuers": self.issuers_of(item),
+            "legal_basis": item.legal_basis,
         }
-    return lists
 
-
-def catalogue_document(city: City, effective_from: dt.date, version: int = 1) -> dict:
-    """The city's catalogue, as the YAML document its publisher would write."""
-    variant = VARIANTS[city.catalogue]
-    return {
-        "catalog": city.jurisdiction,
-        "jurisdiction": city.jurisdiction,
-        "version": version,
-        "effective_from": effective_from.isoformat(),
-        "base_score": city.base_score,
-        "tiers": [
-            {"name": name, "min": city.base_score + offset}
-            if offset is not None
-            else {"name": name}
-            for name, offset in variant.tiers
-        ],
-        "lists": _lists(city.base_score),
-        "sources": {code: {"name": name} for code, name in SOURCES.items()},
-        "items": [_item_entry(item) for item in ITEMS],
-        "measures": [
-            {
-                "code": measure.code,
-                "title": measure.title,
-                "titles": {"zh": MEASURE_TITLES[measure.code]},
-                "kind": measure.kind,
-                "legal_basis": measure.legal_basis,
-                "applies_to": measure.applies_to,
-                "relying_parties": list(measure.relying_parties),
+    def _lists(self) -> dict:
+        lists: dict[str, dict] = {
+            name: {"title": title, "titles": {"zh": self.list_titles[name]}}
+            for name, title in self.item_lists.items()
+        }
+        for name, (title, threshold, score) in self.score_lists.items():
+            lists[name] = {
+                "title": title,
+                "titles": {"zh": self.list_titles[name]},
+                threshold: score,
             }
-            for measure in MEASURES
-        ],
+        return lists
+
+    def document(self, effective_from: dt.date, version: int = 1) -> dict:
+        """The catalogue, as the YAML document its publisher would write."""
+        scoring = (
+            {
+                "base_score": self.base_score,
+                "tiers": [
+                    {"name": name, "min": minimum} if minimum is not None else {"name": name}
+                    for name, minimum in self.tiers
+                ],
+            }
+            if self.base_score is not None
+            else {}
+        )
+        return {
+            "catalog": self.catalog,
+            "jurisdiction": self.jurisdiction,
+            "version": version,
+            "effective_from": effective_from.isoformat(),
+            **scoring,
+            **({"national_floors": dict(self.national_floors)} if self.national_floors else {}),
+            "lists": self._lists(),
+            "sources": {code: {"name": name} for code, name in self.sources.items()},
+            "items": [self._item_entry(item) for item in self.items],
+            "measures": [
+                {
+                    "code": measure.code,
+                    "title": measure.title,
+                    "titles": {"zh": self.measure_titles[measure.code]},
+                    "kind": measure.kind,
+                    "legal_basis": measure.legal_basis,
+                    "applies_to": measure.applies_to,
+                    "relying_parties": list(measure.relying_parties),
+                }
+                for measure in self.measures
+            ],
+        }
+
+
+def city_catalogue(city: City, in_nation: bool = False) -> CatalogueSpec:
+    """The city's catalogue: alone, Rongcheng's items with the city's variant; in a nation
+    (SPEC §11), without the national lists (the national catalogue has them), with the city's
+    `national_floors` and its sources prefixed so that their codes are unique in the store."""
+    variant = VARIANTS[city.catalogue]
+    factor = variant.points_factor
+    dropped = set(NATIONAL_LISTS) if in_nation else set()
+    sectors = {
+        sector: {f"{city.source_prefix}{code}": name for code, name in sources.items()}
+        for sector, sources in SECTORS.items()
+        if sector not in variant.without_sectors
     }
+    items = tuple(
+        dataclasses.replace(
+            item,
+            points=_scaled(item.points, factor),
+            cap_per_year=_scaled(item.cap_per_year, factor) if item.cap_per_year else None,
+            lists=tuple(name for name in item.lists if name not in dropped),
+        )
+        for item in ITEMS
+        if item.sector in sectors
+    )
+    measures = tuple(
+        measure for measure in MEASURES if measure.applies_to.get("list") not in dropped
+    )
+    return CatalogueSpec(
+        catalog=city.jurisdiction,
+        jurisdiction=city.jurisdiction,
+        base_score=city.base_score,
+        tiers=tuple(
+            (name, None if offset is None else city.base_score + offset)
+            for name, offset in variant.tiers
+        ),
+        sectors=sectors,
+        items=items,
+        item_lists={name: title for name, title in ITEM_LISTS.items() if name not in dropped},
+        score_lists={
+            name: (title, threshold, city.base_score + _scaled(offset, factor))
+            for name, (title, threshold, offset) in SCORE_LISTS.items()
+        },
+        measures=measures,
+        national_floors=dict(variant.national_floors) if in_nation else {},
+        list_titles=LIST_TITLES,
+        item_titles=ITEM_TITLES,
+        measure_titles=MEASURE_TITLES,
+    )
+
+
+def catalogue_document(
+    city: City, effective_from: dt.date, version: int = 1, in_nation: bool = False
+) -> dict:
+    """The city's catalogue, as the YAML document its publisher would write."""
+    return city_catalogue(city, in_nation).document(effective_from, version)

@@ -19,6 +19,7 @@ many rows of each kind it holds and so what an ingest must report.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -29,14 +30,9 @@ import polars as pl
 import ryaml
 
 from socialcredit.domain.identifiers import ORGANIZATION_ALPHABET, PERSON_CHECK_CHARACTERS
-from socialcredit.synth.catalogue import (
-    ITEMS,
-    SOURCES,
-    ItemSpec,
-    catalogue_document,
-    issuers_of,
-)
+from socialcredit.synth.catalogue import CatalogueSpec, ItemSpec, city_catalogue
 from socialcredit.synth.identifiers import organization_identifiers, person_identifiers
+from socialcredit.synth.national import NATIONAL_ITEM_OF
 from socialcredit.synth.scale import City
 
 FORMATS = ("csv", "jsonl", "parquet")
@@ -81,6 +77,13 @@ class CityPlan:
     # carries sanctions after three years (national figures: 1–2 % of persons listed).
     serious_persons_per_year: float = 0.0055
     serious_organizations_per_year: float = 0.011
+    # One of a nation's cities (SPEC §11): its catalogue leaves the national lists to the
+    # national catalogue, and its court and tax cases that lead to them name their act.
+    in_nation: bool = False
+
+    @functools.cached_property
+    def catalogue(self) -> CatalogueSpec:
+        return city_catalogue(self.city, self.in_nation)
 
     @property
     def effective_from(self) -> dt.date:
@@ -197,11 +200,11 @@ def _records(
     )
 
 
-def _items(kind: str, serious: bool) -> tuple[list[ItemSpec], np.ndarray]:
+def _items(catalogue: CatalogueSpec, kind: str, serious: bool) -> tuple[list[ItemSpec], np.ndarray]:
     """The items of `kind` drawn one way, and the chance of each."""
     items = [
         item
-        for item in ITEMS
+        for item in catalogue.items
         if item.subject == kind and item.serious == serious and item.weight > 0
     ]
     weights = np.array([item.weight for item in items])
@@ -221,7 +224,7 @@ def _everyday_records(
     activity = np.minimum(activity, MAX_ACTIVITY)
     counts = rng.poisson(activity * rate * plan.years)
     subject_index = np.repeat(np.arange(len(identifiers)), counts)
-    items, chances = _items(kind, serious=False)
+    items, chances = _items(plan.catalogue, kind, serious=False)
     item_index = rng.choice(len(items), len(subject_index), p=chances)
     days_back = rng.integers(1, 365 * plan.years + 1, len(subject_index))
     max_quantity = np.array([item.max_quantity for item in items])[item_index]
@@ -243,7 +246,7 @@ def _serious_records(
     chosen = rng.choice(len(identifiers), offenders, replace=False)
     acts = 1 + (rng.random(offenders) < SECOND_SERIOUS_ACT_SHARE[kind])
     subject_index = np.repeat(chosen, acts)
-    items, chances = _items(kind, serious=True)
+    items, chances = _items(plan.catalogue, kind, serious=True)
     item_index = rng.choice(len(items), len(subject_index), p=chances)
     days_back = rng.integers(1, 365 * plan.years + 1, len(subject_index))
     quantity = np.ones(len(subject_index), dtype=np.int64)
@@ -277,12 +280,15 @@ def _with_convictions(
 
 
 def _awards_only_to_the_vetted(
-    rng: np.random.Generator, records: pl.DataFrame, identifiers: dict[str, list[str]]
+    rng: np.random.Generator,
+    records: pl.DataFrame,
+    identifiers: dict[str, list[str]],
+    catalogue: CatalogueSpec,
 ) -> pl.DataFrame:
     """An award drawn for a subject with a serious record goes to another subject of its kind
     who has none: issuers vet whom they commend."""
-    serious = {item.code for item in ITEMS if item.serious}
-    awards = {item.code for item in ITEMS if item.award}
+    serious = {item.code for item in catalogue.items if item.serious}
+    awards = {item.code for item in catalogue.items if item.award}
     offenders = set(records.filter(pl.col("item").is_in(serious))["subject_id"].to_list())
     subject_ids = records["subject_id"].clone()
     for kind, kind_identifiers in identifiers.items():
@@ -301,15 +307,18 @@ def _awards_only_to_the_vetted(
     return records.with_columns(subject_ids)
 
 
-def _with_issuers(rng: np.random.Generator, records: pl.DataFrame) -> pl.DataFrame:
+def _with_issuers(
+    rng: np.random.Generator, records: pl.DataFrame, catalogue: CatalogueSpec
+) -> pl.DataFrame:
     """Each record's source: one of the sources of the item's sector, at random."""
-    issuers = [issuers_of(item) for item in ITEMS]
+    items = catalogue.items
+    issuers = [catalogue.issuers_of(item) for item in items]
     counts = np.array([len(sources) for sources in issuers])
     first = np.concatenate([[0], np.cumsum(counts)[:-1]])
     every_issuer = np.array([source for sources in issuers for source in sources], dtype=object)
     item_index = (
         records["item"]
-        .replace_strict({item.code: number for number, item in enumerate(ITEMS)})
+        .replace_strict({item.code: number for number, item in enumerate(items)})
         .to_numpy()
     )
     chosen = (rng.random(records.height) * counts[item_index]).astype(np.int64)
@@ -337,12 +346,21 @@ def _broken_identifier(identifier: str, kind: str) -> str:
     return identifier[:17] + alphabet[(position + 1) % len(alphabet)]
 
 
-def _foreign_items(source: str, kind: str) -> list[str]:
-    return [item.code for item in ITEMS if item.subject == kind and source not in issuers_of(item)]
+def _foreign_items(catalogue: CatalogueSpec, source: str, kind: str) -> list[str]:
+    return [
+        item.code
+        for item in catalogue.items
+        if item.subject == kind and source not in catalogue.issuers_of(item)
+    ]
 
 
 def _apply_faults(
-    rng: np.random.Generator, rows: pl.DataFrame, source: str, rate: float, today: dt.date
+    rng: np.random.Generator,
+    rows: pl.DataFrame,
+    catalogue: CatalogueSpec,
+    source: str,
+    rate: float,
+    today: dt.date,
 ) -> tuple[pl.DataFrame, dict[str, int], np.ndarray]:
     """Break `rate` of the rows, each in one way; the broken rows' positions are returned too."""
     faulty = np.flatnonzero(rng.random(rows.height) < rate)
@@ -350,7 +368,7 @@ def _apply_faults(
     subject_kinds = rows["kind"].gather(faulty).to_list()
     # An item this source may not issue; a source that issues every item of the kind gets an
     # unknown item instead.
-    foreign = {kind: _foreign_items(source, kind) for kind in ("person", "organization")}
+    foreign = {kind: _foreign_items(catalogue, source, kind) for kind in ("person", "organization")}
     wrong_issuer = kinds == "wrong_issuer"
     for index in np.flatnonzero(wrong_issuer):
         if not foreign[subject_kinds[index]]:
@@ -403,7 +421,16 @@ def _extra_rows(
         pl.lit(2, dtype=pl.Int64).alias("revision"),
         (pl.col("reference") + "-corrected").alias("reference"),
     )
-    revoked = rows[good[sizes[0] + sizes[1] : sum(sizes)]].with_columns(
+    # A decision that put its subject on a national list is not revoked here: its revocation
+    # would have to reach the national record too, which the generator does not model.
+    listing = (
+        rows["act"].is_not_null()
+        & (rows["item"].is_in(list(NATIONAL_ITEM_OF)) | rows["item"].str.starts_with("national."))
+    ).to_numpy()
+    rest = good[sizes[0] + sizes[1] :]
+    rest = rest[~listing[rest]]
+    sizes[2] = min(sizes[2], len(rest))
+    revoked = rows[rest[: sizes[2]]].with_columns(
         pl.lit(2, dtype=pl.Int64).alias("revision"), pl.lit("revoked").alias("status")
     )
     return pl.concat([duplicates, corrected, revoked]), *sizes
@@ -432,15 +459,40 @@ def _write(rows: pl.DataFrame, path: Path, file_format: str) -> None:
         fields.write_parquet(path)
 
 
+def draw_subjects(rng: np.random.Generator, plan: CityPlan) -> tuple[list[str], list[str]]:
+    """The city's residents and organizations: unique identifiers of each kind."""
+    city = plan.city
+    return (
+        _unique_persons(rng, city.persons, plan.today),
+        _unique_organizations(rng, city.organizations),
+    )
+
+
+def _with_case_numbers(records: pl.DataFrame, plan: CityPlan) -> pl.DataFrame:
+    """In a nation, a court's or tax bureau's decision that leads to a national list names its
+    case as the act, so that the national record that follows names the same act (SPEC §10.3)."""
+    leads = pl.col("item").is_in(list(NATIONAL_ITEM_OF))
+    serial = pl.int_range(1, pl.len() + 1).over(leads).cast(pl.String).str.zfill(6)
+    prefix = f"{plan.city.jurisdiction.upper()}-CASE/"
+    return records.with_columns(
+        pl.when(leads)
+        .then(pl.format(prefix + "{}/{}", pl.col("decided_on").dt.year(), serial))
+        .otherwise(pl.col("act"))
+        .alias("act")
+    )
+
+
 def draw_records(
-    rng: np.random.Generator, plan: CityPlan, progress: Progress = _quiet
+    rng: np.random.Generator,
+    plan: CityPlan,
+    progress: Progress = _quiet,
+    subjects: tuple[list[str], list[str]] | None = None,
 ) -> pl.DataFrame:
     """Every record the city's sources decide (before any fault or extra row), each with its
-    source, sorted by source, day, subject and item."""
+    source, sorted by source, day, subject and item. `subjects`: the residents and
+    organizations, when the caller drew them (a nation shares some between cities)."""
     progress("residents and organizations", 0, 2)
-    city = plan.city
-    persons = _unique_persons(rng, city.persons, plan.today)
-    organizations = _unique_organizations(rng, city.organizations)
+    persons, organizations = subjects if subjects is not None else draw_subjects(rng, plan)
     progress("residents and organizations", 1, 2)
     records = pl.concat(
         [
@@ -455,30 +507,34 @@ def draw_records(
         ]
     )
     records = _with_convictions(rng, records, plan.today)
+    if plan.in_nation:
+        records = _with_case_numbers(records, plan)
     records = _awards_only_to_the_vetted(
-        rng, records, {"person": persons, "organization": organizations}
+        rng, records, {"person": persons, "organization": organizations}, plan.catalogue
     )
     progress("residents and organizations", 2, 2)
-    return _with_issuers(rng, records).sort("source", "decided_on", "subject_id", "item")
+    return _with_issuers(rng, records, plan.catalogue).sort(
+        "source", "decided_on", "subject_id", "item"
+    )
 
 
-def write_city(plan: CityPlan, directory: Path, progress: Progress = _quiet) -> CityManifest:
-    """Generate the city into `directory`: the catalogue, one record file per source, the
-    manifest. The same plan (seed included) gives byte-for-byte the same files."""
-    rng = np.random.default_rng(plan.seed)
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / RECORDS_DIRECTORY).mkdir(exist_ok=True)
-    records = draw_records(rng, plan, progress)
-    shared_acts = _shared_acts(records)
-
-    catalogue_path = directory / CATALOGUE_FILE
-    catalogue_path.write_text(ryaml.dumps(catalogue_document(plan.city, plan.effective_from)))
+def write_sources(
+    rng: np.random.Generator,
+    records: pl.DataFrame,
+    catalogue: CatalogueSpec,
+    directory: Path,
+    today: dt.date,
+    progress: Progress = _quiet,
+) -> list[SourceFile]:
+    """One file per source of `catalogue` that has records, with its faults and extra rows."""
+    (directory / RECORDS_DIRECTORY).mkdir(parents=True, exist_ok=True)
+    sources = sorted(catalogue.sources)
     source_files = []
     by_source = {
         key[0]: frame for key, frame in records.partition_by("source", as_dict=True).items()
     }
-    for number, source in enumerate(sorted(SOURCES)):
-        progress("record files", number, len(SOURCES))
+    for number, source in enumerate(sources):
+        progress("record files", number, len(sources))
         rows = by_source.get(source)
         if rows is None:
             continue
@@ -498,7 +554,7 @@ def write_city(plan: CityPlan, directory: Path, progress: Progress = _quiet) -> 
         )
         sloppy = rng.random() < SLOPPY_SHARE
         rate = rng.uniform(*(SLOPPY_FAULT_RATE if sloppy else TYPICAL_FAULT_RATE))
-        rows, faults, faulty = _apply_faults(rng, rows, source, rate, plan.today)
+        rows, faults, faulty = _apply_faults(rng, rows, catalogue, source, rate, today)
         extra, duplicates, revisions, revocations = _extra_rows(rng, rows, faulty)
         rows = pl.concat([rows, extra])
         file_format = FORMATS[number % len(FORMATS)]
@@ -516,7 +572,29 @@ def write_city(plan: CityPlan, directory: Path, progress: Progress = _quiet) -> 
                 revocations,
             )
         )
-    progress("record files", len(SOURCES), len(SOURCES))
+    progress("record files", len(sources), len(sources))
+    return source_files
+
+
+def write_city(
+    plan: CityPlan,
+    directory: Path,
+    progress: Progress = _quiet,
+    records: pl.DataFrame | None = None,
+    rng: np.random.Generator | None = None,
+) -> CityManifest:
+    """Generate the city into `directory`: the catalogue, one record file per source, the
+    manifest. The same plan (seed included) gives byte-for-byte the same files. `records` and
+    `rng`: records already drawn (a nation's city) and the generator that drew them."""
+    rng = rng if rng is not None else np.random.default_rng(plan.seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    if records is None:
+        records = draw_records(rng, plan, progress)
+    shared_acts = _shared_acts(records)
+
+    catalogue_path = directory / CATALOGUE_FILE
+    catalogue_path.write_text(ryaml.dumps(plan.catalogue.document(plan.effective_from)))
+    source_files = write_sources(rng, records, plan.catalogue, directory, plan.today, progress)
     # The city's fields side by side with the plan's, as `city.json` has always shown them.
     plan_document = {
         **asdict(plan.city),

@@ -12,10 +12,19 @@ import polars as pl
 
 from socialcredit.registry import MeasureCoverage, PopulationReport, Registry
 from socialcredit.synth.city import CityManifest, CityPlan, write_city
+from socialcredit.synth.nation import (
+    NationManifest,
+    NationPlan,
+    NationResult,
+    score_nation,
+    score_nation_in_store,
+    write_nation,
+)
+from socialcredit.synth.national import NATIONAL
 from socialcredit.synth.objections import ObjectionOutcome, object_and_answer
 from socialcredit.synth.realism import RealismFigure, measure_realism
 from socialcredit.synth.repairs import RepairOutcome, apply_and_decide
-from socialcredit.synth.scale import RONGCHENG, City
+from socialcredit.synth.scale import NATION_CITIES, RONGCHENG, City
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -29,6 +38,10 @@ class StoreNotEmpty(RuntimeError):
 
 def demo_plan(scale: float, seed: int, years: int, today, city: City = RONGCHENG) -> CityPlan:
     return CityPlan(city.scaled(scale), seed=seed, years=years, today=today)
+
+
+def nation_plan(scale: float, seed: int, years: int, today) -> NationPlan:
+    return NationPlan(NATION_CITIES, seed=seed, years=years, today=today).scaled(scale)
 
 
 @dataclass
@@ -172,3 +185,110 @@ def run_demo(registry: Registry, plan: CityPlan, directory: Path, progress: Prog
         seconds,
         repairs,
     )
+
+
+NATION_DIRECTORY = "nation"
+
+
+@dataclass
+class NationReport:
+    """The demo nation (SPEC §11): its files; with a store, what publishing and ingesting them
+    gave, per jurisdiction; and each city and the nation scored and measured."""
+
+    plan: NationPlan
+    manifest: NationManifest
+    directory: Path
+    result: NationResult
+    seconds: dict[str, float] = field(default_factory=dict)
+    # jurisdiction -> each source file's outcome (empty when no store was given)
+    outcomes: dict[str, list[SourceOutcome]] = field(default_factory=dict)
+    published: dict[str, int] = field(default_factory=dict)  # jurisdiction -> version
+
+    @property
+    def realistic(self) -> bool:
+        return all(figure.inside for figure in self.result.realism) and all(
+            figure.inside for city in self.result.cities for figure in city.realism
+        )
+
+    @property
+    def rows(self) -> int:
+        return self.manifest.national.rows + sum(
+            city.rows for city in self.manifest.cities.values()
+        )
+
+
+def _ingest(
+    registry: Registry,
+    directory: Path,
+    manifest: CityManifest,
+    done: list[int],
+    total: int,
+    progress: Progress,
+) -> list[SourceOutcome]:
+    outcomes = []
+    for source_file in manifest.sources:
+        counts = registry.ingest(
+            directory / source_file.file,
+            source_file.source,
+            directory / "rejects" / f"{source_file.source}.rejects.csv",
+        ).counts
+        outcomes.append(
+            SourceOutcome(
+                source_file.source,
+                source_file.format,
+                source_file.rows,
+                counts.accepted,
+                counts.duplicates,
+                counts.rejected,
+            )
+        )
+        done[0] += source_file.rows
+        progress("nation: ingest", done[0], total)
+    return outcomes
+
+
+def run_nation(
+    plan: NationPlan, directory: Path, progress: Progress, registry: Registry | None = None
+) -> NationReport:
+    """Write the national catalogue and the three cities' catalogues and files into
+    `directory`; with `registry` (an empty store), publish the four catalogues (the national
+    one first), ingest every file through the same path as real files and score every city as
+    `scs score --jurisdiction` does; without, score the drawn records with the same batch scorer.
+    Then measure each city and the nation."""
+    if registry is not None and registry.jurisdictions:
+        raise StoreNotEmpty(
+            "the demo needs an empty store; this one already has a catalogue "
+            f"({registry.store_name})"
+        )
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    manifest, drawn = write_nation(
+        plan, directory, lambda what, done, total: progress("nation: generate", done, total)
+    )
+    seconds["generate"] = time.perf_counter() - started
+    report = NationReport(plan, manifest, directory, None, seconds)  # type: ignore[arg-type]
+    if registry is not None:
+        started = time.perf_counter()
+        places = {NATIONAL: manifest.national, **manifest.cities}
+        for jurisdiction, place in places.items():
+            published = registry.publish_catalogue(
+                (directory / jurisdiction / place.catalogue).read_text()
+            )
+            assert published.version is not None, published.report.problems
+            report.published[jurisdiction] = published.version
+        seconds["publish"] = time.perf_counter() - started
+        started = time.perf_counter()
+        done = [0]
+        for jurisdiction, place in places.items():
+            report.outcomes[jurisdiction] = _ingest(
+                registry, directory / jurisdiction, place, done, report.rows, progress
+            )
+        seconds["ingest"] = time.perf_counter() - started
+    started = time.perf_counter()
+    progress("nation: score", 0, 1)
+    report.result = (
+        score_nation(drawn) if registry is None else score_nation_in_store(registry, drawn)
+    )
+    progress("nation: score", 1, 1)
+    seconds["score and measure"] = time.perf_counter() - started
+    return report

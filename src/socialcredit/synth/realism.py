@@ -25,7 +25,7 @@ import polars as pl
 
 from socialcredit.domain.catalogue import Catalogue
 from socialcredit.scoring.batch import LIST_SEPARATOR
-from socialcredit.synth.catalogue import ITEMS, SANCTION_LISTS, SECTOR_OF_SOURCE
+from socialcredit.synth.catalogue import SECTOR_OF_SOURCE
 
 PERSONS_LISTED_SHARE = (0.005, 0.02)
 ORGANIZATIONS_LISTED_SHARE = (0.0, 0.05)
@@ -33,8 +33,8 @@ MERIT_SHARE = (0.10, 0.20)
 LOWEST_SCORE = (0, math.inf)
 NONE = (0, 0)
 SOME = (1, math.inf)
-# Tiers a subject on a sanction list should not reach: everything above C.
-UPPER_TIERS = ("AAA", "AA", "A", "B")
+# Tiers a subject on a sanction list should not reach: every tier but the lowest two (C, D).
+LOWEST_TIERS = 2
 
 
 @dataclass(frozen=True)
@@ -67,28 +67,41 @@ class RealismFigure:
         return f"{self._shown(self.low)} – {self._shown(self.high)}"
 
 
-def _on_sanction_list() -> pl.Expr:
+def sanction_lists(catalogue: Catalogue) -> frozenset[str]:
+    """The lists a sanction of the catalogue applies to."""
+    return frozenset(
+        measure.applies_to.list_name
+        for measure in catalogue.measures
+        if measure.kind == "sanction" and measure.applies_to.list_name is not None
+    )
+
+
+def on_sanction_list(lists: frozenset[str]) -> pl.Expr:
     return (
-        pl.col("lists").str.split(LIST_SEPARATOR).list.set_intersection(sorted(SANCTION_LISTS))
+        pl.col("lists").str.split(LIST_SEPARATOR).list.set_intersection(sorted(lists))
     ).list.len() > 0
 
 
-def _items_outside_their_sector(catalogue: Catalogue) -> int:
+def items_outside_their_sector(
+    catalogue: Catalogue, sector_of_source: dict[str, str] = SECTOR_OF_SOURCE
+) -> int:
     """Items of the published catalogue whose issuers are not all of one sector."""
     return sum(
-        len({SECTOR_OF_SOURCE.get(issuer, issuer) for issuer in item.issuers}) > 1
+        len({sector_of_source.get(issuer, issuer) for issuer in item.issuers}) > 1
         for item in catalogue.items
     )
 
 
-def _repeats(ledger: pl.DataFrame) -> int:
+def _repeats(ledger: pl.DataFrame, catalogue: Catalogue) -> int:
     """Active records with an earlier active record of the same subject and item within the
     item's repeat window (SPEC §10.4)."""
+    repeating = [item for item in catalogue.items if item.repeat]
     windows = pl.DataFrame(
         {
-            "item": [item.code for item in ITEMS if item.repeat],
-            "within_days": [item.repeat.within_days for item in ITEMS if item.repeat],
-        }
+            "item": [item.code for item in repeating],
+            "within_days": [item.repeat.within_days for item in repeating],
+        },
+        schema={"item": pl.String, "within_days": pl.Int64},
     )
     repeated = (
         ledger.lazy()
@@ -109,11 +122,21 @@ def measure_realism(
     ledger: pl.DataFrame,
     catalogue: Catalogue,
     shared_acts: int,
+    sanctioned: frozenset[str] | None = None,
+    sector_of_source: dict[str, str] = SECTOR_OF_SOURCE,
+    listed_elsewhere: pl.DataFrame | None = None,
 ) -> list[RealismFigure]:
     """The figures, from the scores at today (`scs score`'s shape), the current ledger (by
     subject key, as the store hands it over), the catalogue in effect, and the number of acts
-    the generator had two sources record."""
-    listed = scores.filter(_on_sanction_list())
+    the generator had two sources record. `sanctioned`: the lists that carry a sanction (default:
+    the catalogue's; in a nation, the national ones too, as `national.LIST`);
+    `sector_of_source`: each source's sector; `listed_elsewhere`: (kind, subject_id) of the
+    subjects on a national list through another city's decision alone, whose local tier a city
+    without `national_floors` leaves as its own records make it (not counted in the tier
+    figure)."""
+    sanctioned = sanction_lists(catalogue) if sanctioned is None else sanctioned
+    upper_tiers = [tier.name for tier in catalogue.tiers[:-LOWEST_TIERS]]
+    listed = scores.filter(on_sanction_list(sanctioned))
     listed_persons = listed.filter(pl.col("kind") == "person")
     listed_organizations = listed.filter(pl.col("kind") == "organization")
     points = {item.code: item.points for item in catalogue.items}
@@ -147,14 +170,22 @@ def measure_realism(
         ),
         RealismFigure(
             "items a source outside the item's sector may issue",
-            _items_outside_their_sector(catalogue),
+            items_outside_their_sector(catalogue, sector_of_source),
             *NONE,
         ),
         RealismFigure(
             "persons on a sanction list in tier B or above",
-            listed_persons.filter(pl.col("tier").is_in(UPPER_TIERS)).height,
+            (
+                listed_persons
+                if listed_elsewhere is None
+                else listed_persons.join(listed_elsewhere, on=["kind", "subject_id"], how="anti")
+            )
+            .filter(pl.col("tier").is_in(upper_tiers))
+            .height,
             *NONE,
         ),
         RealismFigure("acts recorded by both a court and the traffic police", shared_acts, *SOME),
-        RealismFigure("records repeating an offence within its window", _repeats(ledger), *SOME),
+        RealismFigure(
+            "records repeating an offence within its window", _repeats(ledger, catalogue), *SOME
+        ),
     ]
