@@ -305,17 +305,25 @@ class Registry:
         """SPEC §10.6: validate a catalogue (YAML text) as `publish_catalogue` would, then
         score everyone of its jurisdiction at `as_of` (default today) as if it had replaced the
         version in effect then, against the real scores. Stores and logs nothing.
-        AsOfBeforeCatalogue when no version is in effect on `as_of`; Refused for the national
-        catalogue, which scores nobody (its lists' effect is not simulated)."""
+        AsOfBeforeCatalogue when no version of its jurisdiction is in effect on `as_of`, and for
+        the national catalogue, which scores nobody (its lists' effect is not simulated)."""
         report = self.check_catalogue(text)
         if not report.valid:
             return SimulationResult(report, None, report.warnings)
         assert report.catalogue is not None
-        if report.catalogue.jurisdiction == NATIONAL:
-            raise Refused("the national catalogue scores nobody: there is nothing to simulate")
+        name = report.catalogue.jurisdiction
+        if name == NATIONAL:
+            raise AsOfBeforeCatalogue(
+                "the national catalogue scores nobody: there is nothing to compare"
+            )
         day = self.today() if as_of is None else as_of
         jurisdictions = self.jurisdictions
-        rulebook = jurisdictions.local(report.catalogue.jurisdiction)
+        if name not in jurisdictions.local_names:
+            raise AsOfBeforeCatalogue(
+                f"no catalogue version of jurisdiction {name!r} is in effect on {day}; "
+                "none is published"
+            )
+        rulebook = jurisdictions.local(name)
         rulebook.scoring_version(day)  # fail before reading the ledger
         ledger, subjects, overdue, repairs = self._ledger_subjects_and_overdue(day)
         if len(jurisdictions.rulebooks) > 1:
