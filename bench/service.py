@@ -74,6 +74,7 @@ def build_store(store: str, scale: float, directory: Path) -> str:
         [
             *scs_command(),
             "demo",
+            "--city",
             "--scale",
             str(scale),
             "--db",

@@ -52,6 +52,7 @@ def main() -> None:
             [
                 *scs_command(),
                 "demo",
+                "--city",
                 "--scale",
                 str(arguments.scale),
                 "--out",
